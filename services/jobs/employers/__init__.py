@@ -1,0 +1,1 @@
+"""Employers (用人单位) that post vacancies."""

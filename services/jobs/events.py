@@ -1,0 +1,35 @@
+"""The events the jobs service publishes, each carrying the full posting snapshot."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.jobs.db import outbox
+from services.jobs.postings.models import Posting
+from shared.clock import Clock
+from shared.events.outbox import add_event
+from shared.reference.regions import get_region
+
+POSTING_OPENED = "jobs.posting.opened"
+POSTING_UPDATED = "jobs.posting.updated"
+POSTING_CLOSED = "jobs.posting.closed"
+
+
+def snapshot(posting: Posting) -> dict:
+    """The posting as consumers see it: every field matching needs, no personal data (postings hold none)."""
+    from services.jobs.postings.schemas import PostingOut
+
+    return PostingOut.model_validate(as_view(posting)).model_dump(mode="json")
+
+
+def as_view(posting: Posting) -> dict:
+    region = get_region(posting.region_code)
+    view = {column.key: getattr(posting, column.key) for column in Posting.__table__.columns}
+    view["employer_name"] = posting.employer.name
+    view["region_name"] = region.name if region else posting.region_code
+    return view
+
+
+async def posting_changed(session: AsyncSession, posting: Posting, *, type: str, clock: Clock) -> None:
+    await add_event(session, outbox, clock=clock, producer="jobs", type=type, subject=posting.id,
+                    version=posting.version, data=snapshot(posting))

@@ -1,0 +1,1 @@
+"""Postings: the vacancies employers and partner offices publish."""

@@ -1,0 +1,80 @@
+"""HTTP routes for postings."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, status
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.jobs.deps import ClockDep, CurrentUser, EmployerOrAdmin, SessionDep, SettingsDep
+from services.jobs.employers.models import Employer
+from services.jobs.events import as_view
+from services.jobs.postings import service
+from services.jobs.postings.schemas import PostingIn, PostingOut, PostingPage, PostingPatch
+from shared.auth import Principal
+from shared.errors import Invalid
+
+router = APIRouter(prefix="/postings", tags=["postings"])
+
+
+def _out(posting) -> PostingOut:
+    return PostingOut.model_validate(as_view(posting))
+
+
+async def _employer_for(session: AsyncSession, body: PostingIn, by: Principal) -> Employer:
+    employer_id = body.employer_id if by.is_admin else by.employer_id
+    if by.is_admin and not employer_id:
+        raise Invalid("an admin must name employer_id", field="employer_id")
+    if not by.is_admin and body.employer_id not in (None, by.employer_id):
+        raise Invalid("employer_id comes from your token", field="employer_id")
+    employer = await session.get(Employer, employer_id)
+    if employer is None:
+        raise Invalid(f"unknown employer {employer_id}", field="employer_id")
+    return employer
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=PostingOut)
+async def post_vacancy(body: PostingIn, session: SessionDep, clock: ClockDep, by: EmployerOrAdmin) -> PostingOut:
+    if body.supply_list_id is not None:
+        raise Invalid("postings join a supply list through its import", field="supply_list_id")
+    employer = await _employer_for(session, body, by)
+    posting = await service.post(session=session, fields=body.model_dump(), employer=employer, clock=clock)
+    return _out(posting)
+
+
+@router.get("", response_model=PostingPage)
+async def list_postings(
+    session: SessionDep, by: CurrentUser, settings: SettingsDep,
+    status_: Annotated[Literal["open", "closed", "filled"] | None, Query(alias="status")] = None,
+    region: Annotated[str | None, Query(pattern=r"^\d{2,12}$")] = None,
+    occupation: Annotated[str | None, Query(max_length=60)] = None,
+    text: Annotated[str | None, Query(max_length=60)] = None,
+    supply_list: Annotated[str | None, Query(max_length=36)] = None,
+    employer_id: Annotated[str | None, Query(max_length=36)] = None,
+    page: Annotated[int, Query(ge=1)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> PostingPage:
+    filters = service.PostingFilter(status=status_, region=region, occupation=occupation, text=text,
+                                    supply_list_id=supply_list, employer_id=employer_id)
+    size = min(page_size, settings.page_size_max)
+    rows, total = await service.search(session=session, filters=filters, by=by, page=page, page_size=size)
+    return PostingPage(items=[_out(p) for p in rows], total=total, page=page, page_size=size)
+
+
+@router.get("/{posting_id}", response_model=PostingOut)
+async def read_posting(posting_id: str, session: SessionDep, by: CurrentUser) -> PostingOut:
+    return _out(await service.get(session=session, posting_id=posting_id, by=by))
+
+
+@router.patch("/{posting_id}", response_model=PostingOut)
+async def change_posting(posting_id: str, body: PostingPatch, session: SessionDep, clock: ClockDep,
+                         by: EmployerOrAdmin) -> PostingOut:
+    changes = body.model_dump(include=body.model_fields_set)
+    posting = await service.change(session=session, posting_id=posting_id, changes=changes, by=by, clock=clock)
+    return _out(posting)
+
+
+@router.post("/{posting_id}/close", response_model=PostingOut)
+async def close_posting(posting_id: str, session: SessionDep, clock: ClockDep, by: EmployerOrAdmin) -> PostingOut:
+    return _out(await service.close(session=session, posting_id=posting_id, by=by, clock=clock))

@@ -1,0 +1,150 @@
+"""Request and response bodies for postings (field names are the public contract)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+
+_SEPARATORS = re.compile(r"[、,，;；/|]+")
+_TRUE = {"true", "1", "yes", "y", "是", "有", "包", "提供", "√"}
+_FALSE = {"false", "0", "no", "n", "否", "无", "不", "不提供", "×", ""}
+
+
+def _split_list(value: object) -> object:
+    """List fields also arrive as text separated by 、 or commas (spreadsheet rows)."""
+    if isinstance(value, str):
+        return [part.strip() for part in _SEPARATORS.split(value) if part.strip()]
+    return value
+
+
+def _yes_no(value: object) -> object:
+    if isinstance(value, str):
+        lowered = value.strip().lower()
+        if lowered in _TRUE:
+            return True
+        if lowered in _FALSE:
+            return False
+    return value
+
+
+def _gender(value: object) -> object:
+    if isinstance(value, str):
+        return {"男": "male", "女": "female", "不限": None, "": None}.get(value.strip(), value.strip().lower())
+    return value
+
+
+Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=30)]
+Tags = Annotated[list[Short], BeforeValidator(_split_list), Field(max_length=30)]
+YesNo = Annotated[bool, BeforeValidator(_yes_no)]
+Gender = Annotated[Literal["male", "female"] | None, BeforeValidator(_gender)]
+Money = Annotated[int, Field(gt=0, le=1_000_000)]
+Age = Annotated[int, Field(ge=0, le=120)]
+
+
+class PostingIn(BaseModel):
+    """A posting as an employer sends it."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    title: str = Field(min_length=2, max_length=100)
+    occupation: str | None = Field(default=None, min_length=1, max_length=60)
+    occupation_code: str | None = Field(default=None, pattern=r"^\d(-\d{2}){1,3}$|^\d{5}$")
+    description: str = Field(default="", max_length=2000)
+    skills: Tags = []
+    region_code: str = Field(pattern=r"^\d{6}(\d{3})?$")
+    address: str = Field(default="", max_length=200)
+    lon: float | None = Field(default=None, ge=73, le=136)
+    lat: float | None = Field(default=None, ge=3, le=54)
+    wage_min: Money
+    wage_max: Money
+    headcount: int = Field(ge=1, le=10_000)
+    age_min: Age = 16
+    age_max: Age = 65
+    gender: Gender = None
+    certificates: Tags = []
+    meals: YesNo = False
+    lodging: YesNo = False
+    contract_months: int | None = Field(default=None, ge=1, le=120)
+    public_welfare: YesNo = False
+    workshop: YesNo = False
+    supply_list_id: str | None = None
+    valid_until: date
+    employer_id: str | None = Field(default=None, description="admin only: the employer the posting belongs to")
+
+
+class PostingPatch(BaseModel):
+    """A change to a posting: any subset of the fields an employer may edit."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    title: str | None = Field(default=None, min_length=2, max_length=100)
+    occupation: str | None = Field(default=None, min_length=1, max_length=60)
+    occupation_code: str | None = Field(default=None, pattern=r"^\d(-\d{2}){1,3}$|^\d{5}$")
+    description: str | None = Field(default=None, max_length=2000)
+    skills: Tags | None = None
+    region_code: str | None = Field(default=None, pattern=r"^\d{6}(\d{3})?$")
+    address: str | None = Field(default=None, max_length=200)
+    lon: float | None = Field(default=None, ge=73, le=136)
+    lat: float | None = Field(default=None, ge=3, le=54)
+    wage_min: Money | None = None
+    wage_max: Money | None = None
+    headcount: int | None = Field(default=None, ge=1, le=10_000)
+    age_min: Age | None = None
+    age_max: Age | None = None
+    gender: Gender = None
+    certificates: Tags | None = None
+    meals: YesNo | None = None
+    lodging: YesNo | None = None
+    contract_months: int | None = Field(default=None, ge=1, le=120)
+    public_welfare: YesNo | None = None
+    workshop: YesNo | None = None
+    valid_until: date | None = None
+
+
+class PostingOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    employer_id: str
+    employer_name: str
+    title: str
+    occupation: str
+    occupation_code: str | None
+    description: str
+    skills: list[str]
+    region_code: str
+    region_name: str
+    address: str
+    lon: float
+    lat: float
+    wage_min: int
+    wage_max: int
+    headcount: int
+    placed: int
+    age_min: int
+    age_max: int
+    gender: str | None
+    certificates: list[str]
+    meals: bool
+    lodging: bool
+    contract_months: int | None
+    public_welfare: bool
+    workshop: bool
+    supply_list_id: str | None
+    valid_until: date
+    status: str
+    close_reason: str | None
+    posted_on: date
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class PostingPage(BaseModel):
+    items: list[PostingOut]
+    total: int
+    page: int
+    page_size: int

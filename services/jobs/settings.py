@@ -1,0 +1,17 @@
+"""Settings of the jobs service."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from shared.settings import CommonSettings
+
+
+class JobsSettings(CommonSettings):
+    database_url: str | None = Field(default=None, validation_alias="JOBS_DATABASE_URL")
+    upload_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1024, validation_alias="JOBS_UPLOAD_MAX_BYTES")
+    expiry_sweep_seconds: float = Field(default=60.0, gt=0, validation_alias="JOBS_EXPIRY_SWEEP_SECONDS")
+    page_size_max: int = Field(default=200, ge=10, validation_alias="JOBS_PAGE_SIZE_MAX")
+
+    def db_url(self) -> str:
+        return self.database_url or self.sqlite_url("jobs")

@@ -1,0 +1,114 @@
+"""Bearer tokens (JWT) with the contract's roles and scopes, and the checks every endpoint makes."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from enum import StrEnum
+from typing import Annotated
+
+import jwt
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+ALGORITHM = "HS256"
+ISSUER = "jobbridge"
+
+
+class Role(StrEnum):
+    employer = "employer"
+    station_staff = "station_staff"
+    partner_office = "partner_office"
+    admin = "admin"
+    service = "service"  # another service of the platform (e.g. notify asking workers for contact channels)
+
+
+@dataclass(frozen=True)
+class Principal:
+    sub: str
+    role: Role
+    employer_id: str | None = None
+    region: str | None = None
+    office_id: str | None = None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.admin
+
+    def covers_region(self, region_code: str) -> bool:
+        """Station staff act only inside their adcode prefix; admin everywhere."""
+        return self.is_admin or (self.role is Role.station_staff and bool(self.region)
+                                 and region_code.startswith(self.region))
+
+
+class TokenError(ValueError):
+    pass
+
+
+_ADCODE_PREFIX = re.compile(r"^\d{2,12}$")
+
+
+def mint_token(*, key: str, role: Role | str, sub: str | None = None, employer_id: str | None = None,
+               region: str | None = None, office_id: str | None = None, ttl: timedelta = timedelta(days=30),
+               now: datetime | None = None) -> str:
+    """Sign a token; the scope a role needs must be given (employer id, region prefix, office id)."""
+    role = Role(role)
+    scope = {Role.employer: ("employer_id", employer_id), Role.station_staff: ("region", region),
+             Role.partner_office: ("office_id", office_id)}.get(role)
+    claims: dict[str, object] = {}
+    if scope is not None:
+        name, value = scope
+        if not value:
+            raise TokenError(f"a {role.value} token needs {name}")
+        if name == "region" and not _ADCODE_PREFIX.match(value):
+            raise TokenError("region must be an adcode prefix such as 152221")
+        claims[name] = value
+    issued = now or datetime.now(timezone.utc)
+    claims.update({"sub": sub or f"{role.value}:{uuid.uuid4().hex[:8]}", "role": role.value, "iss": ISSUER,
+                   "iat": issued, "exp": issued + ttl})
+    return jwt.encode(claims, key, algorithm=ALGORITHM)
+
+
+def decode_token(token: str, *, key: str) -> Principal:
+    try:
+        claims = jwt.decode(token, key, algorithms=[ALGORITHM], issuer=ISSUER,
+                            options={"require": ["sub", "role", "exp"]})
+        role = Role(claims["role"])
+    except (jwt.PyJWTError, ValueError) as exc:
+        raise TokenError(str(exc)) from exc
+    principal = Principal(sub=claims["sub"], role=role, employer_id=claims.get("employer_id"),
+                          region=claims.get("region"), office_id=claims.get("office_id"))
+    needed = {Role.employer: principal.employer_id, Role.station_staff: principal.region,
+              Role.partner_office: principal.office_id}
+    if role in needed and not needed[role]:
+        raise TokenError(f"a {role.value} token carries no scope")
+    return principal
+
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+async def current_principal(request: Request,
+                            credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Principal:
+    if credentials is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "a bearer token is required",
+                            headers={"WWW-Authenticate": "Bearer"})
+    try:
+        return decode_token(credentials.credentials, key=request.app.state.signing_key)
+    except TokenError as exc:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, f"invalid token: {exc}",
+                            headers={"WWW-Authenticate": "Bearer"}) from exc
+
+
+def require(*roles: Role):
+    """A dependency that admits only the given roles (403 otherwise)."""
+    allowed = frozenset(roles)
+
+    async def check(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+        if principal.role not in allowed:
+            raise HTTPException(status.HTTP_403_FORBIDDEN, f"role {principal.role.value} may not do this")
+        return principal
+
+    return check

@@ -1,0 +1,126 @@
+"""The `jobbridge` command: mint tokens, migrate, serve, run relays and consumers, load demonstration data."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import sys
+from datetime import timedelta
+
+from shared.auth import Role, TokenError, mint_token
+from shared.logs import configure_logging
+from shared.settings import CommonSettings
+
+
+def _services(choice: str) -> tuple[str, ...]:
+    from services.platform import SERVICES
+
+    return SERVICES if choice == "all" else (choice,)
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    settings = CommonSettings()
+    try:
+        print(mint_token(key=settings.signing_key, role=args.role, sub=args.sub, employer_id=args.employer_id,
+                         region=args.region, office_id=args.office_id, ttl=timedelta(hours=args.ttl_hours)))
+    except (TokenError, ValueError) as exc:
+        print(f"jobbridge token: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from services.platform import build_units
+
+    async def run() -> None:
+        for unit in build_units(_services(args.service)):
+            await unit.migrate()
+            await unit.database.dispose()
+            print(f"{unit.name}: migrated")
+
+    asyncio.run(run())
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from services.platform import create_platform
+
+    settings = CommonSettings()
+    configure_logging(settings.log_level)
+    app = create_platform(_services(args.service), settings=settings)
+    if args.demo and args.service == "all":
+        from services.demo import load_on_start
+
+        load_on_start(app, settings, port=args.port)
+    uvicorn.run(app, host=args.host, port=args.port, log_config=None, access_log=False)
+    return 0
+
+
+def _run_workers(args: argparse.Namespace, *, relays: bool, consumers: bool) -> int:
+    """Run a service's relay or consumer as its own process until SIGTERM or SIGINT."""
+    from services.platform import build_units
+    from shared.runtime import Runtime, make_bus
+
+    settings = CommonSettings()
+    configure_logging(settings.log_level)
+
+    async def run() -> None:
+        runtime = Runtime(units=build_units(_services(args.service)), bus=make_bus(settings), settings=settings,
+                          api=False, relays=relays, consumers=consumers)
+        loop = asyncio.get_running_loop()
+        stopping = asyncio.Event()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stopping.set)
+        await runtime.start()
+        try:
+            await stopping.wait()
+        finally:
+            await runtime.stop()
+
+    asyncio.run(run())
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="jobbridge", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    token = sub.add_parser("token", help="print a bearer token")
+    token.add_argument("--role", required=True, choices=[r.value for r in Role])
+    token.add_argument("--employer-id")
+    token.add_argument("--region", help="adcode prefix for station staff, e.g. 152221")
+    token.add_argument("--office-id")
+    token.add_argument("--sub", help="the subject (a user name); generated when left out")
+    token.add_argument("--ttl-hours", type=int, default=24 * 30)
+    token.set_defaults(run=cmd_token)
+
+    migrate = sub.add_parser("migrate", help="apply database migrations")
+    migrate.add_argument("--service", default="all")
+    migrate.set_defaults(run=cmd_migrate)
+
+    serve = sub.add_parser("serve", help="serve the API (all services, or one)")
+    serve.add_argument("--service", default="all")
+    serve.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    serve.add_argument("--demo", action=argparse.BooleanOptionalAction,
+                       default=os.environ.get("DEMO", "1") not in ("0", "false", "no"))
+    serve.set_defaults(run=cmd_serve)
+
+    relay = sub.add_parser("relay", help="publish a service's outbox (its own process)")
+    relay.add_argument("service")
+    relay.set_defaults(run=lambda a: _run_workers(a, relays=True, consumers=False))
+
+    consume = sub.add_parser("consume", help="run a service's event consumer (its own process)")
+    consume.add_argument("service")
+    consume.set_defaults(run=lambda a: _run_workers(a, relays=False, consumers=True))
+
+    args = parser.parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

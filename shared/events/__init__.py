@@ -1,0 +1,1 @@
+"""Events between services: the envelope, the buses, the outbox and the inbox."""

@@ -1,0 +1,72 @@
+"""The inbox: event ids a consumer has handled, written in the handler's transaction so a redelivery is a no-op."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+
+from sqlalchemy import Column, MetaData, PrimaryKeyConstraint, String, Table, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.clock import Clock, SystemClock
+from shared.db import Database, UtcDateTime
+from shared.errors import Conflict
+from shared.events.bus import Bus
+from shared.events.envelope import Envelope
+from shared.metrics import EVENTS_HANDLED
+
+log = logging.getLogger("jobbridge.inbox")
+
+EventHandler = Callable[[AsyncSession, Envelope], Awaitable[None]]
+
+
+def inbox_table(metadata: MetaData) -> Table:
+    return Table(
+        "inbox", metadata,
+        Column("consumer", String(80), nullable=False),
+        Column("event_id", String(36), nullable=False),
+        Column("type", String(80), nullable=False),
+        Column("handled_at", UtcDateTime, nullable=False),
+        PrimaryKeyConstraint("consumer", "event_id"),
+    )
+
+
+class Consumer:
+    """Runs a service's handlers for one queue: each event once, in one transaction with its inbox row."""
+
+    def __init__(self, *, name: str, database: Database, inbox: Table,
+                 handlers: Mapping[str, Sequence[EventHandler]], clock: Clock | None = None) -> None:
+        self.name = name
+        self.database = database
+        self.inbox = inbox
+        self.handlers = handlers
+        self.clock = clock or SystemClock()
+
+    @property
+    def bindings(self) -> list[str]:
+        return sorted(self.handlers)
+
+    async def handle(self, envelope: Envelope) -> None:
+        """Apply every handler of the event type, unless this consumer already did."""
+        try:
+            async with self.database.transaction() as session:
+                seen = await session.scalar(select(self.inbox.c.event_id).where(
+                    self.inbox.c.consumer == self.name, self.inbox.c.event_id == str(envelope.id)))
+                if seen:
+                    EVENTS_HANDLED.labels(self.name, envelope.type, "duplicate").inc()
+                    return
+                for handler in self.handlers.get(envelope.type, ()):
+                    await handler(session, envelope)
+                await session.execute(self.inbox.insert().values(
+                    consumer=self.name, event_id=str(envelope.id), type=envelope.type, handled_at=self.clock.now()))
+        except Conflict:
+            # Two deliveries of one event raced; the other one committed, so this one changes nothing.
+            EVENTS_HANDLED.labels(self.name, envelope.type, "duplicate").inc()
+            return
+        except Exception:
+            EVENTS_HANDLED.labels(self.name, envelope.type, "error").inc()
+            raise
+        EVENTS_HANDLED.labels(self.name, envelope.type, "ok").inc()
+
+    async def attach(self, bus: Bus) -> None:
+        await bus.subscribe(self.name, self.bindings, self.handle)

@@ -1,0 +1,129 @@
+"""The transactional outbox: events written with the state change, published by a relay that never drops one."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Text, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.clock import Clock, SystemClock
+from shared.db import BigId, Database, UtcDateTime
+from shared.events.bus import Bus
+from shared.events.envelope import Envelope
+from shared.metrics import OUTBOX_BACKLOG, OUTBOX_FAILURES, OUTBOX_PUBLISHED
+
+log = logging.getLogger("jobbridge.outbox")
+
+
+def outbox_table(metadata: MetaData) -> Table:
+    return Table(
+        "outbox", metadata,
+        Column("seq", BigId, primary_key=True, autoincrement=True),
+        Column("event_id", String(36), nullable=False, unique=True),
+        Column("type", String(80), nullable=False),
+        Column("subject", String(80), nullable=False),
+        Column("body", Text, nullable=False),
+        Column("created_at", UtcDateTime, nullable=False),
+        Column("next_attempt_at", UtcDateTime, nullable=False),
+        Column("attempts", Integer, nullable=False, default=0),
+        Column("last_error", String(500)),
+        Column("published_at", UtcDateTime),
+        Index("ix_outbox_pending", "next_attempt_at", "seq",
+              postgresql_where=Column("published_at").is_(None), sqlite_where=Column("published_at").is_(None)),
+    )
+
+
+async def add_event(session: AsyncSession, outbox: Table, *, clock: Clock, producer: str, type: str,
+                    subject: str, version: int, data: dict[str, Any]) -> Envelope:
+    """Write one event into the outbox, inside the caller's transaction."""
+    now = clock.now()
+    envelope = Envelope(type=type, occurred_at=now, producer=producer, subject=subject, version=version, data=data)
+    await session.execute(outbox.insert().values(
+        event_id=str(envelope.id), type=type, subject=subject, body=envelope.model_dump_json(),
+        created_at=now, next_attempt_at=now, attempts=0))
+    session.info["outbox_written"] = True
+    return envelope
+
+
+def backoff(attempts: int, *, base: float = 0.5, cap: float = 60.0) -> float:
+    """Seconds before the next try: exponential with full jitter, so a broker outage is not hammered."""
+    return random.uniform(0, min(cap, base * 2 ** attempts))
+
+
+class OutboxRelay:
+    """Publishes pending outbox rows; a row is marked sent only after the bus confirmed it."""
+
+    def __init__(self, *, database: Database, outbox: Table, bus: Bus, service: str, clock: Clock | None = None,
+                 batch: int = 200, poll_seconds: float = 0.5) -> None:
+        self.database = database
+        self.outbox = outbox
+        self.bus = bus
+        self.service = service
+        self.clock = clock or SystemClock()
+        self.batch = batch
+        self.poll_seconds = poll_seconds
+        self._wake = asyncio.Event()
+        database.on_commit(self.wake)
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def publish_pending(self) -> int:
+        """Publish one batch of due rows; return how many were confirmed."""
+        now = self.clock.now()
+        async with self.database.transaction() as session:
+            rows = (await session.execute(
+                select(self.outbox.c.seq, self.outbox.c.body, self.outbox.c.attempts)
+                .where(self.outbox.c.published_at.is_(None), self.outbox.c.next_attempt_at <= now)
+                .order_by(self.outbox.c.seq).limit(self.batch)
+                .with_for_update(skip_locked=True))).all()
+            if not rows:
+                return 0
+            results = await asyncio.gather(
+                *(self.bus.publish(Envelope.from_json(row.body)) for row in rows), return_exceptions=True)
+            sent = [row.seq for row, result in zip(rows, results) if not isinstance(result, BaseException)]
+            if sent:
+                await session.execute(update(self.outbox).where(self.outbox.c.seq.in_(sent))
+                                      .values(published_at=self.clock.now()))
+            for row, result in zip(rows, results):
+                if isinstance(result, BaseException):
+                    await self._postpone(session, row.seq, row.attempts, result, now)
+        OUTBOX_PUBLISHED.labels(self.service).inc(len(sent))
+        return len(sent)
+
+    async def _postpone(self, session: AsyncSession, seq: int, attempts: int, error: BaseException,
+                        now: datetime) -> None:
+        OUTBOX_FAILURES.labels(self.service).inc()
+        log.warning("outbox publish failed; will retry", extra={"seq": seq, "attempts": attempts + 1,
+                                                                "error": type(error).__name__})
+        await session.execute(update(self.outbox).where(self.outbox.c.seq == seq).values(
+            attempts=attempts + 1, last_error=f"{type(error).__name__}: {error}"[:500],
+            next_attempt_at=now + timedelta(seconds=backoff(attempts))))
+
+    async def pending(self) -> int:
+        from sqlalchemy import func
+
+        async with self.database.sessions() as session:
+            count = await session.scalar(select(func.count()).select_from(self.outbox)
+                                         .where(self.outbox.c.published_at.is_(None)))
+        OUTBOX_BACKLOG.labels(self.service).set(count or 0)
+        return count or 0
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Relay until `stop` is set: drain what is due, then sleep until woken by a commit or the poll interval."""
+        while not stop.is_set():
+            self._wake.clear()  # before the pass, so a commit during the pass wakes the next one
+            try:
+                while await self.publish_pending() == self.batch:
+                    pass
+            except Exception:  # noqa: BLE001 - the relay must outlive a database or broker hiccup
+                log.exception("outbox relay pass failed")
+            waits = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())]
+            await asyncio.wait(waits, timeout=self.poll_seconds, return_when=asyncio.FIRST_COMPLETED)
+            for waiter in waits:
+                waiter.cancel()

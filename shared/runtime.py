@@ -1,0 +1,144 @@
+"""The composition root of a process: one or more services, their databases, the bus, relays and consumers."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import JSONResponse
+from sqlalchemy import Table
+
+from shared.clock import Clock
+from shared.db import Database
+from shared.errors import install_error_handlers
+from shared.events.bus import Bus
+from shared.events.inbox import Consumer
+from shared.events.outbox import OutboxRelay
+from shared.logs import RequestContext
+from shared.metrics import router as metrics_router
+from shared.migrations import upgrade_async
+from shared.settings import CommonSettings
+
+log = logging.getLogger("jobbridge.runtime")
+
+BackgroundTask = Callable[[asyncio.Event], Awaitable[None]]
+
+
+@dataclass
+class ServiceUnit:
+    """What a service brings to a process: routes, its database, its outbox, its consumer, periodic tasks."""
+
+    name: str
+    router: APIRouter
+    database: Database
+    migrations_dir: Path
+    outbox: Table
+    clock: Clock
+    settings: CommonSettings
+    consumer: Consumer | None = None
+    background: list[BackgroundTask] = field(default_factory=list)
+
+    async def migrate(self) -> None:
+        await upgrade_async(service=self.name, migrations_dir=self.migrations_dir, url=self.database.url)
+
+
+class Runtime:
+    """Starts and stops what the process runs, in order: migrations, bus, consumers, relays, periodic tasks."""
+
+    def __init__(self, *, units: Sequence[ServiceUnit], bus: Bus, settings: CommonSettings,
+                 api: bool = True, relays: bool = True, consumers: bool = True) -> None:
+        self.units = list(units)
+        self.bus = bus
+        self.settings = settings
+        self.api, self.run_relays, self.run_consumers = api, relays, consumers
+        self.relays = {u.name: OutboxRelay(database=u.database, outbox=u.outbox, bus=bus, service=u.name,
+                                           clock=u.clock, batch=settings.relay_batch,
+                                           poll_seconds=settings.relay_poll_seconds) for u in self.units}
+        self._stop = asyncio.Event()
+        self._tasks: list[asyncio.Task] = []
+        self.after_start: list[Callable[[], Awaitable[None]]] = []
+
+    async def start(self) -> None:
+        for unit in self.units:
+            await unit.migrate()
+        await self.bus.start()
+        if self.run_consumers:
+            for unit in self.units:
+                if unit.consumer is not None:
+                    await unit.consumer.attach(self.bus)
+        if self.run_relays:
+            self._tasks += [asyncio.create_task(relay.run(self._stop), name=f"relay-{name}")
+                            for name, relay in self.relays.items()]
+            self._tasks += [asyncio.create_task(task(self._stop)) for unit in self.units for task in unit.background]
+        for hook in self.after_start:
+            await hook()
+
+    async def stop(self) -> None:
+        self._stop.set()
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=10)
+            for task in self._tasks:
+                task.cancel()
+        await self.bus.close()
+        for unit in self.units:
+            await unit.database.dispose()
+
+    async def wait(self) -> None:
+        await self._stop.wait()
+
+
+def health_router(unit: ServiceUnit, bus: Bus) -> APIRouter:
+    router = APIRouter(prefix=f"/{unit.name}", tags=["health"])
+
+    @router.get("/health")
+    async def health() -> dict:
+        return {"service": unit.name, "status": "ok"}
+
+    @router.get("/ready")
+    async def ready() -> JSONResponse:
+        database = await unit.database.ping()
+        broker = bool(getattr(bus, "connected", False))
+        body = {"service": unit.name, "database": database, "broker": broker}
+        return JSONResponse(body, status_code=200 if database and broker else 503)
+
+    return router
+
+
+def create_app(runtime: Runtime, *, title: str = "JobBridge") -> FastAPI:
+    """One FastAPI app serving every unit of the runtime under its own path prefix."""
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI):
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(title=title, lifespan=lifespan, version="0.1.0")
+    app.state.signing_key = runtime.settings.signing_key
+    app.state.runtime = runtime
+    app.state.units = {unit.name: unit for unit in runtime.units}
+    app.add_middleware(RequestContext)
+    install_error_handlers(app)
+    for unit in runtime.units:
+        app.include_router(unit.router)
+        app.include_router(health_router(unit, runtime.bus))
+    app.include_router(metrics_router)
+    return app
+
+
+def make_bus(settings: CommonSettings) -> Bus:
+    if settings.bus == "amqp":
+        from shared.events.amqp import RabbitBus
+
+        return RabbitBus(settings.amqp_url, exchange=settings.amqp_exchange, prefetch=settings.amqp_prefetch,
+                         delivery_limit=settings.delivery_limit)
+    from shared.events.memory import InProcessBus
+
+    return InProcessBus(delivery_limit=settings.delivery_limit)

@@ -1,0 +1,244 @@
+"""The RabbitMQ bus against a real broker: routing, confirms, dead-lettering, redelivery and reconnection."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime, timezone
+
+import aio_pika
+import aio_pika.exceptions
+import pytest
+
+from shared.events.amqp import RabbitBus
+from shared.events.bus import PublishError
+from shared.events.envelope import Envelope
+from tests import services
+
+pytestmark = pytest.mark.integration
+
+
+def event(type_: str = "jobs.posting.opened", **data: object) -> Envelope:
+    return Envelope(
+        type=type_,
+        occurred_at=datetime.now(timezone.utc),
+        producer=type_.split(".")[0],
+        subject=str(uuid.uuid4()),
+        version=1,
+        data=data or {"title": "welder"},
+    )
+
+
+@contextlib.asynccontextmanager
+async def running(url: str, **options: object) -> AsyncIterator[RabbitBus]:
+    bus = RabbitBus(url, **options)
+    await bus.start()
+    try:
+        yield bus
+    finally:
+        await bus.close()
+
+
+async def eventually(check: Callable[[], bool], within: float = 5.0) -> None:
+    deadline = time.monotonic() + within
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not true within {within} s")
+        await asyncio.sleep(0.05)
+
+
+async def publish_until_confirmed(bus: RabbitBus, envelope: Envelope, within: float = 15.0) -> None:
+    """Retry as the outbox relay does: the row stays until the broker confirms."""
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            await bus.publish(envelope)
+            return
+        except PublishError:
+            if time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.2)
+
+
+def vhost_of(url: str) -> str:
+    return url.rsplit("/", 1)[1]
+
+
+def cut_connections(vhost: str) -> int:
+    """Close, from the broker's side, every client connection of the vhost."""
+    listing = services.rabbitmqctl("list_connections", "pid", "vhost")
+    pids = [
+        pid for pid, _, connection_vhost in (line.partition("\t") for line in listing.splitlines())
+        if pid.startswith("<") and connection_vhost == vhost
+    ]
+    for pid in pids:
+        services.rabbitmqctl("close_connection", pid, "integration test cuts the connection")
+    return len(pids)
+
+
+def consumers_of(vhost: str, queue: str) -> int:
+    # list_consumers asks the channels; list_queues' consumer count of a quorum queue can lag behind.
+    listing = services.rabbitmqctl("list_consumers", "-p", vhost, "queue_name")
+    return listing.splitlines().count(queue)
+
+
+async def test_a_subscriber_receives_the_events_its_bindings_match(amqp_url):
+    received: list[Envelope] = []
+
+    async def handle(envelope: Envelope) -> None:
+        received.append(envelope)
+
+    async with running(amqp_url) as bus:
+        await bus.subscribe("matching", ["jobs.#"], handle)
+        await bus.subscribe("notify", ["workers.*.*"], lambda envelope: asyncio.sleep(0))
+        opened, closed = event("jobs.posting.opened"), event("jobs.posting.closed")
+        registered = event("workers.profile.registered", region="440300")
+
+        for envelope in (opened, registered, closed):
+            await bus.publish(envelope)
+
+        await eventually(lambda: len(received) == 2)
+        await asyncio.sleep(0.3)  # would a workers event still arrive?
+        assert sorted(received, key=lambda e: e.type) == [closed, opened]
+
+
+async def test_an_unroutable_event_raises_publish_error(amqp_url):
+    async with running(amqp_url) as bus:
+        with pytest.raises(PublishError) as raised:
+            await bus.publish(event("jobs.posting.opened"))
+        assert isinstance(raised.value.__cause__, aio_pika.exceptions.PublishError)
+
+        # The return does not break the publishing channel.
+        await bus.subscribe("matching", ["jobs.#"], lambda envelope: asyncio.sleep(0))
+        await bus.publish(event("jobs.posting.opened"))
+
+
+async def test_an_event_the_broker_refuses_raises_publish_error(amqp_url):
+    async with running(amqp_url) as bus:
+        # A full queue that rejects publishes makes the broker answer with Basic.Nack.
+        connection = await aio_pika.connect(amqp_url)
+        async with connection:
+            channel = await connection.channel()
+            full = await channel.declare_queue(arguments={"x-max-length": 0, "x-overflow": "reject-publish"})
+            await full.bind("jobbridge", routing_key="jobs.#")
+
+            with pytest.raises(PublishError) as raised:
+                await bus.publish(event("jobs.posting.opened"))
+            assert isinstance(raised.value.__cause__, aio_pika.exceptions.DeliveryError)
+
+
+async def test_an_event_not_confirmed_in_time_raises_publish_error(amqp_url):
+    async with running(amqp_url, publish_timeout=0) as bus:
+        await bus.subscribe("matching", ["jobs.#"], lambda envelope: asyncio.sleep(0))
+        with pytest.raises(PublishError) as raised:
+            await bus.publish(event("jobs.posting.opened"))
+        assert isinstance(raised.value.__cause__, TimeoutError)
+
+
+async def test_a_message_that_keeps_failing_goes_to_the_dead_letter_queue_and_the_consumer_goes_on(amqp_url):
+    poison = event("jobs.posting.opened")
+    attempts: list[uuid.UUID] = []
+    handled: list[Envelope] = []
+
+    async def handle(envelope: Envelope) -> None:
+        attempts.append(envelope.id)
+        if envelope.id == poison.id:
+            raise RuntimeError("the handler cannot cope with this one")
+        handled.append(envelope)
+
+    async with running(amqp_url, delivery_limit=2, retry_delay=0.01) as bus:
+        await bus.subscribe("matching", ["jobs.#"], handle)
+        await bus.publish(poison)
+
+        deadline = time.monotonic() + 10
+        while await bus.dead_letters("matching") < 1:
+            assert time.monotonic() < deadline, "the poison message never reached matching.dlq"
+            await asyncio.sleep(0.1)
+        assert attempts.count(poison.id) == 3  # the first delivery and two redeliveries
+
+        good = event("jobs.posting.closed")
+        await bus.publish(good)
+        await eventually(lambda: handled == [good])
+        assert await bus.dead_letters("matching") == 1
+
+
+async def test_an_unparsable_message_is_dead_lettered_at_once(amqp_url):
+    calls: list[Envelope] = []
+
+    async def handle(envelope: Envelope) -> None:
+        calls.append(envelope)
+
+    async with running(amqp_url, delivery_limit=5) as bus:
+        await bus.subscribe("matching", ["jobs.#"], handle)
+        connection = await aio_pika.connect(amqp_url)
+        async with connection:
+            channel = await connection.channel()
+            exchange = await channel.get_exchange("jobbridge")
+            await exchange.publish(aio_pika.Message(b"{not json"), routing_key="jobs.posting.opened")
+
+        deadline = time.monotonic() + 5
+        while await bus.dead_letters("matching") < 1:
+            assert time.monotonic() < deadline, "the unparsable message never reached matching.dlq"
+            await asyncio.sleep(0.1)
+        assert calls == []
+
+
+async def test_a_handler_that_fails_once_handles_the_event_once(amqp_url):
+    calls = 0
+    handled: list[Envelope] = []
+
+    async def handle(envelope: Envelope) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise ConnectionError("the database blinked")
+        handled.append(envelope)
+
+    async with running(amqp_url, retry_delay=0.01) as bus:
+        await bus.subscribe("matching", ["jobs.#"], handle)
+        sent = event()
+        await bus.publish(sent)
+
+        await eventually(lambda: handled == [sent])
+        await asyncio.sleep(0.3)  # no further delivery after the ack
+        assert calls == 2
+        assert handled == [sent]
+        assert await bus.dead_letters("matching") == 0
+
+
+async def test_the_bus_recovers_after_the_broker_closes_its_connection(amqp_url):
+    received: set[uuid.UUID] = set()
+
+    async def handle(envelope: Envelope) -> None:
+        received.add(envelope.id)
+
+    vhost = vhost_of(amqp_url)
+    async with running(amqp_url, publish_timeout=2.0) as bus:
+        await bus.subscribe("matching", ["jobs.#"], handle)
+        before = event()
+        await bus.publish(before)
+        await eventually(lambda: before.id in received)
+
+        assert await asyncio.to_thread(cut_connections, vhost) == 1
+
+        after = [event() for _ in range(5)]
+        for envelope in after:
+            await publish_until_confirmed(bus, envelope)
+
+        await eventually(lambda: {e.id for e in after} <= received, within=10)
+        assert bus.connected
+        assert await asyncio.to_thread(consumers_of, vhost, "matching") == 1
+
+
+async def test_publish_after_close_raises_publish_error(amqp_url):
+    bus = RabbitBus(amqp_url)
+    await bus.start()
+    await bus.subscribe("matching", ["jobs.#"], lambda envelope: asyncio.sleep(0))
+    await bus.close()
+
+    assert not bus.connected
+    with pytest.raises(PublishError):
+        await bus.publish(event())

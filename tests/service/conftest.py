@@ -1,0 +1,71 @@
+"""The jobs app in-process on SQLite, with a clock the tests set."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from services.jobs.app import create_app
+from services.jobs.db import outbox
+from services.jobs.settings import JobsSettings
+from shared.auth import mint_token
+from shared.clock import FixedClock
+from shared.events.envelope import Envelope
+
+SECRET = "service-test-secret-of-at-least-32-bytes"
+
+
+class Api:
+    """A client bound to the app, with tokens per role and a look into the outbox."""
+
+    def __init__(self, app, client: httpx.AsyncClient, clock: FixedClock) -> None:
+        self.app, self.client, self.clock = app, client, clock
+
+    @property
+    def unit(self):
+        return self.app.state.units["jobs"]
+
+    def auth(self, role: str, **scope: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {mint_token(key=SECRET, role=role, **scope)}"}
+
+    async def events(self, type_: str | None = None) -> list[Envelope]:
+        async with self.unit.database.sessions() as session:
+            rows = (await session.execute(select(outbox.c.body).order_by(outbox.c.seq))).scalars().all()
+        found = [Envelope.from_json(body) for body in rows]
+        return [e for e in found if type_ is None or e.type == type_]
+
+    async def employer(self, name: str = "北京安居家政服务有限公司", region_code: str = "110106") -> str:
+        response = await self.client.post("/jobs/employers", json={"name": name, "region_code": region_code},
+                                          headers=self.auth("admin"))
+        assert response.status_code == 201, response.text
+        return response.json()["id"]
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(datetime(2026, 11, 28, 2, 0, tzinfo=timezone.utc))  # 10:00 in Beijing
+
+
+@pytest.fixture
+async def api(tmp_path, clock):
+    settings = JobsSettings(data_dir=tmp_path, jwt_secret=SECRET, relay_poll_seconds=0.05,
+                            upload_max_bytes=2 * 1024 * 1024)
+    app = create_app(settings, clock=clock)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            yield Api(app, client, clock)
+
+
+def vacancy(**changes) -> dict:
+    """A valid Beijing posting, as an employer sends it."""
+    body = {"title": "家政服务员（住家）", "occupation": "家政服务员", "description": "照顾老人起居，做饭",
+            "skills": ["做饭", "照顾老人"], "region_code": "110106", "address": "北京市丰台区",
+            "wage_min": 5000, "wage_max": 6500, "headcount": 3, "age_min": 18, "age_max": 55, "gender": None,
+            "certificates": ["健康证"], "meals": True, "lodging": True, "contract_months": 12,
+            "valid_until": "2027-03-31"}
+    body.update(changes)
+    return body

@@ -1,0 +1,134 @@
+"""Occupations: the way staff and employers write jobs is read as one canonical job and its 大典 small group."""
+
+import csv
+from importlib import resources
+
+import pytest
+
+from shared.reference.occupations import (
+    canonical_job,
+    common_jobs,
+    get_occupation,
+    lookup_occupation,
+    terms_for,
+)
+
+
+def _rows(filename):
+    data = resources.files("shared.reference") / "data" / filename
+    with data.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _synonym_rows():
+    return _rows("occupation_synonyms.csv")
+
+
+def test_every_synonym_names_a_small_group_of_the_classification():
+    rows = _synonym_rows()
+    assert len(rows) >= 80
+    for row in rows:
+        occupation = get_occupation(row["occupation_code"])
+        assert occupation is not None, row
+        assert occupation.level == "small", row
+
+
+def test_the_ten_cooperation_jobs_keep_the_codes_of_the_research_mapping():
+    for row in _rows("occupation_common_jobs_map.csv"):
+        assert lookup_occupation(row["occupation"]).occupation.code == row["dadian_small_code"], row
+
+
+def test_no_term_means_two_jobs():
+    terms = [row["term"] for row in _synonym_rows()]
+    assert len(terms) == len(set(terms))
+
+
+def test_get_occupation_accepts_both_code_styles():
+    by_dadian, by_gbt = get_occupation("4-10-01"), get_occupation("41001")
+    assert by_dadian == by_gbt
+    assert by_dadian.name == "生活照料服务人员"
+    assert (by_dadian.middle_code, by_dadian.major_code) == ("4-10", "4")
+    assert get_occupation("4").level == "major"
+    assert get_occupation("9-99-99") is None
+
+
+@pytest.mark.parametrize("text", ["电焊", "氩弧焊", "电焊工", "焊工", "二保焊"])
+def test_welding_words_read_as_welder(text):
+    match = lookup_occupation(text)
+    assert match.job == "焊工"
+    assert match.occupation.code == "6-18-02"
+    assert match.score == 100
+
+
+@pytest.mark.parametrize(
+    ("text", "job"),
+    [
+        ("保姆", "家政服务员"),
+        ("住家保姆", "家政服务员"),
+        ("月嫂", "育婴员"),
+        ("护工", "养老护理员"),
+        ("开大车", "驾驶员"),
+        ("望京保安", "保安员"),
+        ("外卖骑手", "快递员"),
+        ("家政厨娘", "家政服务员"),
+        ("厨娘", "中式烹调师"),
+        ("放羊", "畜禽饲养人员"),
+        ("护林员", "森林经营和管护人员"),
+    ],
+)
+def test_common_words_read_as_their_job(text, job):
+    assert canonical_job(text) == job
+
+
+@pytest.mark.parametrize(
+    ("text", "job"),
+    [
+        ("高级电焊工（包吃住）", "焊工"),
+        ("急招保洁阿姨", "保洁员"),
+        ("保姆（住家）", "家政服务员"),
+        ("诚聘：货车司机(A2)", "驾驶员"),
+        ("【急】月嫂 2名", "育婴员"),
+        (" 电 焊 工 ", "焊工"),
+    ],
+)
+def test_decorated_titles_read_as_their_job(text, job):
+    assert canonical_job(text) == job
+
+
+def test_a_longer_term_wins_over_a_shorter_one_inside_it():
+    assert canonical_job("挖掘机司机") == "工程机械操作工"  # not 驾驶员 for 司机
+    assert canonical_job("宾馆服务员") == "客房服务员"  # not 餐厅服务员 for 服务员
+
+
+def test_how_a_job_was_read_is_reported():
+    assert lookup_occupation("保洁").via == "synonym"
+    assert lookup_occupation("高级电焊工").score < 100
+    by_name = lookup_occupation("生活照料服务人员")
+    assert (by_name.via, by_name.job, by_name.occupation.code) == ("name", "生活照料服务人员", "4-10-01")
+
+
+def test_a_slip_of_the_pen_in_a_long_word_is_forgiven():
+    match = lookup_occupation("养老护里员")
+    assert (match.job, match.via) == ("养老护理员", "fuzzy")
+    assert 75 <= match.score < 100
+
+
+@pytest.mark.parametrize("text", ["量子计算机", "abcdef", "", "（）", "程序员", "护理"])
+def test_nonsense_unknown_and_ambiguous_titles_read_as_nothing(text):
+    # 护理 fits 母婴护理 and 养老护理员 equally; a guess would send the wrong offers.
+    assert lookup_occupation(text) is None
+    assert canonical_job(text) is None
+
+
+def test_terms_for_a_job_include_the_job_and_its_synonyms():
+    assert {"焊工", "电焊", "氩弧焊", "二保焊", "气焊"} <= terms_for("焊工")
+    assert "保姆" in terms_for("家政服务员") and "保姆" not in terms_for("育婴员")
+    assert terms_for("宇航员") == frozenset({"宇航员"})
+
+
+def test_common_jobs_cover_the_cooperations_labour_brands():
+    jobs = common_jobs()
+    assert len(jobs) == len(set(jobs))
+    for job in ["家政服务员", "育婴员", "养老护理员", "保安员", "保洁员", "快递员", "中式烹调师", "砌筑工", "电工", "焊工"]:
+        assert job in jobs
+    assert all(terms_for(job) for job in jobs)
