@@ -78,6 +78,12 @@ class Runtime:
         for hook in self.after_start:
             await hook()
 
+    async def stop_relays(self) -> None:
+        """Stop the relays and periodic tasks, leaving consumers and the bus running."""
+        self._stop.set()
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=10)
+
     async def stop(self) -> None:
         self._stop.set()
         if self._tasks:

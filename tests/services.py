@@ -98,3 +98,21 @@ def delete_vhost(name: str) -> None:
 
 def amqp_url(vhost: str) -> str:
     return f"amqp://guest:guest@{AMQP_HOST}:{AMQP_PORT}/{vhost}"
+
+
+def cut_connections(vhost: str) -> int:
+    """Close, from the broker's side, every client connection of the vhost."""
+    listing = rabbitmqctl("list_connections", "pid", "vhost")
+    pids = [
+        pid for pid, _, connection_vhost in (line.partition("\t") for line in listing.splitlines())
+        if pid.startswith("<") and connection_vhost == vhost
+    ]
+    for pid in pids:
+        rabbitmqctl("close_connection", pid, "integration test cuts the connection")
+    return len(pids)
+
+
+def consumers_of(vhost: str, queue: str) -> int:
+    # list_consumers asks the channels; list_queues' consumer count of a quorum queue can lag behind.
+    listing = rabbitmqctl("list_consumers", "-p", vhost, "queue_name")
+    return listing.splitlines().count(queue)

@@ -62,6 +62,9 @@ class InProcessBus:
         if not self._open:
             raise PublishError("the in-process bus is closed")
         targets = [s for s in self._subscriptions.values() if any(topic_matches(b, envelope.type) for b in s.bindings)]
+        if not targets:
+            # Like a mandatory publish to RabbitMQ: with no consumer bound the event stays in the outbox.
+            raise PublishError(f"no consumer is subscribed to {envelope.type}")
         await asyncio.gather(*(self._deliver(s, envelope) for s in targets))
 
     async def _deliver(self, subscription: _Subscription, envelope: Envelope) -> None:

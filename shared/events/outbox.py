@@ -86,21 +86,26 @@ class OutboxRelay:
                 return 0
             results = await asyncio.gather(
                 *(self.bus.publish(Envelope.from_json(row.body)) for row in rows), return_exceptions=True)
+            # A process being stopped is no publish failure: let it end the transaction untouched.
+            for result in results:
+                if isinstance(result, BaseException) and not isinstance(result, Exception):
+                    raise result
             sent = [row.seq for row, result in zip(rows, results) if not isinstance(result, BaseException)]
             if sent:
                 await session.execute(update(self.outbox).where(self.outbox.c.seq.in_(sent))
                                       .values(published_at=self.clock.now()))
-            for row, result in zip(rows, results):
-                if isinstance(result, BaseException):
-                    await self._postpone(session, row.seq, row.attempts, result, now)
+            failed = [(row, result) for row, result in zip(rows, results) if isinstance(result, BaseException)]
+            for row, error in failed:
+                await self._postpone(session, row.seq, row.attempts, error, now)
+        if failed:
+            OUTBOX_FAILURES.labels(self.service).inc(len(failed))
+            log.warning("outbox events not published; each retries with backoff",
+                        extra={"service": self.service, "failed": len(failed), "error": str(failed[0][1])[:200]})
         OUTBOX_PUBLISHED.labels(self.service).inc(len(sent))
         return len(sent)
 
     async def _postpone(self, session: AsyncSession, seq: int, attempts: int, error: BaseException,
                         now: datetime) -> None:
-        OUTBOX_FAILURES.labels(self.service).inc()
-        log.warning("outbox publish failed; will retry", extra={"seq": seq, "attempts": attempts + 1,
-                                                                "error": type(error).__name__})
         await session.execute(update(self.outbox).where(self.outbox.c.seq == seq).values(
             attempts=attempts + 1, last_error=f"{type(error).__name__}: {error}"[:500],
             next_attempt_at=now + timedelta(seconds=backoff(attempts))))

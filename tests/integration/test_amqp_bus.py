@@ -67,24 +67,6 @@ def vhost_of(url: str) -> str:
     return url.rsplit("/", 1)[1]
 
 
-def cut_connections(vhost: str) -> int:
-    """Close, from the broker's side, every client connection of the vhost."""
-    listing = services.rabbitmqctl("list_connections", "pid", "vhost")
-    pids = [
-        pid for pid, _, connection_vhost in (line.partition("\t") for line in listing.splitlines())
-        if pid.startswith("<") and connection_vhost == vhost
-    ]
-    for pid in pids:
-        services.rabbitmqctl("close_connection", pid, "integration test cuts the connection")
-    return len(pids)
-
-
-def consumers_of(vhost: str, queue: str) -> int:
-    # list_consumers asks the channels; list_queues' consumer count of a quorum queue can lag behind.
-    listing = services.rabbitmqctl("list_consumers", "-p", vhost, "queue_name")
-    return listing.splitlines().count(queue)
-
-
 async def test_a_subscriber_receives_the_events_its_bindings_match(amqp_url):
     received: list[Envelope] = []
 
@@ -222,7 +204,7 @@ async def test_the_bus_recovers_after_the_broker_closes_its_connection(amqp_url)
         await bus.publish(before)
         await eventually(lambda: before.id in received)
 
-        assert await asyncio.to_thread(cut_connections, vhost) == 1
+        assert await asyncio.to_thread(services.cut_connections, vhost) == 1
 
         after = [event() for _ in range(5)]
         for envelope in after:
@@ -230,7 +212,7 @@ async def test_the_bus_recovers_after_the_broker_closes_its_connection(amqp_url)
 
         await eventually(lambda: {e.id for e in after} <= received, within=10)
         assert bus.connected
-        assert await asyncio.to_thread(consumers_of, vhost, "matching") == 1
+        assert await asyncio.to_thread(services.consumers_of, vhost, "matching") == 1
 
 
 async def test_publish_after_close_raises_publish_error(amqp_url):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from tests.service.conftest import vacancy
@@ -169,3 +171,46 @@ async def test_health_ready_and_metrics_answer(api):
     assert ready.status_code == 200 and ready.json()["database"] is True
     metrics = await api.client.get("/metrics")
     assert "jobbridge_http_requests_total" in metrics.text
+
+
+async def test_events_written_before_a_crash_are_delivered_after_the_restart(tmp_path, clock):
+    """The embedded bus is fed from the outbox: what was committed but not yet relayed survives a restart."""
+    import httpx
+
+    from services.jobs.app import create_app
+    from services.jobs.settings import JobsSettings
+    from tests.service.conftest import SECRET, Api
+
+    def app(relay: bool):
+        return create_app(JobsSettings(data_dir=tmp_path, jwt_secret=SECRET, relay_poll_seconds=0.05,
+                                       run_workers_in_process=relay), clock=clock)
+
+    first = app(relay=False)  # the process dies before its relay ran
+    async with first.router.lifespan_context(first):
+        transport = httpx.ASGITransport(app=first)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            api = Api(first, client, clock)
+            headers = api.auth("employer", employer_id=await api.employer())
+            posted = [(await client.post("/jobs/postings", json=vacancy(title=f"岗位{n}"), headers=headers)).json()["id"]
+                      for n in range(3)]
+
+    received: list[str] = []
+    second = app(relay=True)
+
+    async def audit(event) -> None:
+        received.append(event.subject)
+
+    await second.state.runtime.bus.subscribe("audit", ["jobs.posting.*"], audit)
+    async with second.router.lifespan_context(second):
+        for _ in range(100):
+            if len(received) == 3:
+                break
+            await asyncio.sleep(0.05)
+    assert sorted(received) == sorted(posted)
+
+
+async def test_every_response_carries_a_request_id(api):
+    given = await api.client.get("/jobs/health", headers={"X-Request-ID": "abc-123"})
+    assert given.headers["x-request-id"] == "abc-123"
+    made = await api.client.get("/jobs/health")
+    assert len(made.headers["x-request-id"]) == 32

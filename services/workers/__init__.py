@@ -1,0 +1,1 @@
+"""The workers service: the registered labourers, their consent, contact channels and placements."""

@@ -1,0 +1,1 @@
+"""Worker profiles: the labourers job stations register and keep current."""
