@@ -11,7 +11,7 @@ from shared.clock import Clock
 from shared.runtime import Runtime, ServiceUnit, create_app, make_bus
 from shared.settings import CommonSettings
 
-SERVICES = ("jobs",)
+SERVICES = ("jobs", "workers")
 
 
 def module(name: str) -> ModuleType:

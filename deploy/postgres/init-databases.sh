@@ -8,7 +8,8 @@ set -e
 
 : "${JOBBRIDGE_DB_PASSWORD:?set JOBBRIDGE_DB_PASSWORD for the postgres service}"
 
-# The password travels as a psql variable (:'pw' quotes it as a literal), never pasted into SQL. CREATE DATABASE cannot run in a transaction: psql autocommits each statement.
+# The password travels as a psql variable (:'pw' quotes it as a literal), never pasted into SQL.
+# CREATE DATABASE cannot run in a transaction: psql autocommits each statement.
 psql --no-psqlrc -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname "${POSTGRES_DB:-postgres}" \
     -v pw="$JOBBRIDGE_DB_PASSWORD" <<'SQL'
 CREATE ROLE jobbridge LOGIN PASSWORD :'pw';

@@ -2,39 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.jobs.settings import JobsSettings
 from shared.auth import Principal, Role, current_principal, require
 from shared.clock import Clock
-from shared.runtime import ServiceUnit
-
-
-def _unit(request: Request) -> ServiceUnit:
-    return request.app.state.units["jobs"]
-
-
-async def _session(request: Request) -> AsyncIterator[AsyncSession]:
-    async with _unit(request).database.transaction() as session:
-        yield session
-
-
-def _clock(request: Request) -> Clock:
-    return _unit(request).clock
-
-
-def _settings(request: Request) -> JobsSettings:
-    return _unit(request).settings
-
+from shared.deps import clock_of, session_of, settings_of
 
 # scope="function": the unit of work commits before the response is sent, so a failed commit is never a 201.
-SessionDep = Annotated[AsyncSession, Depends(_session, scope="function")]
-ClockDep = Annotated[Clock, Depends(_clock)]
-SettingsDep = Annotated[JobsSettings, Depends(_settings)]
+SessionDep = Annotated[AsyncSession, Depends(session_of("jobs"), scope="function")]
+ClockDep = Annotated[Clock, Depends(clock_of("jobs"))]
+SettingsDep = Annotated[JobsSettings, Depends(settings_of("jobs"))]
 CurrentUser = Annotated[Principal, Depends(current_principal)]
 EmployerOrAdmin = Annotated[Principal, Depends(require(Role.employer, Role.admin))]
 OfficeOrAdmin = Annotated[Principal, Depends(require(Role.partner_office, Role.admin))]

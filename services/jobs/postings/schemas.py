@@ -2,32 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-_SEPARATORS = re.compile(r"[、,，;；/|]+")
-_TRUE = {"true", "1", "yes", "y", "是", "有", "包", "提供", "√"}
-_FALSE = {"false", "0", "no", "n", "否", "无", "不", "不提供", "×", ""}
-
-
-def _split_list(value: object) -> object:
-    """List fields also arrive as text separated by 、 or commas (spreadsheet rows)."""
-    if isinstance(value, str):
-        return [part.strip() for part in _SEPARATORS.split(value) if part.strip()]
-    return value
-
-
-def _yes_no(value: object) -> object:
-    if isinstance(value, str):
-        lowered = value.strip().lower()
-        if lowered in _TRUE:
-            return True
-        if lowered in _FALSE:
-            return False
-    return value
+from shared.forms import Tags, YesNo
 
 
 def _gender(value: object) -> object:
@@ -36,9 +16,6 @@ def _gender(value: object) -> object:
     return value
 
 
-Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=30)]
-Tags = Annotated[list[Short], BeforeValidator(_split_list), Field(max_length=30)]
-YesNo = Annotated[bool, BeforeValidator(_yes_no)]
 Gender = Annotated[Literal["male", "female"] | None, BeforeValidator(_gender)]
 Money = Annotated[int, Field(gt=0, le=1_000_000)]
 Age = Annotated[int, Field(ge=0, le=120)]

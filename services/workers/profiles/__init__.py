@@ -1,1 +1,1 @@
-"""Worker profiles: the labourers job stations register and keep current."""
+"""Worker profiles: the labourers staff register, with their personal data protected."""

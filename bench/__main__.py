@@ -1,0 +1,60 @@
+"""Run every benchmark, or those named (`python -m bench jobs_api bus`), and print the table of figures."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import os
+import sys
+import traceback
+from time import perf_counter
+
+from bench.report import Report, Skipped, progress, table
+
+BENCHMARKS = {
+    "jobs_api": "postings created per second through the API with the outbox, against bare INSERTs",
+    "bus": "events per second and latency through outbox, RabbitMQ and inbox, against bare aio-pika",
+}
+
+
+async def run_one(name: str) -> tuple[Report, bool]:
+    """Run one benchmark; a skip or a failure is reported, and the next benchmark still runs."""
+    report = Report(name)
+    started = perf_counter()
+    try:
+        await importlib.import_module(f"bench.{name}").run(report)
+    except Skipped as exc:
+        report.skip("all", str(exc))
+    except Exception:  # noqa: BLE001 - one broken benchmark must not hide the others' figures
+        traceback.print_exc()
+        report.note("FAILED (traceback above, on stderr)")
+        return report, False
+    report.note(f"took {perf_counter() - started:.0f} s")
+    return report, True
+
+
+async def main(names: list[str]) -> bool:
+    reports, ok = [], True
+    for name in names:
+        progress(f"--- {name}: {BENCHMARKS[name]}")
+        report, passed = await run_one(name)
+        reports.append(report)
+        ok = ok and passed
+    print(f"\nJobBridge benchmarks on {os.cpu_count()} cores (ratio = value / baseline value)\n")
+    print(table(reports))
+    return ok
+
+
+def cli(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("names", nargs="*", metavar="NAME",
+                        help=f"benchmarks to run (default: all): {', '.join(BENCHMARKS)}")
+    names = parser.parse_args(argv).names or list(BENCHMARKS)
+    if unknown := [name for name in names if name not in BENCHMARKS]:
+        parser.error(f"unknown benchmark {', '.join(unknown)}; known: {', '.join(BENCHMARKS)}")
+    return 0 if asyncio.run(main(names)) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(cli(sys.argv[1:]))

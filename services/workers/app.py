@@ -1,0 +1,39 @@
+"""The workers service: its composition (routes, database) and a standalone app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI
+
+from services.workers.audit.router import router as audit_router
+from services.workers.db import outbox
+from services.workers.placements.router import router as placements_router
+from services.workers.profiles.router import internal as internal_router
+from services.workers.profiles.router import router as profiles_router
+from services.workers.settings import WorkersSettings
+from shared.clock import Clock, SystemClock
+from shared.db import Database
+from shared.runtime import Runtime, ServiceUnit, create_app as create_runtime_app, make_bus
+
+NAME = "workers"
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def build(settings: WorkersSettings | None = None, *, clock: Clock | None = None) -> ServiceUnit:
+    settings = settings or WorkersSettings()
+    settings.pii_keys  # fail at start, not at the first request, when a key is malformed
+    router = APIRouter(prefix=f"/{NAME}")
+    for part in (profiles_router, placements_router, audit_router, internal_router):
+        router.include_router(part)
+    return ServiceUnit(name=NAME, router=router, database=Database(settings.db_url()), migrations_dir=MIGRATIONS,
+                       outbox=outbox, clock=clock or SystemClock(), settings=settings)
+
+
+def create_app(settings: WorkersSettings | None = None, *, clock: Clock | None = None) -> FastAPI:
+    """The workers service on its own (the distributed mode runs one of these per replica)."""
+    settings = settings or WorkersSettings()
+    unit = build(settings, clock=clock)
+    runtime = Runtime(units=[unit], bus=make_bus(settings), settings=settings,
+                      relays=settings.run_workers_in_process, consumers=settings.run_workers_in_process)
+    return create_runtime_app(runtime, title="JobBridge workers")

@@ -1,0 +1,29 @@
+"""Dependencies of the workers routes, as Annotated aliases."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.workers.settings import WorkersSettings
+from shared.auth import Principal, Role, require
+from shared.clock import Clock
+from shared.deps import clock_of, session_of, settings_of
+from shared.pii import PiiKeys
+
+# scope="function": the unit of work (with its audit rows) commits before the response is sent.
+SessionDep = Annotated[AsyncSession, Depends(session_of("workers"), scope="function")]
+ClockDep = Annotated[Clock, Depends(clock_of("workers"))]
+SettingsDep = Annotated[WorkersSettings, Depends(settings_of("workers"))]
+
+
+def _keys(request: Request) -> PiiKeys:
+    return request.app.state.units["workers"].settings.pii_keys
+
+
+KeysDep = Annotated[PiiKeys, Depends(_keys)]
+StaffOrAdmin = Annotated[Principal, Depends(require(Role.station_staff, Role.admin))]
+Admin = Annotated[Principal, Depends(require(Role.admin))]
+ServiceCaller = Annotated[Principal, Depends(require(Role.service))]

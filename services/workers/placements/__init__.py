@@ -1,0 +1,1 @@
+"""Placements: a worker took a job."""

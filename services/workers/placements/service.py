@@ -1,0 +1,84 @@
+"""Recording that a worker took a job, and ending it."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.workers.events import PROFILE_PLACED, PROFILE_UPDATED, profile_changed
+from services.workers.placements.models import Placement
+from services.workers.placements.rules import subsidy_eligible
+from services.workers.profiles import service as profiles
+from services.workers.profiles.models import WorkerStatus
+from shared.auth import Principal
+from shared.clock import Clock
+from shared.errors import Conflict, Invalid, NotFound
+from shared.reference.regions import is_known
+
+
+async def record(*, session: AsyncSession, worker_id: str, posting_id: str, start_date: date, monthly_wage: int,
+                 contract_months: int | None, work_region_code: str, organised_export: bool, by: Principal,
+                 clock: Clock) -> Placement:
+    """The worker took a posting: placed, and `workers.profile.placed` tells jobs and matching."""
+    profile = await profiles.get(session=session, worker_id=worker_id, by=by)
+    if not is_known(work_region_code):
+        raise Invalid(f"unknown region code {work_region_code}", field="work_region_code")
+    if await active(session=session, worker_id=worker_id) is not None:
+        raise Conflict("the worker already has an active placement; end it first")
+    placement = Placement(
+        id=str(uuid.uuid4()), worker_id=worker_id, posting_id=posting_id, start_date=start_date,
+        monthly_wage=monthly_wage, contract_months=contract_months, work_region_code=work_region_code,
+        organised_export=organised_export, recorded_by=by.sub, created_at=clock.now(),
+        subsidy_eligible=subsidy_eligible(organised_export=organised_export,
+                                          home_region_code=profile.home_region_code,
+                                          work_region_code=work_region_code))
+    session.add(placement)
+    profile.status = WorkerStatus.placed
+    profile.version += 1
+    profile.updated_at = clock.now()
+    await session.flush()
+    await profile_changed(session, profile, type=PROFILE_PLACED, clock=clock,
+                          extra={"placement": placement_data(placement)})
+    return placement
+
+
+def placement_data(placement: Placement) -> dict:
+    return {"id": placement.id, "posting_id": placement.posting_id, "start_date": placement.start_date.isoformat(),
+            "monthly_wage": placement.monthly_wage, "contract_months": placement.contract_months,
+            "work_region_code": placement.work_region_code, "organised_export": placement.organised_export,
+            "subsidy_eligible": placement.subsidy_eligible}
+
+
+async def active(*, session: AsyncSession, worker_id: str) -> Placement | None:
+    return await session.scalar(select(Placement).where(Placement.worker_id == worker_id,
+                                                        Placement.ended_on.is_(None)))
+
+
+async def end(*, session: AsyncSession, worker_id: str, placement_id: str, ended_on: date, reason: str,
+              by: Principal, clock: Clock) -> Placement:
+    """The job ended: the worker is seeking again."""
+    profile = await profiles.get(session=session, worker_id=worker_id, by=by)
+    placement = await session.get(Placement, placement_id)
+    if placement is None or placement.worker_id != worker_id:
+        raise NotFound("placement not found")
+    if placement.ended_on is not None:
+        raise Conflict(f"the placement ended on {placement.ended_on.isoformat()}")
+    if ended_on < placement.start_date:
+        raise Invalid("ended_on is before the start date", field="ended_on")
+    placement.ended_on, placement.end_reason = ended_on, reason or None
+    profile.status = WorkerStatus.seeking
+    profile.version += 1
+    profile.updated_at = clock.now()
+    await session.flush()
+    await profile_changed(session, profile, type=PROFILE_UPDATED, clock=clock,
+                          extra={"placement": placement_data(placement) | {"ended_on": ended_on.isoformat()}})
+    return placement
+
+
+async def for_worker(*, session: AsyncSession, worker_id: str, by: Principal) -> list[Placement]:
+    await profiles.get(session=session, worker_id=worker_id, by=by)
+    return list(await session.scalars(select(Placement).where(Placement.worker_id == worker_id)
+                                      .order_by(Placement.start_date.desc())))

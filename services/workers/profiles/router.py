@@ -1,0 +1,71 @@
+"""HTTP routes for worker profiles, and the internal contact lookup for notify."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+from pydantic import BaseModel
+
+from services.workers.deps import ClockDep, KeysDep, ServiceCaller, SessionDep, StaffOrAdmin
+from services.workers.profiles import contact, service
+from services.workers.profiles.schemas import (ProfileIn, ProfileOut, ProfilePage, ProfilePatch,
+                                               TransferIntention)
+
+router = APIRouter(prefix="/profiles", tags=["worker profiles"])
+internal = APIRouter(prefix="/internal", tags=["internal"])
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=ProfileOut)
+async def register_worker(body: ProfileIn, session: SessionDep, clock: ClockDep, keys: KeysDep,
+                          by: StaffOrAdmin) -> dict:
+    profile = await service.register(session=session, fields=body.model_dump(), by=by, keys=keys, clock=clock)
+    return service.present(session=session, profile=profile, by=by, keys=keys, clock=clock, action="register")
+
+
+@router.get("", response_model=ProfilePage)
+async def list_workers(
+    session: SessionDep, clock: ClockDep, keys: KeysDep, by: StaffOrAdmin,
+    region: Annotated[str | None, Query(pattern=r"^\d{2,12}$")] = None,
+    transfer_intention: TransferIntention | None = None,
+    status_: Annotated[str | None, Query(alias="status", pattern="^(seeking|placed)$")] = None,
+    name: Annotated[str | None, Query(max_length=40)] = None,
+    id_last4: Annotated[str | None, Query(pattern=r"^\d{3}[\dXx]$")] = None,
+    page: Annotated[int, Query(ge=1)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> ProfilePage:
+    filters = service.ProfileFilter(region=region, transfer_intention=transfer_intention, status=status_,
+                                    name=name, id_last4=id_last4)
+    rows, total = await service.search(session=session, filters=filters, by=by, page=page, page_size=page_size)
+    # Lists are masked for everyone: a clear number is shown one worker at a time, and each such read is audited.
+    items = [service.view_masked(profile=p, keys=keys, clock=clock) for p in rows]
+    return ProfilePage(items=items, total=total, page=page, page_size=page_size)
+
+
+@router.get("/{worker_id}", response_model=ProfileOut)
+async def read_worker(worker_id: str, session: SessionDep, clock: ClockDep, keys: KeysDep, by: StaffOrAdmin) -> dict:
+    return await service.read(session=session, worker_id=worker_id, by=by, keys=keys, clock=clock)
+
+
+@router.patch("/{worker_id}", response_model=ProfileOut)
+async def change_worker(worker_id: str, body: ProfilePatch, session: SessionDep, clock: ClockDep, keys: KeysDep,
+                        by: StaffOrAdmin) -> dict:
+    changes = body.model_dump(include=body.model_fields_set)
+    profile = await service.change(session=session, worker_id=worker_id, changes=changes, by=by, keys=keys,
+                                   clock=clock)
+    return service.present(session=session, profile=profile, by=by, keys=keys, clock=clock, action="change")
+
+
+class ContactChannels(BaseModel):
+    worker_id: str
+    name: str
+    phone: str
+    wechat_openid: str | None
+    consent: dict[str, bool]
+    status: str
+
+
+@internal.get("/profiles/{worker_id}/contact", response_model=ContactChannels)
+async def contact_channels(worker_id: str, session: SessionDep, clock: ClockDep, keys: KeysDep,
+                           by: ServiceCaller) -> dict:
+    return await contact.channels(session=session, worker_id=worker_id, by=by, keys=keys, clock=clock)

@@ -1,0 +1,195 @@
+"""Registering, reading, changing and finding worker profiles, with personal numbers sealed."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.workers.audit import service as audit
+from services.workers.events import PROFILE_REGISTERED, PROFILE_UPDATED, profile_changed
+from services.workers.profiles import privacy
+from services.workers.profiles.idcard import IdCardError, parse_id_number, working_age_error
+from services.workers.profiles.models import WorkerProfile, WorkerStatus
+from shared.auth import Principal, Role
+from shared.clock import Clock, local_today
+from shared.errors import Conflict, Forbidden, Invalid, NotFound
+from shared.pii import PiiKeys, blind_index, last4, seal
+from shared.reference.regions import get_region, in_league
+
+EDITABLE = {"name", "home_region_code", "labor_capacity", "education", "skills", "certificates",
+            "desired_occupations", "transfer_intention", "expected_wage", "wants_training", "wants_entrepreneurship"}
+# What a field sent as null becomes; the others may not be emptied.
+CLEARED = {"skills": [], "certificates": [], "desired_occupations": [], "wants_training": False,
+           "wants_entrepreneurship": False, "education": None, "expected_wage": None}
+
+
+class DuplicateWorker(Conflict):
+    def __init__(self, existing_id: str) -> None:
+        super().__init__(f"this ID-card number is already registered as worker profile {existing_id}")
+        self.existing_id = existing_id
+
+
+@dataclass(frozen=True)
+class ProfileFilter:
+    region: str | None = None
+    transfer_intention: str | None = None
+    status: str | None = None
+    name: str | None = None
+    id_last4: str | None = None
+
+
+def check_home(region_code: str, by: Principal) -> None:
+    """The home must be a place of the League, and inside the staff member's region."""
+    if get_region(region_code) is None or not in_league(region_code):
+        raise Invalid(f"home_region_code {region_code} is not a county or township of Xing'an League",
+                      field="home_region_code")
+    if not by.covers_region(region_code):
+        raise Forbidden(f"home_region_code {region_code} is outside your region {by.region}")
+
+
+def _identity(id_number: str, *, clock: Clock) -> dict[str, Any]:
+    today = local_today(clock)
+    try:
+        card = parse_id_number(id_number, today=today)
+    except IdCardError as exc:
+        raise Invalid(f"id_number: {exc}", field="id_number") from exc
+    if (problem := working_age_error(card, today)) is not None:
+        raise Invalid(problem, field="id_number")
+    return {"number": card.number, "birth_date": card.birth_date, "gender": card.gender}
+
+
+async def _ensure_unique(session: AsyncSession, id_hash: str, *, besides: str | None = None) -> None:
+    existing = await session.scalar(select(WorkerProfile.id).where(WorkerProfile.id_number_hash == id_hash))
+    if existing is not None and existing != besides:
+        raise DuplicateWorker(existing)
+
+
+def _seal_numbers(profile: WorkerProfile, *, id_number: str | None, phone: str | None, openid: str | None,
+                  set_openid: bool, keys: PiiKeys) -> None:
+    if id_number is not None:
+        profile.id_number_sealed = seal(id_number, keys=keys, purpose="id_number")
+        profile.id_number_hash = blind_index(id_number, keys=keys, purpose="id_number")
+        profile.id_last4 = last4(id_number)
+    if phone is not None:
+        profile.phone_sealed = seal(phone, keys=keys, purpose="phone")
+        profile.phone_hash = blind_index(phone, keys=keys, purpose="phone")
+    if set_openid:
+        profile.wechat_openid_sealed = seal(openid, keys=keys, purpose="wechat_openid") if openid else None
+
+
+async def register(*, session: AsyncSession, fields: dict[str, Any], by: Principal, keys: PiiKeys,
+                   clock: Clock) -> WorkerProfile:
+    """Register a labourer of the staff member's region; the same ID-card number twice is a conflict."""
+    check_home(fields["home_region_code"], by)
+    identity = _identity(fields["id_number"], clock=clock)
+    await _ensure_unique(session, blind_index(identity["number"], keys=keys, purpose="id_number"))
+    consent = fields.get("consent") or {}
+    now = clock.now()
+    profile = WorkerProfile(
+        id=str(uuid.uuid4()), name=fields["name"], birth_date=identity["birth_date"], gender=identity["gender"],
+        home_region_code=fields["home_region_code"], labor_capacity=fields.get("labor_capacity") or "full",
+        education=fields.get("education"), skills=fields.get("skills") or [],
+        certificates=fields.get("certificates") or [], desired_occupations=fields.get("desired_occupations") or [],
+        transfer_intention=fields["transfer_intention"], expected_wage=fields.get("expected_wage"),
+        wants_training=bool(fields.get("wants_training")),
+        wants_entrepreneurship=bool(fields.get("wants_entrepreneurship")),
+        consent_sms=bool(consent.get("sms")), consent_wechat=bool(consent.get("wechat")),
+        consent_share=bool(consent.get("share_with_partners")), status=WorkerStatus.seeking, version=1,
+        registered_by=by.sub, created_at=now, updated_at=now)
+    _seal_numbers(profile, id_number=identity["number"], phone=fields["phone"], openid=fields.get("wechat_openid"),
+                  set_openid=True, keys=keys)
+    session.add(profile)
+    await session.flush()
+    await profile_changed(session, profile, type=PROFILE_REGISTERED, clock=clock)
+    return profile
+
+
+async def get(*, session: AsyncSession, worker_id: str, by: Principal) -> WorkerProfile:
+    """A profile of the caller's scope (staff of its region, admin); anyone else learns nothing of it."""
+    profile = await session.get(WorkerProfile, worker_id)
+    if profile is None or not privacy.sees_clear(by, profile):
+        raise NotFound("worker profile not found")
+    return profile
+
+
+async def read(*, session: AsyncSession, worker_id: str, by: Principal, keys: PiiKeys, clock: Clock) -> dict:
+    """A profile as the caller may see it; a clear read is written to the audit log."""
+    profile = await get(session=session, worker_id=worker_id, by=by)
+    return present(session=session, profile=profile, by=by, keys=keys, clock=clock, action="read profile")
+
+
+def present(*, session: AsyncSession, profile: WorkerProfile, by: Principal, keys: PiiKeys, clock: Clock,
+            action: str) -> dict:
+    clear = privacy.sees_clear(by, profile)
+    if clear:
+        fields = [f for f in privacy.PERSONAL_FIELDS if f != "wechat_openid" or profile.wechat_openid_sealed]
+        audit.record(session=session, by=by, worker_id=profile.id, fields=fields, action=action, clock=clock)
+    return privacy.view(profile, clear=clear, keys=keys, today=local_today(clock))
+
+
+async def change(*, session: AsyncSession, worker_id: str, changes: dict[str, Any], by: Principal, keys: PiiKeys,
+                 clock: Clock) -> WorkerProfile:
+    """Apply a change made by the worker's own staff (or admin); re-derive birth date and gender from a new number."""
+    profile = await get(session=session, worker_id=worker_id, by=by)
+    if "home_region_code" in changes:
+        check_home(changes["home_region_code"], by)
+    id_number = None
+    if changes.get("id_number"):
+        identity = _identity(changes["id_number"], clock=clock)
+        id_number = identity["number"]
+        await _ensure_unique(session, blind_index(id_number, keys=keys, purpose="id_number"), besides=profile.id)
+        profile.birth_date, profile.gender = identity["birth_date"], identity["gender"]
+    _seal_numbers(profile, id_number=id_number, phone=changes.get("phone"), openid=changes.get("wechat_openid"),
+                  set_openid="wechat_openid" in changes, keys=keys)
+    if (consent := changes.get("consent")) is not None:
+        profile.consent_sms = bool(consent.get("sms"))
+        profile.consent_wechat = bool(consent.get("wechat"))
+        profile.consent_share = bool(consent.get("share_with_partners"))
+    for key in EDITABLE & changes.keys():
+        value = changes[key]
+        if value is None:
+            if key not in CLEARED:
+                raise Invalid(f"{key} may not be emptied", field=key)
+            value = CLEARED[key]
+        setattr(profile, key, value)
+    profile.version += 1
+    profile.updated_at = clock.now()
+    await session.flush()
+    await profile_changed(session, profile, type=PROFILE_UPDATED, clock=clock)
+    return profile
+
+
+def scoped(query, by: Principal):
+    """Limit a profile query to what the caller may list."""
+    if by.role is Role.station_staff:
+        return query.where(WorkerProfile.home_region_code.startswith(by.region, autoescape=True))
+    return query
+
+
+async def search(*, session: AsyncSession, filters: ProfileFilter, by: Principal, page: int,
+                 page_size: int) -> tuple[list[WorkerProfile], int]:
+    """Profiles in the caller's scope matching the filters, newest first."""
+    query = scoped(select(WorkerProfile), by)
+    if filters.region:
+        query = query.where(WorkerProfile.home_region_code.startswith(filters.region, autoescape=True))
+    if filters.transfer_intention:
+        query = query.where(WorkerProfile.transfer_intention == filters.transfer_intention)
+    if filters.status:
+        query = query.where(WorkerProfile.status == filters.status)
+    if filters.name:
+        query = query.where(WorkerProfile.name.contains(filters.name, autoescape=True))
+    if filters.id_last4:
+        query = query.where(WorkerProfile.id_last4 == filters.id_last4.upper())
+    total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = await session.scalars(query.order_by(WorkerProfile.created_at.desc(), WorkerProfile.id)
+                                 .limit(page_size).offset((page - 1) * page_size))
+    return list(rows), total
+
+
+
+def view_masked(*, profile: WorkerProfile, keys: PiiKeys, clock: Clock) -> dict:
+    return privacy.view(profile, clear=False, keys=keys, today=local_today(clock))

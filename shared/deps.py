@@ -1,0 +1,47 @@
+"""Dependency factories every service's deps.py builds its Annotated aliases from."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+
+from fastapi import Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.clock import Clock
+from shared.runtime import ServiceUnit
+
+
+def unit_of(service: str) -> Callable[[Request], ServiceUnit]:
+    def unit(request: Request) -> ServiceUnit:
+        return request.app.state.units[service]
+
+    return unit
+
+
+def session_of(service: str):
+    """The request's unit of work on the service's database: one commit at the end, or a rollback."""
+    unit = unit_of(service)
+
+    async def session(request: Request) -> AsyncIterator[AsyncSession]:
+        async with unit(request).database.transaction() as session:
+            yield session
+
+    return session
+
+
+def clock_of(service: str) -> Callable[[Request], Clock]:
+    unit = unit_of(service)
+
+    def clock(request: Request) -> Clock:
+        return unit(request).clock
+
+    return clock
+
+
+def settings_of(service: str):
+    unit = unit_of(service)
+
+    def settings(request: Request):
+        return unit(request).settings
+
+    return settings
