@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import select
 
 from services.jobs.app import create_app
-from services.jobs.db import outbox
 from services.jobs.settings import JobsSettings
 from shared.auth import mint_token
 from shared.clock import FixedClock
@@ -21,17 +20,18 @@ SECRET = "service-test-secret-of-at-least-32-bytes"
 class Api:
     """A client bound to the app, with tokens per role and a look into the outbox."""
 
-    def __init__(self, app, client: httpx.AsyncClient, clock: FixedClock) -> None:
-        self.app, self.client, self.clock = app, client, clock
+    def __init__(self, app, client: httpx.AsyncClient, clock: FixedClock, service: str = "jobs") -> None:
+        self.app, self.client, self.clock, self.service = app, client, clock, service
 
     @property
     def unit(self):
-        return self.app.state.units["jobs"]
+        return self.app.state.units[self.service]
 
     def auth(self, role: str, **scope: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {mint_token(key=SECRET, role=role, **scope)}"}
 
     async def events(self, type_: str | None = None) -> list[Envelope]:
+        outbox = self.unit.outbox
         async with self.unit.database.sessions() as session:
             rows = (await session.execute(select(outbox.c.body).order_by(outbox.c.seq))).scalars().all()
         found = [Envelope.from_json(body) for body in rows]
@@ -58,6 +58,32 @@ async def api(tmp_path, clock):
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             yield Api(app, client, clock)
+
+
+@pytest.fixture
+async def workers_api(tmp_path, clock):
+    from services.workers.app import create_app as create_workers_app
+    from services.workers.settings import WorkersSettings
+
+    settings = WorkersSettings(data_dir=tmp_path, jwt_secret=SECRET, relay_poll_seconds=0.05,
+                               upload_max_bytes=2 * 1024 * 1024)
+    app = create_workers_app(settings, clock=clock)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            yield Api(app, client, clock, service="workers")
+
+
+def worker(**changes) -> dict:
+    """A valid labourer of 科右中旗, as station staff register one (the contract's example)."""
+    body = {"name": "张秀英", "id_number": "152222198311036001", "phone": "13394641177",
+            "home_region_code": "152222105", "labor_capacity": "full", "education": "junior",
+            "skills": ["保洁", "做饭"], "certificates": ["健康证"], "desired_occupations": ["家政服务员"],
+            "transfer_intention": "anywhere", "expected_wage": 4000, "wants_training": True,
+            "wants_entrepreneurship": False, "wechat_openid": None,
+            "consent": {"sms": True, "wechat": False, "share_with_partners": True}}
+    body.update(changes)
+    return body
 
 
 def vacancy(**changes) -> dict:
