@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+from collections.abc import Mapping
 from types import ModuleType
 
 from fastapi import FastAPI
@@ -20,15 +21,19 @@ def module(name: str) -> ModuleType:
     return importlib.import_module(f"services.{name}.app")
 
 
-def build_units(names: tuple[str, ...] = SERVICES, *, clock: Clock | None = None) -> list[ServiceUnit]:
-    return [module(name).build(clock=clock) for name in names]
+def build_units(names: tuple[str, ...] = SERVICES, *, clock: Clock | None = None,
+                service_settings: Mapping[str, CommonSettings] | None = None) -> list[ServiceUnit]:
+    """Each named service's unit, with its own settings (read from the environment unless given)."""
+    given = service_settings or {}
+    return [module(name).build(given.get(name), clock=clock) for name in names]
 
 
 def create_platform(names: tuple[str, ...] = SERVICES, *, settings: CommonSettings | None = None,
-                    clock: Clock | None = None) -> FastAPI:
+                    clock: Clock | None = None,
+                    service_settings: Mapping[str, CommonSettings] | None = None) -> FastAPI:
     """Every named service in one app, one bus between them (in-process unless BUS=amqp)."""
     settings = settings or CommonSettings()
-    units = build_units(names, clock=clock)
+    units = build_units(names, clock=clock, service_settings=service_settings)
     runtime = Runtime(units=units, bus=make_bus(settings), settings=settings,
                       relays=settings.run_workers_in_process, consumers=settings.run_workers_in_process)
     return create_app(runtime)

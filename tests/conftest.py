@@ -23,6 +23,21 @@ async def pg_url():
 
 
 @pytest.fixture
+async def pg_databases():
+    """Make fresh PostgreSQL databases on demand (`await make()` → URL); all dropped afterwards."""
+    services.need("PostgreSQL", services.PG_HOST, services.PG_PORT)
+    made: list[str] = []
+
+    async def make() -> str:
+        made.append(await services.create_database())
+        return services.sqlalchemy_url(made[-1])
+
+    yield make
+    for name in made:
+        await services.drop_database(name)
+
+
+@pytest.fixture
 def amqp_url():
     """A fresh RabbitMQ vhost (AMQP URL), deleted afterwards."""
     services.need("RabbitMQ", services.AMQP_HOST, services.AMQP_PORT)
