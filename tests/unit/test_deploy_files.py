@@ -375,17 +375,40 @@ def test_ingress_routes_every_service_prefix_to_its_api_container(compose, monke
         assert url.path in ("", "/") or url.path == f"/{service}/", "the prefix must reach the app unchanged"
 
 
-def test_ingress_hides_metrics_and_lets_uploads_through(compose):
-    metrics = nginx_locations().get("= /metrics")
+def test_ingress_hides_metrics_and_internal_routes(tmp_path, monkeypatch):
+    locations = nginx_locations()
+    metrics = locations.get("= /metrics")
     assert metrics is not None and re.search(r"return\s+40[34]", metrics), "/metrics must not be public"
-    body_limit = size_in_bytes(re.search(r"client_max_body_size\s+(\w+);", nginx_text()).group(1))
-    from services.jobs.settings import JobsSettings
 
-    upload_limit = JobsSettings.model_fields["upload_max_bytes"].default
-    for service in jobbridge_containers(compose).values():
-        upload_limit = max(upload_limit, int(environment(service).get("JOBS_UPLOAD_MAX_BYTES", 0)))
-    # Above the app's limit (the app answers the precise 413), with room for the multipart envelope.
-    assert upload_limit + 64 * 1024 <= body_limit <= 2 * upload_limit, (body_limit, upload_limit)
+    from services.platform import create_platform
+
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    app = create_platform(SERVICES, settings=CommonSettings(data_dir=tmp_path))
+    paths = set(app.openapi()["paths"])  # app.routes does not flatten included routers in every FastAPI version
+    assert "/jobs/health" in paths
+    for service in SERVICES:
+        if any(path.startswith(f"/{service}/internal/") for path in paths):
+            blocked = locations.get(f"/{service}/internal/")
+            assert blocked is not None and re.search(r"return\s+40[34]", blocked), (
+                f"/{service}/internal/ (service-to-service routes) is reachable through the public ingress")
+
+
+def test_ingress_lets_each_services_uploads_through(compose):
+    locations = nginx_locations()
+    default = re.search(r"client_max_body_size\s+(\w+);", nginx_text()).group(1)
+    for settings in settings_classes()[1:]:
+        field = next((name for name in ("upload_max_bytes",) if name in settings.model_fields), None)
+        if field is None:
+            continue
+        variable = aliases(settings)[field]
+        service = variable.split("_", 1)[0].lower()
+        limit = settings.model_fields[field].default
+        for container in jobbridge_containers(compose).values():
+            limit = max(limit, int(environment(container).get(variable, 0)))
+        own = re.search(r"client_max_body_size\s+(\w+);", locations[f"/{service}/"])
+        body_limit = size_in_bytes(own.group(1) if own else default)
+        # Above the app's limit (the app answers the precise 413), with room for the multipart envelope.
+        assert limit + 64 * 1024 <= body_limit <= 2 * limit, f"/{service}/: body {body_limit} for uploads of {limit}"
 
 
 def test_ingress_publishes_the_port_nginx_listens_on(compose):
