@@ -7,10 +7,12 @@ import sys
 
 from fastapi import FastAPI
 
-from shared.auth import mint_token
+from shared.auth import Principal, Role, mint_token
+from shared.reference.regions import get_region
 from shared.settings import CommonSettings
 
 log = logging.getLogger("jobbridge.demo")
+DEFAULT_STAFF_REGION = "152222"  # 科尔沁右翼中旗
 
 
 def load_on_start(app: FastAPI, settings: CommonSettings, *, port: int) -> None:
@@ -26,9 +28,27 @@ def load_on_start(app: FastAPI, settings: CommonSettings, *, port: int) -> None:
         if ids is None:
             async with jobs.database.transaction() as session:
                 ids = {"employer_id": (await _first_employer(session)), "office_id": jobs_demo.DEMO_OFFICE}
+        ids["staff_region"] = await _load_workers(app)
         _print_tokens(settings, ids, port)
 
     runtime.after_start.append(load)
+
+
+async def _load_workers(app: FastAPI) -> str:
+    """Load the labourers; return the county whose station staff get a token (the one with the most of them)."""
+    from services.workers import demo as workers_demo
+
+    workers = app.state.units.get("workers")
+    if workers is None:
+        return DEFAULT_STAFF_REGION
+    loader = Principal(sub="demo-loader", role=Role.admin)
+    async with workers.database.transaction() as session:
+        registered = await workers_demo.load(session=session, settings=workers.settings, clock=workers.clock,
+                                             by=loader)
+    if registered:
+        log.info("demonstration labourers registered", extra={"count": registered})
+    async with workers.database.transaction() as session:
+        return await workers_demo.busiest_county(session=session) or DEFAULT_STAFF_REGION
 
 
 async def _first_employer(session) -> str:
@@ -41,14 +61,20 @@ async def _first_employer(session) -> str:
 
 def _print_tokens(settings: CommonSettings, ids: dict[str, str], port: int) -> None:
     key = settings.signing_key
+    region = ids.get("staff_region") or DEFAULT_STAFF_REGION
     tokens = {
         "admin": mint_token(key=key, role="admin", sub="demo-admin"),
         "employer": mint_token(key=key, role="employer", sub="demo-employer", employer_id=ids["employer_id"]),
-        "station_staff (152222 科右中旗)": mint_token(key=key, role="station_staff", sub="demo-staff",
-                                                    region="152222"),
+        f"station_staff ({region} {_region_name(region)})": mint_token(key=key, role="station_staff",
+                                                                      sub="demo-staff", region=region),
         f"partner_office ({ids['office_id']})": mint_token(key=key, role="partner_office", sub="demo-office",
                                                           office_id=ids["office_id"]),
     }
     lines = [f"\nJobBridge is serving on http://127.0.0.1:{port}  (API docs: /docs)", "Tokens (Authorization: Bearer …):"]
     lines += [f"  {role}:\n    {token}" for role, token in tokens.items()]
     print("\n".join(lines) + "\n", file=sys.stdout, flush=True)
+
+
+def _region_name(code: str) -> str:
+    region = get_region(code)
+    return region.short_name if region else code

@@ -98,3 +98,19 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+async def begin_writing(session: AsyncSession) -> None:
+    """Open the session's transaction as a writer now, so SAVEPOINTs (`begin_nested`) nest inside it.
+
+    The SQLite driver begins a transaction only at the first INSERT, UPDATE or DELETE, and a SAVEPOINT issued before
+    that starts one of its own, which its RELEASE then commits: rows "inside" the unit of work would survive its
+    rollback. BEGIN IMMEDIATE also takes the write lock up front, so a bulk write is not refused half-way by a
+    concurrent writer. PostgreSQL needs nothing.
+    """
+    connection = await session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    raw = await connection.get_raw_connection()
+    if not raw.driver_connection.in_transaction:
+        await connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -8,9 +8,11 @@ from fastapi import APIRouter, FastAPI
 
 from services.workers.audit.router import router as audit_router
 from services.workers.db import outbox
+from services.workers.ledger.router import router as ledger_router
 from services.workers.placements.router import router as placements_router
 from services.workers.profiles.router import internal as internal_router
 from services.workers.profiles.router import router as profiles_router
+from services.workers.reports.router import router as reports_router
 from services.workers.settings import WorkersSettings
 from shared.clock import Clock, SystemClock
 from shared.db import Database
@@ -24,7 +26,8 @@ def build(settings: WorkersSettings | None = None, *, clock: Clock | None = None
     settings = settings or WorkersSettings()
     settings.pii_keys  # fail at start, not at the first request, when a key is malformed
     router = APIRouter(prefix=f"/{NAME}")
-    for part in (profiles_router, placements_router, audit_router, internal_router):
+    # The ledger's /profiles/import goes before /profiles/{worker_id}, so the literal path is matched first.
+    for part in (ledger_router, profiles_router, placements_router, reports_router, audit_router, internal_router):
         router.include_router(part)
     return ServiceUnit(name=NAME, router=router, database=Database(settings.db_url()), migrations_dir=MIGRATIONS,
                        outbox=outbox, clock=clock or SystemClock(), settings=settings)

@@ -1,0 +1,71 @@
+"""The ledger import and report on the real PostgreSQL: savepoints per row, one transaction, SQL aggregates."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import httpx
+import pytest
+
+from services.workers.app import create_app
+from services.workers.reports.schemas import FIGURES
+from services.workers.settings import WorkersSettings
+from shared.auth import mint_token
+from shared.clock import FixedClock
+from tests.service.test_ledger import id_number, ledger_row, workbook
+
+pytestmark = pytest.mark.integration
+
+SECRET = "integration-secret-of-at-least-32-bytes"
+
+
+@pytest.fixture
+async def client(pg_url, tmp_path):
+    settings = WorkersSettings(data_dir=tmp_path, jwt_secret=SECRET, database_url=pg_url, relay_poll_seconds=0.05)
+    app = create_app(settings, clock=FixedClock(datetime(2026, 11, 28, 2, tzinfo=timezone.utc)))
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+            http.headers["Authorization"] = f"Bearer {mint_token(key=SECRET, role='admin')}"
+            yield http
+
+
+async def upload(client: httpx.AsyncClient, data: bytes):
+    return await client.post("/workers/profiles/import", files={"file": ("台账.xlsx", data)})
+
+
+async def test_refused_rows_roll_back_alone_and_a_crash_rolls_back_everything(client, monkeypatch):
+    from services.workers.profiles import service as profiles
+
+    rows = [ledger_row(n) for n in range(30)]
+    rows[4][1] = id_number(2)  # the same person as row 4
+    rows[9][3] = "110106"  # not a place of the League
+    first = (await upload(client, workbook(rows))).json()
+    assert first["imported"] == 28 and [e["row"] for e in first["errors"]] == [6, 11]
+    again = (await upload(client, workbook(rows))).json()
+    assert again["imported"] == 0 and again["duplicates"] == 29  # row 6 too now names a registered worker
+
+    real_register, calls = profiles.register, []
+
+    async def failing_register(**kwargs):
+        calls.append(1)
+        if len(calls) == 5:
+            raise RuntimeError("database went away")
+        return await real_register(**kwargs)
+
+    monkeypatch.setattr(profiles, "register", failing_register)
+    crashed = await upload(client, workbook([ledger_row(n) for n in range(100, 110)]))
+    assert crashed.status_code == 500
+    monkeypatch.undo()
+    assert (await client.get("/workers/profiles?page_size=1")).json()["total"] == 28
+
+
+async def test_report_figures_equal_their_lists(client):
+    assert (await upload(client, workbook([ledger_row(n, township="152221101" if n % 3 else "152222105")
+                                           for n in range(30)]))).json()["imported"] == 30
+    report = (await client.get("/workers/reports/progress")).json()
+    assert report["total"]["registered"] == 30
+    for area in report["counties"] + [report["total"]]:
+        for figure in FIGURES:
+            listing = await client.get(f"/workers/reports/progress/profiles?figure={figure}&region={area['code']}")
+            assert listing.json()["total"] == area[figure], (area["code"], figure)

@@ -1,0 +1,79 @@
+"""The demonstration labourers: valid, unique, deterministic and distributed like a real ledger (no I/O)."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import date
+
+import pytest
+
+from services.workers.demo import COUNT, labourers
+from services.workers.profiles.idcard import parse_id_number, working_age_error
+from services.workers.profiles.schemas import ProfileIn
+from shared.reference.occupations import common_jobs
+from shared.reference.regions import get_region
+
+TODAY = date(2026, 11, 28)
+
+
+@pytest.fixture(scope="module")
+def data():
+    return labourers()
+
+
+def test_the_data_set_is_the_same_on_every_call(data):
+    assert len(data) == COUNT
+    assert labourers() == data
+
+
+def test_every_labourer_is_a_valid_registration(data):
+    for labourer in data:
+        assert ProfileIn.model_validate(labourer.fields).model_dump() == labourer.fields
+
+
+def test_id_numbers_parse_are_unique_and_carry_the_home_county(data):
+    cards = [parse_id_number(labourer.fields["id_number"], today=TODAY) for labourer in data]
+    assert len({card.number for card in cards}) == COUNT
+    assert all(working_age_error(card, TODAY) is None for card in cards)
+    assert {card.birth_date.year for card in cards} <= set(range(1962, 2007))
+    for labourer, card in zip(data, cards):
+        assert card.region_code == labourer.fields["home_region_code"][:6]
+
+
+def test_phones_are_unique_mainland_mobiles_and_openids_look_like_wechat_ones(data):
+    phones = [labourer.fields["phone"] for labourer in data]
+    assert len(set(phones)) == COUNT and all(re.fullmatch(r"1[3-9]\d{9}", phone) for phone in phones)
+    openids = [labourer.fields["wechat_openid"] for labourer in data if labourer.fields["wechat_openid"]]
+    assert openids and all(re.fullmatch(r"o[A-Za-z0-9_-]{27}", openid) for openid in openids)
+
+
+def test_homes_are_league_townships_and_jobs_are_canonical(data):
+    jobs = set(common_jobs())
+    for labourer in data:
+        home = get_region(labourer.fields["home_region_code"])
+        assert home is not None and home.level == "township"
+        assert "监狱" not in home.name and "戒毒" not in home.name
+        assert labourer.fields["desired_occupations"] and set(labourer.fields["desired_occupations"]) <= jobs
+        assert labourer.fields["skills"] and labourer.fields["name"]
+
+
+def test_shares_are_those_of_a_real_ledger(data):
+    def share(predicate) -> float:
+        return sum(1 for labourer in data if predicate(labourer.fields)) / COUNT
+
+    intentions = Counter(labourer.fields["transfer_intention"] for labourer in data)
+    for intention, expected in {"none": 0.15, "near_home": 0.35, "league": 0.25, "anywhere": 0.25}.items():
+        assert abs(intentions[intention] / COUNT - expected) < 0.04, intention
+    assert 0.7 < share(lambda f: f["labor_capacity"] == "full") < 0.9
+    assert 0.65 < share(lambda f: f["education"] in ("primary", "junior")) < 0.85
+    assert 0.35 < share(lambda f: f["wants_training"]) < 0.45
+    assert 0.07 < share(lambda f: f["wants_entrepreneurship"]) < 0.13
+    assert share(lambda f: f["consent"]["sms"]) > 0.85 and share(lambda f: f["consent"]["share_with_partners"]) > 0.7
+    assert all(2500 <= f["expected_wage"] <= 7000 for f in (l.fields for l in data) if f["expected_wage"])
+    placed = [labourer for labourer in data if labourer.placement]
+    assert 0.06 < len(placed) / COUNT < 0.10
+    assert all(labourer.fields["transfer_intention"] != "none" for labourer in placed)
+    counties = Counter(labourer.fields["home_region_code"][:6] for labourer in data)
+    assert counties.most_common(1)[0][0] == "152222" and set(counties) == {"152201", "152202", "152221", "152222",
+                                                                          "152223", "152224"}
