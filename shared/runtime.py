@@ -31,7 +31,7 @@ BackgroundTask = Callable[[asyncio.Event], Awaitable[None]]
 
 @dataclass
 class ServiceUnit:
-    """What a service brings to a process: routes, its database, its outbox, its consumer, periodic tasks."""
+    """What a service brings to a process: routes, its database, its outbox, its consumers, periodic tasks."""
 
     name: str
     router: APIRouter
@@ -40,7 +40,7 @@ class ServiceUnit:
     outbox: Table
     clock: Clock
     settings: CommonSettings
-    consumer: Consumer | None = None
+    consumers: list[Consumer] = field(default_factory=list)
     background: list[BackgroundTask] = field(default_factory=list)
 
     async def migrate(self) -> None:
@@ -69,8 +69,8 @@ class Runtime:
         await self.bus.start()
         if self.run_consumers:
             for unit in self.units:
-                if unit.consumer is not None:
-                    await unit.consumer.attach(self.bus)
+                for consumer in unit.consumers:
+                    await consumer.attach(self.bus)
         if self.run_relays:
             self._tasks += [asyncio.create_task(relay.run(self._stop), name=f"relay-{name}")
                             for name, relay in self.relays.items()]

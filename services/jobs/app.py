@@ -50,7 +50,7 @@ def build(settings: JobsSettings | None = None, *, clock: Clock | None = None) -
 
     consumer = Consumer(name=NAME, database=database, inbox=inbox, handlers=consumers.handlers(clock), clock=clock)
     return ServiceUnit(name=NAME, router=router, database=database, migrations_dir=MIGRATIONS, outbox=outbox,
-                       clock=clock, settings=settings, consumer=consumer, background=[sweep_expired])
+                       clock=clock, settings=settings, consumers=[consumer], background=[sweep_expired])
 
 
 def create_app(settings: JobsSettings | None = None, *, clock: Clock | None = None) -> FastAPI:

@@ -26,6 +26,8 @@ def as_view(posting: Posting) -> dict:
     region = get_region(posting.region_code)
     view = {column.key: getattr(posting, column.key) for column in Posting.__table__.columns}
     view["employer_name"] = posting.employer.name
+    # Matching shows a list's candidates to its office only; the snapshot says whose list the posting is on.
+    view["supply_list_office_id"] = posting.supply_list.office_id if posting.supply_list else None
     view["region_name"] = region.name if region else posting.region_code
     return view
 

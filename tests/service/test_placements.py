@@ -18,7 +18,7 @@ async def test_a_placement_lowers_the_headcount_once_even_when_delivered_twice(a
     employer_id = await api.employer()
     headers = api.auth("employer", employer_id=employer_id)
     posting = (await api.client.post("/jobs/postings", json=vacancy(headcount=2), headers=headers)).json()
-    consumer = api.unit.consumer
+    consumer = api.unit.consumers[0]
     event = placed(posting["id"], "placement-1")
     await consumer.handle(event)
     await consumer.handle(event)  # a redelivery
@@ -33,5 +33,5 @@ async def test_a_placement_lowers_the_headcount_once_even_when_delivered_twice(a
 
 
 async def test_a_placement_for_an_unknown_posting_changes_nothing(api):
-    await api.unit.consumer.handle(placed(str(uuid.uuid4()), "placement-x"))
+    await api.unit.consumers[0].handle(placed(str(uuid.uuid4()), "placement-x"))
     assert await api.events() == []

@@ -194,7 +194,7 @@ def test_every_service_has_an_api_a_relay_and_if_it_consumes_a_consumer(compose,
     for unit in build_units(SERVICES):
         assert ("serve", unit.name) in running, f"no container serves the {unit.name} API"
         assert ("relay", unit.name) in running, f"no container publishes the {unit.name} outbox"
-        if unit.consumer is not None:
+        if unit.consumers:
             assert ("consume", unit.name) in running, f"no container runs the {unit.name} consumer"
 
 

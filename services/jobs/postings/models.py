@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from services.jobs.db import Base
 from services.jobs.employers.models import Employer
+from services.jobs.supply_lists.models import SupplyList
 
 
 class PostingStatus(StrEnum):
@@ -54,6 +55,7 @@ class Posting(Base):
     public_welfare: Mapped[bool] = mapped_column(Boolean, default=False)
     workshop: Mapped[bool] = mapped_column(Boolean, default=False)
     supply_list_id: Mapped[str | None] = mapped_column(ForeignKey("supply_lists.id"))
+    supply_list: Mapped[SupplyList | None] = relationship(lazy="joined")
     valid_until: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(12), default=PostingStatus.open)
     close_reason: Mapped[str | None] = mapped_column(String(20))

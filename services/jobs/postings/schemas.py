@@ -111,6 +111,7 @@ class PostingOut(BaseModel):
     public_welfare: bool
     workshop: bool
     supply_list_id: str | None
+    supply_list_office_id: str | None
     valid_until: date
     status: str
     close_reason: str | None

@@ -13,6 +13,7 @@ from services.jobs.employers.models import Employer
 from services.jobs.events import POSTING_CLOSED, POSTING_OPENED, POSTING_UPDATED, posting_changed
 from services.jobs.postings import rules
 from services.jobs.postings.models import Posting, PostingPlacement, PostingStatus
+from services.jobs.supply_lists.models import SupplyList
 from shared.auth import Principal, Role
 from shared.clock import Clock, local_today
 from shared.errors import Conflict, Forbidden, Invalid, NotFound
@@ -45,7 +46,9 @@ async def post(*, session: AsyncSession, fields: dict[str, Any], employer: Emplo
     values = rules.complete(fields)
     values.pop("employer_id", None)
     now = clock.now()
-    posting = Posting(id=str(uuid.uuid4()), employer_id=employer.id, employer=employer, status=PostingStatus.open,
+    supply_list = await session.get(SupplyList, values["supply_list_id"]) if values.get("supply_list_id") else None
+    posting = Posting(id=str(uuid.uuid4()), employer_id=employer.id, employer=employer, supply_list=supply_list,
+                      status=PostingStatus.open,
                       placed=0, posted_on=today, version=1, created_at=now, updated_at=now, **values)
     session.add(posting)
     await session.flush()
