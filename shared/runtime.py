@@ -42,6 +42,7 @@ class ServiceUnit:
     settings: CommonSettings
     consumers: list[Consumer] = field(default_factory=list)
     background: list[BackgroundTask] = field(default_factory=list)
+    state: dict[str, object] = field(default_factory=dict)  # what the service's routes share, e.g. caches
 
     async def migrate(self) -> None:
         await upgrade_async(service=self.name, migrations_dir=self.migrations_dir, url=self.database.url)

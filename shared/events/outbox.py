@@ -76,27 +76,49 @@ class OutboxRelay:
     async def publish_pending(self) -> int:
         """Publish one batch of due rows; return how many were confirmed."""
         now = self.clock.now()
-        async with self.database.transaction() as session:
-            rows = (await session.execute(
-                select(self.outbox.c.seq, self.outbox.c.body, self.outbox.c.attempts)
-                .where(self.outbox.c.published_at.is_(None), self.outbox.c.next_attempt_at <= now)
-                .order_by(self.outbox.c.seq).limit(self.batch)
-                .with_for_update(skip_locked=True))).all()
+        if self.database.is_sqlite:
+            # SQLite: one relay per database (the embedded process). Holding the read transaction across the
+            # publish would make the final UPDATE fail whenever a consumer of the same database committed meanwhile.
+            async with self.database.transaction() as session:
+                rows = await self._due(session, now, lock=False)
             if not rows:
                 return 0
-            results = await asyncio.gather(
-                *(self.bus.publish(Envelope.from_json(row.body)) for row in rows), return_exceptions=True)
-            # A process being stopped is no publish failure: let it end the transaction untouched.
-            for result in results:
-                if isinstance(result, BaseException) and not isinstance(result, Exception):
-                    raise result
-            sent = [row.seq for row, result in zip(rows, results) if not isinstance(result, BaseException)]
-            if sent:
-                await session.execute(update(self.outbox).where(self.outbox.c.seq.in_(sent))
-                                      .values(published_at=self.clock.now()))
-            failed = [(row, result) for row, result in zip(rows, results) if isinstance(result, BaseException)]
-            for row, error in failed:
-                await self._postpone(session, row.seq, row.attempts, error, now)
+            results = await self._publish(rows)
+            async with self.database.transaction() as session:
+                return await self._record(session, rows, results, now)
+        # PostgreSQL: the rows stay locked while they are published, so relays side by side never send one twice.
+        async with self.database.transaction() as session:
+            rows = await self._due(session, now, lock=True)
+            if not rows:
+                return 0
+            return await self._record(session, rows, await self._publish(rows), now)
+
+    async def _due(self, session: AsyncSession, now: datetime, *, lock: bool) -> list:
+        query = (select(self.outbox.c.seq, self.outbox.c.body, self.outbox.c.attempts)
+                 .where(self.outbox.c.published_at.is_(None), self.outbox.c.next_attempt_at <= now)
+                 .order_by(self.outbox.c.seq).limit(self.batch))
+        if lock:
+            query = query.with_for_update(skip_locked=True)
+        return list((await session.execute(query)).all())
+
+    async def _publish(self, rows: list) -> list:
+        results = await asyncio.gather(*(self.bus.publish(Envelope.from_json(row.body)) for row in rows),
+                                       return_exceptions=True)
+        # A process being stopped is no publish failure: let it end the transaction untouched.
+        for result in results:
+            if isinstance(result, BaseException) and not isinstance(result, Exception):
+                raise result
+        return results
+
+    async def _record(self, session: AsyncSession, rows: list, results: list, now: datetime) -> int:
+        """Mark the confirmed rows sent and postpone the others."""
+        sent = [row.seq for row, result in zip(rows, results) if not isinstance(result, BaseException)]
+        if sent:
+            await session.execute(update(self.outbox).where(self.outbox.c.seq.in_(sent))
+                                  .values(published_at=self.clock.now()))
+        failed = [(row, result) for row, result in zip(rows, results) if isinstance(result, BaseException)]
+        for row, error in failed:
+            await self._postpone(session, row.seq, row.attempts, error, now)
         if failed:
             OUTBOX_FAILURES.labels(self.service).inc(len(failed))
             log.warning("outbox events not published; each retries with backoff",
