@@ -42,7 +42,8 @@ def configure_logging(level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("aiormq", "aio_pika"):
+    # httpx logs every request's full URL at INFO; provider URLs carry phone numbers in their query strings.
+    for noisy in ("aiormq", "aio_pika", "httpx", "httpcore"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     # uvicorn's access log prints full URLs (query strings can hold search terms); our middleware logs requests.
     logging.getLogger("uvicorn.access").disabled = True

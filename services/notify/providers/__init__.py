@@ -1,0 +1,1 @@
+"""SMS and WeChat providers behind one small protocol (base.py): Aliyun, Tencent Cloud, WeChat and a recorder."""

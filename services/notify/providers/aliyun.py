@@ -1,0 +1,183 @@
+"""Aliyun Dysmsapi SendSms and QuerySendDetails over async httpx, signed with ACS3-HMAC-SHA256 (PROVIDERS.md)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from services.notify.providers.base import ErrorKind, ProviderError, SendResult, seconds_until
+from shared.clock import Clock, SystemClock, local_today
+
+API_VERSION = "2017-05-25"
+ALGORITHM = "ACS3-HMAC-SHA256"
+EMPTY_BODY_SHA256 = hashlib.sha256(b"").hexdigest()
+PAGE_SIZE = 50  # QuerySendDetails' maximum
+
+_KINDS = {
+    "isp.SYSTEM_ERROR": ErrorKind.transient,
+    "SignatureNonceUsed": ErrorKind.transient,  # a retry with a fresh nonce goes through
+    "isv.BUSINESS_LIMIT_CONTROL": ErrorKind.rate_limited,
+    "isv.DAY_LIMIT_CONTROL": ErrorKind.rate_limited,
+    "isv.MONTH_LIMIT_CONTROL": ErrorKind.rate_limited,
+    "isv.AMOUNT_NOT_ENOUGH": ErrorKind.provider_down,
+    "isv.OUT_OF_SERVICE": ErrorKind.provider_down,
+    "isp.RAM_PERMISSION_DENY": ErrorKind.provider_down,
+}
+# HTTP 4xx answers that mean our account or credentials are unusable, not that this one request is wrong.
+_AUTH_PREFIXES = ("SignatureDoesNotMatch", "IncompleteSignature", "InvalidAccessKeyId", "Forbidden",
+                  "InvalidTimeStamp", "InvalidSecurityToken")
+_SEND_STATUS = {1: "waiting", 2: "failed", 3: "delivered"}
+
+
+def classify(code: str, *, http_status: int = 200) -> ErrorKind:
+    """Map an Aliyun error code (and the HTTP status it came with) to what the caller should do."""
+    if code in _KINDS:
+        return _KINDS[code]
+    if code.startswith("Throttling"):
+        return ErrorKind.rate_limited
+    if code.startswith(_AUTH_PREFIXES):
+        return ErrorKind.provider_down
+    if http_status >= 500 or code.startswith("isp."):
+        return ErrorKind.transient
+    # Every other isv.* business code and 4xx parameter error: the request itself is wrong.
+    return ErrorKind.permanent_request
+
+
+def canonical_query(params: Mapping[str, str]) -> str:
+    """Sort the parameters and percent-encode them the way ACS3 signs them (space as %20, only ~ kept)."""
+    return "&".join(f"{quote(k, safe='~')}={quote(str(v), safe='~')}" for k, v in sorted(params.items()))
+
+
+def authorization(*, method: str, query: str, headers: Mapping[str, str], payload_sha256: str,
+                  access_key_id: str, access_key_secret: str) -> str:
+    """Return the ACS3-HMAC-SHA256 Authorization header value; every header given is signed."""
+    lowered = {k.lower(): v.strip() for k, v in headers.items()}
+    signed = ";".join(sorted(lowered))
+    canonical_headers = "".join(f"{k}:{lowered[k]}\n" for k in sorted(lowered))
+    canonical = f"{method}\n/\n{query}\n{canonical_headers}\n{signed}\n{payload_sha256}"
+    to_sign = f"{ALGORITHM}\n{hashlib.sha256(canonical.encode()).hexdigest()}"
+    signature = hmac.new(access_key_secret.encode(), to_sign.encode(), hashlib.sha256).hexdigest()
+    return f"{ALGORITHM} Credential={access_key_id},SignedHeaders={signed},Signature={signature}"
+
+
+@dataclass(frozen=True)
+class SendDetail:
+    """One row of QuerySendDetails: what Aliyun knows about a message it accepted."""
+
+    phone: str
+    status: str  # "waiting", "failed", "delivered"
+    err_code: str
+    out_id: str | None
+    template_code: str
+    send_date: str
+    receive_date: str | None
+    content: str
+
+
+class AliyunSms:
+    """The SMS provider Aliyun; SendSms is not idempotent, so `OutId` carries our key for checking afterwards."""
+
+    name = "aliyun"
+
+    def __init__(self, *, access_key_id: str, access_key_secret: str, sign_name: str, template_code: str,
+                 client: httpx.AsyncClient, endpoint: str = "https://dysmsapi.aliyuncs.com",
+                 clock: Clock | None = None) -> None:
+        self._key_id, self._secret = access_key_id, access_key_secret
+        self.sign_name, self.template_code = sign_name, template_code
+        self._client = client
+        self._base = endpoint.rstrip("/")
+        self._host = httpx.URL(self._base).netloc.decode("ascii")
+        self._clock = clock or SystemClock()
+
+    async def send_sms(self, *, phone: str, template_params: Mapping[str, str], text: str,
+                       idempotency_key: str) -> SendResult:
+        """Send one templated SMS (`text` is not sent: Aliyun renders the approved template itself)."""
+        params = {"PhoneNumbers": phone, "SignName": self.sign_name, "TemplateCode": self.template_code,
+                  "TemplateParam": json.dumps(dict(template_params), ensure_ascii=False, separators=(",", ":")),
+                  "OutId": idempotency_key}
+        body = await self._call("SendSms", params)
+        return SendResult(provider=self.name, status="sent", provider_message_id=body["BizId"], raw_code="OK")
+
+    async def query_send_details(self, *, phone: str, send_date: date | None = None, biz_id: str | None = None,
+                                 out_id: str | None = None) -> list[SendDetail]:
+        """List what was sent to a number on a day (local date, default today), optionally one BizId or one OutId."""
+        day = (send_date or local_today(self._clock)).strftime("%Y%m%d")
+        found: list[SendDetail] = []
+        page = 1
+        while True:
+            params = {"PhoneNumber": phone, "SendDate": day,
+                      "PageSize": str(PAGE_SIZE), "CurrentPage": str(page)}
+            if biz_id:
+                params["BizId"] = biz_id
+            body = await self._call("QuerySendDetails", params)
+            rows = (body.get("SmsSendDetailDTOs") or {}).get("SmsSendDetailDTO") or []
+            found.extend(_detail(row) for row in rows)
+            if not rows or page * PAGE_SIZE >= int(body.get("TotalCount") or 0):
+                break
+            page += 1
+        # QuerySendDetails cannot filter by OutId; the rows carry it, so filter here.
+        return [d for d in found if out_id is None or d.out_id == out_id]
+
+    async def _call(self, action: str, params: Mapping[str, str]) -> dict[str, Any]:
+        query = canonical_query(params)
+        headers = {"host": self._host, "x-acs-action": action, "x-acs-version": API_VERSION,
+                   "x-acs-date": self._clock.now().strftime("%Y-%m-%dT%H:%M:%SZ"),
+                   "x-acs-signature-nonce": uuid.uuid4().hex, "x-acs-content-sha256": EMPTY_BODY_SHA256}
+        headers["Authorization"] = authorization(method="POST", query=query, headers=headers,
+                                                 payload_sha256=EMPTY_BODY_SHA256, access_key_id=self._key_id,
+                                                 access_key_secret=self._secret)
+        try:
+            response = await self._client.post(f"{self._base}/?{query}", headers=headers)
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            raise self._error(ErrorKind.transient, type(exc).__name__, "could not reach Aliyun") from exc
+        except (httpx.TimeoutException, httpx.TransportError) as exc:
+            raise self._error(ErrorKind.transient, type(exc).__name__,
+                              "no answer; SendSms is not idempotent: query before sending again",
+                              maybe_sent=True) from exc
+        try:
+            body = response.json()
+        except ValueError:
+            body = {}
+        code = str(body.get("Code") or f"HTTP{response.status_code}")
+        if response.status_code == 200 and code == "OK":
+            return body
+        kind = classify(code, http_status=response.status_code)
+        raise self._error(kind, code, str(body.get("Message") or ""), maybe_sent=response.status_code >= 500,
+                          retry_after=self._retry_after(kind, code, body, response.headers))
+
+    def _retry_after(self, kind: ErrorKind, code: str, body: dict, headers: httpx.Headers) -> float | None:
+        if kind is not ErrorKind.rate_limited:
+            return None
+        if code == "isv.DAY_LIMIT_CONTROL":
+            return seconds_until(self._clock, "day")
+        if code == "isv.MONTH_LIMIT_CONTROL":
+            return seconds_until(self._clock, "month")
+        if code == "isv.BUSINESS_LIMIT_CONTROL":
+            message = str(body.get("Message") or "")
+            # Minute and hour windows are natural clock windows; the day window rolls over 24 h [D].
+            if "分钟级" in message:
+                return seconds_until(self._clock, "minute")
+            if "小时级" in message:
+                return seconds_until(self._clock, "hour")
+            return 24 * 3600.0
+        # API throttling: x-acs-retry-after is in milliseconds (tea-openapi reads it so) [G].
+        return max(1.0, int(headers.get("x-acs-retry-after") or 1000) / 1000)
+
+    def _error(self, kind: ErrorKind, code: str, message: str, **extra: Any) -> ProviderError:
+        return ProviderError(kind, code, message, provider=self.name, **extra)
+
+
+def _detail(row: Mapping[str, Any]) -> SendDetail:
+    return SendDetail(phone=str(row.get("PhoneNum", "")), status=_SEND_STATUS.get(int(row.get("SendStatus") or 1),
+                      "waiting"), err_code=str(row.get("ErrCode") or ""), out_id=row.get("OutId") or None,
+                      template_code=str(row.get("TemplateCode") or ""), send_date=str(row.get("SendDate") or ""),
+                      receive_date=row.get("ReceiveDate") or None, content=str(row.get("Content") or ""))

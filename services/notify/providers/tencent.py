@@ -1,0 +1,143 @@
+"""Tencent Cloud SMS SendSms (2021-01-11) over async httpx, signed with TC3-HMAC-SHA256 (PROVIDERS.md)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from typing import Any
+
+import httpx
+
+from services.notify.providers.base import ErrorKind, ProviderError, SendResult, seconds_until
+from shared.clock import Clock, SystemClock
+
+API_VERSION = "2021-01-11"
+SERVICE = "sms"
+ALGORITHM = "TC3-HMAC-SHA256"
+CONTENT_TYPE = "application/json"
+
+_KINDS = {
+    "InternalError.Timeout": ErrorKind.transient,
+    "InternalError.SendAndRecvFail": ErrorKind.transient,
+    "InternalError.OtherError": ErrorKind.transient,
+    "ClientNetworkError": ErrorKind.transient,
+    "ServerNetworkError": ErrorKind.transient,
+    "1008": ErrorKind.transient,
+    "FailedOperation.PhoneNumberInBlacklist": ErrorKind.permanent_user,
+    "FailedOperation.InsufficientBalanceInSmsPackage": ErrorKind.provider_down,
+}
+# Ordered: the first matching prefix decides.
+_PREFIXES = (
+    ("RequestLimitExceeded", ErrorKind.transient),  # API-call throttling; the SDK's retryer retries it
+    ("LimitExceeded.", ErrorKind.rate_limited),  # per-number frequency limits
+    ("AuthFailure", ErrorKind.provider_down),
+    ("UnauthorizedOperation", ErrorKind.provider_down),
+    ("InternalError", ErrorKind.transient),
+)
+_WINDOWS = {"LimitExceeded.PhoneNumberThirtySecondLimit": 30.0, "LimitExceeded.DeliveryFrequencyLimit": 60.0}
+
+
+def classify(code: str) -> ErrorKind:
+    """Map a Tencent error code (request-level `Error.Code` or a number's `Code`) to what the caller should do."""
+    if code in _KINDS:
+        return _KINDS[code]
+    for prefix, kind in _PREFIXES:
+        if code.startswith(prefix):
+            return kind
+    # InvalidParameter*, FailedOperation.* (template, signature, parameters), UnsupportedOperation.*.
+    return ErrorKind.permanent_request
+
+
+def signing_key(secret_key: str, day: str) -> bytes:
+    """Derive the TC3 key: HMAC chain "TC3"+SecretKey → date → service → "tc3_request"."""
+    key = ("TC3" + secret_key).encode()
+    for part in (day, SERVICE, "tc3_request"):
+        key = hmac.new(key, part.encode(), hashlib.sha256).digest()
+    return key
+
+
+def authorization(*, secret_id: str, secret_key: str, host: str, body: bytes, timestamp: int) -> str:
+    """Return the TC3-HMAC-SHA256 Authorization header for a JSON POST to / (content-type and host signed)."""
+    day = datetime.fromtimestamp(timestamp, timezone.utc).strftime("%Y-%m-%d")
+    canonical = (f"POST\n/\n\ncontent-type:{CONTENT_TYPE}\nhost:{host}\n\ncontent-type;host\n"
+                 f"{hashlib.sha256(body).hexdigest()}")
+    scope = f"{day}/{SERVICE}/tc3_request"
+    to_sign = f"{ALGORITHM}\n{timestamp}\n{scope}\n{hashlib.sha256(canonical.encode()).hexdigest()}"
+    signature = hmac.new(signing_key(secret_key, day), to_sign.encode(), hashlib.sha256).hexdigest()
+    return f"{ALGORITHM} Credential={secret_id}/{scope}, SignedHeaders=content-type;host, Signature={signature}"
+
+
+def e164(phone: str) -> str:
+    """Tencent wants +86 numbers; the platform stores mainland mobiles as 11 digits."""
+    return phone if phone.startswith("+") else f"+86{phone}"
+
+
+class TencentSms:
+    """The SMS provider Tencent Cloud; `SessionContext` carries our idempotency key and comes back in receipts."""
+
+    name = "tencent"
+
+    def __init__(self, *, secret_id: str, secret_key: str, sdk_app_id: str, sign_name: str, template_id: str,
+                 client: httpx.AsyncClient, endpoint: str = "https://sms.tencentcloudapi.com",
+                 region: str = "ap-guangzhou", clock: Clock | None = None) -> None:
+        self._secret_id, self._secret_key = secret_id, secret_key
+        self.sdk_app_id, self.sign_name, self.template_id, self.region = sdk_app_id, sign_name, template_id, region
+        self._client = client
+        self._base = endpoint.rstrip("/")
+        self._host = httpx.URL(self._base).netloc.decode("ascii")
+        self._clock = clock or SystemClock()
+
+    async def send_sms(self, *, phone: str, template_params: Mapping[str, str], text: str,
+                       idempotency_key: str) -> SendResult:
+        """Send one templated SMS; the template's {1}…{n} take the parameter values in order."""
+        payload = {"PhoneNumberSet": [e164(phone)], "SmsSdkAppId": self.sdk_app_id, "SignName": self.sign_name,
+                   "TemplateId": self.template_id, "TemplateParamSet": list(template_params.values()),
+                   "SessionContext": idempotency_key}
+        answer = await self._call("SendSms", payload)
+        status = (answer.get("SendStatusSet") or [{}])[0]
+        code = str(status.get("Code") or "")
+        if code != "Ok":
+            raise self._error(code or "MissingSendStatus", str(status.get("Message") or ""))
+        return SendResult(provider=self.name, status="sent", provider_message_id=str(status["SerialNo"]),
+                          raw_code=code)
+
+    async def _call(self, action: str, payload: Mapping[str, Any]) -> dict[str, Any]:
+        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+        timestamp = int(self._clock.now().timestamp())
+        headers = {"Host": self._host, "Content-Type": CONTENT_TYPE, "X-TC-Action": action,
+                   "X-TC-Version": API_VERSION, "X-TC-Region": self.region, "X-TC-Timestamp": str(timestamp),
+                   "Authorization": authorization(secret_id=self._secret_id, secret_key=self._secret_key,
+                                                  host=self._host, body=body, timestamp=timestamp)}
+        try:
+            response = await self._client.post(f"{self._base}/", content=body, headers=headers)
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            raise self._error("ClientNetworkError", f"could not reach Tencent ({type(exc).__name__})") from exc
+        except (httpx.TimeoutException, httpx.TransportError) as exc:
+            raise self._error("ClientNetworkError", f"no answer ({type(exc).__name__}); SendSms is not idempotent",
+                              maybe_sent=True) from exc
+        try:
+            answer = response.json()["Response"]
+        except (ValueError, KeyError, TypeError):
+            # Like the SDK: anything but a 200 with a Response body is a network-level failure.
+            raise self._error("ServerNetworkError", f"HTTP {response.status_code}", maybe_sent=True) from None
+        if error := answer.get("Error"):
+            raise self._error(str(error.get("Code")), str(error.get("Message") or ""))
+        return answer
+
+    def _error(self, code: str, message: str, *, maybe_sent: bool = False) -> ProviderError:
+        kind = classify(code)
+        retry_after = None
+        if kind is ErrorKind.rate_limited:
+            if code in _WINDOWS:
+                retry_after = _WINDOWS[code]
+            elif "OneHour" in code:
+                retry_after = seconds_until(self._clock, "hour")
+            else:  # daily limits reset at the natural day's end [3P]
+                retry_after = seconds_until(self._clock, "day")
+        elif code.startswith("RequestLimitExceeded"):
+            retry_after = 1.0
+        return ProviderError(kind, code, message, provider=self.name, retry_after=retry_after, maybe_sent=maybe_sent,
+                             opted_out=code == "FailedOperation.PhoneNumberInBlacklist")

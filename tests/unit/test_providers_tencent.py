@@ -1,0 +1,169 @@
+"""Our Tencent SMS client against the fake Tencent on loopback: sends, TC3 signatures, every error class, opt-out."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from services.notify.compose import compose_sms
+from services.notify.providers import tencent
+from services.notify.providers.base import ErrorKind, ProviderError
+from services.notify.providers.http import provider_client
+from shared.clock import FixedClock
+from tests.fakes.callback import ReceiptInbox
+from tests.fakes.tencent import FakeTencent
+
+PHONE = "13912345678"
+SMS = compose_sms([{"title": "电焊工", "employer": "", "region_code": "152201", "region_name": "乌兰浩特市",
+                    "wage_min": 4000, "wage_max": 5500, "meals": True, "lodging": False}], contact="站0482-8261234")
+
+pytest_plugins = ["tests.fakes.fixtures"]
+
+
+@pytest.fixture
+async def client():
+    async with provider_client(timeout=0.5, connect_timeout=0.5) as client:
+        yield client
+
+
+async def send(provider, *, phone: str = PHONE, key: str = "w1:s1", params=None):
+    return await provider.send_sms(phone=phone, template_params=params or SMS.params, text=SMS.text,
+                                   idempotency_key=key)
+
+
+async def failure(provider, **kwargs) -> ProviderError:
+    with pytest.raises(ProviderError) as caught:
+        await send(provider, **kwargs)
+    return caught.value
+
+
+async def test_send_returns_the_serial_number_and_the_fake_renders_our_text(fake_tencent, client):
+    result = await send(fake_tencent.provider(client))
+    assert (result.provider, result.status, result.raw_code) == ("tencent", "sent", "Ok")
+    assert [(m.to, m.key, m.message_id, m.text, m.params) for m in fake_tencent.sent] == [
+        (f"+86{PHONE}", "w1:s1", result.provider_message_id, SMS.text, SMS.tencent_template_param_set())]
+
+
+@pytest.mark.parametrize(("override", "code"), [({"secret_key": "wrong"}, "AuthFailure.SignatureFailure"),
+                                                ({"secret_id": "AKIDunknown"}, "AuthFailure.SecretIdNotFound")])
+async def test_bad_credentials_are_rejected_by_the_fake_and_mean_provider_down(fake_tencent, client, override, code):
+    error = await failure(fake_tencent.provider(client, **override))
+    assert (error.kind, error.code) == (ErrorKind.provider_down, code)
+    assert fake_tencent.sent == []
+
+
+async def test_a_stale_timestamp_is_rejected(fake_tencent, client):
+    late = FixedClock(datetime.now(timezone.utc) - timedelta(minutes=10))
+    error = await failure(fake_tencent.provider(client, clock=late))
+    assert (error.kind, error.code) == (ErrorKind.provider_down, "AuthFailure.SignatureExpire")
+
+
+async def test_a_blacklisted_number_means_the_user_opted_out(fake_tencent, client):
+    fake_tencent.blacklist.add(f"+86{PHONE}")
+    error = await failure(fake_tencent.provider(client))
+    assert (error.kind, error.opted_out) == (ErrorKind.permanent_user, True)
+    assert error.code == "FailedOperation.PhoneNumberInBlacklist"
+
+
+CODES = [
+    ("InternalError.Timeout", ErrorKind.transient),
+    ("InternalError.SendAndRecvFail", ErrorKind.transient),
+    ("InternalError.OtherError", ErrorKind.transient),
+    ("RequestLimitExceeded", ErrorKind.transient),
+    ("LimitExceeded.PhoneNumberThirtySecondLimit", ErrorKind.rate_limited),
+    ("LimitExceeded.PhoneNumberOneHourLimit", ErrorKind.rate_limited),
+    ("LimitExceeded.PhoneNumberDailyLimit", ErrorKind.rate_limited),
+    ("LimitExceeded.PhoneNumberSameContentDailyLimit", ErrorKind.rate_limited),
+    ("LimitExceeded.DeliveryFrequencyLimit", ErrorKind.rate_limited),
+    ("InvalidParameterValue.IncorrectPhoneNumber", ErrorKind.permanent_request),
+    ("InvalidParameterValue.ContentLengthLimit", ErrorKind.permanent_request),
+    ("InvalidParameterValue.ProhibitedUseUrlInTemplateParameter", ErrorKind.permanent_request),
+    ("FailedOperation.TemplateIncorrectOrUnapproved", ErrorKind.permanent_request),
+    ("FailedOperation.SignatureIncorrectOrUnapproved", ErrorKind.permanent_request),
+    ("FailedOperation.TemplateParamSetNotMatchApprovedTemplate", ErrorKind.permanent_request),
+    ("FailedOperation.PhoneNumberInBlacklist", ErrorKind.permanent_user),
+    ("FailedOperation.InsufficientBalanceInSmsPackage", ErrorKind.provider_down),
+    ("AuthFailure.SecretIdNotFound", ErrorKind.provider_down),
+    ("UnauthorizedOperation.SmsSdkAppIdVerifyFail", ErrorKind.provider_down),
+]
+
+
+@pytest.mark.parametrize(("code", "kind"), CODES)
+async def test_each_error_class_maps_to_its_kind(fake_tencent, client, code, kind):
+    fake_tencent.fail_next(code=code)
+    error = await failure(fake_tencent.provider(client))
+    assert (error.kind, error.code, error.provider) == (kind, code, "tencent")
+    assert (error.retry_after is not None) == (kind is ErrorKind.rate_limited or code == "RequestLimitExceeded")
+    assert fake_tencent.sent == []
+
+
+@pytest.mark.parametrize("code", ["LimitExceeded.PhoneNumberDailyLimit",
+                                  "FailedOperation.InsufficientBalanceInSmsPackage"])
+def test_request_level_and_per_number_codes_classify_alike(code):
+    assert tencent.classify(code) is dict(CODES)[code]
+
+
+async def test_per_number_limits_of_the_fake_defer_to_their_window_end(client):
+    clock = FixedClock(datetime(2026, 3, 1, 2, 0, 0, tzinfo=timezone.utc))  # 10:00 in Beijing
+    async with FakeTencent(daily_limit=2, clock=clock) as fake:
+        provider = fake.provider(client)
+        await send(provider, key="a")
+        thirty = await failure(provider, key="b")
+        clock.advance(seconds=31)
+        await send(provider, key="c")
+        clock.advance(seconds=31)
+        daily = await failure(provider, key="d")
+        await send(provider, phone="13912345679", key="e")
+    assert (thirty.code, thirty.retry_after) == ("LimitExceeded.PhoneNumberThirtySecondLimit", 30)
+    assert (daily.code, daily.retry_after) == ("LimitExceeded.PhoneNumberDailyLimit", 14 * 3600 - 62)
+    assert [m.key for m in fake.sent] == ["a", "c", "e"]
+
+
+async def test_the_fake_checks_template_parameters_and_numbers(fake_tencent, client):
+    provider = fake_tencent.provider(client)
+    short = dict(list(SMS.params.items())[:3])
+    assert (await failure(provider, params=short)).code == "FailedOperation.TemplateParamSetNotMatchApprovedTemplate"
+    assert (await failure(provider, phone="1234")).code == "InvalidParameterValue.IncorrectPhoneNumber"
+    assert (await failure(provider, params={**SMS.params, "contact": "www.x.cn"})).kind is ErrorKind.permanent_request
+
+
+async def test_5xx_and_timeouts_are_transient(fake_tencent, client):
+    provider = fake_tencent.provider(client)
+    fake_tencent.fail_next(status=502)
+    bad_gateway = await failure(provider)
+    fake_tencent.fail_next(timeout=True)
+    timed_out = await failure(provider)
+    assert (bad_gateway.kind, bad_gateway.code, bad_gateway.maybe_sent) == (ErrorKind.transient, "ServerNetworkError",
+                                                                           True)
+    assert (timed_out.kind, timed_out.code, timed_out.maybe_sent) == (ErrorKind.transient, "ClientNetworkError", True)
+    assert fake_tencent.sent == []
+
+
+async def test_a_timeout_after_acceptance_leaves_one_message_at_the_fake(fake_tencent, client):
+    fake_tencent.fail_next(timeout=True, accept=True)
+    error = await failure(fake_tencent.provider(client), key="w1:s1")
+    assert error.maybe_sent and [m.key for m in fake_tencent.sent] == ["w1:s1"]
+
+
+async def test_the_down_switch(fake_tencent, client):
+    provider = fake_tencent.provider(client)
+    fake_tencent.down = "FailedOperation.InsufficientBalanceInSmsPackage"
+    assert (await failure(provider)).kind is ErrorKind.provider_down
+    fake_tencent.down = None
+    assert (await send(provider)).status == "sent"
+
+
+async def test_receipts_are_pushed_as_a_callback_array(fake_tencent, client):
+    result = await send(fake_tencent.provider(client))
+    inbox = ReceiptInbox()
+    [answer] = await fake_tencent.push_receipts("http://callback/receipts/tencent", client=inbox.client)
+    assert fake_tencent.receipt_acknowledged(answer)
+    [report] = json.loads(inbox.bodies["tencent"][0])
+    assert (report["sid"], report["mobile"], report["nationcode"], report["report_status"], report["errmsg"]) == (
+        result.provider_message_id, PHONE, "86", "SUCCESS", "DELIVRD")
+
+
+def test_numbers_are_sent_in_e164():
+    assert tencent.e164("13912345678") == "+8613912345678" and tencent.e164("+8613912345678") == "+8613912345678"
