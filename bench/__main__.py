@@ -35,13 +35,15 @@ async def run_one(name: str) -> tuple[Report, bool]:
 
 
 async def main(names: list[str]) -> bool:
+    load = os.getloadavg()[0]
     reports, ok = [], True
     for name in names:
         progress(f"--- {name}: {BENCHMARKS[name]}")
         report, passed = await run_one(name)
         reports.append(report)
         ok = ok and passed
-    print(f"\nJobBridge benchmarks on {os.cpu_count()} cores (ratio = value / baseline value)\n")
+    print(f"\nJobBridge benchmarks on {os.cpu_count()} cores, load average {load:.1f} at the start and "
+          f"{os.getloadavg()[0]:.1f} at the end (ratio = value / baseline value)\n")
     print(table(reports))
     return ok
 

@@ -6,9 +6,12 @@ import asyncio
 import math
 import statistics
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from time import perf_counter
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 class Skipped(Exception):
@@ -61,6 +64,46 @@ async def timed(n: int, concurrency: int, call: Callable[[], Awaitable[object]])
     return Sample(latencies, perf_counter() - started)
 
 
+async def paced(items: Iterable[T], rate: float) -> AsyncIterator[T]:
+    """Yield the items at a steady rate: the i-th no earlier than i / rate seconds after the first."""
+    started = perf_counter()
+    for i, item in enumerate(items):
+        delay = started + i / rate - perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        yield item
+
+
+class Arrivals:
+    """When (perf_counter) each message arrived, by key; a run waits for the keys it sent."""
+
+    def __init__(self, *, within: float = 60.0) -> None:
+        self.within = within
+        self.at: dict[str, float] = {}
+        self._missing: set[str] = set()
+        self._all_in = asyncio.Event()
+
+    def record(self, key: str) -> None:
+        self.at.setdefault(key, perf_counter())  # a redelivery keeps the first arrival
+        self._missing.discard(key)
+        if not self._missing:
+            self._all_in.set()
+
+    async def wait_for(self, keys: Iterable[str]) -> list[float]:
+        """The arrival time of each key, in order, once all have arrived."""
+        keys = list(keys)
+        self._missing = set(keys) - self.at.keys()
+        self._all_in.clear()
+        if self._missing:
+            try:
+                async with asyncio.timeout(self.within):
+                    await self._all_in.wait()
+            except TimeoutError:
+                raise RuntimeError(f"{len(self._missing)} of {len(keys)} messages did not arrive within "
+                                   f"{self.within:.0f} s") from None
+        return [self.at[key] for key in keys]
+
+
 @dataclass(frozen=True)
 class Figure:
     name: str
@@ -91,9 +134,9 @@ class Report:
 
     def compare(self, name: str, sample: Sample, baseline: str, base: Sample, *, unit: str = "/s") -> None:
         """Throughput, median and p95 latency of `sample`, each beside the same figure of `base`."""
-        self.figure(f"{name}: throughput", sample.rate, unit, baseline, base.rate)
-        self.figure(f"{name}: median latency", sample.median_ms, "ms", baseline, base.median_ms)
-        self.figure(f"{name}: p95 latency", sample.p95_ms, "ms", baseline, base.p95_ms)
+        self.figure(f"{name}: per second", sample.rate, unit, baseline, base.rate)
+        self.figure(f"{name}: median", sample.median_ms, "ms", baseline, base.median_ms)
+        self.figure(f"{name}: p95", sample.p95_ms, "ms", baseline, base.p95_ms)
 
     def skip(self, part: str, reason: str) -> None:
         self.figures.append(Figure(part, None, "skipped"))
@@ -123,7 +166,7 @@ def table(reports: list[Report]) -> str:
     for report in reports:
         for f in report.figures:
             base = _amount(f.baseline_value, f.unit) if f.baseline_value is not None else ""
-            ratio = f"{f.ratio:.2f}×" if f.ratio is not None else ""
+            ratio = "" if f.ratio is None else f"{f.ratio:.2f}×" if f.ratio < 10 else f"{f.ratio:,.0f}×"
             rows.append((report.benchmark, f.name, _amount(f.value, f.unit), f.baseline, base, ratio))
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     right = {2, 4, 5}  # numbers line up on the right

@@ -33,7 +33,7 @@ class CommonSettings(BaseSettings):
     # and `jobbridge consume` as their own processes.
     run_workers_in_process: bool = Field(default=True, validation_alias="RUN_WORKERS_IN_PROCESS")
     relay_batch: int = Field(default=200, ge=1, le=5000, validation_alias="RELAY_BATCH")
-    relay_poll_seconds: float = Field(default=0.5, gt=0, validation_alias="RELAY_POLL_SECONDS")
+    relay_poll_seconds: float = Field(default=0.2, gt=0, validation_alias="RELAY_POLL_SECONDS")
 
     @cached_property
     def secrets(self) -> dict[str, str]:

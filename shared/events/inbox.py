@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 
-from sqlalchemy import Column, MetaData, PrimaryKeyConstraint, String, Table, select
+from sqlalchemy import Column, MetaData, PrimaryKeyConstraint, String, Table
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.clock import Clock, SystemClock
@@ -50,15 +51,12 @@ class Consumer:
         """Apply every handler of the event type, unless this consumer already did."""
         try:
             async with self.database.transaction() as session:
-                seen = await session.scalar(select(self.inbox.c.event_id).where(
-                    self.inbox.c.consumer == self.name, self.inbox.c.event_id == str(envelope.id)))
-                if seen:
+                # The inbox row first, in one statement: a repeated event inserts nothing and changes nothing.
+                if not await self._first_time(session, envelope):
                     EVENTS_HANDLED.labels(self.name, envelope.type, "duplicate").inc()
                     return
                 for handler in self.handlers.get(envelope.type, ()):
                     await handler(session, envelope)
-                await session.execute(self.inbox.insert().values(
-                    consumer=self.name, event_id=str(envelope.id), type=envelope.type, handled_at=self.clock.now()))
         except Conflict:
             # Two deliveries of one event raced; the other one committed, so this one changes nothing.
             EVENTS_HANDLED.labels(self.name, envelope.type, "duplicate").inc()
@@ -67,6 +65,14 @@ class Consumer:
             EVENTS_HANDLED.labels(self.name, envelope.type, "error").inc()
             raise
         EVENTS_HANDLED.labels(self.name, envelope.type, "ok").inc()
+
+    async def _first_time(self, session: AsyncSession, envelope: Envelope) -> bool:
+        dialect = session.bind.dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        row = {"consumer": self.name, "event_id": str(envelope.id), "type": envelope.type,
+               "handled_at": self.clock.now()}
+        result = await session.execute(insert(self.inbox).values(**row).on_conflict_do_nothing())
+        return result.rowcount == 1
 
     async def attach(self, bus: Bus) -> None:
         await bus.subscribe(self.name, self.bindings, self.handle)

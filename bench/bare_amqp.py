@@ -1,0 +1,73 @@
+"""The bus benchmark's baseline: bare aio-pika, persistent messages with publisher confirms into one quorum queue
+(the queue type the platform's consumers use), and a consumer that acknowledges each message by hand. No outbox,
+no inbox, no database, no envelope parsing."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from time import perf_counter
+
+import aio_pika
+from aio_pika.abc import AbstractExchange, AbstractIncomingMessage
+
+from bench.report import Arrivals, paced
+
+QUEUE = "bare"
+
+
+class BareAmqp:
+    def __init__(self, exchange: AbstractExchange, *, batch: int) -> None:
+        self.exchange = exchange
+        self.batch = batch
+        self.arrivals = Arrivals()
+
+    async def on_message(self, message: AbstractIncomingMessage) -> None:
+        self.arrivals.record(message.message_id or "")
+        await message.ack()
+
+    async def publish(self, key: str, body: bytes) -> None:
+        """Return once the broker confirmed the message."""
+        message = aio_pika.Message(body, message_id=key, content_type="application/json",
+                                   delivery_mode=aio_pika.DeliveryMode.PERSISTENT)
+        await self.exchange.publish(message, routing_key=QUEUE, mandatory=True)
+
+    async def burst(self, bodies: dict[str, bytes]) -> float:
+        """Messages a second from the first publish to the last consumed, published `batch` at a time as the
+        relay does."""
+        items = list(bodies.items())
+        started = perf_counter()
+        for first in range(0, len(items), self.batch):
+            await asyncio.gather(*(self.publish(key, body) for key, body in items[first:first + self.batch]))
+        arrived = await self.arrivals.wait_for(bodies)
+        return len(items) / (max(arrived) - started)
+
+    async def steady(self, bodies: dict[str, bytes], rate: float) -> list[float]:
+        """Seconds from publish to consume of each message, published one by one at `rate` a second."""
+        sent: dict[str, float] = {}
+        confirms = []
+        async for key, body in paced(bodies.items(), rate):
+            sent[key] = perf_counter()
+            confirms.append(asyncio.create_task(self.publish(key, body)))
+        await asyncio.gather(*confirms)
+        arrived = await self.arrivals.wait_for(sent)
+        return [at - published for at, published in zip(arrived, sent.values())]
+
+
+@asynccontextmanager
+async def bare_amqp(url: str, *, prefetch: int, batch: int) -> AsyncIterator[BareAmqp]:
+    """A publishing connection and a consuming one (as two processes would have), the queue declared."""
+    publisher = await aio_pika.connect(url)
+    consumer = await aio_pika.connect(url)
+    try:
+        channel = await publisher.channel(publisher_confirms=True)
+        bare = BareAmqp(channel.default_exchange, batch=batch)
+        receiving = await consumer.channel()
+        await receiving.set_qos(prefetch_count=prefetch)
+        queue = await receiving.declare_queue(QUEUE, durable=True, arguments={"x-queue-type": "quorum"})
+        await queue.consume(bare.on_message)
+        yield bare
+    finally:
+        await consumer.close()
+        await publisher.close()
