@@ -95,3 +95,51 @@ def vacancy(**changes) -> dict:
             "valid_until": "2027-03-31"}
     body.update(changes)
     return body
+
+
+class Platform(Api):
+    """Several services in one app on the in-process bus, as `make run` serves them."""
+
+    def unit_of(self, service: str):
+        return self.app.state.units[service]
+
+    async def settle(self, within: float = 10.0) -> None:
+        """Wait until every outbox is published (and so every event handled by the in-process consumers)."""
+        import asyncio
+        import time
+
+        from sqlalchemy import func
+
+        deadline = time.monotonic() + within
+        while time.monotonic() < deadline:
+            pending = 0
+            for unit in self.app.state.units.values():
+                async with unit.database.sessions() as session:
+                    pending += await session.scalar(select(func.count()).select_from(unit.outbox)
+                                                    .where(unit.outbox.c.published_at.is_(None)))
+            if pending == 0:
+                return
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"{pending} events still unpublished after {within} s")
+
+
+@pytest.fixture
+async def platform_api(tmp_path, clock):
+    from services.matching.settings import MatchingSettings
+    from services.platform import create_platform
+    from services.workers.settings import WorkersSettings
+    from shared.settings import CommonSettings
+
+    common = {"data_dir": tmp_path, "jwt_secret": SECRET, "relay_poll_seconds": 0.05}
+    app = create_platform(("jobs", "workers", "matching"), settings=CommonSettings(**common), clock=clock,
+                          service_settings={"jobs": JobsSettings(**common), "workers": WorkersSettings(**common),
+                                            "matching": MatchingSettings(**common)})
+
+    async def listener(_: Envelope) -> None:
+        """Stands for the consumers not in this app (notify), so every event has somewhere to go."""
+
+    await app.state.runtime.bus.subscribe("test-listener", ["#"], listener)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=True)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            yield Platform(app, client, clock, service="matching")

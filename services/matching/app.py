@@ -1,0 +1,49 @@
+"""The matching service: its composition (routes, database, consumers, ranker cache) and a standalone app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI
+
+from services.matching import consumers
+from services.matching.candidates.router import router as candidates_router
+from services.matching.db import inbox, outbox
+from services.matching.index import RankerCache
+from services.matching.recommendations.router import router as recommendations_router
+from services.matching.runs.router import router as runs_router
+from services.matching.settings import MatchingSettings
+from shared.clock import Clock, SystemClock
+from shared.db import Database
+from shared.events.inbox import Consumer
+from shared.runtime import Runtime, ServiceUnit, create_app as create_runtime_app, make_bus
+
+NAME = "matching"
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def build(settings: MatchingSettings | None = None, *, clock: Clock | None = None) -> ServiceUnit:
+    settings = settings or MatchingSettings()
+    clock = clock or SystemClock()
+    database = Database(settings.db_url())
+    cache = RankerCache(settings.ranking())
+    router = APIRouter(prefix=f"/{NAME}")
+    for part in (recommendations_router, runs_router, candidates_router):
+        router.include_router(part)
+    consumers_ = [
+        Consumer(name=NAME, database=database, inbox=inbox, handlers=consumers.read_model_handlers(clock),
+                 clock=clock),
+        Consumer(name=f"{NAME}-runs", database=database, inbox=inbox,
+                 handlers=consumers.run_handlers(cache, settings, clock), clock=clock),
+    ]
+    return ServiceUnit(name=NAME, router=router, database=database, migrations_dir=MIGRATIONS, outbox=outbox,
+                       clock=clock, settings=settings, consumers=consumers_, state={"rankers": cache})
+
+
+def create_app(settings: MatchingSettings | None = None, *, clock: Clock | None = None) -> FastAPI:
+    """The matching service on its own (the distributed mode runs one of these per replica)."""
+    settings = settings or MatchingSettings()
+    unit = build(settings, clock=clock)
+    runtime = Runtime(units=[unit], bus=make_bus(settings), settings=settings,
+                      relays=settings.run_workers_in_process, consumers=settings.run_workers_in_process)
+    return create_runtime_app(runtime, title="JobBridge matching")

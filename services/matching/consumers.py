@@ -1,0 +1,38 @@
+"""Which events the matching service handles: read-model updates, and the work items of batch runs."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.matching.index import RankerCache
+from services.matching.readmodels import service as readmodels
+from services.matching.runs import service as runs
+from services.matching.settings import MatchingSettings
+from shared.clock import Clock
+from shared.events.envelope import Envelope
+from shared.events.inbox import EventHandler
+
+POSTING_EVENTS = ("jobs.posting.opened", "jobs.posting.updated", "jobs.posting.closed")
+WORKER_EVENTS = ("workers.profile.registered", "workers.profile.updated", "workers.profile.placed")
+
+
+def read_model_handlers(clock: Clock) -> dict[str, list[EventHandler]]:
+    async def posting(session: AsyncSession, event: Envelope) -> None:
+        await readmodels.apply_posting(session, event, clock=clock)
+
+    async def worker(session: AsyncSession, event: Envelope) -> None:
+        await readmodels.apply_worker(session, event, clock=clock)
+
+    return {**{t: [posting] for t in POSTING_EVENTS}, **{t: [worker] for t in WORKER_EVENTS}}
+
+
+def run_handlers(cache: RankerCache, settings: MatchingSettings, clock: Clock) -> dict[str, list[EventHandler]]:
+    """Work items go to their own queue, so run workers scale apart from the read-model consumer."""
+
+    async def rank_item(session: AsyncSession, event: Envelope) -> None:
+        await runs.rank_item(session=session, event=event, cache=cache, clock=clock)
+
+    async def finish(session: AsyncSession, event: Envelope) -> None:
+        await runs.finish(session=session, event=event, cache=cache, settings=settings, clock=clock)
+
+    return {runs.ITEM_REQUESTED: [rank_item], runs.ITEMS_RANKED: [finish]}

@@ -1,0 +1,276 @@
+"""Lanes: each source of fitting postings, within one reach, sorted once for everyone who shares it.
+
+A worker's fitting postings come from a few sources (the postings of each of its jobs, a word's text hits, the
+public-welfare posts near home). A *lane* is one source's postings inside one reach (the half-hour circle of one
+township, the League seen from one township, or the postings outside the League), sorted by the part of the score that
+every worker of that township and intention shares — relevance, place, priority — plus the wage term at a reference
+expectation. A worker then reads only the heads of its lanes: its own terms (its wage expectation, heavy work) move
+a posting by a bounded amount, and the bound says when no unseen posting can still enter its best `keep`.
+
+The bound is exact, not a heuristic: it is the maximum over the postings not yet read of base + wage term at the
+worker's own expectation (cached per lane, position and expectation; expectations come in steps of 100), computed
+with the same float32 formula as the score (heavy work for limited capacity is in the base: such workers have
+lanes of their own). A posting tied with the last one kept
+may therefore stay unread: ties are broken by the order of reading, the same in the one-worker and batch paths.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from services.matching.ranking.constraints import HardConstraints
+from services.matching.ranking.geo import distances_km
+from services.matching.ranking.model import RankingSettings
+from services.matching.ranking.relevance import KIND_SHIFT, REL_WELFARE, WELFARE, Profile, Source
+from services.matching.ranking.scoring import (
+    W_HEAVY,
+    W_WAGE,
+    SoftFeatures,
+    base_score,
+    own_terms,
+    place_score,
+    wage_term,
+)
+from services.matching.ranking.seekers import Seeker
+
+# Townships whose distances to every posting are kept (workers of one township share them); 90 in the League.
+ORIGINS_CACHED = 512
+# Coarse lanes kept (one per job or word, reach part, township and priority mode met); a batch over the League
+# meets about ten thousand.
+LANES_CACHED = 50_000
+# How many of each lane's best postings a worker looks at first; more only when the bound says it must.
+FIRST_LOOK = 32
+# The expectation each kind of lane is ordered at: League workers ask about 3,500 a month, those going anywhere more.
+REFERENCE_WAGE = {"league": 3500.0, "near": 3500.0, "elsewhere": 5500.0}
+
+
+def inverse_wage(expected: int | None) -> np.float32:
+    """1 / expectation as the score uses it (0 when none is known)."""
+    return np.float32(1.0 / expected) if expected and expected > 0 else np.float32(0.0)
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Seen from one township point: the distance to every posting, its place score, the half-hour circle."""
+
+    distance: np.ndarray
+    place: np.ndarray
+    near: np.ndarray
+    near_welfare: np.ndarray  # rows of the public-welfare posts inside the circle
+    near_outside: bool  # whether any posting outside the League is inside the circle (then it has no shared lanes)
+
+
+@dataclass(frozen=True)
+class Lane:
+    """One source's postings in one reach, best first by base + wage term at the reference expectation."""
+
+    rows: np.ndarray
+    base: np.ndarray  # relevance, place and priority part of the score
+    wage: np.ndarray  # middle of the posted wage range
+    bounds: dict[tuple[int, float], float] = field(default_factory=dict, compare=False)
+
+    def bound(self, position: int, inverse: np.float32) -> float:
+        """The highest score a worker of this expectation (1 / expected, 0 for none) could give any posting from
+        `position` on, by the same float32 formula as the score."""
+        key = (position, float(inverse))
+        found = self.bounds.get(key)
+        if found is None:
+            base = self.base[position:]
+            if not len(base):
+                found = -np.inf
+            elif inverse > 0:
+                found = float((base + own_terms(self.wage[position:], inverse)).max())
+            else:
+                found = float((base + own_terms(self.wage[position:], inverse)).max())
+            self.bounds[key] = found
+        return found
+
+
+@dataclass(frozen=True)
+class Coarse:
+    """A lane before the worker's class is applied: one source in one reach, sorted, with what views filter on."""
+
+    lane: Lane
+    age_min_for: tuple[np.ndarray, np.ndarray, np.ndarray]  # in lane order, as each gender code sees it
+    age_max: np.ndarray
+    certificates: np.ndarray  # required-certificate bitmask words, in lane order
+    heavy: np.ndarray
+    gendered: bool  # some posting is for one gender only
+    cert_union: np.ndarray  # every certificate some posting asks for
+    age_cuts: np.ndarray  # ages at which some posting's age rule changes
+    any_heavy: bool
+    views: dict[tuple, tuple[Lane, ...]] = field(default_factory=dict, compare=False)
+
+
+class Lanes:
+    """The caches of origins and lanes of one ranker index."""
+
+    def __init__(self, *, hard: HardConstraints, soft: SoftFeatures, settings: RankingSettings) -> None:
+        self.hard, self.soft, self.settings = hard, soft, settings
+        self.welfare_rows = np.flatnonzero(soft.welfare).astype(np.int32)
+        self.outside = ~soft.in_league
+        self._origins: dict[tuple[float, float], Origin] = {}
+        self._coarse: dict[tuple, Coarse] = {}
+
+    def origin(self, seeker: Seeker) -> Origin:
+        """Distances and place scores from the worker's township to every posting, shared by its workers."""
+        found = self._origins.get(seeker.origin)
+        if found is None:
+            if len(self._origins) >= ORIGINS_CACHED:
+                self._origins.pop(next(iter(self._origins)))  # the oldest; batches come township by township
+            distance = distances_km(self.hard.points, seeker.point).astype(np.float32)
+            near = distance <= self.settings.near_home_km
+            found = self._origins[seeker.origin] = Origin(
+                distance=distance,
+                place=place_score(self.soft, distance, self.settings.near_home_km),
+                near=near,
+                near_welfare=self.welfare_rows[near[self.welfare_rows]],
+                near_outside=bool((near & self.outside).any()),
+            )
+        return found
+
+    def of(self, seeker: Seeker, profile: Profile, origin: Origin, held: np.ndarray) -> list[tuple[Lane, int]]:
+        """The worker's non-empty lanes, each with the source code its postings fit by.
+
+        Lanes hold only postings the worker may be offered: within reach, open to its gender and age, asking no
+        certificate it lacks (`held`). So every posting of a lane is hard-feasible for the worker, and its head is
+        not taken up by postings it may not have.
+        """
+        sources = list(zip(profile.sources, profile.codes))
+        if seeker.stays_home and len(origin.near_welfare):
+            welfare = origin.near_welfare
+            sources.append((Source(("welfare",), welfare, np.full(len(welfare), REL_WELFARE, dtype=np.float32)),
+                            WELFARE << KIND_SHIFT))
+        intention = seeker.intention
+        mode = 2 if intention == "near_home" else 1 if seeker.stays_home else 0
+        parts = ("league", "elsewhere") if intention == "anywhere" else ("league",) if intention == "league" \
+            else ("near",)
+        out = []
+        for source, code in sources:
+            for part in parts:
+                coarse = self._coarse_lane(seeker, origin, source, part, mode)
+                if len(coarse.lane.rows):
+                    out.extend((lane, code) for lane in self._view(coarse, seeker, held) if len(lane.rows))
+        return out
+
+    def _coarse_lane(self, seeker: Seeker, origin: Origin, source: Source, part: str, mode: int) -> Coarse:
+        # Postings outside the League are far from every League township alike, so their lane is one for all
+        # (unless a township lies within the circle of one: then its own).
+        shared = part == "elsewhere" and not origin.near_outside
+        key = (source.key, part) if shared else (source.key, part, seeker.origin, mode)
+        if (found := self._coarse.get(key)) is not None:
+            return found
+        rows, relevance = source.rows, source.relevance
+        inside = origin.near[rows] if part == "near" else self.soft.in_league[rows] if part == "league" \
+            else self.outside[rows]
+        rows, relevance = rows[inside], relevance[inside]
+        priority = np.zeros(len(rows), dtype=bool)
+        if mode and not shared:
+            near = origin.near[rows]
+            welfare = self.soft.welfare[rows] & near
+            if source.key[0] != "welfare" and welfare.any():
+                # The welfare lane brings these, as fitting as anything can be for a stay-home worker.
+                rows, relevance, near = rows[~welfare], relevance[~welfare], near[~welfare]
+                welfare = welfare[~welfare]
+            priority = welfare  # DOMAIN rule 4: public welfare first for those who cannot leave home
+            if mode == 2:
+                priority = priority | (self.soft.workshop[rows] & near)  # workshops near home, for `near_home`
+        base = base_score(relevance, origin.place[rows], priority)
+        wage = self.soft.wage_mid[rows]
+        order = np.lexsort((rows, -(base + wage_term(wage, np.float32(1.0 / REFERENCE_WAGE[part])))))
+        rows, base, wage = rows[order], base[order], wage[order]
+        hard = self.hard
+        certificates = hard.certificates[rows]
+        age_min_for = tuple(a[rows] for a in hard.age_min_for)
+        age_max = hard.age_max[rows]
+        heavy = self.soft.heavy[rows]
+        if len(self._coarse) >= LANES_CACHED:
+            self._coarse.pop(next(iter(self._coarse)))
+        found = self._coarse[key] = Coarse(
+            lane=Lane(rows, base, wage),
+            age_min_for=age_min_for,
+            age_max=age_max,
+            certificates=certificates,
+            heavy=heavy,
+            gendered=bool(len(rows)) and bool((hard.gender[rows] != 0).any()),
+            cert_union=np.bitwise_or.reduce(certificates, axis=0) if len(rows) else certificates.sum(axis=0),
+            age_cuts=np.unique(np.concatenate((age_min_for[0], age_max.astype(np.int16) + 1))),
+            any_heavy=bool(heavy.any()),
+        )
+        return found
+
+    def _view(self, coarse: Coarse, seeker: Seeker, held: np.ndarray) -> tuple[Lane, ...]:
+        """The coarse lane as the worker's class sees it: only what the worker may take, heavy work (for limited
+        capacity) in a lane of its own, since its penalty would break the order. Keyed only by what matters in it."""
+        age = seeker.worker.age
+        gender = seeker.gender if coarse.gendered else 0
+        relevant = held & coarse.cert_union
+        limited = seeker.limited_capacity and coarse.any_heavy
+        key = (gender, int(np.searchsorted(coarse.age_cuts, age, side="right")), relevant.tobytes(), limited)
+        if (views := coarse.views.get(key)) is not None:
+            return views
+        # Any age of the band gives the same answer: the band is cut at every age rule of the lane.
+        ok = (coarse.age_min_for[seeker.gender] <= age) & (coarse.age_max >= age)
+        if coarse.cert_union.any():
+            ok &= ~(coarse.certificates & ~held).any(axis=1)
+        lane = coarse.lane
+        if limited:
+            views = (_subset(lane, ok & ~coarse.heavy),
+                     _subset(lane, ok & coarse.heavy, penalty=np.float32(W_HEAVY)))  # heavy for weak hands
+        else:
+            views = (lane if ok.all() else _subset(lane, ok),)
+        coarse.views[key] = views
+        return views
+
+    def top(self, seeker: Seeker, lanes: list[tuple[Lane, int]], keep: int,
+            look: int = FIRST_LOOK) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, bool]:
+        """The worker's `keep` best fitting postings: (rows, scores, codes, count read, all read).
+
+        Every posting of the lanes is hard-feasible for the worker (see `of`); only the order is the worker's own.
+        """
+        if not lanes:
+            empty = np.zeros(0, dtype=np.int32)
+            return empty, np.zeros(0, dtype=np.float32), empty, 0, True
+        look = max(keep, look)
+        inverse = inverse_wage(seeker.worker.expected_wage)
+        codes_of = np.array([code for _, code in lanes], dtype=np.int32)
+        while True:
+            counts = [min(look, len(lane.rows)) for lane, _ in lanes]
+            rows = np.concatenate([lane.rows[:n] for (lane, _), n in zip(lanes, counts)])
+            base = np.concatenate([lane.base[:n] for (lane, _), n in zip(lanes, counts)])
+            wage = np.concatenate([lane.wage[:n] for (lane, _), n in zip(lanes, counts)])
+            scores = base + own_terms(wage, inverse)
+            key = order_key(scores, rows)
+            found = len(rows)
+            order = np.argpartition(key, keep - 1)[:keep] if found > keep else np.arange(found)
+            order = order[np.argsort(key[order], kind="stable")]
+            unseen = [lane.bound(n, inverse) for (lane, _), n in zip(lanes, counts) if n < len(lane.rows)]
+            if not unseen or scores[order[-1]] >= max(unseen):
+                kept, codes = first_of_each(rows[order], np.repeat(codes_of, counts)[order])
+                order = order[kept]
+                return rows[order].astype(np.int32), np.clip(scores[order], 0.0, 1.0), codes, found, not unseen
+            look *= 4
+
+
+def order_key(scores: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Best first, ties to the lower row; shared by the one-worker and batch paths, so they agree to the last tie."""
+    return rows.astype(np.float64) * 1e-10 - scores.astype(np.float64)
+
+
+def first_of_each(rows: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of each row's first (best) appearance, in order, and their codes: a posting from two sources once."""
+    if len(rows) < 2:
+        return np.arange(len(rows)), codes
+    _, first = np.unique(rows, return_index=True)
+    if len(first) == len(rows):
+        return np.arange(len(rows)), codes
+    first.sort()
+    return first, codes[first]
+
+
+def _subset(lane: Lane, keep: np.ndarray, penalty: np.float32 | None = None) -> Lane:
+    """The lane's postings where `keep`, in the lane's order (a constant penalty keeps that order)."""
+    base = lane.base[keep]
+    return Lane(lane.rows[keep], base - penalty if penalty is not None else base, lane.wage[keep])

@@ -1,0 +1,365 @@
+"""The ranker: an index over the offered postings, and one worker's recommendations, feasible list or candidates.
+
+For one worker: the postings that fit (relevance.py) come from lanes (lanes.py) — each source of fitting postings
+within the worker's reach, pre-sorted for everyone of the same township — so a worker reads a few dozen postings, not
+all; the hard constraints (constraints.py) are checked on those over numpy arrays, the survivors scored (scoring.py)
+and the best kept. Only when fewer than `guaranteed` fitting postings pass is every posting checked, for the
+relaxation ladder and the shortfall:
+
+  rung 0  fitting (relevance.py's definition)                          -> not relaxed
+  rung 1  related: same small or middle occupation group, or a skill   -> relaxed ("occupation",)
+          the posting asks for names one of the worker's jobs
+  rung 2  any other posting the worker's labour capacity suits          -> relaxed ("occupation",)
+          (no heavy work for partial or weak capacity)
+  rung 3  any other feasible posting                                    -> relaxed ("occupation", "labor_capacity")
+
+The ladder fills only up to `guaranteed` items, and only for the intentions the guarantee covers; every rung is made
+of hard-feasible postings, so a relaxed item never breaks a hard constraint. A worker with intention `none` gets
+fitting offers inside the circle only and no relaxation (the plan promises them nothing).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from datetime import date
+
+import numpy as np
+
+from services.matching.ranking import reasons as say
+from services.matching.ranking.batch import rank_many
+from services.matching.ranking.capacity import Allocation, assign_flat, caps_for
+from services.matching.ranking.constraints import HardConstraints, is_offered
+from services.matching.ranking.lanes import Lanes, Origin
+from services.matching.ranking.model import (
+    Candidate,
+    Item,
+    PostingView,
+    RankingSettings,
+    Recommendation,
+    Shortfall,
+    WorkerView,
+)
+from services.matching.ranking.ranked import Ranked, take
+from services.matching.ranking.relevance import (
+    KIND_SHIFT,
+    REL_WELFARE,
+    WELFARE,
+    PostingJobs,
+    Profile,
+    Relevance,
+    TextIndex,
+    related_mask,
+)
+from services.matching.ranking.scoring import SoftFeatures, score
+from services.matching.ranking.seekers import Seeker, seeker_of
+from shared.reference.regions import EARTH_RADIUS_KM
+
+# Relevance given to a related posting (rung 1) in its score, so the closest relatives come first among them.
+REL_RELATED = 0.3
+# Extra fitting candidates kept beyond `limit` so that diversity can reach past a crowded employer.
+DIVERSITY_SLACK = 8
+
+
+class Ranker:
+    """Recommendations over one set of postings on one day; build once, ask many times (its caches are not locked:
+    one ranker per thread)."""
+
+    def __init__(self, postings: Sequence[PostingView], *, today: date,
+                 settings: RankingSettings = RankingSettings()) -> None:
+        self.today = today
+        self.settings = settings
+        floors: dict[str, int] = {}
+        self.postings: tuple[PostingView, ...] = tuple(p for p in postings if is_offered(p, today, floors))
+        self.row_of = {p.id: i for i, p in enumerate(self.postings)}
+        listed = list(self.postings)
+        self.hard = HardConstraints.build(listed, near_home_km=settings.near_home_km)
+        self.jobs = PostingJobs.build(listed)
+        self.text = TextIndex(listed)
+        self.relevance = Relevance(self.jobs, self.text)
+        self.soft = SoftFeatures.build(listed, self.jobs.small_codes)
+        self.lanes = Lanes(hard=self.hard, soft=self.soft, settings=settings)
+        # What every item of a posting says whoever it goes to, made once.
+        self._ids = [p.id for p in listed]
+        self._board = [say.board_reason(p.meals, p.lodging) for p in listed]
+        self._wage_text = [say.wage_text(p.wage_min, p.wage_max) for p in listed]
+
+    # --- the API -------------------------------------------------------------------------------------------------
+
+    def recommend(self, worker: WorkerView, *, limit: int = 10) -> Recommendation:
+        """The worker's offers, best first: at least `guaranteed` when they exist, else an explicit shortfall."""
+        if worker.status != "seeking":
+            return Recommendation(worker.id, (), Shortfall(0, say.PLACED))
+        seeker = seeker_of(worker)
+        fill = self.settings.guaranteed if seeker.guaranteed else 0
+        ranked = self.rank(seeker, limit=limit, fill_to=min(fill, limit))
+        items = self._items(seeker, ranked)
+        return Recommendation(worker.id, items, self._shortfall(seeker, len(items)))
+
+    def feasible(self, worker: WorkerView, *, limit: int = 50) -> list[Item]:
+        """Every hard-feasible posting scored, best first (fitting, then each rung), up to `limit`, relaxed flagged."""
+        if worker.status != "seeking":
+            return []
+        seeker = seeker_of(worker)
+        fill = limit if seeker.guaranteed else 0
+        return list(self._items(seeker, self.rank(seeker, limit=limit, fill_to=fill)))
+
+    def rank_workers(self, posting_id: str, workers: Sequence[WorkerView], *, limit: int = 200) -> list[Candidate]:
+        """Seeking workers for one posting, best first: those it fits, then those of related jobs; hard rules kept."""
+        row = self.row_of.get(posting_id)
+        if row is None:
+            return []
+        rows = np.array([row], dtype=np.int32)
+        found: list[tuple[int, float, str, Candidate]] = []
+        for worker in workers:
+            if worker.status != "seeking":
+                continue
+            seeker = seeker_of(worker)
+            origin = self.lanes.origin(seeker)
+            if not len(self.hard.passing(seeker, rows, origin.near, self.hard.held_mask(seeker))):
+                continue
+            profile = self.relevance.profile(seeker.desired, seeker.skills)
+            rel, source = self._fit_of_row(seeker, profile, row, origin)
+            rung = 0
+            if rel == 0.0:
+                if not related_mask(self.jobs, profile)[row]:
+                    continue  # an employer wants people who can do the job, not everyone who may apply
+                rung, rel = 1, REL_RELATED
+            sources = np.array([source], dtype=np.int32)
+            priority = self._priority(seeker, rows, origin, sources)
+            value = self._score(seeker, rows, np.array([rel], dtype=np.float32), origin, priority)
+            ranked = Ranked(rows, value, np.array([rung], dtype=np.int8), origin.distance[rows], sources,
+                            priority, fitting=1 - rung, feasible=None)
+            item = self._items(seeker, ranked)[0]
+            found.append((rung, -item.score, worker.id,
+                          Candidate(worker.id, item.score, item.distance_km, item.reasons)))
+        found.sort(key=lambda t: t[:3])
+        return [candidate for *_, candidate in found[:limit]]
+
+    def recommend_many(self, workers: Sequence[WorkerView], *, limit: int = 10, capacity: bool = True,
+                       depth: int | None = None) -> Allocation:
+        """A batch: every worker's offers, with the capacity step across the batch (capacity.py) unless told not to.
+
+        Each worker's list is ranked `depth` deep (default 2 × limit, at least 20) so that the capacity step has
+        alternatives; without it, each worker gets exactly what `recommend` would give.
+        """
+        g = self.settings.guaranteed
+        depth = (depth or max(2 * limit, 20)) if capacity else limit + DIVERSITY_SLACK
+        seeking = [w for w in workers if w.status == "seeking"]
+        # Workers of one township one after another: they share distances and lanes (caches stay warm).
+        seeking.sort(key=lambda w: (w.home_region_code, w.transfer_intention))
+        seekers = [seeker_of(w) for w in seeking]
+        lists = rank_many(self, seekers, keep=depth,
+                          fill_to=[min(g, limit) if s.guaranteed else 0 for s in seekers])
+        caps = caps_for(np.array([p.headcount for p in self.postings], dtype=np.int64), self.settings.capacity_factor)
+        over_cap: dict[str, int] = {}
+        if capacity and len(lists.rows):
+            taken, load = assign_flat(offsets=lists.offsets, post=lists.rows.astype(np.int64),
+                                      value=lists.scores.astype(np.float64), fits=lists.rungs == 0, caps=caps,
+                                      guaranteed=g, limit=limit)
+            over_cap = {self.postings[p].id: int(load[p] - caps[p]) for p in np.flatnonzero(load > caps).tolist()}
+        else:
+            taken = np.ones(len(lists.rows), dtype=bool)  # the whole head; diversity picks from it, then cut
+        owner_all = np.repeat(np.arange(len(seekers)), np.diff(lists.offsets))
+        kept = np.zeros(len(seekers) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(owner_all[taken], minlength=len(seekers)), out=kept[1:])
+        rows, rungs, codes, scores = lists.rows[taken], lists.rungs[taken], lists.codes[taken], lists.scores[taken]
+        owner = owner_all[taken]
+        # Distances and priorities of the kept pairs, all at once.
+        points = np.stack([s.point for s in seekers]) if seekers else np.zeros((0, 3))
+        chord = np.maximum(2.0 - 2.0 * np.einsum("ij,ij->i", self.hard.points[rows], points[owner]), 0.0)
+        distance = (2.0 * EARTH_RADIUS_KM * np.arcsin(np.minimum(np.sqrt(chord) / 2.0, 1.0))).astype(np.float32)
+        near = distance <= self.settings.near_home_km
+        stays = np.array([s.stays_home for s in seekers], dtype=bool)[owner]
+        near_home = np.array([s.intention == "near_home" for s in seekers], dtype=bool)[owner]
+        priority = stays & near & (self.soft.welfare[rows] | (near_home & self.soft.workshop[rows] & (rungs == 0)))
+        recommendations: dict[str, Recommendation] = {
+            w.id: Recommendation(w.id, (), Shortfall(0, say.PLACED)) for w in workers if w.status != "seeking"}
+        per_posting: Counter[str] = Counter()
+        bounds = kept.tolist()
+        for w, seeker in enumerate(seekers):
+            lo, hi = bounds[w], bounds[w + 1]
+            ranked = Ranked(rows[lo:hi], scores[lo:hi], rungs[lo:hi], distance[lo:hi], codes[lo:hi],
+                            priority[lo:hi], fitting=int(lists.fitting[w]), feasible=None)
+            if (order := self._diversify(ranked)) is not None:
+                ranked = take(ranked, order)
+            if hi - lo > limit:
+                ranked = take(ranked, np.arange(limit))
+            items = self._items(seeker, ranked)
+            per_posting.update(item.posting_id for item in items)
+            recommendations[seeker.worker.id] = Recommendation(seeker.worker.id, items,
+                                                               self._shortfall(seeker, len(items)))
+        return Allocation(recommendations={w.id: recommendations[w.id] for w in workers},
+                          offers_per_posting=dict(per_posting), over_cap=over_cap)
+
+    # --- ranking -------------------------------------------------------------------------------------------------
+
+    def rank(self, seeker: Seeker, *, limit: int, fill_to: int, diversify: bool = True) -> Ranked:
+        """One worker's best `limit` postings as arrays: fitting ones, then the ladder up to `fill_to`."""
+        profile = self.relevance.profile(seeker.desired, seeker.skills)
+        origin = self.lanes.origin(seeker)
+        held = self.hard.held_mask(seeker)
+        keep = max(limit + (DIVERSITY_SLACK if diversify else 0), fill_to)
+        rows, scores, codes, found, complete = self.lanes.top(
+            seeker, self.lanes.of(seeker, profile, origin, held), keep)
+        priority = self._priority(seeker, rows, origin, codes)
+        ranked = Ranked(rows, scores, np.zeros(len(rows), dtype=np.int8), origin.distance[rows], codes, priority,
+                        fitting=found, feasible=None)
+        if complete and found < fill_to:
+            ranked = self.relax(seeker, profile, origin, ranked, held, need=fill_to - found)
+        if diversify and (order := self._diversify(ranked)) is not None:
+            ranked = take(ranked, order)
+        if len(ranked.rows) > limit:
+            ranked = take(ranked, np.arange(limit))
+        return ranked
+
+    def relax(self, seeker: Seeker, profile: Profile, origin: Origin, ranked: Ranked, held: np.ndarray, *,
+              need: int) -> Ranked:
+        """Fill with the best hard-feasible postings that do not fit, rung by rung; count every feasible posting."""
+        rows = self.hard.passing(seeker, None, origin.near, held).astype(np.int32)
+        feasible = len(rows)
+        rows = rows[~np.isin(rows, ranked.rows)]  # the fitting ones are in already
+        if not len(rows) or need <= 0:
+            return Ranked(ranked.rows, ranked.scores, ranked.rungs, ranked.distance, ranked.source, ranked.priority,
+                          fitting=ranked.fitting, feasible=feasible)
+        related = related_mask(self.jobs, profile)[rows]
+        suits = ~(self.soft.heavy[rows] & seeker.limited_capacity)
+        rungs = np.where(related, 1, np.where(suits, 2, 3)).astype(np.int8)
+        rel = np.where(related, REL_RELATED, 0.0).astype(np.float32)
+        scores = self._score(seeker, rows, rel, origin, None)
+        order = np.lexsort((rows, -scores, rungs))[:need]
+        picked = rows[order]
+        return Ranked(
+            np.concatenate((ranked.rows, picked)),
+            np.concatenate((ranked.scores, scores[order])),
+            np.concatenate((ranked.rungs, rungs[order])),
+            np.concatenate((ranked.distance, origin.distance[picked])),
+            np.concatenate((ranked.source, np.zeros(len(order), dtype=np.int32))),
+            np.concatenate((ranked.priority, np.zeros(len(order), dtype=bool))),
+            fitting=ranked.fitting,
+            feasible=feasible,
+        )
+
+    def _priority(self, seeker: Seeker, rows: np.ndarray, origin: Origin, source: np.ndarray) -> np.ndarray:
+        """Posts the plan puts first: public welfare near home for stay-homes, workshops near home for `near_home`."""
+        if not seeker.stays_home:
+            return np.zeros(len(rows), dtype=bool)
+        near = origin.near[rows]
+        priority = self.soft.welfare[rows] & near
+        if seeker.intention == "near_home":
+            priority |= self.soft.workshop[rows] & near & (source > 0)
+        return priority
+
+    def _score(self, seeker: Seeker, rows: np.ndarray, rel: np.ndarray, origin: Origin,
+               priority: np.ndarray | None) -> np.ndarray:
+        return score(self.soft, rows, rel, origin.place[rows], priority=priority,
+                     expected=seeker.worker.expected_wage, limited_capacity=seeker.limited_capacity)
+
+    def _diversify(self, ranked: Ranked) -> np.ndarray | None:
+        """At most `per_employer_in_top` of one employer among the first `guaranteed`, never at the cost of fit;
+        None when the order already keeps the rule."""
+        top, per = self.settings.guaranteed, self.settings.per_employer_in_top
+        n = len(ranked.rows)
+        if n <= per:
+            return None
+        employers = self.soft.employer[ranked.rows].tolist()
+        if max(Counter(employers[:top]).values()) <= per:
+            return None
+        remaining = list(range(n))
+        out: list[int] = []
+        counts: Counter[int] = Counter()
+        fitting = (ranked.rungs == 0).tolist()
+        for _ in range(min(top, n)):
+            pick = 0
+            for j, i in enumerate(remaining):
+                # An item is only passed over for another as fitting as itself (fitting vs relaxed).
+                if fitting[i] != fitting[remaining[0]]:
+                    break
+                if counts[employers[i]] < per:
+                    pick = j
+                    break
+            i = remaining.pop(pick)
+            out.append(i)
+            counts[employers[i]] += 1
+        return np.array(out + remaining, dtype=np.int64)
+
+    def _fit_of_row(self, seeker: Seeker, profile: Profile, row: int, origin: Origin) -> tuple[float, int]:
+        """(relevance, source) of one posting for a worker; (0, 0) when it does not fit."""
+        rows, relevance, sources = profile.merged
+        at = int(np.searchsorted(rows, row))
+        rel, source = 0.0, 0
+        if at < len(rows) and rows[at] == row:
+            rel, source = float(relevance[at]), int(sources[at])
+        if seeker.stays_home and self.soft.welfare[row] and origin.near[row]:
+            rel, source = REL_WELFARE, WELFARE << KIND_SHIFT
+        return rel, source
+
+    # --- answers -------------------------------------------------------------------------------------------------
+
+    def _items(self, seeker: Seeker, ranked: Ranked) -> tuple[Item, ...]:
+        if not len(ranked.rows):
+            return ()
+        profile = self.relevance.profile(seeker.desired, seeker.skills)
+        rows = ranked.rows
+        row_list = rows.tolist()
+        expected = seeker.worker.expected_wage
+        welfare = self.soft.welfare[rows]
+        extra = np.where(ranked.priority & welfare, 1, np.where(ranked.priority & self.soft.workshop[rows], 2, 0))
+        if expected:
+            low, high = self.soft.wage_min[rows], self.soft.wage_max[rows]
+            verdict = np.where(low > expected, 0, np.where(low == expected, 1, np.where(high >= expected, 2, 3)))
+            wage_words = [self._wage_text[r] + say.WAGE_VERDICTS[v] for r, v in zip(row_list, verdict.tolist())]
+        else:
+            wage_words = [self._wage_text[r] for r in row_list]
+        distance = np.round(ranked.distance.astype(np.float64), 1)
+        fit_words: dict[int, str] = {}
+        items = []
+        for row, value, rung, dist, source, more, wage in zip(
+                row_list, np.round(ranked.scores.astype(np.float64), 3).tolist(), ranked.rungs.tolist(),
+                distance.tolist(), ranked.source.tolist(), extra.tolist(), wage_words):
+            out: list[str] = []
+            if rung:
+                out.append(say.RELAXED[rung][1])
+            elif source >> KIND_SHIFT != WELFARE:
+                if (text := fit_words.get(source)) is None:
+                    word = source & ((1 << KIND_SHIFT) - 1)
+                    text = fit_words[source] = say.fit_reason(source >> KIND_SHIFT, profile.words[word],
+                                                              profile.jobs[word])
+                out.append(text)
+            if more:
+                out.append(say.WELFARE_FIRST if more == 1 else say.WORKSHOP_NEAR)
+            if (board := self._board[row]) is not None:
+                out.append(board)
+            out.append(say.distance_reason(dist))
+            out.append(wage)
+            items.append(Item(self._ids[row], value, dist, tuple(out), say.RELAXED[rung][0] if rung else ()))
+        return tuple(items)
+
+    def _shortfall(self, seeker: Seeker, found: int) -> Shortfall | None:
+        if found >= self.settings.guaranteed:
+            return None
+        blocker = self._blocker(seeker) if seeker.guaranteed else None
+        return Shortfall(found, say.shortfall_reason(found=found, intention=seeker.intention,
+                                                     near_home_km=self.settings.near_home_km, blocker=blocker))
+
+    def _blocker(self, seeker: Seeker) -> str | None:
+        """What most often keeps the worker's own jobs out, within reach first: what staff might change."""
+        profile = self.relevance.profile(seeker.desired, seeker.skills)
+        rows, relevance, _ = profile.merged
+        rows = rows[relevance >= 0.8]  # the worker's own jobs, not mere text likeness
+        if not len(rows):
+            return None
+        failed = self.hard.failures(seeker, rows, self.lanes.origin(seeker).near)
+        within = Counter(f for f in failed if f and f != "reach")
+        if within:
+            name, count = within.most_common(1)[0]
+        elif "reach" in failed:
+            name, count = "reach", failed.count("reach")
+        else:
+            return None
+        detail = None
+        if name == "certificate":
+            missing = Counter(key for row, f in zip(rows.tolist(), failed) if f == "certificate"
+                              for key in self.hard.missing_certificates(seeker, row))
+            detail = "、".join(key for key, _ in missing.most_common(2)) or None
+        return say.blocker_reason(name, count, detail)

@@ -1,0 +1,36 @@
+"""Response bodies for recommendations (field names are the public contract)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel
+
+
+class OfferOut(BaseModel):
+    posting_id: str
+    title: str
+    employer: str
+    region_code: str
+    region_name: str
+    wage_min: int
+    wage_max: int
+    distance_km: float
+    meals: bool
+    lodging: bool
+    score: float
+    reasons: list[str]
+    relaxed: list[str] = []
+
+
+class ShortfallOut(BaseModel):
+    found: int
+    reason: str
+
+
+class RecommendationsOut(BaseModel):
+    worker_id: str
+    items: list[OfferOut]
+    shortfall: ShortfallOut | None
+    set_id: str | None = None
+    issued_at: datetime | None = None

@@ -1,0 +1,82 @@
+"""Recommending to one worker, and issuing a set: stored, then published for notify (and a shortfall for staff)."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.matching.db import outbox
+from services.matching.index import RankerCache
+from services.matching.ranking.model import Item, PostingView, Recommendation
+from services.matching.readmodels.models import WorkerRecord
+from services.matching.readmodels.service import worker_view
+from services.matching.recommendations.models import RecommendationSet
+from shared.auth import Principal
+from shared.clock import Clock, local_today
+from shared.errors import NotFound
+from shared.events.outbox import add_event
+from shared.reference.regions import get_region
+
+ISSUED = "matching.recommendations.issued"
+SHORTFALL = "matching.shortfall.detected"
+
+
+async def worker_in_scope(session: AsyncSession, worker_id: str, by: Principal) -> WorkerRecord:
+    """The worker's read model, if the caller's region covers the worker (404 otherwise: nothing leaks)."""
+    record = await session.get(WorkerRecord, worker_id)
+    if record is None or not by.covers_region(record.home_region_code):
+        raise NotFound("worker not found")
+    return record
+
+
+async def recommend(*, session: AsyncSession, record: WorkerRecord, cache: RankerCache, clock: Clock,
+                    limit: int) -> tuple[Recommendation, dict[str, PostingView]]:
+    today = local_today(clock)
+    ranker, postings = await cache.get(session, today=today)
+    return ranker.recommend(worker_view(record.id, record.snapshot, today=today), limit=limit), postings
+
+
+def offer(item: Item, posting: PostingView) -> dict:
+    """An item as staff and notify read it: the posting's essentials with the ranker's score and reasons."""
+    region = get_region(posting.region_code)
+    return {"posting_id": item.posting_id, "title": posting.title, "employer": posting.employer_name,
+            "region_code": posting.region_code, "region_name": region.name if region else posting.region_code,
+            "wage_min": posting.wage_min, "wage_max": posting.wage_max,
+            "distance_km": round(item.distance_km, 1), "meals": posting.meals, "lodging": posting.lodging,
+            "score": round(item.score, 3), "reasons": list(item.reasons), "relaxed": list(item.relaxed)}
+
+
+def body(recommendation: Recommendation, postings: dict[str, PostingView]) -> dict:
+    shortfall = recommendation.shortfall
+    return {"worker_id": recommendation.worker_id,
+            "items": [offer(item, postings[item.posting_id]) for item in recommendation.items],
+            "shortfall": None if shortfall is None else {"found": shortfall.found, "reason": shortfall.reason}}
+
+
+async def issue(*, session: AsyncSession, recommendation: Recommendation, postings: dict[str, PostingView],
+                home_region_code: str, run_id: str | None, by: str, clock: Clock) -> RecommendationSet:
+    """Store the set and publish it (and the shortfall, if any) in the caller's transaction."""
+    content = body(recommendation, postings)
+    version = (await session.scalar(select(func.max(RecommendationSet.version))
+                                    .where(RecommendationSet.worker_id == recommendation.worker_id)) or 0) + 1
+    issued = RecommendationSet(id=str(uuid.uuid4()), worker_id=recommendation.worker_id, version=version,
+                               run_id=run_id, items=content["items"], shortfall=content["shortfall"], issued_by=by,
+                               issued_at=clock.now())
+    session.add(issued)
+    await session.flush()
+    # The worker's home lets notify show station staff the messages of their own region only.
+    data = content | {"set_id": issued.id, "run_id": run_id, "home_region_code": home_region_code}
+    await add_event(session, outbox, clock=clock, producer="matching", type=ISSUED, subject=issued.worker_id,
+                    version=version, data=data)
+    if content["shortfall"] is not None:
+        await add_event(session, outbox, clock=clock, producer="matching", type=SHORTFALL, subject=issued.worker_id,
+                        version=version, data={"worker_id": issued.worker_id, "set_id": issued.id, "run_id": run_id,
+                                               **content["shortfall"]})
+    return issued
+
+
+async def history(*, session: AsyncSession, worker_id: str, limit: int = 20) -> list[RecommendationSet]:
+    return list(await session.scalars(select(RecommendationSet).where(RecommendationSet.worker_id == worker_id)
+                                      .order_by(RecommendationSet.version.desc()).limit(limit)))

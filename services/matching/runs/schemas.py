@@ -1,0 +1,30 @@
+"""Request and response bodies for batch runs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class RunIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    region_code: str = Field(pattern=r"^1522\d{0,8}$|^152$|^15$",
+                             description="an adcode prefix inside Xing'an League, e.g. 152222; admin may give 1522")
+
+
+class RunOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    region_code: str
+    status: str
+    workers: int
+    covered: int
+    shortfalls: int
+    items_total: int
+    items_done: int
+    summary: dict
+    created_at: datetime
+    finished_at: datetime | None

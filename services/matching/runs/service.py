@@ -1,0 +1,142 @@
+"""Batch runs: split an area into work items, rank each item's workers, then allocate capacity and issue."""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.matching.db import outbox
+from services.matching.index import RankerCache
+from services.matching.ranking import allocate
+from services.matching.ranking.model import Item
+from services.matching.readmodels.models import WorkerRecord
+from services.matching.readmodels.service import worker_view
+from services.matching.recommendations import service as recommendations
+from services.matching.runs.models import Run, RunCandidates
+from services.matching.settings import MatchingSettings
+from shared.auth import Principal
+from shared.clock import Clock, local_today
+from shared.errors import Forbidden, NotFound
+from shared.events.envelope import Envelope
+from shared.events.outbox import add_event
+
+ITEM_REQUESTED = "matching.run.item_requested"
+ITEMS_RANKED = "matching.run.ranked"
+GUARANTEED = ("near_home", "league", "anywhere")
+FEASIBLE_KEPT = 50  # per worker, for the capacity step
+
+
+def _item_key_length(level: str) -> int:
+    # A township code has 9 digits; a worker registered at county level has a 6-digit home, which is its own key.
+    return 9 if level == "township" else 6
+
+
+def _in_item(key: str, level: str):
+    return func.substr(WorkerRecord.home_region_code, 1, _item_key_length(level)) == key
+
+
+async def start(*, session: AsyncSession, region_code: str, by: Principal, settings: MatchingSettings,
+                clock: Clock) -> Run:
+    """Queue a run for every seeking worker under `region_code`, one work item per township (or county)."""
+    if not (by.is_admin or by.covers_region(region_code)):
+        raise Forbidden(f"region {region_code} is outside your region {by.region}")
+    length = _item_key_length(settings.run_item_level)
+    in_scope = (WorkerRecord.status == "seeking",
+                WorkerRecord.home_region_code.startswith(region_code, autoescape=True))
+    key = func.substr(WorkerRecord.home_region_code, 1, length)
+    counts = dict((await session.execute(select(key, func.count()).where(*in_scope).group_by(key))).all())
+    keys, workers = sorted(counts), sum(counts.values())
+    now = clock.now()
+    run = Run(id=str(uuid.uuid4()), region_code=region_code, status="queued" if keys else "done",
+              requested_by=by.sub, items_total=len(keys), items_done=0, workers=workers, covered=0, shortfalls=0,
+              summary={}, created_at=now, finished_at=None if keys else now)
+    session.add(run)
+    await session.flush()
+    for number, key in enumerate(keys, start=1):
+        await add_event(session, outbox, clock=clock, producer="matching", type=ITEM_REQUESTED, subject=run.id,
+                        version=number, data={"run_id": run.id, "key": key, "level": settings.run_item_level,
+                                              "region_code": region_code})
+    return run
+
+
+async def rank_item(*, session: AsyncSession, event: Envelope, cache: RankerCache, clock: Clock) -> None:
+    """Rank one item's workers: keep each one's feasible offers; the last item done asks for the allocation."""
+    data = event.data
+    run = await session.get(Run, data["run_id"])
+    if run is None or run.status == "done":
+        return
+    today = local_today(clock)
+    ranker, _ = await cache.get(session, today=today)
+    records = await session.scalars(select(WorkerRecord).where(
+        WorkerRecord.status == "seeking", _in_item(data["key"], data["level"]),
+        WorkerRecord.home_region_code.startswith(data["region_code"], autoescape=True)))
+    for record in records:
+        items = ranker.feasible(worker_view(record.id, record.snapshot, today=today), limit=FEASIBLE_KEPT)
+        session.add(RunCandidates(run_id=run.id, worker_id=record.id, item_key=data["key"],
+                                  items=[_item_dict(item) for item in items]))
+    await session.execute(update(Run).where(Run.id == run.id, Run.status == "queued").values(status="running"))
+    await session.execute(update(Run).where(Run.id == run.id).values(items_done=Run.items_done + 1))
+    done = await session.scalar(select(Run.items_done).where(Run.id == run.id))
+    if done == run.items_total:
+        await add_event(session, outbox, clock=clock, producer="matching", type=ITEMS_RANKED, subject=run.id,
+                        version=run.items_total + 1, data={"run_id": run.id})
+
+
+async def finish(*, session: AsyncSession, event: Envelope, cache: RankerCache, settings: MatchingSettings,
+                 clock: Clock) -> None:
+    """Spread offers over the postings' capacity, then issue each worker's set and total up the run."""
+    run = await session.get(Run, event.data["run_id"])
+    if run is None or run.status == "done":
+        return
+    _, postings = await cache.get(session, today=local_today(clock))
+    rows = list(await session.scalars(select(RunCandidates).where(RunCandidates.run_id == run.id)))
+    feasible = {row.worker_id: [_item(d) for d in row.items if d["posting_id"] in postings] for row in rows}
+    openings = {posting_id: posting.headcount for posting_id, posting in postings.items()}
+    allocation = allocate(feasible, openings, settings=settings.ranking(), limit=settings.recommendations_per_worker)
+    homes, intentions = {}, {}
+    for worker_id, home, intention in (await session.execute(
+            select(WorkerRecord.id, WorkerRecord.home_region_code, WorkerRecord.transfer_intention)
+            .where(WorkerRecord.id.in_(feasible)))).all():
+        homes[worker_id], intentions[worker_id] = home, intention
+    reasons: Counter[str] = Counter()
+    covered = guaranteed = guaranteed_covered = shortfalls = 0
+    for worker_id, recommendation in allocation.recommendations.items():
+        await recommendations.issue(session=session, recommendation=recommendation, postings=postings,
+                                    home_region_code=homes[worker_id], run_id=run.id, by=f"run:{run.id}",
+                                    clock=clock)
+        enough = len(recommendation.items) >= settings.ranking().guaranteed
+        covered += enough
+        if intentions.get(worker_id) in GUARANTEED:
+            guaranteed += 1
+            guaranteed_covered += enough
+        if recommendation.shortfall is not None:
+            shortfalls += 1
+            reasons[recommendation.shortfall.reason] += 1
+    busiest = sorted(allocation.offers_per_posting.items(), key=lambda kv: -kv[1])
+    run.covered, run.shortfalls, run.status, run.finished_at = covered, shortfalls, "done", clock.now()
+    run.summary = {"guaranteed_workers": guaranteed, "guaranteed_covered": guaranteed_covered,
+                   "shortfall_reasons": dict(reasons.most_common()),
+                   "postings_offered": len(allocation.offers_per_posting),
+                   "offers_per_posting": dict(busiest),
+                   "most_offers_per_opening": max((count / max(openings.get(pid, 1), 1) for pid, count in busiest),
+                                                  default=0)}
+
+
+async def get(*, session: AsyncSession, run_id: str, by: Principal) -> Run:
+    run = await session.get(Run, run_id)
+    if run is None or not (by.is_admin or by.covers_region(run.region_code)):
+        raise NotFound("run not found")
+    return run
+
+
+def _item_dict(item: Item) -> dict:
+    return {"posting_id": item.posting_id, "score": item.score, "distance_km": item.distance_km,
+            "reasons": list(item.reasons), "relaxed": list(item.relaxed)}
+
+
+def _item(data: dict) -> Item:
+    return Item(posting_id=data["posting_id"], score=data["score"], distance_km=data["distance_km"],
+                reasons=tuple(data["reasons"]), relaxed=tuple(data["relaxed"]))
