@@ -12,7 +12,7 @@ from shared.clock import Clock
 from shared.runtime import Runtime, ServiceUnit, create_app, make_bus
 from shared.settings import CommonSettings
 
-SERVICES = ("jobs", "workers", "matching")
+SERVICES = ("jobs", "workers", "matching", "notify")
 
 
 def module(name: str) -> ModuleType:

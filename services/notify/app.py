@@ -1,0 +1,58 @@
+"""The notify service: its composition (routes, database, consumer, dispatcher, providers) and a standalone app."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI
+
+from services.notify import consumers
+from services.notify.contacts import ContactDirectory
+from services.notify.db import inbox, outbox
+from services.notify.delivery.dispatcher import Dispatcher
+from services.notify.delivery.providers import ProviderSet
+from services.notify.messages.router import router as messages_router
+from services.notify.providers.recording import RecordingProvider
+from services.notify.receipts.router import router as callbacks_router
+from services.notify.settings import NotifySettings
+from shared.clock import Clock, SystemClock
+from shared.db import Database
+from shared.events.inbox import Consumer
+from shared.runtime import Runtime, ServiceUnit, create_app as create_runtime_app, make_bus
+
+NAME = "notify"
+MIGRATIONS = Path(__file__).parent / "migrations"
+log = logging.getLogger("jobbridge.notify")
+
+
+def build(settings: NotifySettings | None = None, *, clock: Clock | None = None,
+          contacts: ContactDirectory | None = None, providers: ProviderSet | None = None) -> ServiceUnit:
+    """The unit; `contacts` and `providers` replace the workers lookup and the configured providers (tests)."""
+    settings = settings or NotifySettings()
+    settings.check_providers()
+    if not settings.receipt_token and {"aliyun", "tencent", "wechat"} & {*settings.sms_order, settings.wechat_provider}:
+        log.warning("provider callbacks accept any caller: set NOTIFY_RECEIPT_TOKEN (and the URLs in the consoles)")
+    clock = clock or SystemClock()
+    database = Database(settings.db_url())
+    recorder = providers.recorder if providers is not None else RecordingProvider(clock=clock)
+    dispatcher = Dispatcher(database=database, settings=settings, clock=clock, contacts=contacts,
+                            providers=providers, recorder=recorder)
+    router = APIRouter(prefix=f"/{NAME}")
+    for part in (messages_router, callbacks_router):
+        router.include_router(part)
+    consumer = Consumer(name=NAME, database=database, inbox=inbox, clock=clock,
+                        handlers=consumers.handlers(settings, clock, wake=dispatcher.wake))
+    return ServiceUnit(name=NAME, router=router, database=database, migrations_dir=MIGRATIONS, outbox=outbox,
+                       clock=clock, settings=settings, consumers=[consumer], background=[dispatcher.run],
+                       state={"dispatcher": dispatcher, "recorder": recorder})
+
+
+def create_app(settings: NotifySettings | None = None, *, clock: Clock | None = None,
+               contacts: ContactDirectory | None = None, providers: ProviderSet | None = None) -> FastAPI:
+    """The notify service on its own (the distributed mode runs one of these per replica)."""
+    settings = settings or NotifySettings()
+    unit = build(settings, clock=clock, contacts=contacts, providers=providers)
+    runtime = Runtime(units=[unit], bus=make_bus(settings), settings=settings,
+                      relays=settings.run_workers_in_process, consumers=settings.run_workers_in_process)
+    return create_runtime_app(runtime, title="JobBridge notify")

@@ -1,0 +1,121 @@
+"""The dispatcher: a loop that claims due messages, delivers them a few at a time, and records each outcome.
+
+Retries are rows with a `next_attempt_at`, not sleeps: a consumer never waits, and a restarted process picks up
+where the last one stopped (a claimed message whose pass died becomes due again when its lease ends).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import Callable
+from datetime import timedelta
+
+from services.notify.contacts import ContactDirectory, WorkersContacts
+from services.notify.delivery import service
+from services.notify.delivery.attempt import Claim, Delivery, History
+from services.notify.delivery.providers import ProviderSet, open_providers
+from services.notify.opt_outs import service as opt_outs
+from services.notify.providers.http import provider_client
+from services.notify.providers.recording import RecordingProvider
+from services.notify.settings import NotifySettings
+from shared.clock import Clock
+from shared.db import Database
+
+log = logging.getLogger("jobbridge.notify")
+RECORD_TRIES = 4
+SWEEP_SECONDS = 3600.0  # how often reply routes past NOTIFY_REPLY_ROUTE_DAYS are deleted
+
+
+class Dispatcher:
+    """Sends what is due; woken by new messages in the same process, otherwise polling."""
+
+    def __init__(self, *, database: Database, settings: NotifySettings, clock: Clock,
+                 contacts: ContactDirectory | None = None, providers: ProviderSet | None = None,
+                 recorder: RecordingProvider | None = None, rand: Callable[[], float] = random.random) -> None:
+        self.database, self.settings, self.clock = database, settings, clock
+        self._contacts, self._providers, self._recorder, self._rand = contacts, providers, recorder, rand
+        self._wake = asyncio.Event()
+        self.delivery: Delivery | None = None
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Dispatch until `stop` is set; the HTTP clients this loop opened are closed when it ends."""
+        owned: list = []
+        providers = self._providers
+        if providers is None:
+            providers = open_providers(self.settings, clock=self.clock, recorder=self._recorder)
+            owned.append(providers)
+        contacts = self._contacts
+        if contacts is None:
+            client = provider_client(timeout=self.settings.provider_timeout_seconds)
+            contacts = WorkersContacts(base_url=self.settings.workers_base_url, client=client,
+                                       signing_key=self.settings.signing_key, clock=self.clock)
+            owned.append(client)
+        self.delivery = Delivery(contacts=contacts, providers=providers, settings=self.settings, clock=self.clock,
+                                 rand=self._rand)
+        swept = -SWEEP_SECONDS
+        try:
+            while not stop.is_set():
+                self._wake.clear()
+                try:
+                    while await self.dispatch_due() == self.settings.dispatch_batch:
+                        pass
+                    if time.monotonic() - swept >= SWEEP_SECONDS:
+                        swept = time.monotonic()
+                        async with self.database.transaction() as session:
+                            await opt_outs.forget_old_routes(session=session, clock=self.clock,
+                                                             keep_days=self.settings.reply_route_days)
+                except Exception:  # noqa: BLE001 - the loop must outlive a database hiccup
+                    log.exception("notify dispatch pass failed")
+                waits = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())]
+                await asyncio.wait(waits, timeout=self.settings.dispatch_poll_seconds,
+                                   return_when=asyncio.FIRST_COMPLETED)
+                for waiter in waits:
+                    waiter.cancel()
+        finally:
+            for resource in owned:
+                await resource.aclose()
+
+    async def dispatch_due(self) -> int:
+        """Claim one batch of due messages and deliver them, `dispatch_concurrency` at a time; return how many."""
+        assert self.delivery is not None, "run() sets up the providers"
+        now = self.clock.now()
+        async with self.database.transaction() as session:
+            claims = await service.claim_due(session=session, now=now, batch=self.settings.dispatch_batch,
+                                             lease_for=timedelta(seconds=self.settings.lease_seconds))
+            histories = await service.histories(session=session, worker_ids=[c.worker_id for c in claims], now=now)
+        if not claims:
+            return 0
+        gate = asyncio.Semaphore(self.settings.dispatch_concurrency)
+
+        async def one(claim: Claim) -> None:
+            async with gate:
+                await self._deliver(claim, histories.get(claim.worker_id) or History(frozenset(), ()))
+
+        await asyncio.gather(*(one(claim) for claim in claims))
+        return len(claims)
+
+    async def _deliver(self, claim: Claim, history: History) -> None:
+        try:
+            outcome = await self.delivery.deliver(claim, history)
+        except Exception:  # noqa: BLE001 - one message's bug must not stop the others; its lease brings it back
+            log.exception("delivering a message failed; it is tried again when its lease ends",
+                          extra={"message_id": claim.id})
+            return
+        for attempt in range(RECORD_TRIES):
+            try:
+                async with self.database.transaction() as session:
+                    await service.record(session=session, claim=claim, outcome=outcome, settings=self.settings,
+                                         clock=self.clock)
+                return
+            except Exception:  # noqa: BLE001 - a sent message unrecorded would be sent again: insist a little
+                if attempt == RECORD_TRIES - 1:
+                    log.exception("recording a delivery failed; the message is tried again when its lease ends",
+                                  extra={"message_id": claim.id, "status": outcome.status})
+                    return
+                await asyncio.sleep(0.2 * 2 ** attempt)

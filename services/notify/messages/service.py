@@ -1,0 +1,202 @@
+"""Accepting a recommendation set as a message (once, folded into a digest), ending messages, and reading them."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.notify import events
+from services.notify.compose import SIGNATURE, compose_sms, compose_wechat
+from services.notify.messages.models import Attempt, Message, MessageStatus
+from services.notify.metrics import MESSAGES
+from services.notify.policy import digest
+from services.notify.policy.schedule import QuietHours
+from services.notify.settings import NotifySettings
+from shared.auth import Principal
+from shared.clock import LOCAL_ZONE, Clock
+from shared.db import begin_writing
+from shared.errors import Invalid, NotFound
+from shared.events.envelope import Envelope
+
+log = logging.getLogger("jobbridge.notify")
+
+KEY_NAMESPACE = uuid.UUID("5b0f7a52-6a57-4a0e-9d3c-2f8a3c1e9b41")
+FINAL = (MessageStatus.delivered, MessageStatus.failed, MessageStatus.not_sent)
+RECENT = 20  # a worker's messages looked at for the digest (a few a month in practice)
+
+
+def idempotency_key(worker_id: str, set_id: str) -> str:
+    """One key per worker and recommendation set: the message's unique key, and the providers' OutId,
+    SessionContext and client_msg_id (32 characters fit them all)."""
+    return uuid.uuid5(KEY_NAMESPACE, f"{worker_id}:{set_id}").hex
+
+
+def content(items: Sequence[dict], *, settings: NotifySettings, region_code: str | None,
+            set_id: str) -> tuple[dict, dict]:
+    """The SMS (text and template parameters) and the WeChat template data for a set's offers."""
+    contact = settings.contact_for(region_code)
+    signature = f"【{settings.sms_sign_name}】" if settings.sms_sign_name else SIGNATURE
+    sms = compose_sms(items, signature=signature, contact=contact)
+    wechat = compose_wechat(items, link=settings.link_for(set_id), contact=contact)
+    lines = [value["value"] for value in wechat["data"].values()]
+    wechat["text"] = "\n".join(lines + ([wechat["url"]] if wechat.get("url") else []))
+    return {"text": sms.text, "params": dict(sms.params), "segments": sms.segments}, wechat
+
+
+async def accept_set(*, session: AsyncSession, event: Envelope, settings: NotifySettings, clock: Clock) -> Message:
+    """Turn an issued recommendation set into the worker's message, once; an unsent earlier one gives way to it."""
+    data = event.data
+    worker_id, set_id = str(data.get("worker_id") or event.subject), str(data["set_id"])
+    key = idempotency_key(worker_id, set_id)
+    await _serialize_worker(session, worker_id)
+    # The worker's recent messages answer every question below in one query; an older duplicate of this set, if
+    # any, is refused by the unique key (and the consumer treats that as the redelivery it is).
+    recent = list(await session.scalars(select(Message).where(Message.worker_id == worker_id)
+                                        .order_by(Message.created_at.desc()).limit(RECENT)))
+    if existing := next((m for m in recent if m.idempotency_key == key), None):
+        return existing
+    now = clock.now()
+    region = data.get("home_region_code")
+    message = Message(id=str(uuid.uuid4()), idempotency_key=key, worker_id=worker_id, region_code=region,
+                      set_id=set_id, set_version=event.version, run_id=data.get("run_id"),
+                      status=MessageStatus.queued, attempts=0, text="", sms={}, wechat={}, excluded_channels=[],
+                      version=1, created_at=now, updated_at=now)
+    session.add(message)
+    items = list(data.get("items") or [])
+    if not items:
+        shortfall = (data.get("shortfall") or {}).get("reason")
+        await end(session=session, message=message, status=MessageStatus.not_sent, clock=clock,
+                  reason="没有可推送的岗位" + (f"（{shortfall}）" if shortfall else ""))
+        return message
+    try:
+        message.sms, message.wechat = content(items, settings=settings, region_code=region, set_id=set_id)
+    except ValueError as exc:  # e.g. a station contact too long for three segments: no retry would help
+        await end(session=session, message=message, status=MessageStatus.not_sent, clock=clock,
+                  reason=f"无法生成消息：{exc}")
+        return message
+    message.text = message.sms["text"]
+    newest = max((m.set_version for m in recent), default=None)
+    if newest is not None and newest >= event.version:
+        message.status, message.reason = MessageStatus.suppressed, f"已收到更新的推荐（第{newest}次）"
+        await session.flush()
+        MESSAGES.labels(MessageStatus.suppressed).inc()
+        return message
+    await _place(session, message, recent, settings=settings, now=now)
+    await session.flush()
+    return message
+
+
+async def _serialize_worker(session: AsyncSession, worker_id: str) -> None:
+    """Sets for one worker are accepted one at a time, so two of them never both become messages."""
+    connection = await session.connection()
+    if connection.dialect.name == "postgresql":
+        await session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"notify:{worker_id}"})
+    else:
+        await begin_writing(session)
+
+
+async def _place(session: AsyncSession, message: Message, recent: list[Message], *, settings: NotifySettings,
+                 now: datetime) -> None:
+    """Queue the new message: in place of the worker's unsent one, or held behind a recent one (the digest)."""
+    pending_row = next((m for m in recent if m.status == MessageStatus.queued), None)
+    last_sent_at = max((m.sent_at for m in recent if m.sent_at is not None), default=None)
+    pending = None
+    if pending_row is not None:
+        pending = digest.Pending(next_attempt_at=pending_row.next_attempt_at, in_flight=_in_flight(pending_row, now))
+    window = timedelta(minutes=settings.digest_minutes)
+    plan = digest.plan(pending=pending, last_sent_at=last_sent_at, now=now, window=window)
+    if plan.supersede and not await _supersede(session, pending_row, by=message, now=now):
+        # A dispatcher claimed it meanwhile: it is going now, so the new one waits for the window.
+        plan = digest.plan(pending=digest.Pending(pending_row.next_attempt_at, in_flight=True),
+                           last_sent_at=last_sent_at, now=now, window=window)
+    quiet = QuietHours(settings.quiet_start, settings.quiet_end)
+    message.next_attempt_at = quiet.next_allowed(plan.not_before)
+    if message.next_attempt_at > plan.not_before:
+        message.reason = f"夜间免打扰，{_local(message.next_attempt_at)}发送"
+    elif plan.not_before > now:
+        message.reason = f"与前一条消息合并，{_local(plan.not_before)}后发送"
+
+
+def _in_flight(message: Message, now: datetime) -> bool:
+    """Being sent now (claimed), or sent once with the answer lost: it may be on the worker's phone already."""
+    claimed = message.lease is not None and message.next_attempt_at is not None and message.next_attempt_at > now
+    return claimed or message.unconfirmed_provider is not None
+
+
+async def _supersede(session: AsyncSession, pending: Message, *, by: Message, now: datetime) -> bool:
+    """Suppress the pending message unless a dispatcher holds it (checked in the UPDATE itself, not before)."""
+    result = await session.execute(
+        update(Message).where(Message.id == pending.id, Message.status == MessageStatus.queued,
+                              Message.unconfirmed_provider.is_(None),
+                              (Message.lease.is_(None)) | (Message.next_attempt_at <= now))
+        .values(status=MessageStatus.suppressed, reason=f"被更新的推荐取代（{by.set_id}）", next_attempt_at=None,
+                lease=None, version=Message.version + 1, updated_at=now)
+        .execution_options(synchronize_session="fetch"))
+    if result.rowcount:
+        MESSAGES.labels(MessageStatus.suppressed).inc()
+    return bool(result.rowcount)
+
+
+async def end(*, session: AsyncSession, message: Message, status: MessageStatus, reason: str | None,
+              clock: Clock) -> None:
+    """Give a message its final status and publish it (delivered, or failed / not sent with the reason)."""
+    now = clock.now()
+    message.status, message.updated_at, message.next_attempt_at, message.lease = status, now, None, None
+    message.reason = reason
+    message.version += 1
+    if status == MessageStatus.delivered:
+        message.delivered_at = message.delivered_at or now
+    await session.flush()
+    MESSAGES.labels(status).inc()
+    await events.message_ended(session, message, clock=clock)
+
+
+@dataclass(frozen=True)
+class MessageFilter:
+    worker_id: str | None = None
+    run_id: str | None = None
+    status: str | None = None
+
+
+def _visible(query, by: Principal):
+    """Station staff see the messages of workers homed in their region; admin sees all."""
+    if by.is_admin:
+        return query
+    return query.where(Message.region_code.startswith(by.region or "\x00", autoescape=True))
+
+
+async def search(*, session: AsyncSession, filters: MessageFilter, by: Principal, page: int,
+                 page_size: int) -> tuple[list[Message], int]:
+    """Messages of one worker or one run, newest first, within the caller's region."""
+    if not (filters.worker_id or filters.run_id):
+        raise Invalid("give worker_id or run_id", field="worker_id")
+    query = _visible(select(Message), by)
+    if filters.worker_id:
+        query = query.where(Message.worker_id == filters.worker_id)
+    if filters.run_id:
+        query = query.where(Message.run_id == filters.run_id)
+    if filters.status:
+        query = query.where(Message.status == filters.status)
+    total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = await session.scalars(query.order_by(Message.created_at.desc(), Message.id)
+                                 .limit(page_size).offset((page - 1) * page_size))
+    return list(rows), total
+
+
+async def get(*, session: AsyncSession, message_id: str, by: Principal) -> tuple[Message, list[Attempt]]:
+    """One message with its attempts (outside the caller's region: not found)."""
+    message = await session.scalar(_visible(select(Message).where(Message.id == message_id), by))
+    if message is None:
+        raise NotFound("message not found")
+    attempts = await session.scalars(select(Attempt).where(Attempt.message_id == message_id).order_by(Attempt.id))
+    return message, list(attempts)
+
+
+def _local(moment: datetime) -> str:
+    return moment.astimezone(LOCAL_ZONE).strftime("%m-%d %H:%M")

@@ -1,0 +1,107 @@
+"""Callbacks the providers make (no bearer token): delivery receipts and SMS replies, answered as each expects.
+
+They are protected by a shared secret in the callback URL (`?token=`, NOTIFY_RECEIPT_TOKEN) that only the provider
+consoles know, WeChat's own signature (NOTIFY_WECHAT_CALLBACK_TOKEN), and an IP allow-list at the ingress.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+from typing import Literal
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+
+from services.notify.deps import ClockDep, SessionDep, SettingsDep
+from services.notify.opt_outs import service as opt_outs
+from services.notify.opt_outs.parse import replies as parse_replies
+from services.notify.providers.wechat import callback_signature_ok
+from services.notify.receipts import parse, service
+from services.notify.settings import NotifySettings
+
+router = APIRouter(tags=["provider callbacks"])
+
+ALIYUN_OK = {"code": 0, "msg": "接收成功"}
+TENCENT_OK = {"result": 0, "errmsg": "OK"}
+
+
+def _check_token(request: Request, settings: NotifySettings) -> None:
+    if settings.receipt_token and not hmac.compare_digest(request.query_params.get("token", ""),
+                                                          settings.receipt_token):
+        raise HTTPException(403, "unknown caller")
+
+
+def _check_wechat(request: Request, settings: NotifySettings) -> None:
+    _check_token(request, settings)
+    query = request.query_params
+    if settings.wechat_callback_token and not callback_signature_ok(
+            token=settings.wechat_callback_token, signature=query.get("signature", ""),
+            timestamp=query.get("timestamp", ""), nonce=query.get("nonce", "")):
+        raise HTTPException(403, "bad signature")
+
+
+async def _json(request: Request):
+    try:
+        return json.loads(await request.body())
+    except ValueError as exc:
+        raise HTTPException(400, "the body is not JSON") from exc
+
+
+@router.post("/receipts/aliyun")
+async def aliyun_receipts(request: Request, session: SessionDep, clock: ClockDep,
+                          settings: SettingsDep) -> JSONResponse:
+    """SmsReport (HTTP push): a JSON array; anything but this answer makes Aliyun push again."""
+    _check_token(request, settings)
+    try:
+        receipts = parse.aliyun(await _json(request))
+    except (KeyError, ValueError) as exc:
+        return JSONResponse({"code": 1, "msg": f"bad report: {exc}"}, status_code=400)
+    await service.accept(session=session, receipts=receipts, settings=settings, clock=clock)
+    return JSONResponse(ALIYUN_OK)
+
+
+@router.post("/receipts/tencent")
+async def tencent_receipts(request: Request, session: SessionDep, clock: ClockDep,
+                           settings: SettingsDep) -> JSONResponse:
+    """The delivery-status callback: a JSON array."""
+    _check_token(request, settings)
+    try:
+        receipts = parse.tencent(await _json(request))
+    except (KeyError, ValueError) as exc:
+        return JSONResponse({"result": 1, "errmsg": f"bad report: {exc}"}, status_code=400)
+    await service.accept(session=session, receipts=receipts, settings=settings, clock=clock)
+    return JSONResponse(TENCENT_OK)
+
+
+@router.get("/receipts/wechat")
+async def wechat_verify(request: Request, settings: SettingsDep) -> Response:
+    """The server-URL check WeChat makes when the callback is configured: echo `echostr` if the signature holds."""
+    _check_wechat(request, settings)
+    return PlainTextResponse(request.query_params.get("echostr", ""))
+
+
+@router.post("/receipts/wechat")
+async def wechat_receipts(request: Request, session: SessionDep, clock: ClockDep, settings: SettingsDep) -> Response:
+    """A TEMPLATESENDJOBFINISH event; WeChat wants `success` quickly. Other events are acknowledged and ignored."""
+    _check_wechat(request, settings)
+    try:
+        receipts = parse.wechat(await request.body())
+    except ValueError:
+        return PlainTextResponse("success")  # a subscribe or menu event: not ours to handle, no reason to retry
+    await service.accept(session=session, receipts=receipts, settings=settings, clock=clock)
+    return PlainTextResponse("success")
+
+
+@router.post("/replies/{provider}")
+async def sms_replies(provider: Literal["aliyun", "tencent"], request: Request, session: SessionDep,
+                      clock: ClockDep, settings: SettingsDep) -> JSONResponse:
+    """Upstream SMS (Aliyun SmsUp, Tencent reply callback) or `{worker_id?, phone?, content}`: 回T/TD stops SMS."""
+    _check_token(request, settings)
+    try:
+        replies = parse_replies(provider, await _json(request))
+    except ValueError as exc:
+        raise HTTPException(400, str(exc)) from exc
+    await opt_outs.accept_replies(session=session, replies=replies, provider=provider, key=settings.reply_key,
+                                  clock=clock)
+    return JSONResponse(ALIYUN_OK if provider == "aliyun" else TENCENT_OK)

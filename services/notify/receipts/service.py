@@ -1,0 +1,110 @@
+"""Applying delivery receipts: delivered, failed, or (WeChat) back to the queue for an SMS instead."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.notify.messages import service as messages
+from services.notify.messages.models import Message, MessageStatus
+from services.notify.metrics import RECEIPTS
+from services.notify.opt_outs import service as opt_outs
+from services.notify.policy.actions import WECHAT_REFUSALS
+from services.notify.policy.schedule import QuietHours
+from services.notify.receipts.models import Receipt
+from services.notify.receipts.parse import ReceiptIn
+from services.notify.settings import NotifySettings
+from shared.clock import Clock
+
+log = logging.getLogger("jobbridge.notify")
+
+
+async def accept(*, session: AsyncSession, receipts: Sequence[ReceiptIn], settings: NotifySettings,
+                 clock: Clock) -> int:
+    """Keep every receipt and apply those whose message is known; return how many matched. An unknown id is no
+    error for the provider: it is kept (its send may not be recorded yet) and applied when the send is."""
+    matched = 0
+    for receipt in receipts:
+        message = await _message_for(session, receipt)
+        session.add(Receipt(provider=receipt.provider, provider_message_id=receipt.provider_message_id,
+                            delivered=receipt.delivered, status=receipt.status[:40], detail=receipt.detail,
+                            message_id=message.id if message else None, received_at=clock.now()))
+        if message is None:
+            RECEIPTS.labels(receipt.provider, "unknown").inc()
+            log.info("receipt for an unknown message", extra={"provider": receipt.provider,
+                                                              "provider_message_id": receipt.provider_message_id})
+            continue
+        matched += 1
+        await _apply(session, message, receipt, settings=settings, clock=clock)
+    await session.flush()
+    return matched
+
+
+async def _message_for(session: AsyncSession, receipt: ReceiptIn) -> Message | None:
+    message = await session.scalar(select(Message).where(
+        Message.provider == receipt.provider, Message.provider_message_id == receipt.provider_message_id))
+    if message is None and receipt.key:
+        # Aliyun echoes our OutId: it finds a message whose send answer was lost (so no BizId was recorded).
+        message = await session.scalar(select(Message).where(Message.idempotency_key == receipt.key))
+        if message is not None and message.provider_message_id is None:
+            message.provider, message.provider_message_id = receipt.provider, receipt.provider_message_id
+    return message
+
+
+async def _apply(session: AsyncSession, message: Message, receipt: ReceiptIn, *, settings: NotifySettings,
+                 clock: Clock) -> None:
+    outcome = "delivered" if receipt.delivered else "failed"
+    RECEIPTS.labels(receipt.provider, outcome).inc()
+    if message.status not in (MessageStatus.queued, MessageStatus.sent):
+        return  # a repeated receipt, or one for a message already settled: nothing changes
+    if receipt.delivered:
+        message.unconfirmed_provider = None
+        message.sent_at = message.sent_at or clock.now()
+        message.channel = message.channel or ("wechat" if receipt.provider == "wechat" else "sms")
+        await messages.end(session=session, message=message, status=MessageStatus.delivered, reason=None,
+                           clock=clock)
+        return
+    if receipt.provider == "wechat":
+        await _wechat_failed(session, message, receipt, settings=settings, clock=clock)
+        return
+    await messages.end(session=session, message=message, status=MessageStatus.failed, clock=clock,
+                       reason=f"运营商回执未送达（{receipt.provider} {receipt.status}"
+                              + (f" {receipt.detail}）" if receipt.detail else "）"))
+
+
+async def _wechat_failed(session: AsyncSession, message: Message, receipt: ReceiptIn, *, settings: NotifySettings,
+                         clock: Clock) -> None:
+    """WeChat could not deliver: the message goes back to the queue for SMS (the dispatcher decides whether SMS
+    may be used). Not WeChat again: a resend inside ten minutes would be dropped as a repeat of its client_msg_id."""
+    status = receipt.status.replace(" ", "").lower()
+    if status in {s.replace(" ", "") for s in WECHAT_REFUSALS}:
+        await opt_outs.record(session=session, worker_id=message.worker_id, channel="wechat",
+                              source=f"wechat {receipt.status}", clock=clock)
+    now = clock.now()
+    quiet = QuietHours(settings.quiet_start, settings.quiet_end)
+    message.status = MessageStatus.queued
+    message.excluded_channels = sorted(set(message.excluded_channels or ()) | {"wechat"})
+    message.next_attempt_at, message.lease = quiet.next_allowed(now), None
+    message.last_error = f"wechat {receipt.status}"[:300]
+    message.reason = "微信未送达，改发短信"
+    message.version += 1
+    message.updated_at = now
+
+
+async def apply_waiting(*, session: AsyncSession, message: Message, settings: NotifySettings,
+                        clock: Clock) -> None:
+    """A receipt that came before its send was recorded: apply it now."""
+    if not message.provider_message_id:
+        return
+    waiting = await session.scalar(select(Receipt).where(
+        Receipt.provider == message.provider, Receipt.provider_message_id == message.provider_message_id,
+        Receipt.message_id.is_(None)).order_by(Receipt.id.desc()).limit(1))
+    if waiting is None:
+        return
+    waiting.message_id = message.id
+    receipt = ReceiptIn(provider=waiting.provider, provider_message_id=waiting.provider_message_id,
+                        delivered=waiting.delivered, status=waiting.status, detail=waiting.detail)
+    await _apply(session, message, receipt, settings=settings, clock=clock)

@@ -1,0 +1,140 @@
+"""Receipts from each fake provider, pushed to notify's callbacks: delivered or failed, answered as each expects."""
+
+from __future__ import annotations
+
+import pytest
+from prometheus_client import REGISTRY
+
+from tests.service.notify_fixtures import (  # noqa: F401 - fakes, notify, notify_*: fixtures
+    fakes, notify, notify_changes, notify_contacts)
+
+OPENID = "oia2TjuEGTNoeX76QEjQNrcURxG8"
+
+
+def counted(provider: str, outcome: str) -> float:
+    return REGISTRY.get_sample_value("jobbridge_notify_receipts_total",
+                                     {"provider": provider, "outcome": outcome}) or 0.0
+
+
+async def sent_one(notify, **register) -> str:
+    worker_id, _ = await notify.register(**register)
+    await notify.issue(worker_id)
+    await notify.settle()
+    assert (await notify.message(worker_id))["status"] == "sent"
+    return worker_id
+
+
+async def test_an_aliyun_report_marks_the_message_delivered_and_says_so(notify):
+    worker_id = await sent_one(notify)
+    before = counted("aliyun", "delivered")
+    answers = await notify.aliyun.push_receipts("http://test/notify/receipts/aliyun", client=notify.client)
+    assert [a.json() for a in answers] == [{"code": 0, "msg": "接收成功"}]
+    await notify.settle()
+    message = await notify.message(worker_id)
+    assert message["status"] == "delivered" and message["delivered_at"]
+    [event] = notify.events_of("notify.message.delivered")
+    assert (event.subject, event.data["worker_id"], event.data["channel"]) == (message["id"], worker_id, "sms")
+    assert counted("aliyun", "delivered") == before + 1
+
+
+async def test_a_tencent_callback_marks_the_message_delivered(notify):
+    notify.aliyun.down = "isv.AMOUNT_NOT_ENOUGH"
+    worker_id = await sent_one(notify)
+    answers = await notify.tencent.push_receipts("http://test/notify/receipts/tencent", client=notify.client)
+    assert [notify.tencent.receipt_acknowledged(a) for a in answers] == [True]
+    assert answers[0].json() == {"result": 0, "errmsg": "OK"}
+    assert (await notify.message(worker_id))["status"] == "delivered"
+
+
+async def test_a_wechat_result_event_marks_the_message_delivered(notify):
+    worker_id = await sent_one(notify, openid=OPENID, wechat=True)
+    answers = await notify.wechat.push_receipts("http://test/notify/receipts/wechat", client=notify.client)
+    assert [(a.status_code, a.text) for a in answers] == [(200, "success")]
+    message = await notify.message(worker_id)
+    assert (message["channel"], message["status"]) == ("wechat", "delivered")
+
+
+async def test_a_failed_report_fails_the_message_with_the_carriers_code(notify):
+    worker_id = await sent_one(notify)
+    await notify.aliyun.push_receipts("http://test/notify/receipts/aliyun", client=notify.client, delivered=False,
+                                      err_code="MK:0005")
+    await notify.settle()
+    message = await notify.message(worker_id)
+    assert message["status"] == "failed" and "MK:0005" in message["reason"]
+    [event] = notify.events_of("notify.message.failed")
+    assert event.data["status"] == "failed"
+
+
+async def test_a_repeated_receipt_changes_nothing(notify):
+    worker_id = await sent_one(notify)
+    [sent] = notify.aliyun.sent
+    report = [{"phone_number": sent.to, "send_time": "2026-11-28 10:00:00", "report_time": "2026-11-28 10:00:05",
+               "success": True, "err_code": "DELIVERED", "err_msg": "用户接收成功", "sms_size": "2",
+               "biz_id": sent.message_id, "out_id": sent.key}]
+    for _ in range(2):
+        answer = await notify.client.post("/notify/receipts/aliyun", json=report)
+        assert answer.json() == {"code": 0, "msg": "接收成功"}
+    await notify.settle()
+    assert (await notify.message(worker_id))["status"] == "delivered"
+    assert len(notify.events_of("notify.message.delivered")) == 1
+
+
+async def test_unknown_ids_are_acknowledged_and_a_receipt_before_its_send_is_applied_with_it(notify):
+    before = counted("tencent", "unknown")
+    unknown = [{"user_receive_time": "2026-11-28 10:00:05", "nationcode": "86", "mobile": "13900000000",
+                "report_status": "SUCCESS", "errmsg": "DELIVRD", "description": "用户短信送达成功", "sid": "5000:nope"}]
+    answer = await notify.client.post("/notify/receipts/tencent", json=unknown)
+    assert answer.json() == {"result": 0, "errmsg": "OK"} and counted("tencent", "unknown") == before + 1
+
+    # Aliyun's first BizId from the fake, reported before our send is recorded (receipts can overtake).
+    early = [{"phone_number": "13900000001", "send_time": "2026-11-28 10:00:00", "report_time": "2026-11-28 10:00:05",
+              "success": True, "err_code": "DELIVERED", "err_msg": "用户接收成功", "sms_size": "2",
+              "biz_id": "900619746936498440^0", "out_id": ""}]
+    assert (await notify.client.post("/notify/receipts/aliyun", json=early)).json()["code"] == 0
+    worker_id, _ = await notify.register()
+    await notify.issue(worker_id)
+    await notify.settle()
+    assert (await notify.message(worker_id))["status"] == "delivered"
+
+
+async def test_malformed_callbacks_are_refused_and_other_wechat_events_acknowledged(notify):
+    assert (await notify.client.post("/notify/receipts/aliyun", content=b"not json")).status_code == 400
+    assert (await notify.client.post("/notify/receipts/tencent", json=[{"no": "sid"}])).status_code == 400
+    subscribe = ("<xml><ToUserName><![CDATA[gh_fake00000001]]></ToUserName><FromUserName><![CDATA[x]]></FromUserName>"
+                 "<CreateTime>1</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[subscribe]]></Event>"
+                 "</xml>")
+    query = await _signed(notify)
+    answer = await notify.client.post("/notify/receipts/wechat", content=subscribe.encode(), params=query)
+    assert (answer.status_code, answer.text) == (200, "success")
+
+
+async def _signed(notify) -> dict[str, str]:
+    import hashlib
+
+    timestamp, nonce = "1764295200", "abc"
+    signature = hashlib.sha1("".join(sorted([notify.wechat.callback_token, timestamp, nonce])).encode()).hexdigest()
+    return {"signature": signature, "timestamp": timestamp, "nonce": nonce}
+
+
+async def test_wechat_callbacks_need_wechats_signature_and_the_url_check_echoes(notify):
+    event = notify.wechat.result_event(type("M", (), {"to": OPENID, "message_id": "1"})(), "success")
+    refused = await notify.client.post("/notify/receipts/wechat", content=event.encode(),
+                                       params={"signature": "0" * 40, "timestamp": "1", "nonce": "n"})
+    assert refused.status_code == 403
+    echo = await notify.client.get("/notify/receipts/wechat", params=await _signed(notify) | {"echostr": "e1"})
+    assert (echo.status_code, echo.text) == (200, "e1")
+
+
+@pytest.mark.parametrize("notify_changes", [{"receipt_token": "callback-secret-0123456789"}])
+async def test_with_a_receipt_token_only_callers_that_know_it_are_heard(notify):
+    worker_id = await sent_one(notify)
+    refused = await notify.aliyun.push_receipts("http://test/notify/receipts/aliyun", client=notify.client)
+    assert refused[0].status_code == 403
+    assert (await notify.message(worker_id))["status"] == "sent"
+    notify.aliyun.receipts.pushed.clear()
+    url = "http://test/notify/receipts/aliyun?token=callback-secret-0123456789"
+    answers = await notify.aliyun.push_receipts(url, client=notify.client)
+    assert notify.aliyun.receipt_acknowledged(answers[0])
+    assert (await notify.message(worker_id))["status"] == "delivered"
+    reply = await notify.client.post("/notify/replies/aliyun", json={"worker_id": worker_id, "content": "TD"})
+    assert reply.status_code == 403
