@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.matching.index import RankerCache
 from services.matching.readmodels import service as readmodels
+from services.matching.recommendations import service as recommendations
 from services.matching.runs import service as runs
 from services.matching.settings import MatchingSettings
 from shared.clock import Clock
@@ -14,6 +15,7 @@ from shared.events.inbox import EventHandler
 
 POSTING_EVENTS = ("jobs.posting.opened", "jobs.posting.updated", "jobs.posting.closed")
 WORKER_EVENTS = ("workers.profile.registered", "workers.profile.updated", "workers.profile.placed")
+MESSAGE_EVENTS = ("notify.message.delivered", "notify.message.failed")
 
 
 def read_model_handlers(clock: Clock) -> dict[str, list[EventHandler]]:
@@ -23,7 +25,15 @@ def read_model_handlers(clock: Clock) -> dict[str, list[EventHandler]]:
     async def worker(session: AsyncSession, event: Envelope) -> None:
         await readmodels.apply_worker(session, event, clock=clock)
 
-    return {**{t: [posting] for t in POSTING_EVENTS}, **{t: [worker] for t in WORKER_EVENTS}}
+    async def message(session: AsyncSession, event: Envelope) -> None:
+        """How the offers reached the worker: so a run reports messages delivered, not only sets issued."""
+        if event.data.get("set_id"):
+            await recommendations.record_delivery(session=session, set_id=event.data["set_id"],
+                                                  status=event.data.get("status") or "failed",
+                                                  reason=event.data.get("reason"))
+
+    return {**{t: [posting] for t in POSTING_EVENTS}, **{t: [worker] for t in WORKER_EVENTS},
+            **{t: [message] for t in MESSAGE_EVENTS}}
 
 
 def run_handlers(cache: RankerCache, settings: MatchingSettings, clock: Clock) -> dict[str, list[EventHandler]]:

@@ -209,3 +209,18 @@ async def test_staff_issue_one_workers_offers_for_pushing(world):
     assert len(event.data["items"]) >= 3 and all(i["reasons"] for i in event.data["items"])
     wire = event.to_json().decode()
     assert "张秀英" not in wire and "13394641177" not in wire
+
+
+async def test_a_run_reports_what_notify_said_of_its_messages(world):
+    api, staff = world["api"], world["staff"]
+    run_id = (await api.client.post("/matching/runs", json={"region_code": "152222"}, headers=staff)).json()["id"]
+    await api.settle()
+    issued = {e.subject: e.data["set_id"] for e in await api.events("matching.recommendations.issued")}
+    consumer = next(c for c in api.unit_of("matching").consumers if c.name == "matching")
+    outcome = Envelope(type="notify.message.delivered", occurred_at="2026-11-28T04:00:00Z", producer="notify",
+                       subject=str(uuid.uuid4()), version=3,
+                       data={"set_id": issued[world["workers"]["zhang"]], "status": "delivered", "reason": None})
+    await consumer.handle(outcome)
+    await consumer.handle(outcome)
+    run = (await api.client.get(f"/matching/runs/{run_id}", headers=staff)).json()
+    assert run["messages"] == {"delivered": 1, "pending": 1}

@@ -24,3 +24,6 @@ class RecommendationSet(Base):
     shortfall: Mapped[dict | None] = mapped_column(JSON)
     issued_by: Mapped[str] = mapped_column(String(80))
     issued_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # What notify reported of the message that carried the set: delivered, failed or not_sent, and why.
+    delivery: Mapped[str | None] = mapped_column(String(12))
+    delivery_reason: Mapped[str | None] = mapped_column(String(200))

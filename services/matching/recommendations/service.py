@@ -77,6 +77,15 @@ async def issue(*, session: AsyncSession, recommendation: Recommendation, postin
     return issued
 
 
+async def record_delivery(*, session: AsyncSession, set_id: str, status: str, reason: str | None) -> bool:
+    """Note notify's final word on the message that carried a set; a set never delivered stays unmarked."""
+    issued = await session.get(RecommendationSet, set_id)
+    if issued is None or issued.delivery == "delivered":
+        return False
+    issued.delivery, issued.delivery_reason = status, (reason or None) and reason[:200]
+    return True
+
+
 async def history(*, session: AsyncSession, worker_id: str, limit: int = 20) -> list[RecommendationSet]:
     return list(await session.scalars(select(RecommendationSet).where(RecommendationSet.worker_id == worker_id)
                                       .order_by(RecommendationSet.version.desc()).limit(limit)))

@@ -20,4 +20,6 @@ async def start_run(body: RunIn, session: SessionDep, clock: ClockDep, settings:
 
 @router.get("/{run_id}", response_model=RunOut)
 async def read_run(run_id: str, session: SessionDep, by: StaffOrAdmin) -> RunOut:
-    return RunOut.model_validate(await service.get(session=session, run_id=run_id, by=by))
+    out = RunOut.model_validate(await service.get(session=session, run_id=run_id, by=by))
+    out.messages = await service.messages(session=session, run_id=run_id)
+    return out

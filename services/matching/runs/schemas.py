@@ -26,5 +26,7 @@ class RunOut(BaseModel):
     items_total: int
     items_done: int
     summary: dict
+    messages: dict[str, int] = Field(default_factory=dict,
+                                     description="issued sets by message outcome: delivered, failed, not_sent, pending")
     created_at: datetime
     finished_at: datetime | None

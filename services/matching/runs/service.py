@@ -15,6 +15,7 @@ from services.matching.ranking.model import Item
 from services.matching.readmodels.models import WorkerRecord
 from services.matching.readmodels.service import worker_view
 from services.matching.recommendations import service as recommendations
+from services.matching.recommendations.models import RecommendationSet
 from services.matching.runs.models import Run, RunCandidates
 from services.matching.settings import MatchingSettings
 from shared.auth import Principal
@@ -130,6 +131,14 @@ async def get(*, session: AsyncSession, run_id: str, by: Principal) -> Run:
     if run is None or not (by.is_admin or by.covers_region(run.region_code)):
         raise NotFound("run not found")
     return run
+
+
+async def messages(*, session: AsyncSession, run_id: str) -> dict[str, int]:
+    """The run's issued sets by what notify reported of their messages (`pending` while it has said nothing)."""
+    status = func.coalesce(RecommendationSet.delivery, "pending")
+    rows = await session.execute(select(status, func.count()).where(RecommendationSet.run_id == run_id)
+                                 .group_by(status))
+    return dict(rows.all())
 
 
 def _item_dict(item: Item) -> dict:

@@ -1,0 +1,29 @@
+"""delivery outcome of issued sets
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-11-28 23:20:26.301005
+"""
+
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0002'
+down_revision = '0001'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('recommendation_sets', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('delivery', sa.String(length=12), nullable=True))
+        batch_op.add_column(sa.Column('delivery_reason', sa.String(length=200), nullable=True))
+
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('recommendation_sets', schema=None) as batch_op:
+        batch_op.drop_column('delivery_reason')
+        batch_op.drop_column('delivery')
+
