@@ -49,6 +49,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from services.platform import create_platform
 
+    os.environ["PORT"] = str(args.port)  # services that call each other in this process find it here
     settings = CommonSettings()
     configure_logging(settings.log_level)
     app = create_platform(_services(args.service), settings=settings)
