@@ -110,8 +110,11 @@ def _rank_chunk(ranker, seekers: list[Seeker], *, keep: int, fill_to: list[int])
 
     chosen = order[(rank < keep) & settled[worker[order]]]
     # A posting reached by two of a worker's sources appears twice: keep its best (first) appearance.
-    _, first = np.unique(worker[chosen] * len(ranker.postings) + rows[chosen], return_index=True)
-    chosen = chosen[np.sort(first)]
+    pair = worker[chosen] * len(ranker.postings) + rows[chosen]
+    by_pair = np.argsort(pair, kind="stable")  # stable: of two equal pairs the better-ranked comes first
+    repeated = np.zeros(len(chosen), dtype=bool)
+    repeated[by_pair[1:][pair[by_pair][1:] == pair[by_pair][:-1]]] = True
+    chosen = chosen[~repeated]
     out_worker, out_rows = [worker[chosen]], [rows[chosen]]
     out_scores, out_rungs, out_codes = [scores[chosen]], [np.zeros(len(chosen), dtype=np.int8)], [codes[chosen]]
     fitting = found.astype(np.int64)

@@ -44,6 +44,8 @@ LANES_CACHED = 50_000
 FIRST_LOOK = 32
 # The expectation each kind of lane is ordered at: League workers ask about 3,500 a month, those going anywhere more.
 REFERENCE_WAGE = {"league": 3500.0, "near": 3500.0, "elsewhere": 5500.0}
+# The parts of each intention's reach; `near_home`, `none` and anything unknown: the half-hour circle.
+PARTS = {"anywhere": ("league", "elsewhere"), "league": ("league",)}
 
 
 def inverse_wage(expected: int | None) -> np.float32:
@@ -60,6 +62,7 @@ class Origin:
     near: np.ndarray
     near_welfare: np.ndarray  # rows of the public-welfare posts inside the circle
     near_outside: bool  # whether any posting outside the League is inside the circle (then it has no shared lanes)
+    welfare: Source | None  # the public-welfare posts inside the circle, as a source of fitting postings
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,7 @@ class Coarse:
     cert_union: np.ndarray  # every certificate some posting asks for
     age_cuts: np.ndarray  # ages at which some posting's age rule changes
     any_heavy: bool
+    # Views by worker class (gender, age, certificates, capacity), and by what of it matters in this lane.
     views: dict[tuple, tuple[Lane, ...]] = field(default_factory=dict, compare=False)
 
 
@@ -122,12 +126,15 @@ class Lanes:
                 self._origins.pop(next(iter(self._origins)))  # the oldest; batches come township by township
             distance = distances_km(self.hard.points, seeker.point).astype(np.float32)
             near = distance <= self.settings.near_home_km
+            welfare = self.welfare_rows[near[self.welfare_rows]]
             found = self._origins[seeker.origin] = Origin(
                 distance=distance,
                 place=place_score(self.soft, distance, self.settings.near_home_km),
                 near=near,
-                near_welfare=self.welfare_rows[near[self.welfare_rows]],
+                near_welfare=welfare,
                 near_outside=bool((near & self.outside).any()),
+                welfare=Source(("welfare",), welfare, np.full(len(welfare), REL_WELFARE, dtype=np.float32))
+                if len(welfare) else None,
             )
         return found
 
@@ -139,20 +146,21 @@ class Lanes:
         not taken up by postings it may not have.
         """
         sources = list(zip(profile.sources, profile.codes))
-        if seeker.stays_home and len(origin.near_welfare):
-            welfare = origin.near_welfare
-            sources.append((Source(("welfare",), welfare, np.full(len(welfare), REL_WELFARE, dtype=np.float32)),
-                            WELFARE << KIND_SHIFT))
+        if seeker.stays_home and origin.welfare is not None:
+            sources.append((origin.welfare, WELFARE << KIND_SHIFT))
         intention = seeker.intention
         mode = 2 if intention == "near_home" else 1 if seeker.stays_home else 0
-        parts = ("league", "elsewhere") if intention == "anywhere" else ("league",) if intention == "league" \
-            else ("near",)
+        parts = PARTS.get(intention, ("near",))
+        worker_class = (seeker.gender, seeker.worker.age, held.tobytes(), seeker.limited_capacity)
         out = []
         for source, code in sources:
             for part in parts:
                 coarse = self._coarse_lane(seeker, origin, source, part, mode)
                 if len(coarse.lane.rows):
-                    out.extend((lane, code) for lane in self._view(coarse, seeker, held) if len(lane.rows))
+                    views = coarse.views.get(worker_class)
+                    if views is None:
+                        views = coarse.views[worker_class] = self._view(coarse, seeker, held)
+                    out.extend((lane, code) for lane in views)
         return out
 
     def _coarse_lane(self, seeker: Seeker, origin: Origin, source: Source, part: str, mode: int) -> Coarse:
@@ -196,7 +204,8 @@ class Lanes:
             heavy=heavy,
             gendered=bool(len(rows)) and bool((hard.gender[rows] != 0).any()),
             cert_union=np.bitwise_or.reduce(certificates, axis=0) if len(rows) else certificates.sum(axis=0),
-            age_cuts=np.unique(np.concatenate((age_min_for[0], age_max.astype(np.int16) + 1))),
+            # Every age floor and ceiling of the lane, whatever gender the posting is for.
+            age_cuts=np.unique(np.concatenate((hard.age_min[rows], age_max.astype(np.int16) + 1))),
             any_heavy=bool(heavy.any()),
         )
         return found
@@ -208,7 +217,7 @@ class Lanes:
         gender = seeker.gender if coarse.gendered else 0
         relevant = held & coarse.cert_union
         limited = seeker.limited_capacity and coarse.any_heavy
-        key = (gender, int(np.searchsorted(coarse.age_cuts, age, side="right")), relevant.tobytes(), limited)
+        key = ("class", gender, int(np.searchsorted(coarse.age_cuts, age, side="right")), relevant.tobytes(), limited)
         if (views := coarse.views.get(key)) is not None:
             return views
         # Any age of the band gives the same answer: the band is cut at every age rule of the lane.
@@ -221,7 +230,7 @@ class Lanes:
                      _subset(lane, ok & coarse.heavy, penalty=np.float32(W_HEAVY)))  # heavy for weak hands
         else:
             views = (lane if ok.all() else _subset(lane, ok),)
-        coarse.views[key] = views
+        views = coarse.views[key] = tuple(v for v in views if len(v.rows))
         return views
 
     def top(self, seeker: Seeker, lanes: list[tuple[Lane, int]], keep: int,

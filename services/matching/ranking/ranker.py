@@ -50,6 +50,7 @@ from services.matching.ranking.relevance import (
     Relevance,
     TextIndex,
     related_mask,
+    related_rows,
 )
 from services.matching.ranking.scoring import SoftFeatures, score
 from services.matching.ranking.seekers import Seeker, seeker_of
@@ -81,7 +82,7 @@ class Ranker:
         self.lanes = Lanes(hard=self.hard, soft=self.soft, settings=settings)
         # What every item of a posting says whoever it goes to, made once.
         self._ids = [p.id for p in listed]
-        self._board = [say.board_reason(p.meals, p.lodging) for p in listed]
+        self._board = [(b,) if (b := say.board_reason(p.meals, p.lodging)) else () for p in listed]
         self._wage_text = [say.wage_text(p.wage_min, p.wage_max) for p in listed]
 
     # --- the API -------------------------------------------------------------------------------------------------
@@ -173,19 +174,23 @@ class Ranker:
         stays = np.array([s.stays_home for s in seekers], dtype=bool)[owner]
         near_home = np.array([s.intention == "near_home" for s in seekers], dtype=bool)[owner]
         priority = stays & near & (self.soft.welfare[rows] | (near_home & self.soft.workshop[rows] & (rungs == 0)))
+        expected = np.array([s.worker.expected_wage or 0 for s in seekers], dtype=np.float32)[owner]
+        parts = self._item_parts(rows, scores, rungs, distance, codes, priority, expected)
+        employers = self.soft.employer[rows].tolist()
+        fitting_all = (rungs == 0).tolist()
         recommendations: dict[str, Recommendation] = {
             w.id: Recommendation(w.id, (), Shortfall(0, say.PLACED)) for w in workers if w.status != "seeking"}
         per_posting: Counter[str] = Counter()
         bounds = kept.tolist()
         for w, seeker in enumerate(seekers):
             lo, hi = bounds[w], bounds[w + 1]
-            ranked = Ranked(rows[lo:hi], scores[lo:hi], rungs[lo:hi], distance[lo:hi], codes[lo:hi],
-                            priority[lo:hi], fitting=int(lists.fitting[w]), feasible=None)
-            if (order := self._diversify(ranked)) is not None:
-                ranked = take(ranked, order)
+            mine = [part[lo:hi] for part in parts]
+            order = self._diversify_lists(employers[lo:hi], fitting_all[lo:hi])
+            if order is not None:
+                mine = [[part[i] for i in order] for part in mine]
             if hi - lo > limit:
-                ranked = take(ranked, np.arange(limit))
-            items = self._items(seeker, ranked)
+                mine = [part[:limit] for part in mine]
+            items = self._make_items(self.relevance.profile(seeker.desired, seeker.skills), *mine)
             per_posting.update(item.posting_id for item in items)
             recommendations[seeker.worker.id] = Recommendation(seeker.worker.id, items,
                                                                self._shortfall(seeker, len(items)))
@@ -215,17 +220,26 @@ class Ranker:
 
     def relax(self, seeker: Seeker, profile: Profile, origin: Origin, ranked: Ranked, held: np.ndarray, *,
               need: int) -> Ranked:
-        """Fill with the best hard-feasible postings that do not fit, rung by rung; count every feasible posting."""
-        rows = self.hard.passing(seeker, None, origin.near, held).astype(np.int32)
-        feasible = len(rows)
-        rows = rows[~np.isin(rows, ranked.rows)]  # the fitting ones are in already
-        if not len(rows) or need <= 0:
-            return Ranked(ranked.rows, ranked.scores, ranked.rungs, ranked.distance, ranked.source, ranked.priority,
-                          fitting=ranked.fitting, feasible=feasible)
-        related = related_mask(self.jobs, profile)[rows]
-        suits = ~(self.soft.heavy[rows] & seeker.limited_capacity)
-        rungs = np.where(related, 1, np.where(suits, 2, 3)).astype(np.int8)
-        rel = np.where(related, REL_RELATED, 0.0).astype(np.float32)
+        """Fill with the best hard-feasible postings that do not fit, rung by rung.
+
+        The related ones (rung 1) come from the group indexes; only when they are too few is every posting checked,
+        which also counts the feasible ones exactly (`feasible`, else None: at least what the list holds).
+        """
+        if need <= 0:
+            return ranked
+        related = related_rows(self.jobs, profile)
+        related = related[~np.isin(related, ranked.rows)]
+        rows = related[self.hard.passing(seeker, related, origin.near, held)].astype(np.int32)
+        feasible = None
+        if len(rows) >= need:
+            rungs = np.ones(len(rows), dtype=np.int8)
+        else:
+            rows = self.hard.passing(seeker, None, origin.near, held).astype(np.int32)
+            feasible = len(rows)
+            rows = rows[~np.isin(rows, ranked.rows)]  # the fitting ones are in already
+            suits = ~(self.soft.heavy[rows] & seeker.limited_capacity)
+            rungs = np.where(np.isin(rows, related), 1, np.where(suits, 2, 3)).astype(np.int8)
+        rel = np.where(rungs == 1, REL_RELATED, 0.0).astype(np.float32)
         scores = self._score(seeker, rows, rel, origin, None)
         order = np.lexsort((rows, -scores, rungs))[:need]
         picked = rows[order]
@@ -258,18 +272,20 @@ class Ranker:
     def _diversify(self, ranked: Ranked) -> np.ndarray | None:
         """At most `per_employer_in_top` of one employer among the first `guaranteed`, never at the cost of fit;
         None when the order already keeps the rule."""
+        if len(ranked.rows) <= self.settings.per_employer_in_top:
+            return None
+        order = self._diversify_lists(self.soft.employer[ranked.rows].tolist(), (ranked.rungs == 0).tolist())
+        return None if order is None else np.array(order, dtype=np.int64)
+
+    def _diversify_lists(self, employers: list[int], fitting: list[bool]) -> list[int] | None:
         top, per = self.settings.guaranteed, self.settings.per_employer_in_top
-        n = len(ranked.rows)
-        if n <= per:
+        head = employers[:top]
+        if len(set(head)) == len(head) or max(Counter(head).values()) <= per:
             return None
-        employers = self.soft.employer[ranked.rows].tolist()
-        if max(Counter(employers[:top]).values()) <= per:
-            return None
-        remaining = list(range(n))
+        remaining = list(range(len(employers)))
         out: list[int] = []
         counts: Counter[int] = Counter()
-        fitting = (ranked.rungs == 0).tolist()
-        for _ in range(min(top, n)):
+        for _ in range(min(top, len(employers))):
             pick = 0
             for j, i in enumerate(remaining):
                 # An item is only passed over for another as fitting as itself (fitting vs relaxed).
@@ -281,7 +297,7 @@ class Ranker:
             i = remaining.pop(pick)
             out.append(i)
             counts[employers[i]] += 1
-        return np.array(out + remaining, dtype=np.int64)
+        return out + remaining
 
     def _fit_of_row(self, seeker: Seeker, profile: Profile, row: int, origin: Origin) -> tuple[float, int]:
         """(relevance, source) of one posting for a worker; (0, 0) when it does not fit."""
@@ -299,41 +315,49 @@ class Ranker:
     def _items(self, seeker: Seeker, ranked: Ranked) -> tuple[Item, ...]:
         if not len(ranked.rows):
             return ()
-        profile = self.relevance.profile(seeker.desired, seeker.skills)
-        rows = ranked.rows
-        row_list = rows.tolist()
-        expected = seeker.worker.expected_wage
-        welfare = self.soft.welfare[rows]
-        extra = np.where(ranked.priority & welfare, 1, np.where(ranked.priority & self.soft.workshop[rows], 2, 0))
-        if expected:
-            low, high = self.soft.wage_min[rows], self.soft.wage_max[rows]
-            verdict = np.where(low > expected, 0, np.where(low == expected, 1, np.where(high >= expected, 2, 3)))
-            wage_words = [self._wage_text[r] + say.WAGE_VERDICTS[v] for r, v in zip(row_list, verdict.tolist())]
-        else:
-            wage_words = [self._wage_text[r] for r in row_list]
-        distance = np.round(ranked.distance.astype(np.float64), 1)
-        fit_words: dict[int, str] = {}
+        expected = np.full(len(ranked.rows), seeker.worker.expected_wage or 0, dtype=np.float32)
+        parts = self._item_parts(ranked.rows, ranked.scores, ranked.rungs, ranked.distance, ranked.source,
+                                 ranked.priority, expected)
+        return self._make_items(self.relevance.profile(seeker.desired, seeker.skills), *parts)
+
+    def _item_parts(self, rows: np.ndarray, scores: np.ndarray, rungs: np.ndarray, distance: np.ndarray,
+                    source: np.ndarray, priority: np.ndarray, expected: np.ndarray) -> tuple[list, ...]:
+        """What items are made of, as lists, for many pairs at once (one worker's, or a whole batch's)."""
+        low, high = self.soft.wage_min[rows], self.soft.wage_max[rows]
+        # 0 above the expectation, 1 at it, 2 reachable within the range, 3 below; 4 when none was named.
+        verdict = np.where(expected <= 0, 4, np.where(low > expected, 0, np.where(
+            low == expected, 1, np.where(high >= expected, 2, 3))))
+        # What comes first: why it fits (its source code) or what was relaxed (minus the rung); then a priority.
+        lead = np.where(rungs > 0, -rungs.astype(np.int32), source)
+        more = np.where(priority & self.soft.welfare[rows], 1, np.where(priority & self.soft.workshop[rows], 2, 0))
+        return (rows.tolist(), np.round(scores.astype(np.float64), 3).tolist(),
+                np.round(distance.astype(np.float64), 1).tolist(), lead.tolist(), more.tolist(), verdict.tolist())
+
+    def _make_items(self, profile: Profile, rows: list, scores: list, distances: list, leads: list, mores: list,
+                    verdicts: list) -> tuple[Item, ...]:
+        ids, board, wage_text, verdict_words = self._ids, self._board, self._wage_text, say.WAGE_VERDICTS
+        heads = profile.heads
         items = []
-        for row, value, rung, dist, source, more, wage in zip(
-                row_list, np.round(ranked.scores.astype(np.float64), 3).tolist(), ranked.rungs.tolist(),
-                distance.tolist(), ranked.source.tolist(), extra.tolist(), wage_words):
-            out: list[str] = []
-            if rung:
-                out.append(say.RELAXED[rung][1])
-            elif source >> KIND_SHIFT != WELFARE:
-                if (text := fit_words.get(source)) is None:
-                    word = source & ((1 << KIND_SHIFT) - 1)
-                    text = fit_words[source] = say.fit_reason(source >> KIND_SHIFT, profile.words[word],
-                                                              profile.jobs[word])
-                out.append(text)
-            if more:
-                out.append(say.WELFARE_FIRST if more == 1 else say.WORKSHOP_NEAR)
-            if (board := self._board[row]) is not None:
-                out.append(board)
-            out.append(say.distance_reason(dist))
-            out.append(wage)
-            items.append(Item(self._ids[row], value, dist, tuple(out), say.RELAXED[rung][0] if rung else ()))
+        for row, value, dist, lead, more, verdict in zip(rows, scores, distances, leads, mores, verdicts):
+            head = heads.get((lead, more))
+            if head is None:
+                head = heads[(lead, more)] = self._head(profile, lead, more)
+            items.append(Item(ids[row], value, dist,
+                              head + board[row] + (say.distance_reason(dist), wage_text[row] + verdict_words[verdict]),
+                              say.RELAXED[-lead][0] if lead < 0 else ()))
         return tuple(items)
+
+    def _head(self, profile: Profile, lead: int, more: int) -> tuple[str, ...]:
+        """The first reasons: why it fits (source code) or what was relaxed (minus the rung), then a priority."""
+        out: list[str] = []
+        if lead < 0:
+            out.append(say.RELAXED[-lead][1])
+        elif lead >> KIND_SHIFT != WELFARE:
+            word = lead & ((1 << KIND_SHIFT) - 1)
+            out.append(say.fit_reason(lead >> KIND_SHIFT, profile.words[word], profile.jobs[word]))
+        if more:
+            out.append(say.WELFARE_FIRST if more == 1 else say.WORKSHOP_NEAR)
+        return tuple(out)
 
     def _shortfall(self, seeker: Seeker, found: int) -> Shortfall | None:
         if found >= self.settings.guaranteed:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from services.matching.ranking.relevance import (
     DESIRED,
     SKILL,
@@ -37,6 +39,7 @@ def fit_reason(kind: int, word: str, job: str | None) -> str:
     return ""
 
 
+@lru_cache(maxsize=65536)
 def distance_reason(km: float) -> str:
     return "离家不到1公里" if km < 1 else f"离家{km:.0f}公里"
 
@@ -55,8 +58,9 @@ def wage_text(wage_min: int, wage_max: int) -> str:
     return f"月薪{wage_min}元" if wage_max <= wage_min else f"月薪{wage_min}–{wage_max}元"
 
 
-# What the wage is against the worker's expectation, by verdict: above, at, reachable within the range, below.
-WAGE_VERDICTS = ("，高于期望", "，达到期望", "，可达期望", "，低于期望")
+# What the wage is against the worker's expectation, by verdict: above, at, reachable within the range, below;
+# nothing when the worker named no figure.
+WAGE_VERDICTS = ("，高于期望", "，达到期望", "，可达期望", "，低于期望", "")
 
 
 def wage_reason(wage_min: int, wage_max: int, expected: int | None) -> str:

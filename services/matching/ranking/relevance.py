@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 import numpy as np
@@ -104,6 +104,7 @@ class PostingJobs:
     by_job: dict[int, np.ndarray]  # job id -> rows whose `job` it is
     by_title_job: dict[int, np.ndarray]
     by_skill_job: dict[int, np.ndarray]  # job id -> rows asking for a skill that names it
+    by_group: dict[int, np.ndarray]  # small- or middle-group id -> rows of that group
     job_names: list[str | None]
     small_codes: list[str | None]  # 大典 small-group code of each posting
 
@@ -140,6 +141,7 @@ class PostingJobs:
             by_job=_inverted(job_a),
             by_title_job=_inverted(title_a),
             by_skill_job=_inverted_sets(skill_jobs),
+            by_group={**_inverted(np.array(small, dtype=np.int32)), **_inverted(np.array(middle, dtype=np.int32))},
             job_names=names,
             small_codes=codes,
         )
@@ -247,6 +249,7 @@ class Profile:
     job_ids: frozenset[int]
     small_ids: frozenset[int]
     middle_ids: frozenset[int]
+    heads: dict = field(default_factory=dict, compare=False)  # the ranker's first reasons, made once per profile
 
     @cached_property
     def merged(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -271,6 +274,7 @@ class Relevance:
         self.text = text
         self._profiles: dict[tuple[tuple[str, ...], tuple[str, ...]], Profile] = {}
         self._sources: dict[tuple, Source | None] = {}
+        self._words: dict[str, tuple[str | None, int, int, int]] = {}
 
     def profile(self, desired: tuple[str, ...], skills: tuple[str, ...]) -> Profile:
         key = (desired, skills)
@@ -281,20 +285,17 @@ class Relevance:
         return found
 
     def _build(self, desired: tuple[str, ...], skills: tuple[str, ...]) -> Profile:
-        vocab = self.jobs.vocabulary
         words = desired + skills
-        readings = [job_of(w) for w in words]
+        readings = [self._word(w) for w in words]
         sources: list[Source] = []
         codes: list[int] = []
         job_ids: list[int] = []
         small_ids: set[int] = set()
         middle_ids: set[int] = set()
-        for i, (job, small) in enumerate(readings):
+        for i, (_, job_id, small_id, middle_id) in enumerate(readings):
             is_desired = i < len(desired)
-            if small is not None:
-                small_ids.add(vocab.get(("small", small)))
-                middle_ids.add(vocab.get(("middle", middle_of(small))))
-            job_id = vocab.get(job)
+            small_ids.add(small_id)
+            middle_ids.add(middle_id)
             if job_id < 0 or job_id in job_ids:
                 continue  # the first word naming a job speaks for it (a desired word before a skill word)
             job_ids.append(job_id)
@@ -315,8 +316,17 @@ class Relevance:
         # Sources may overlap (a posting of one of the worker's jobs titled as another, or written like a word):
         # the ranker keeps each posting once, with its best way of fitting.
         return Profile(sources=tuple(sources), codes=tuple(codes), words=words,
-                       jobs=tuple(job for job, _ in readings), job_ids=frozenset(job_ids),
+                       jobs=tuple(job for job, *_ in readings), job_ids=frozenset(job_ids),
                        small_ids=frozenset(small_ids), middle_ids=frozenset(middle_ids))
+
+    def _word(self, word: str) -> tuple[str | None, int, int, int]:
+        """(canonical job, its id, small-group id, middle-group id) a worker's word names; ids -1 when unknown."""
+        if (found := self._words.get(word)) is None:
+            job, small = job_of(word)
+            vocab = self.jobs.vocabulary
+            found = self._words[word] = (job, vocab.get(job), vocab.get(("small", small)) if small else -1,
+                                         vocab.get(("middle", middle_of(small))) if small else -1)
+        return found
 
     def _job_source(self, name: str, job_id: int, rel: float) -> Source | None:
         key = (name, job_id, rel)
@@ -351,3 +361,10 @@ def related_mask(jobs: PostingJobs, profile: Profile) -> np.ndarray:
         if (rows := jobs.by_skill_job.get(job)) is not None:
             out[rows] = True
     return out
+
+
+def related_rows(jobs: PostingJobs, profile: Profile) -> np.ndarray:
+    """The rows related_mask marks, from the group and skill indexes (ascending, no repeats)."""
+    parts = [jobs.by_group[g] for g in (*profile.small_ids, *profile.middle_ids) if g in jobs.by_group]
+    parts += [jobs.by_skill_job[j] for j in profile.job_ids if j in jobs.by_skill_job]
+    return np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int32)

@@ -1,0 +1,363 @@
+"""Offline evaluation of the ranker on the labelled population: rules kept, fit found, crowds spread.
+
+`python -m bench.evaluation` prints one table: hard-constraint violations (must be 0), guarantee coverage, false
+shortfalls (must be 0: a shortfall although three feasible postings existed), precision@3 and nDCG@10 of fitting
+postings, and congestion (most offers per opening, Gini of offers per opening) — for the ranker without and with the
+capacity step, and for two brute-force baselines given the same hard-constraint filter (rapidfuzz token_set_ratio
+over every pair; dense character TF-IDF over every pair).
+
+The hard constraints are checked here by a reference of their own — plain Python on each (worker, posting) pair for
+the items offered, plain numpy over all postings for the counts — written from ARCHITECTURE.md, not from the ranker.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from dataclasses import dataclass
+from datetime import date
+from time import perf_counter
+
+import numpy as np
+
+from bench.population import Population, generate
+from services.matching.ranking import Allocation, Ranker, RankingSettings, Recommendation
+from services.matching.ranking.certificates import certificate_key, held_keys
+from services.matching.ranking.model import PostingView, WorkerView
+from shared.reference.regions import get_region, haversine_km
+from shared.reference.wages import minimum_wage
+
+GUARANTEED = ("near_home", "league", "anywhere")
+WORKERS, POSTINGS = 8000, 2500
+
+
+# --- the reference of the hard constraints ----------------------------------------------------------------------------
+
+def _point(region_code: str, lon: float | None, lat: float | None) -> tuple[float, float]:
+    if lon is not None and lat is not None:
+        return lon, lat
+    region = get_region(region_code) or get_region(region_code[:6])
+    return region.lon, region.lat
+
+
+def violations(worker: WorkerView, posting: PostingView, *, today: date, near_home_km: float) -> list[str]:
+    """Every hard constraint of ARCHITECTURE.md the pair breaks, one pair at a time."""
+    broken = []
+    if posting.status != "open" or posting.headcount <= 0:
+        broken.append("not open")
+    if posting.valid_until < today:
+        broken.append("expired")
+    floor = minimum_wage(posting.region_code, today)
+    if floor is not None and posting.wage_min < floor.monthly_cny:
+        broken.append("below the minimum wage")
+    if not (posting.age_min <= worker.age <= posting.age_max):
+        broken.append("age")
+    if posting.gender and posting.gender != worker.gender:
+        broken.append("gender")
+    held = held_keys(worker.certificates)
+    if any(certificate_key(c) not in held for c in posting.certificates):
+        broken.append("certificate")
+    distance = haversine_km(*_point(worker.home_region_code, worker.lon, worker.lat),
+                            *_point(posting.region_code, posting.lon, posting.lat))
+    if worker.transfer_intention == "league":
+        if not posting.region_code.startswith("1522"):
+            broken.append("reach")
+    elif worker.transfer_intention != "anywhere" and distance > near_home_km:
+        broken.append("reach")
+    if worker.status != "seeking":
+        broken.append("placed")
+    return broken
+
+
+class Feasibility:
+    """The same rules over all postings at once, for counting: which postings each worker may be offered."""
+
+    def __init__(self, postings: list[PostingView], *, today: date, near_home_km: float) -> None:
+        self.postings = postings
+        self.near_home_km = near_home_km
+        floors = {}
+        for p in postings:
+            if p.region_code not in floors:
+                floor = minimum_wage(p.region_code, today)
+                floors[p.region_code] = floor.monthly_cny if floor else 0
+        self.open = np.array([p.status == "open" and p.headcount > 0 and p.valid_until >= today
+                              and p.wage_min >= floors[p.region_code] for p in postings])
+        self.age_min = np.array([p.age_min for p in postings])
+        self.age_max = np.array([p.age_max for p in postings])
+        self.gender = np.array([p.gender or "" for p in postings])
+        self.league = np.array([p.region_code.startswith("1522") for p in postings])
+        points = np.array([_point(p.region_code, p.lon, p.lat) for p in postings])
+        self.lon, self.lat = np.radians(points[:, 0]), np.radians(points[:, 1])
+        self.required = [frozenset(certificate_key(c) for c in p.certificates) for p in postings]
+        self.requirement_sets = {}
+        for i, need in enumerate(self.required):
+            self.requirement_sets.setdefault(need, []).append(i)
+
+    def distances(self, worker: WorkerView) -> np.ndarray:
+        lon, lat = (math.radians(v) for v in _point(worker.home_region_code, worker.lon, worker.lat))
+        a = (np.sin((self.lat - lat) / 2) ** 2
+             + math.cos(lat) * np.cos(self.lat) * np.sin((self.lon - lon) / 2) ** 2)
+        return 2 * 6371.0088 * np.arcsin(np.sqrt(a))
+
+    def mask(self, worker: WorkerView) -> tuple[np.ndarray, np.ndarray]:
+        """(feasible, distance) over every posting."""
+        distance = self.distances(worker)
+        ok = self.open & (self.age_min <= worker.age) & (self.age_max >= worker.age)
+        ok &= (self.gender == "") | (self.gender == worker.gender)
+        held = held_keys(worker.certificates)
+        for need, rows in self.requirement_sets.items():
+            if not need <= held:
+                ok[rows] = False
+        if worker.transfer_intention == "league":
+            ok &= self.league
+        elif worker.transfer_intention != "anywhere":
+            ok &= distance <= self.near_home_km
+        if worker.status != "seeking":
+            ok[:] = False
+        return ok, distance
+
+
+# --- the truth: which feasible postings fit each worker --------------------------------------------------------------
+
+@dataclass
+class Truth:
+    feasible: dict[str, np.ndarray]  # worker id -> rows of feasible postings
+    relevant: dict[str, set[str]]  # worker id -> ids of feasible postings that fit
+
+
+def truth(population: Population, reference: Feasibility) -> Truth:
+    jobs = np.array([population.posting_job[p.id] for p in population.postings])
+    welfare = np.array([p.public_welfare for p in population.postings])
+    feasible, relevant = {}, {}
+    for w in population.workers:
+        ok, distance = reference.mask(w)
+        feasible[w.id] = np.flatnonzero(ok)
+        stays = w.transfer_intention in ("none", "near_home") or w.labor_capacity in ("partial", "weak", "none")
+        fits = np.isin(jobs, list(population.worker_jobs[w.id]))
+        if stays:
+            fits |= welfare & (distance <= population.near_home_km)
+        relevant[w.id] = {population.postings[i].id for i in np.flatnonzero(ok & fits)}
+    return Truth(feasible, relevant)
+
+
+# --- the baselines ----------------------------------------------------------------------------------------------------
+
+def worker_words(w: WorkerView) -> str:
+    return " ".join((*w.desired_occupations, *w.skills))
+
+
+def posting_words(p: PostingView) -> str:
+    return " ".join((p.title, p.occupation or "", *p.skills))
+
+
+def rapidfuzz_top(workers: list[WorkerView], postings: list[PostingView], reference: Feasibility, *,
+                  k: int = 10) -> dict[str, list[str]]:
+    """Brute force: token_set_ratio of every (worker, posting) pair, the hard-constraint filter, the best k."""
+    from rapidfuzz import fuzz, process
+
+    texts = [posting_words(p) for p in postings]
+    out = {}
+    for w in workers:
+        scores = process.cdist([worker_words(w)], texts, scorer=fuzz.token_set_ratio, dtype=np.float32)[0]
+        ok, _ = reference.mask(w)
+        out[w.id] = _best(scores, ok, postings, k)
+    return out
+
+
+class DenseTfidf:
+    """Brute force: character 1–2-gram TF-IDF as dense matrices, every pair scored by one matrix product."""
+
+    def __init__(self, postings: list[PostingView]) -> None:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        self.postings = postings
+        self.vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(1, 2), dtype=np.float32)
+        self.matrix = self.vectorizer.fit_transform([posting_words(p) for p in postings]).toarray()
+
+    def top(self, workers: list[WorkerView], reference: Feasibility, *, k: int = 10,
+            block: int = 200) -> dict[str, list[str]]:
+        out = {}
+        for start in range(0, len(workers), block):
+            chunk = workers[start:start + block]
+            queries = self.vectorizer.transform([worker_words(w) for w in chunk]).toarray()
+            scores = queries @ self.matrix.T
+            for w, row in zip(chunk, scores):
+                ok, _ = reference.mask(w)
+                out[w.id] = _best(row, ok, self.postings, k)
+        return out
+
+
+def _best(scores: np.ndarray, ok: np.ndarray, postings: list[PostingView], k: int) -> list[str]:
+    scores = np.where(ok, scores, -np.inf)
+    top = np.argsort(-scores, kind="stable")[:k]
+    return [postings[i].id for i in top if np.isfinite(scores[i])]
+
+
+# --- metrics -----------------------------------------------------------------------------------------------------------
+
+def precision_at(ranked: list[str], relevant: set[str], k: int = 3) -> float:
+    return sum(1 for pid in ranked[:k] if pid in relevant) / k
+
+
+def ndcg_at(ranked: list[str], relevant: set[str], k: int = 10) -> float:
+    if not relevant:
+        return 0.0
+    dcg = sum(1 / math.log2(i + 2) for i, pid in enumerate(ranked[:k]) if pid in relevant)
+    ideal = sum(1 / math.log2(i + 2) for i in range(min(k, len(relevant))))
+    return dcg / ideal
+
+
+def gini(values: np.ndarray) -> float:
+    values = np.sort(values.astype(np.float64))
+    if not len(values) or values.sum() == 0:
+        return 0.0
+    n = len(values)
+    return float((2 * np.arange(1, n + 1) - n - 1) @ values / (n * values.sum()))
+
+
+@dataclass
+class Scores:
+    """One system's figures on the population."""
+
+    violations: int | None = None
+    coverage: float | None = None  # guaranteed workers with at least three items
+    coverage_possible: float | None = None  # the same among those with at least three feasible postings
+    false_shortfalls: int | None = None
+    precision3: float = 0.0
+    ndcg10: float = 0.0
+    relaxed_share: float | None = None
+    most_per_opening: float | None = None
+    gini_per_opening: float | None = None
+    over_cap: int | None = None
+
+
+def score_lists(population: Population, the_truth: Truth, lists: dict[str, list[str]]) -> tuple[float, float]:
+    """Mean precision@3 and nDCG@10 over the seeking workers with at least one fitting feasible posting."""
+    judged = [w for w in population.workers if w.status == "seeking" and the_truth.relevant[w.id]]
+    p3 = float(np.mean([precision_at(lists.get(w.id, []), the_truth.relevant[w.id]) for w in judged]))
+    nd = float(np.mean([ndcg_at(lists.get(w.id, []), the_truth.relevant[w.id]) for w in judged]))
+    return p3, nd
+
+
+def congestion(population: Population, offers: dict[str, int], settings: RankingSettings,
+               today: date) -> tuple[float, float, int]:
+    """(most offers per opening, Gini of offers per opening, postings over their cap) over the offerable postings."""
+    reference = [p for p in population.postings if p.id not in population.refused]
+    per_opening = np.array([offers.get(p.id, 0) / p.headcount for p in reference])
+    over = sum(1 for p in reference if offers.get(p.id, 0) > max(1, math.floor(settings.capacity_factor * p.headcount)))
+    return float(per_opening.max()), gini(per_opening), over
+
+
+def score_ranker(population: Population, the_truth: Truth, recommendations: dict[str, Recommendation],
+                 offers: dict[str, int], settings: RankingSettings) -> Scores:
+    by_id = {p.id: p for p in population.postings}
+    broken = 0
+    for w in population.workers:
+        for item in recommendations[w.id].items:
+            broken += bool(violations(w, by_id[item.posting_id], today=population.today,
+                                      near_home_km=settings.near_home_km))
+    guaranteed = [w for w in population.workers if w.status == "seeking" and w.transfer_intention in GUARANTEED]
+    covered = [len(recommendations[w.id].items) >= settings.guaranteed for w in guaranteed]
+    possible = [w for w in guaranteed if len(the_truth.feasible[w.id]) >= settings.guaranteed]
+    false_shortfalls = sum(1 for w in possible if recommendations[w.id].shortfall is not None)
+    items = [i for r in recommendations.values() for i in r.items]
+    p3, nd = score_lists(population, the_truth,
+                         {w: [i.posting_id for i in r.items] for w, r in recommendations.items()})
+    most, spread, over = congestion(population, offers, settings, population.today)
+    return Scores(
+        violations=broken,
+        coverage=float(np.mean(covered)),
+        coverage_possible=float(np.mean([len(recommendations[w.id].items) >= settings.guaranteed for w in possible])),
+        false_shortfalls=false_shortfalls,
+        precision3=p3,
+        ndcg10=nd,
+        relaxed_share=sum(1 for i in items if i.relaxed) / max(len(items), 1),
+        most_per_opening=most,
+        gini_per_opening=spread,
+        over_cap=over,
+    )
+
+
+def score_baseline(population: Population, the_truth: Truth, lists: dict[str, list[str]],
+                   settings: RankingSettings) -> Scores:
+    p3, nd = score_lists(population, the_truth, lists)
+    offers: dict[str, int] = {}
+    for ids in lists.values():
+        for pid in ids:
+            offers[pid] = offers.get(pid, 0) + 1
+    most, spread, over = congestion(population, offers, settings, population.today)
+    return Scores(precision3=p3, ndcg10=nd, most_per_opening=most, gini_per_opening=spread, over_cap=over)
+
+
+# --- the table ---------------------------------------------------------------------------------------------------------
+
+ROWS = (
+    ("hard-constraint violations (must be 0)", "violations", "{:d}"),
+    ("guarantee coverage: ≥3 items, guaranteed intentions", "coverage", "{:.1%}"),
+    ("  among those with ≥3 feasible postings", "coverage_possible", "{:.1%}"),
+    ("false shortfalls (must be 0)", "false_shortfalls", "{:d}"),
+    ("precision@3 of fitting postings", "precision3", "{:.3f}"),
+    ("nDCG@10 of fitting postings", "ndcg10", "{:.3f}"),
+    ("share of items relaxed (ladder)", "relaxed_share", "{:.1%}"),
+    ("congestion: most offers per opening", "most_per_opening", "{:.1f}"),
+    ("congestion: Gini of offers per opening", "gini_per_opening", "{:.3f}"),
+    ("postings offered beyond 5× their openings", "over_cap", "{:d}"),
+)
+
+
+def render(columns: list[tuple[str, Scores]], notes: list[str]) -> str:
+    header = ["figure", *[name for name, _ in columns]]
+    rows = [header]
+    for label, attr, fmt in ROWS:
+        rows.append([label, *["—" if getattr(s, attr) is None else fmt.format(getattr(s, attr)) for _, s in columns]])
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+    lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))).rstrip()
+             for r in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join([*lines, "", *notes])
+
+
+def evaluate(*, workers: int = WORKERS, postings: int = POSTINGS, baseline_sample: int = 2000) -> str:
+    started = perf_counter()
+    population = generate(workers=workers, postings=postings)
+    settings = RankingSettings()
+    reference = Feasibility(population.postings, today=population.today, near_home_km=settings.near_home_km)
+    the_truth = truth(population, reference)
+    ranker = Ranker(population.postings, today=population.today, settings=settings)
+    plain = ranker.recommend_many(population.workers, capacity=False)
+    capped = ranker.recommend_many(population.workers, capacity=True)
+    columns = [
+        ("ranker", score_ranker(population, the_truth, plain.recommendations, plain.offers_per_posting, settings)),
+        ("ranker + capacity", score_ranker(population, the_truth, capped.recommendations,
+                                           capped.offers_per_posting, settings)),
+    ]
+    # The baselines are slow: they rank a sample, and their congestion is that of the sample scaled up.
+    rng = np.random.default_rng(0)
+    sample = [population.workers[i] for i in sorted(rng.choice(len(population.workers),
+                                                                min(baseline_sample, workers), replace=False))]
+    sampled = Population(population.today, population.postings, sample, population.posting_job,
+                         population.worker_jobs, population.refused, population.near_home_km)
+    fuzz_lists = rapidfuzz_top(sample, population.postings, reference)
+    tfidf_lists = DenseTfidf(population.postings).top(sample, reference)
+    columns.append(("rapidfuzz brute force", score_baseline(sampled, the_truth, fuzz_lists, settings)))
+    columns.append(("dense TF-IDF brute force", score_baseline(sampled, the_truth, tfidf_lists, settings)))
+    seeking = [w for w in population.workers if w.status == "seeking"]
+    notes = [
+        f"population: {workers:,} workers ({len(seeking):,} seeking) across {len({w.home_region_code for w in seeking})}"
+        f" townships; {postings:,} postings ({sum(p.region_code.startswith('1522') for p in population.postings):,}"
+        f" in the League, "
+        f"{sum(p.region_code.startswith('11') for p in population.postings):,} on the Beijing supply list, "
+        f"{len(population.refused):,} that must never be offered); generated by bench/population.py",
+        "precision@3 and nDCG@10: mean over seeking workers with at least one fitting feasible posting; a fitting "
+        "posting is one of the worker's jobs by construction, or public welfare near home for a stay-at-home",
+        f"precision@3 ceiling (min(3, fitting feasible)/3): "
+        f"{np.mean([min(3, len(the_truth.relevant[w.id])) / 3 for w in seeking if the_truth.relevant[w.id]]):.3f}",
+        f"baselines rank a sample of {len(sample):,} workers with the same hard-constraint filter; their congestion "
+        f"is that of the sample's top 10 lists",
+        f"took {perf_counter() - started:.0f} s",
+    ]
+    return render(columns, notes)
+
+
+if __name__ == "__main__":
+    print(evaluate(**({"workers": int(sys.argv[1]), "postings": int(sys.argv[2])} if len(sys.argv) > 2 else {})))
