@@ -16,6 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from shared.errors import Conflict
 
+# Constraint names every service's metadata uses, so migrations can name (and later drop) what they create.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s", "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s", "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s"}
+
 # SQLite only autoincrements an INTEGER PRIMARY KEY; PostgreSQL wants BIGINT for sequences that grow for years.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 

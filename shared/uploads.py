@@ -13,7 +13,10 @@ from datetime import date, datetime, time
 from itertools import chain, islice
 from typing import NamedTuple
 
+from fastapi import UploadFile
 from openpyxl import load_workbook
+
+from shared.errors import DomainError
 
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0"  # old .xls, and also password-protected .xlsx (both are OLE containers)
@@ -26,18 +29,32 @@ _INFLATE_GRACE = 1 << 20
 _PARENTHESISED = re.compile(r"\([^)]*\)")
 
 
-class UploadError(Exception):
-    """The upload cannot be read as a table; str(error) is a short English message for the person."""
+class UploadError(DomainError):
+    """The upload cannot be read as a table (400); str(error) is a short English message for the person."""
+
+    status_code = 400
 
 
 class UploadTooLarge(UploadError):
-    """The upload is over the size limit."""
+    """The upload is over the size limit (413)."""
 
+    status_code = 413
     limit: int
 
     def __init__(self, message: str, *, limit: int) -> None:
         super().__init__(message)
         self.limit = limit
+
+
+# The multipart envelope around the file adds a little; a body much larger than the limit is refused unread.
+_ENVELOPE_ALLOWANCE = 64 * 1024
+
+
+async def receive(file: UploadFile, *, declared_length: int, limit: int) -> bytes:
+    """The bytes of an uploaded file part, at most one over the limit (so read_table can tell it is too large)."""
+    if declared_length > limit + _ENVELOPE_ALLOWANCE:
+        raise UploadTooLarge(f"the file is larger than the limit of {limit} bytes", limit=limit)
+    return await file.read(limit + 1)
 
 
 @dataclass(frozen=True)

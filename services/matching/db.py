@@ -5,15 +5,13 @@ from __future__ import annotations
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
+from shared.db import NAMING_CONVENTION
 from shared.events.inbox import inbox_table
 from shared.events.outbox import outbox_table
 
 
 class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention={
-        "ix": "ix_%(column_0_label)s", "uq": "uq_%(table_name)s_%(column_0_name)s",
-        "ck": "ck_%(table_name)s_%(constraint_name)s", "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-        "pk": "pk_%(table_name)s"})
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
 outbox = outbox_table(Base.metadata)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request, UploadFile, status
+from fastapi import APIRouter, Request, UploadFile, status
 
 from services.jobs.deps import ClockDep, OfficeOrAdmin, SessionDep, SettingsDep
 from services.jobs.supply_lists import service
 from services.jobs.supply_lists.schemas import ImportReport, SupplyListIn, SupplyListOut
-from shared.uploads import UploadError, UploadTooLarge
+from shared.uploads import receive
 
 router = APIRouter(prefix="/supply-lists", tags=["supply lists"])
 
@@ -36,14 +36,6 @@ async def read_supply_list(list_id: str, session: SessionDep, by: OfficeOrAdmin)
 async def import_supply_list(list_id: str, file: UploadFile, request: Request, session: SessionDep, clock: ClockDep,
                              settings: SettingsDep, by: OfficeOrAdmin) -> ImportReport:
     limit = settings.upload_max_bytes
-    declared = int(request.headers.get("content-length") or 0)
-    if declared > limit + 64 * 1024:  # the multipart envelope adds a little; a much larger body is refused early
-        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, f"the file is larger than {limit} bytes")
-    data = await file.read(limit + 1)
-    try:
-        return await service.import_postings(session=session, list_id=list_id, data=data, filename=file.filename,
-                                             max_bytes=limit, by=by, clock=clock)
-    except UploadTooLarge as exc:
-        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, str(exc)) from exc
-    except UploadError as exc:
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from exc
+    data = await receive(file, declared_length=int(request.headers.get("content-length") or 0), limit=limit)
+    return await service.import_postings(session=session, list_id=list_id, data=data, filename=file.filename,
+                                         max_bytes=limit, by=by, clock=clock)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request, UploadFile, status
+from fastapi import APIRouter, Request, UploadFile, status
 
 from services.workers.deps import ClockDep, KeysDep, SessionDep, SettingsDep, StaffOrAdmin
 from services.workers.ledger import service
 from services.workers.ledger.schemas import LedgerReport
-from shared.uploads import UploadError, UploadTooLarge
+from shared.uploads import receive
 
 router = APIRouter(prefix="/profiles", tags=["ledger import"])
 
@@ -16,14 +16,6 @@ router = APIRouter(prefix="/profiles", tags=["ledger import"])
 async def import_ledger(file: UploadFile, request: Request, session: SessionDep, clock: ClockDep, keys: KeysDep,
                         settings: SettingsDep, by: StaffOrAdmin) -> LedgerReport:
     limit = settings.upload_max_bytes
-    declared = int(request.headers.get("content-length") or 0)
-    if declared > limit + 64 * 1024:  # the multipart envelope adds a little; a much larger body is refused early
-        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, f"the file is larger than {limit} bytes")
-    data = await file.read(limit + 1)
-    try:
-        return await service.import_ledger(session=session, data=data, filename=file.filename, max_bytes=limit,
-                                           by=by, keys=keys, clock=clock)
-    except UploadTooLarge as exc:
-        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, str(exc)) from exc
-    except UploadError as exc:
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from exc
+    data = await receive(file, declared_length=int(request.headers.get("content-length") or 0), limit=limit)
+    return await service.import_ledger(session=session, data=data, filename=file.filename, max_bytes=limit,
+                                       by=by, keys=keys, clock=clock)
