@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install run test test-unit bench lock clean
+.PHONY: install run test test-unit bench lock clean up-local down-local
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,14 @@ test-unit: install
 
 bench: install
 	$(BIN)/python -m bench
+
+# The distributed topology as processes on this machine (deploy/local/launch.py): PostgreSQL databases
+# jobbridge_local_*, RabbitMQ vhost jobbridge_local, APIs on 8101-8104, relays, consumers, a proxy on PORT (8000).
+up-local: install
+	$(BIN)/python deploy/local/launch.py up
+
+down-local:
+	$(BIN)/python deploy/local/launch.py down
 
 # Re-pin every dependency (needs uv: pip install uv).
 lock:

@@ -1,0 +1,345 @@
+"""The distributed topology as plain processes on this machine (what `docker compose up` runs, without Docker).
+
+    python deploy/local/launch.py up        # databases + vhost, migrate, 4 APIs, relays, consumers, the proxy on PORT
+    python deploy/local/launch.py status    # each process: pid, alive or not, its log
+    python deploy/local/launch.py restart matching-consumer   # start one process again (after a crash or kill -9)
+    python deploy/local/launch.py down      # SIGTERM every process, SIGKILL after --timeout; --drop also removes
+                                            # the databases and the vhost
+
+Every name is overridable, so that a test can run its own isolated copy:
+  --name      prefix of the databases (<name>_jobs, …) and the RabbitMQ vhost (default jobbridge_local)
+  --base-port first API port: jobs, workers, matching, notify on base..base+3 (default 8101)
+  --port      the proxy (default $PORT or 8000)
+  --state-dir pid file, logs and DATA_DIR (default .local; it gets its own .gitignore)
+Settings from the environment are passed on to each process (e.g. JWT_SECRET, NOTIFY_QUIET_START); notify uses the
+`recording` providers unless NOTIFY_SMS_PROVIDERS / NOTIFY_WECHAT_PROVIDER say otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SERVICES = ("jobs", "workers", "matching", "notify")
+CONSUMERS = ("jobs", "matching", "notify")  # workers consumes nothing
+STATE_FILE = "launch.json"
+
+
+def pg_admin_dsn() -> str:
+    return os.environ.get("LOCAL_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def pg_url(database: str) -> str:
+    base = os.environ.get("LOCAL_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432")
+    return f"{base.rstrip('/')}/{database}"
+
+
+def amqp_url(vhost: str) -> str:
+    base = os.environ.get("LOCAL_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672")
+    return f"{base.rstrip('/')}/{vhost}"
+
+
+def rabbitmqctl(*args: str) -> str:
+    tool = shutil.which("rabbitmqctl")
+    if tool is None:
+        raise SystemExit("launch: rabbitmqctl is not on PATH (needed to create the vhost)")
+    done = subprocess.run([tool, "-q", *args], capture_output=True, text=True, timeout=60)
+    if done.returncode != 0:
+        raise SystemExit(f"launch: rabbitmqctl {' '.join(args)} failed: {done.stderr.strip()}")
+    return done.stdout
+
+
+def ensure_vhost(vhost: str) -> None:
+    if vhost not in rabbitmqctl("list_vhosts", "name").split():
+        rabbitmqctl("add_vhost", vhost)
+    rabbitmqctl("set_permissions", "-p", vhost, os.environ.get("LOCAL_AMQP_USER", "guest"), ".*", ".*", ".*")
+
+
+async def ensure_databases(names: list[str]) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(pg_admin_dsn())
+    try:
+        for name in names:
+            if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+                await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+
+
+async def drop_databases(names: list[str]) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(pg_admin_dsn())
+    try:
+        for name in names:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+class Topology:
+    def __init__(self, name: str, base_port: int, port: int, state_dir: Path) -> None:
+        self.name, self.base_port, self.port, self.state_dir = name, base_port, port, state_dir.resolve()
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> Topology:
+        state_dir = Path(args.state_dir)
+        saved = state_dir / STATE_FILE
+        if args.command != "up" and saved.exists():  # the copy that `up` started, whatever flags say now
+            state = json.loads(saved.read_text())
+            return cls(state["name"], state["base_port"], state["port"], state_dir)
+        return cls(args.name, args.base_port, args.port, state_dir)
+
+    @property
+    def databases(self) -> dict[str, str]:
+        return {s: f"{self.name}_{s}" for s in SERVICES}
+
+    def api_port(self, service: str) -> int:
+        return self.base_port + SERVICES.index(service)
+
+    def env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update({
+            "BUS": "amqp", "AMQP_URL": amqp_url(self.name), "RUN_WORKERS_IN_PROCESS": "false",
+            "DATA_DIR": str(self.state_dir / "data"), "DEMO": "0",
+            "NOTIFY_WORKERS_URL": f"http://127.0.0.1:{self.api_port('workers')}",
+            "PYTHONUNBUFFERED": "1",
+        })
+        for service, database in self.databases.items():
+            env[f"{service.upper()}_DATABASE_URL"] = pg_url(database)
+        env.setdefault("NOTIFY_SMS_PROVIDERS", "recording")
+        env.setdefault("NOTIFY_WECHAT_PROVIDER", "recording")
+        env.pop("PORT", None)
+        return env
+
+    def commands(self) -> dict[str, list[str]]:
+        """Every long-running process by name, in start order (the proxy last)."""
+        cli = [sys.executable, "-m", "shared.cli"]
+        out: dict[str, list[str]] = {}
+        for service in SERVICES:
+            out[service] = [*cli, "serve", "--service", service, "--host", "127.0.0.1",
+                            "--port", str(self.api_port(service)), "--no-demo"]
+            out[f"{service}-relay"] = [*cli, "relay", service]
+            if service in CONSUMERS:
+                out[f"{service}-consumer"] = [*cli, "consume", service]
+        routes = [f"--route={s}=http://127.0.0.1:{self.api_port(s)}" for s in SERVICES]
+        out["proxy"] = [sys.executable, str(ROOT / "deploy/local/proxy.py"), "--port", str(self.port), *routes]
+        return out
+
+    # --- the state: one JSON file with the settings and each process's pid ---
+    def load(self) -> dict:
+        path = self.state_dir / STATE_FILE
+        return json.loads(path.read_text()) if path.exists() else {"pids": {}}
+
+    def save(self, pids: dict[str, int]) -> None:
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        state = {"name": self.name, "base_port": self.base_port, "port": self.port, "pids": pids}
+        tmp = self.state_dir / (STATE_FILE + ".tmp")
+        tmp.write_text(json.dumps(state, indent=2))
+        tmp.replace(self.state_dir / STATE_FILE)
+        for proc, pid in pids.items():
+            (self.state_dir / f"{proc}.pid").write_text(f"{pid}\n")
+
+    def log(self, proc: str) -> Path:
+        return self.state_dir / "logs" / f"{proc}.log"
+
+    def start(self, proc: str) -> int:
+        self.log(proc).parent.mkdir(parents=True, exist_ok=True)
+        with open(self.log(proc), "ab") as log:
+            child = subprocess.Popen(self.commands()[proc], cwd=ROOT, env=self.env(), stdin=subprocess.DEVNULL,
+                                     stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        return child.pid
+
+
+def alive(pid: int) -> bool:
+    """The process exists and is not a zombie."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return False
+
+
+def ours(pid: int) -> bool:
+    """Still the process we started (a pid can be reused): its command line is one of ours."""
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return False
+    return "shared.cli" in cmdline or "deploy/local/proxy.py" in cmdline
+
+
+def ready(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as answer:
+            return answer.status == 200
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+
+
+def tail(path: Path, lines: int = 15) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+def stop(top: Topology, pids: dict[str, int], timeout: float) -> None:
+    live = {proc: pid for proc, pid in pids.items() if alive(pid) and ours(pid)}
+    for pid in live.values():
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and any(alive(pid) for pid in live.values()):
+        time.sleep(0.1)
+    for proc, pid in live.items():
+        if alive(pid):
+            print(f"launch: {proc} ({pid}) did not stop within {timeout:g} s: SIGKILL")
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
+def wait_ready(top: Topology, pids: dict[str, int], timeout: float) -> None:
+    urls = {s: f"http://127.0.0.1:{top.api_port(s)}/{s}/ready" for s in SERVICES}
+    urls["proxy"] = f"http://127.0.0.1:{top.port}/ingress/health"
+    deadline = time.monotonic() + timeout
+    waiting = dict(urls)
+    while waiting:
+        for proc, pid in pids.items():
+            if not alive(pid):
+                raise RuntimeError(f"{proc} exited at start; its log ({top.log(proc)}) ends:\n{tail(top.log(proc))}")
+        for proc, url in list(waiting.items()):
+            if ready(url):
+                del waiting[proc]
+        if not waiting:
+            break
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"not ready within {timeout:g} s: {', '.join(waiting)}")
+        time.sleep(0.2)
+
+
+def cmd_up(top: Topology, args: argparse.Namespace) -> int:
+    state = top.load()
+    running = [alive(pid) and ours(pid) for pid in state.get("pids", {}).values()]
+    if running and all(running) and set(state["pids"]) == set(top.commands()):
+        print(f"launch: already running (state in {top.state_dir})")
+        return 0
+    if any(running):
+        print(f"launch: partly running (state in {top.state_dir}); `down` first", file=sys.stderr)
+        return 1
+    top.state_dir.mkdir(parents=True, exist_ok=True)
+    (top.state_dir / ".gitignore").write_text("*\n")
+    started = time.monotonic()
+    asyncio.run(ensure_databases(list(top.databases.values())))
+    ensure_vhost(top.name)
+    top.log("migrate").parent.mkdir(parents=True, exist_ok=True)
+    with open(top.log("migrate"), "ab") as log:
+        done = subprocess.run([sys.executable, "-m", "shared.cli", "migrate", "--service", "all"], cwd=ROOT,
+                              env=top.env(), stdout=log, stderr=subprocess.STDOUT, timeout=300)
+    if done.returncode != 0:
+        print(f"launch: migrate failed; {top.log('migrate')} ends:\n{tail(top.log('migrate'))}", file=sys.stderr)
+        return 1
+    pids: dict[str, int] = {}
+    try:
+        for proc in top.commands():
+            pids[proc] = top.start(proc)
+            top.save(pids)
+        wait_ready(top, pids, args.timeout)
+    except BaseException as exc:
+        print(f"launch: {exc}; stopping what started", file=sys.stderr)
+        stop(top, pids, 10)
+        return 1
+    print(f"launch: {len(pids)} processes ready in {time.monotonic() - started:.1f} s; "
+          f"http://127.0.0.1:{top.port}/ (APIs on {top.base_port}-{top.base_port + 3}, "
+          f"databases {top.name}_*, vhost {top.name}, logs in {top.state_dir / 'logs'})")
+    return 0
+
+
+def cmd_down(top: Topology, args: argparse.Namespace) -> int:
+    state = top.load()
+    stop(top, state.get("pids", {}), args.timeout)
+    for pidfile in top.state_dir.glob("*.pid"):
+        pidfile.unlink()
+    if (top.state_dir / STATE_FILE).exists():
+        (top.state_dir / STATE_FILE).unlink()
+    if args.drop:
+        asyncio.run(drop_databases(list(top.databases.values())))
+        if top.name in rabbitmqctl("list_vhosts", "name").split():
+            rabbitmqctl("delete_vhost", top.name)
+    print(f"launch: stopped {len(state.get('pids', {}))} processes" + (" and dropped the data" if args.drop else ""))
+    return 0
+
+
+def cmd_status(top: Topology, args: argparse.Namespace) -> int:
+    state = top.load()
+    pids = state.get("pids", {})
+    if args.json:
+        print(json.dumps({proc: {"pid": pid, "alive": alive(pid) and ours(pid)} for proc, pid in pids.items()}))
+        return 0
+    if not pids:
+        print("launch: nothing started here")
+        return 1
+    for proc, pid in pids.items():
+        print(f"{proc:20} {pid:>8} {'running' if alive(pid) and ours(pid) else 'STOPPED':8} {top.log(proc)}")
+    return 0 if all(alive(pid) and ours(pid) for pid in pids.values()) else 1
+
+
+def cmd_restart(top: Topology, args: argparse.Namespace) -> int:
+    state = top.load()
+    pids = state.get("pids", {})
+    if args.process not in top.commands():
+        print(f"launch: no process {args.process!r} (one of {', '.join(top.commands())})", file=sys.stderr)
+        return 2
+    old = pids.get(args.process)
+    if old and alive(old) and ours(old):
+        stop(top, {args.process: old}, args.timeout)
+    pids[args.process] = top.start(args.process)
+    top.save(pids)
+    time.sleep(0.5)
+    if not alive(pids[args.process]):
+        print(f"launch: {args.process} exited at start:\n{tail(top.log(args.process))}", file=sys.stderr)
+        return 1
+    print(f"launch: {args.process} started again as {pids[args.process]}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="launch.py", description=__doc__.splitlines()[0])
+    parser.add_argument("--name", default=os.environ.get("LOCAL_NAME", "jobbridge_local"))
+    parser.add_argument("--base-port", type=int, default=int(os.environ.get("LOCAL_BASE_PORT", "8101")))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT") or "8000"))
+    parser.add_argument("--state-dir", default=os.environ.get("LOCAL_STATE_DIR", str(ROOT / ".local")))
+    sub = parser.add_subparsers(dest="command", required=True)
+    up = sub.add_parser("up")
+    up.add_argument("--timeout", type=float, default=90.0, help="seconds to wait for every API to be ready")
+    down = sub.add_parser("down")
+    down.add_argument("--timeout", type=float, default=20.0, help="seconds between SIGTERM and SIGKILL")
+    down.add_argument("--drop", action="store_true", help="also drop the databases and delete the vhost")
+    status = sub.add_parser("status")
+    status.add_argument("--json", action="store_true")
+    restart = sub.add_parser("restart")
+    restart.add_argument("process")
+    restart.add_argument("--timeout", type=float, default=20.0)
+    args = parser.parse_args(argv)
+    top = Topology.from_args(args)
+    return {"up": cmd_up, "down": cmd_down, "status": cmd_status, "restart": cmd_restart}[args.command](top, args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
