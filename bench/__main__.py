@@ -17,6 +17,10 @@ BENCHMARKS = {
     "bus": "events per second and latency through outbox, RabbitMQ and inbox, against bare aio-pika",
     "workers_api": "worker profiles registered per second through the API against bare INSERTs, and a 10,000-row "
                    "ledger imported (time, peak memory) against read_table alone",
+    "matching": "one worker's offers and a 100,000-worker batch with the capacity step, against brute-force "
+                "rapidfuzz and dense TF-IDF",
+    "evaluation": "the ranker on the labelled population: hard rules, coverage, precision@3, congestion with and "
+                  "without the capacity step",
     "notify": "messages per second and issued-to-provider-call latency through RabbitMQ and the notify dispatcher, "
               "against direct provider calls",
 }

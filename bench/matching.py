@@ -18,7 +18,7 @@ import numpy as np
 
 from bench.evaluation import DenseTfidf, Feasibility, precision_at, rapidfuzz_top, truth
 from bench.population import Population, generate
-from bench.report import Report, Sample, progress, table
+from bench.report import Report, Sample, table
 from services.matching.ranking import Ranker, RankingSettings
 
 POSTINGS = 20_000
@@ -69,17 +69,22 @@ def measure(report: Report) -> None:
     report.note(f"index of {len(ranker.postings):,} offerable postings built in {build:.1f} s; batch: "
                 f"{covered:,} workers with ≥3 offers, {len(allocation.over_cap):,} postings beyond their cap "
                 f"for a floor")
-    del allocation
+    del allocation, ranker
+    gc.collect()
 
-    # One worker at a time, on the same index (warm, as a running service is).
+    # One worker at a time, on a fresh index: the first requests meet cold caches (a township's distances, a job's
+    # lanes), the later ones mostly warm ones, as in a running service.
+    ranker = Ranker(population.postings, today=population.today, settings=settings)
     single = [seeking[i] for i in order[:WARM + SINGLE]]
-    for w in single[:WARM]:
-        ranker.recommend(w)
+    cold = _timed_each([lambda w=w: ranker.recommend(w) for w in single[:WARM]])
     ours = _timed_each([lambda w=w: ranker.recommend(w) for w in single[WARM:]])
 
     reference = Feasibility(population.postings, today=population.today, near_home_km=settings.near_home_km)
     sample = [seeking[i] for i in order[-FUZZ_SAMPLE:]]
-    fuzz = _timed_each([lambda w=w: rapidfuzz_top([w], population.postings, reference) for w in sample])
+    fuzz_one = _timed_each([lambda w=w: rapidfuzz_top([w], population.postings, reference) for w in sample])
+    started = perf_counter()
+    rapidfuzz_top(sample, population.postings, reference)  # one cdist call for the whole sample
+    fuzz_rate = len(sample) / (perf_counter() - started)
     started = perf_counter()
     dense = DenseTfidf(population.postings)
     dense_build = perf_counter() - started
@@ -106,17 +111,19 @@ def measure(report: Report) -> None:
 
     batch_rate = WORKERS / batch_s
     report.figure("one worker over 20,000 postings: p95", ours.p95_ms, "ms", "rapidfuzz brute force",
-                  fuzz.p95_ms)
+                  fuzz_one.p95_ms)
     report.figure("one worker over 20,000 postings: p95", ours.p95_ms, "ms", "dense TF-IDF brute force",
                   tfidf_one.p95_ms)
     report.figure("one worker over 20,000 postings: median", ours.median_ms, "ms", "rapidfuzz brute force",
-                  fuzz.median_ms)
+                  fuzz_one.median_ms)
+    report.figure("one worker, first 500 on a fresh index: p95", cold.p95_ms, "ms", "rapidfuzz brute force",
+                  fuzz_one.p95_ms)
     report.figure("batch of 100,000 with capacity step: time", batch_s, "s", "rapidfuzz (extrapolated)",
-                  WORKERS / fuzz.rate)
+                  WORKERS / fuzz_rate)
     report.figure("batch of 100,000 with capacity step: time", batch_s, "s", "dense TF-IDF (extrapolated)",
                   WORKERS / tfidf_rate)
     report.figure("batch: workers per second (ratio = speed-up)", batch_rate, "/s", "rapidfuzz brute force",
-                  fuzz.rate)
+                  fuzz_rate)
     report.figure("batch: workers per second (ratio = speed-up)", batch_rate, "/s", "dense TF-IDF brute force",
                   tfidf_rate)
     report.figure("batch: peak memory (ru_maxrss, whole process)", peak, "MiB", "budget", TARGETS["memory_mib"])
@@ -125,9 +132,11 @@ def measure(report: Report) -> None:
     report.note(f"targets: p95 ≤ {TARGETS['p95']:.0f} ms; batch ≤ {TARGETS['batch_s']:.0f} s and ≤ 2 GiB; "
                 f"≥ {TARGETS['vs_fuzz']:.0f}× rapidfuzz and ≥ {TARGETS['vs_tfidf']:.0f}× dense TF-IDF, "
                 f"precision@3 at least theirs")
-    report.note(f"baselines timed on {FUZZ_SAMPLE} workers (rapidfuzz, and dense TF-IDF one by one) and "
-                f"{TFIDF_SAMPLE} (dense TF-IDF in blocks of 200); precision@3 on {len(with_fit):,} workers with a "
-                f"fitting feasible posting")
+    report.note(f"one worker: {SINGLE:,} requests after the first {WARM} on a fresh index (those are the 'first "
+                f"500' figure); the batch runs on its own fresh index first, caches cold")
+    report.note(f"baselines, one thread like the ranker: one by one on {FUZZ_SAMPLE} workers for latency; for "
+                f"throughput rapidfuzz in one cdist call over those {FUZZ_SAMPLE}, dense TF-IDF in blocks of 200 "
+                f"over {TFIDF_SAMPLE}; precision@3 on {len(with_fit):,} workers with a fitting feasible posting")
 
 
 async def run(report: Report) -> None:

@@ -1,4 +1,4 @@
-"""A labelled population for the ranker: League workers, local posts and a Beijing supply list, fits known by construction.
+"""A labelled population for the ranker: League workers, local posts, a Beijing supply list; fits known by construction.
 
 Everything is drawn from the reference data (townships and their points, Beijing districts, minimum wages, the
 synonym table of canonical jobs) and from the demonstration data's job mix, with a fixed seed: the same population on
@@ -237,7 +237,8 @@ def _posting(rng: random.Random, n: int, job: str, employer: int, place: Region,
              welfare_employer: bool, today: date) -> tuple[PostingView, str]:
     kind = KINDS[job]
     lon, lat = _jitter(rng, place.lon, place.lat, 8.0 if in_beijing else 4.0)
-    low, high = kind.wage if in_beijing else (int(kind.wage[0] * 0.6 // 100 * 100), int(kind.wage[1] * 0.6 // 100 * 100))
+    # League posts pay about 60 % of the Beijing market range.
+    low, high = kind.wage if in_beijing else tuple(int(w * 0.6) // 100 * 100 for w in kind.wage)
     floor = minimum_wage(place.code, today)
     floor_cny = floor.monthly_cny if floor else 0
     wage_min = max(rng.randrange(low, low + 700, 100), floor_cny)

@@ -55,7 +55,7 @@ def ids(recommendation: Recommendation) -> list[str]:
     return [item.posting_id for item in recommendation.items]
 
 
-# --- hard constraints: a posting that breaks one is never offered, not even to reach three -------------------------
+# --- hard constraints: a posting that breaks one is never offered, not even to reach three ---------------------------
 
 BREAKING = {
     "closed": (dict(status="closed"), {}),
@@ -149,7 +149,7 @@ def test_a_worker_who_will_not_leave_gets_near_home_offers_only_and_no_guarantee
     assert "不愿外出" in recommendation.shortfall.reason and "不在保障范围" in recommendation.shortfall.reason
 
 
-# --- relevance: the worker's words read through the synonym table ---------------------------------------------------
+# --- relevance: the worker's words read through the synonym table ----------------------------------------------------
 
 def test_welding_posts_come_first_for_a_welder_whatever_they_are_called():
     postings = [
@@ -277,7 +277,7 @@ def test_no_shortfall_when_three_fit():
     assert recommendation.shortfall is None
 
 
-# --- diversity --------------------------------------------------------------------------------------------------------
+# --- diversity -------------------------------------------------------------------------------------------------------
 
 def test_no_more_than_two_of_one_employer_among_the_first_three():
     postings = [posting(f"a{i}", employer_id="A", wage_min=5000 + 100 * i, wage_max=6000) for i in range(3)]
@@ -296,7 +296,7 @@ def test_diversity_does_not_trade_a_fitting_offer_for_a_relaxed_one():
     assert set(ids(recommendation)[:3]) == {"a0", "a1", "a2"}
 
 
-# --- the reasons -------------------------------------------------------------------------------------------------------
+# --- the reasons -----------------------------------------------------------------------------------------------------
 
 def test_reasons_are_short_plain_chinese():
     postings = [posting("weld", meals=True, lodging=True), posting("lathe", title="车工", occupation="车工", skills=()),
@@ -317,7 +317,7 @@ def test_scores_are_between_zero_and_one_and_ordered_within_fit():
     assert scores == sorted(scores, reverse=True) and all(0 <= s <= 1 for s in scores)
 
 
-# --- candidate lists ---------------------------------------------------------------------------------------------------
+# --- candidate lists -------------------------------------------------------------------------------------------------
 
 def test_candidates_for_a_posting_put_those_it_fits_first_and_keep_the_hard_rules():
     ranker = Ranker([posting("weld", certificates=("焊工证",))], today=TODAY)
@@ -332,14 +332,31 @@ def test_candidates_for_a_posting_put_those_it_fits_first_and_keep_the_hard_rule
     assert ranker.rank_workers("unknown", [welder]) == []
 
 
-# --- one worker and the batch agree ------------------------------------------------------------------------------------
+# --- one worker and the batch agree ----------------------------------------------------------------------------------
 
 def test_feasible_lists_fitting_then_relaxed_and_every_item_is_an_item():
     postings = [posting("weld"), posting("lathe", title="车工", occupation="车工", skills=()),
-                posting("clean", title="保洁员", occupation="保洁员", skills=())]
-    items = Ranker(postings, today=TODAY).feasible(worker())
-    assert [i.posting_id for i in items][0] == "weld" and all(isinstance(i, Item) for i in items)
-    assert [bool(i.relaxed) for i in items] == [False, True, True]
+                posting("clean", title="保洁员", occupation="保洁员", skills=()),
+                posting("sales", title="营业员", occupation="营业员", skills=())]
+    ranker = Ranker(postings, today=TODAY)
+    items = ranker.feasible(worker())
+    assert [i.posting_id for i in items][:2] == ["weld", "lathe"] and all(isinstance(i, Item) for i in items)
+    assert [bool(i.relaxed) for i in items] == [False, True, True]  # relaxed ones only up to the guarantee
+    everything = ranker.feasible(worker(), fill_to=10)
+    assert len(everything) == 4 and [bool(i.relaxed) for i in everything] == [False, True, True, True]
+
+
+def test_shortfalls_in_staff_words_carry_into_the_capacity_step():
+    from services.matching.ranking import allocate
+
+    ranker = Ranker([posting("near")], today=TODAY)
+    stays = worker(id="stays", transfer_intention="none")
+    feasible = {"stays": ranker.feasible(stays)}
+    shortfalls = {"stays": ranker.shortfall(stays, len(feasible["stays"]))}
+    allocation = allocate(feasible, {"near": 3}, shortfalls=shortfalls)
+    assert allocation.recommendations["stays"].shortfall == ranker.recommend(stays).shortfall
+    assert "不愿外出" in allocation.recommendations["stays"].shortfall.reason
+    assert ranker.shortfall(worker(status="placed"), 0).reason.startswith("已就业")
 
 
 def test_a_batch_without_the_capacity_step_gives_what_one_worker_gets():
@@ -353,8 +370,9 @@ def test_a_batch_without_the_capacity_step_gives_what_one_worker_gets():
 
 
 def test_the_index_ignores_postings_that_may_not_be_offered_at_all():
-    ranker = Ranker([posting("ok"), posting("closed", status="closed"), replace(posting("old"), valid_until=date(2027, 1, 1))],
-                    today=TODAY)
+    postings = [posting("ok"), posting("closed", status="closed"),
+                replace(posting("old"), valid_until=date(2027, 1, 1))]
+    ranker = Ranker(postings, today=TODAY)
     assert [p.id for p in ranker.postings] == ["ok"]
 
 
@@ -369,3 +387,11 @@ def test_workers_of_different_ages_never_share_what_only_one_of_them_may_take():
     assert set(ids(ranker.recommend(worker(gender="male", age=30)))) == {"open", "men-40"}
     assert ids(ranker.recommend(worker(gender="male", age=41))) == ["open"]
     assert ids(ranker.recommend(worker(gender="female", age=51))) == ["open"]
+
+
+def test_a_posting_with_no_known_place_is_never_near_home():
+    lost = posting("lost", region_code="159999", lon=None, lat=None)
+    assert ids(recommend([lost], worker(transfer_intention="near_home"))) == []
+    assert ids(recommend([lost], worker(transfer_intention="anywhere"))) == ["lost"]
+    batch = Ranker([lost], today=TODAY).recommend_many([worker()], capacity=False)
+    assert batch.recommendations["w1"] == recommend([lost], worker())

@@ -21,16 +21,17 @@ Why this is the right answer and how close to the optimum it is:
   than to what they got. The greedy is a ½-approximation of the maximum-weight b-matching in the worst case.
 - A stable assignment can leave a worker short of its floor while the seats it needs are held by workers who have
   alternatives. So before any cap gives way, augmenting paths — a maximum flow over the residual graph (scipy's
-  Dinic) — move such holders to postings of their own lists that have room. Only a worker no such chain can serve makes a cap give
-  way, by as many offers as it lacks; the least overloaded of its postings takes each (so a crowd is spread, not
-  piled on the most attractive posting); the excess is reported (`over_cap`). Phase 3 never exceeds a cap.
+  Dinic, in C) — move such holders to postings of their own lists that have room. What the flow cannot serve, no
+  assignment within the caps could (max-flow/min-cut): only then does a cap give way, by as many offers as the
+  worker lacks; the least overloaded of its postings takes each (so a crowd is spread, not piled on the most
+  attractive posting); the excess is reported (`over_cap`). Phase 3 never exceeds a cap.
 - Measured against the exact optimum of the same problem as a linear programme (HiGHS; tests/unit/
   test_ranking_capacity.py): the offers beyond caps are the optimum's to within a few per cent of the floors, and
-  the total score is 93–99 % of the optimum's under congestion, 85–87 % where two thirds of the floors need a cap to
-  give way — the difference is the spreading, which the linear optimum, charging every excess offer alike, does not
-  do (with the excess put on the best-scored posting instead, the step reaches 97–100 %).
-scipy has no min-cost-flow solver, and `linprog`/`milp` over the 3 million edges of a 100,000-worker batch take
-minutes; the flow's exact solution is not worth that when the greedy is this close (measured, not assumed).
+  the total score 93–99 % of the optimum's — the difference is mostly the spreading, which the linear optimum,
+  charging every excess offer alike wherever it goes, does not do.
+scipy has no min-cost-flow solver, and `linprog` over the 2–3 million edges of a 100,000-worker batch takes minutes;
+the exact solution is not worth that when this is so close (measured, not assumed). The whole step takes about 3 s
+for 100,000 workers.
 """
 
 from __future__ import annotations
@@ -123,9 +124,12 @@ def _make_room(needy: np.ndarray, short: np.ndarray, lo: np.ndarray, hi: np.ndar
     a crowd is spread rather than piled on one.
     """
     n_workers, n_posts = len(lo), len(caps)
-    phase = np.concatenate([np.arange(lo[w], hi[w]) for w in np.unique(worker[held]).tolist()]
-                           + [np.arange(lo[w], hi[w]) for w in needy.tolist()])
-    phase = np.unique(phase)
+    # The edges of this phase's range of every worker that holds or needs a seat.
+    involved = np.zeros(n_workers, dtype=bool)
+    involved[worker[held]] = True
+    involved[needy] = True
+    edge = np.arange(len(post))
+    phase = np.flatnonzero(involved[worker] & (edge >= lo[worker]) & (edge < hi[worker]))
     is_held = np.zeros(len(post), dtype=bool)
     is_held[held] = True
     free = phase[~taken[phase]]
@@ -150,8 +154,9 @@ def _make_room(needy: np.ndarray, short: np.ndarray, lo: np.ndarray, hi: np.ndar
     # In rounds, every worker still short at once: each takes its least overloaded spare posting.
     while (still > 0).any():
         needing = np.flatnonzero(still > 0)
-        edges = np.concatenate([np.arange(lo[w], hi[w]) for w in needing.tolist()])
-        edges = edges[~taken[edges]]
+        wanting = np.zeros(n_workers, dtype=bool)
+        wanting[needing] = True
+        edges = np.flatnonzero(wanting[worker] & (edge >= lo[worker]) & (edge < hi[worker]) & ~taken)
         if not len(edges):
             break
         ratio = load[post[edges]] / caps[post[edges]]
@@ -161,8 +166,10 @@ def _make_room(needy: np.ndarray, short: np.ndarray, lo: np.ndarray, hi: np.ndar
         chosen = order[first]
         taken[chosen] = True
         np.add.at(load, post[chosen], 1)
+        served = np.zeros(n_workers, dtype=bool)
+        served[worker[chosen]] = True
         still[worker[chosen]] -= 1
-        still[needing[~np.isin(needing, worker[chosen])]] = 0  # nothing spare left on their lists
+        still[needing[~served[needing]]] = 0  # nothing spare left on their lists
 
 
 def _defer(lo: np.ndarray, hi: np.ndarray, need: np.ndarray, worker: np.ndarray, post: np.ndarray,
@@ -202,7 +209,11 @@ def _defer(lo: np.ndarray, hi: np.ndarray, need: np.ndarray, worker: np.ndarray,
 def allocate(feasible: Mapping[str, Sequence[Item]], openings: Mapping[str, int], *,
              settings: RankingSettings = RankingSettings(), limit: int = 10,
              shortfalls: Mapping[str, Shortfall | None] | None = None) -> Allocation:
-    """The capacity step for a batch of feasible lists (Ranker.feasible), each best first, relaxed items last."""
+    """The capacity step for a batch of feasible lists (Ranker.feasible), each best first, relaxed items last.
+
+    A worker left with fewer than `guaranteed` items gets `shortfalls[worker_id]` when given (Ranker.shortfall says
+    why in staff's words), else a plain count.
+    """
     ids = list(dict.fromkeys(item.posting_id for items in feasible.values() for item in items))
     index = {posting_id: i for i, posting_id in enumerate(ids)}
     lists = [list(items) for items in feasible.values()]

@@ -13,11 +13,12 @@ def point_of(region_code: str, lon: float | None, lat: float | None) -> tuple[fl
     """The point given, or the reference point of the region when the view carries none."""
     if lon is not None and lat is not None and not (math.isnan(lon) or math.isnan(lat)):
         return float(lon), float(lat)
-    # A posting without coordinates is placed at its region's point: the township, else the county seat.
-    for code in (region_code, region_code[:6]):
+    # A posting without coordinates is placed at its region's point: the township, else the county seat, else the
+    # prefecture's or province's seat.
+    for code in (region_code, region_code[:6], region_code[:4] + "00", region_code[:2] + "0000"):
         if (region := get_region(code)) is not None:
             return region.lon, region.lat
-    return math.nan, math.nan
+    return math.nan, math.nan  # nowhere known: never within the circle (see Lanes.origin)
 
 
 def unit_vectors(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:

@@ -26,7 +26,6 @@ from services.matching.ranking.model import RankingSettings
 from services.matching.ranking.relevance import KIND_SHIFT, REL_WELFARE, WELFARE, Profile, Source
 from services.matching.ranking.scoring import (
     W_HEAVY,
-    W_WAGE,
     SoftFeatures,
     base_score,
     own_terms,
@@ -44,6 +43,8 @@ LANES_CACHED = 50_000
 FIRST_LOOK = 32
 # The expectation each kind of lane is ordered at: League workers ask about 3,500 a month, those going anywhere more.
 REFERENCE_WAGE = {"league": 3500.0, "near": 3500.0, "elsewhere": 5500.0}
+# The distance given to a place with no known point.
+FAR_UNKNOWN_KM = 10_000.0
 # The parts of each intention's reach; `near_home`, `none` and anything unknown: the half-hour circle.
 PARTS = {"anywhere": ("league", "elsewhere"), "league": ("league",)}
 
@@ -104,7 +105,7 @@ class Coarse:
     cert_union: np.ndarray  # every certificate some posting asks for
     age_cuts: np.ndarray  # ages at which some posting's age rule changes
     any_heavy: bool
-    # Views by worker class (gender, age, certificates, capacity), and by what of it matters in this lane.
+    # Views by worker class (gender, age band, certificates, capacity), and by what of it matters in this lane.
     views: dict[tuple, tuple[Lane, ...]] = field(default_factory=dict, compare=False)
 
 
@@ -117,6 +118,8 @@ class Lanes:
         self.outside = ~soft.in_league
         self._origins: dict[tuple[float, float], Origin] = {}
         self._coarse: dict[tuple, Coarse] = {}
+        # Every age at which some posting's age rule changes: workers of one band are alike to every posting.
+        self.age_cuts = distinct(np.concatenate((hard.age_min, hard.age_max.astype(np.int16) + 1)))
 
     def origin(self, seeker: Seeker) -> Origin:
         """Distances and place scores from the worker's township to every posting, shared by its workers."""
@@ -125,6 +128,8 @@ class Lanes:
             if len(self._origins) >= ORIGINS_CACHED:
                 self._origins.pop(next(iter(self._origins)))  # the oldest; batches come township by township
             distance = distances_km(self.hard.points, seeker.point).astype(np.float32)
+            # A posting or township with no known point is taken to be far away: never "near home".
+            distance = np.nan_to_num(distance, nan=FAR_UNKNOWN_KM)
             near = distance <= self.settings.near_home_km
             welfare = self.welfare_rows[near[self.welfare_rows]]
             found = self._origins[seeker.origin] = Origin(
@@ -151,7 +156,8 @@ class Lanes:
         intention = seeker.intention
         mode = 2 if intention == "near_home" else 1 if seeker.stays_home else 0
         parts = PARTS.get(intention, ("near",))
-        worker_class = (seeker.gender, seeker.worker.age, held.tobytes(), seeker.limited_capacity)
+        band = int(np.searchsorted(self.age_cuts, seeker.worker.age, side="right"))
+        worker_class = (seeker.gender, band, held.tobytes(), seeker.limited_capacity)
         out = []
         for source, code in sources:
             for part in parts:
@@ -205,7 +211,7 @@ class Lanes:
             gendered=bool(len(rows)) and bool((hard.gender[rows] != 0).any()),
             cert_union=np.bitwise_or.reduce(certificates, axis=0) if len(rows) else certificates.sum(axis=0),
             # Every age floor and ceiling of the lane, whatever gender the posting is for.
-            age_cuts=np.unique(np.concatenate((hard.age_min[rows], age_max.astype(np.int16) + 1))),
+            age_cuts=distinct(np.concatenate((hard.age_min[rows], age_max.astype(np.int16) + 1))),
             any_heavy=bool(heavy.any()),
         )
         return found
@@ -272,14 +278,26 @@ def first_of_each(rows: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.n
     """Positions of each row's first (best) appearance, in order, and their codes: a posting from two sources once."""
     if len(rows) < 2:
         return np.arange(len(rows)), codes
-    _, first = np.unique(rows, return_index=True)
-    if len(first) == len(rows):
+    by_row = np.argsort(rows, kind="stable")  # stable: of two appearances the earlier (better) comes first
+    repeated = np.zeros(len(rows), dtype=bool)
+    repeated[by_row[1:][rows[by_row][1:] == rows[by_row][:-1]]] = True
+    if not repeated.any():
         return np.arange(len(rows)), codes
-    first.sort()
-    return first, codes[first]
+    kept = np.flatnonzero(~repeated)
+    return kept, codes[kept]
 
 
 def _subset(lane: Lane, keep: np.ndarray, penalty: np.float32 | None = None) -> Lane:
     """The lane's postings where `keep`, in the lane's order (a constant penalty keeps that order)."""
     base = lane.base[keep]
     return Lane(lane.rows[keep], base - penalty if penalty is not None else base, lane.wage[keep])
+
+
+def distinct(values: np.ndarray) -> np.ndarray:
+    """The distinct values, ascending (np.unique hashes, which costs more on the short arrays met here)."""
+    ordered = np.sort(values)
+    if len(ordered) < 2:
+        return ordered
+    keep = np.ones(len(ordered), dtype=bool)
+    keep[1:] = ordered[1:] != ordered[:-1]
+    return ordered[keep]

@@ -30,7 +30,7 @@ from services.matching.ranking import reasons as say
 from services.matching.ranking.batch import rank_many
 from services.matching.ranking.capacity import Allocation, assign_flat, caps_for
 from services.matching.ranking.constraints import HardConstraints, is_offered
-from services.matching.ranking.lanes import Lanes, Origin
+from services.matching.ranking.lanes import FAR_UNKNOWN_KM, Lanes, Origin
 from services.matching.ranking.model import (
     Candidate,
     Item,
@@ -97,13 +97,22 @@ class Ranker:
         items = self._items(seeker, ranked)
         return Recommendation(worker.id, items, self._shortfall(seeker, len(items)))
 
-    def feasible(self, worker: WorkerView, *, limit: int = 50) -> list[Item]:
-        """Every hard-feasible posting scored, best first (fitting, then each rung), up to `limit`, relaxed flagged."""
+    def feasible(self, worker: WorkerView, *, limit: int = 50, fill_to: int | None = None) -> list[Item]:
+        """The worker's hard-feasible postings scored, best first, for the capacity step: the fitting ones (up to
+        `limit`), then relaxed ones, flagged, rung by rung until the list holds `fill_to` (default: the guarantee —
+        the capacity step uses relaxed items only to reach it; pass `limit` to see every rung)."""
         if worker.status != "seeking":
             return []
         seeker = seeker_of(worker)
-        fill = limit if seeker.guaranteed else 0
+        fill = min(limit, self.settings.guaranteed if fill_to is None else fill_to) if seeker.guaranteed else 0
         return list(self._items(seeker, self.rank(seeker, limit=limit, fill_to=fill)))
+
+    def shortfall(self, worker: WorkerView, found: int) -> Shortfall | None:
+        """The shortfall of a worker offered `found` postings (None from `guaranteed` on), in the words staff read:
+        for `allocate(…, shortfalls=…)`, since the capacity step never takes a worker below its feasible floor."""
+        if worker.status != "seeking":
+            return Shortfall(0, say.PLACED)
+        return self._shortfall(seeker_of(worker), found)
 
     def rank_workers(self, posting_id: str, workers: Sequence[WorkerView], *, limit: int = 200) -> list[Candidate]:
         """Seeking workers for one posting, best first: those it fits, then those of related jobs; hard rules kept."""
@@ -170,6 +179,7 @@ class Ranker:
         points = np.stack([s.point for s in seekers]) if seekers else np.zeros((0, 3))
         chord = np.maximum(2.0 - 2.0 * np.einsum("ij,ij->i", self.hard.points[rows], points[owner]), 0.0)
         distance = (2.0 * EARTH_RADIUS_KM * np.arcsin(np.minimum(np.sqrt(chord) / 2.0, 1.0))).astype(np.float32)
+        distance = np.nan_to_num(distance, nan=FAR_UNKNOWN_KM)
         near = distance <= self.settings.near_home_km
         stays = np.array([s.stays_home for s in seekers], dtype=bool)[owner]
         near_home = np.array([s.intention == "near_home" for s in seekers], dtype=bool)[owner]

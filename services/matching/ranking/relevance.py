@@ -5,8 +5,9 @@ A posting *fits* a worker (is a relevant, targeted offer) when
      the worker's desired occupations and skills name, read through the synonym table of shared.reference
      (电焊, 电焊工, 氩弧焊 and 焊工 are all 焊工), or
   2. the job its title names is one of the worker's jobs (a title may be more precise than its occupation), or
-  3. one of the worker's words is close to the posting's text: cosine of character 1–2-gram TF-IDF vectors at least
-     TEXT_FIT (catches postings whose words no table knows), or
+  3. one of the worker's words is close to the posting's text: cosine of character 1–2-gram TF-IDF vectors (sparse,
+     scikit-learn's analyzer="char") at least TEXT_FIT — this catches postings whose words no table knows, or a
+     posting of another job written like the worker's word (the word's own job comes through rule 1), or
   4. it is a public-welfare post within the half-hour circle and the worker cannot leave home (DOMAIN rule 4; added
      by the ranker, which knows the distance).
 Everything else is at best *related* (same small or middle occupation group, or a skill the posting asks for is one
@@ -105,13 +106,12 @@ class PostingJobs:
     by_title_job: dict[int, np.ndarray]
     by_skill_job: dict[int, np.ndarray]  # job id -> rows asking for a skill that names it
     by_group: dict[int, np.ndarray]  # small- or middle-group id -> rows of that group
-    job_names: list[str | None]
     small_codes: list[str | None]  # 大典 small-group code of each posting
 
     @classmethod
     def build(cls, postings: list[PostingView]) -> PostingJobs:
         vocabulary = Vocabulary()
-        job, title_job, small, middle, skill_jobs, names, codes = [], [], [], [], [], [], []
+        job, title_job, small, middle, skill_jobs, codes = [], [], [], [], [], []
         for p in postings:
             occupation_job, occupation_small = job_of(p.occupation) if p.occupation else (None, None)
             title_reading, title_small = job_of(p.title)
@@ -127,7 +127,6 @@ class PostingJobs:
             small.append(vocabulary.id(("small", group)) if group else -1)
             middle.append(vocabulary.id(("middle", middle_of(group))) if group else -1)
             skill_jobs.append(frozenset(vocabulary.id(j) for s in p.skills if (j := job_of(s)[0]) is not None))
-            names.append(main)
             codes.append(group)
         job_a = np.array(job, dtype=np.int32)
         title_a = np.array(title_job, dtype=np.int32)
@@ -142,7 +141,6 @@ class PostingJobs:
             by_title_job=_inverted(title_a),
             by_skill_job=_inverted_sets(skill_jobs),
             by_group={**_inverted(np.array(small, dtype=np.int32)), **_inverted(np.array(middle, dtype=np.int32))},
-            job_names=names,
             small_codes=codes,
         )
 
@@ -219,14 +217,6 @@ class TextIndex:
             found = (rows[order], sims.data[keep][order].astype(np.float32))
         self._hits[cache_key] = found
         return found
-
-    def similarity(self, word: str, rows: np.ndarray) -> np.ndarray:
-        """Cosine between a word and the given postings (used for candidate lists of one posting)."""
-        all_rows, sims = self.similar(word, at_least=0.0)
-        pos = np.searchsorted(all_rows, rows)
-        pos = np.minimum(pos, max(len(all_rows) - 1, 0))
-        hit = (all_rows[pos] == rows) if len(all_rows) else np.zeros(len(rows), dtype=bool)
-        return np.where(hit, sims[pos] if len(all_rows) else 0.0, 0.0).astype(np.float32)
 
 
 @dataclass(frozen=True)
@@ -367,4 +357,9 @@ def related_rows(jobs: PostingJobs, profile: Profile) -> np.ndarray:
     """The rows related_mask marks, from the group and skill indexes (ascending, no repeats)."""
     parts = [jobs.by_group[g] for g in (*profile.small_ids, *profile.middle_ids) if g in jobs.by_group]
     parts += [jobs.by_skill_job[j] for j in profile.job_ids if j in jobs.by_skill_job]
-    return np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int32)
+    if not parts:
+        return np.zeros(0, dtype=np.int32)
+    rows = np.sort(np.concatenate(parts))
+    keep = np.ones(len(rows), dtype=bool)
+    keep[1:] = rows[1:] != rows[:-1]
+    return rows[keep]

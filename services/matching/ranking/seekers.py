@@ -47,6 +47,7 @@ class Seeker:
         return self.worker.labor_capacity in LIMITED_CAPACITY
 
 
+@lru_cache(maxsize=65536)
 def _words(texts: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(t.strip() for t in texts if t and t.strip()))
 
@@ -71,6 +72,6 @@ def seeker_of(worker: WorkerView) -> Seeker:
         point=_unit(lon, lat),
         gender=GENDER_CODES.get((worker.gender or "").strip().lower(), 0),
         certificates=_held(tuple(worker.certificates)),
-        desired=_words(worker.desired_occupations),
-        skills=_words(worker.skills),
+        desired=_words(tuple(worker.desired_occupations)),
+        skills=_words(tuple(worker.skills)),
     )
