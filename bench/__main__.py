@@ -19,6 +19,8 @@ BENCHMARKS = {
                    "ledger imported (time, peak memory) against read_table alone",
     "matching": "one worker's offers and a 100,000-worker batch with the capacity step, against brute-force "
                 "rapidfuzz and dense TF-IDF",
+    "matching_http": "one worker's recommendations over HTTP with 20,000 open postings, against Ranker.recommend "
+                     "in-process",
     "evaluation": "the ranker on the labelled population: hard rules, coverage, precision@3, congestion with and "
                   "without the capacity step",
     "notify": "messages per second and issued-to-provider-call latency through RabbitMQ and the notify dispatcher, "
