@@ -117,7 +117,7 @@ def settings_for(pg_url: str, amqp_url: str, tmp_path, aliyun, tencent, wechat) 
     return NotifySettings(
         data_dir=tmp_path, database_url=pg_url, bus="amqp", amqp_url=amqp_url, jwt_secret=SECRET,
         relay_poll_seconds=0.2, dispatch_poll_seconds=0.1, sms_providers="aliyun,tencent", wechat_provider="wechat",
-        provider_timeout_seconds=0.5, retry_base_seconds=0.2, retry_cap_seconds=2.0, max_attempts=10,
+        provider_timeout_seconds=2.0, retry_base_seconds=0.2, retry_cap_seconds=2.0, max_attempts=10,
         provider_down_seconds=1.0, contact_retry_seconds=0.5, digest_minutes=0, lease_seconds=20,
         quiet_start=clock_time(0, 0), quiet_end=clock_time(0, 0),  # the test runs at any hour
         aliyun_endpoint=aliyun.url, aliyun_access_key_id=aliyun.access_key_id,
@@ -135,7 +135,7 @@ async def test_two_hundred_sets_through_the_broker_reach_each_worker_once_or_fai
     tencent = FlakyTencent(rate=FAILURE_RATE, faults=TENCENT_FAULTS, seed=2)
     wechat = FlakyWechat(rate=FAILURE_RATE, faults=WECHAT_FAULTS, seed=3)
     for fake in (aliyun, tencent, wechat):
-        fake.hang_seconds = 0.8
+        fake.hang_seconds = 3.0  # past the 2 s client timeout
     wechat.unsubscribed |= {c.wechat_openid for w, c in contacts.items() if kinds[w] == "unsubscribed"}
     wechat.blocked |= {c.wechat_openid for w, c in contacts.items() if kinds[w] == "blocking"}
     alerts_before = REGISTRY.get_sample_value("jobbridge_notify_provider_down_total",

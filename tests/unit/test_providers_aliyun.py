@@ -24,7 +24,7 @@ pytest_plugins = ["tests.fakes.fixtures"]
 
 @pytest.fixture
 async def client():
-    async with provider_client(timeout=0.5, connect_timeout=0.5) as client:
+    async with provider_client(timeout=2.0, connect_timeout=2.0) as client:
         yield client
 
 
