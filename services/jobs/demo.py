@@ -6,12 +6,10 @@ import random
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.jobs.employers import service as employers
 from services.jobs.postings import service as postings
-from services.jobs.postings.models import Posting
 from services.jobs.supply_lists.models import SupplyList
 from shared.clock import Clock, local_today
 from shared.reference.regions import get_region, regions_under, townships
@@ -134,6 +132,3 @@ def _league_region(rng: random.Random) -> str:
 def _beijing_districts() -> list[str]:
     return [r.code for r in regions_under("1101")]
 
-
-async def count(session: AsyncSession) -> int:
-    return await session.scalar(select(func.count()).select_from(Posting)) or 0
