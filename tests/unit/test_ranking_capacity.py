@@ -8,7 +8,7 @@ import pytest
 from scipy.optimize import linprog
 from scipy.sparse import coo_matrix, vstack
 
-from services.matching.ranking import Item, RankingSettings, allocate
+from services.matching.ranking import Item, RankingSettings, Shortfall, allocate
 from services.matching.ranking.capacity import assign, caps_for
 from tests.unit.test_ranking import TODAY, posting, worker
 
@@ -173,3 +173,26 @@ def test_allocate_keeps_items_as_given():
     allocation = allocate({"w": [item]}, {"p1": 1})
     assert allocation.recommendations["w"].items == (item,)
     assert allocation.recommendations["w"].shortfall.found == 1
+
+
+def test_a_list_shorter_than_the_guarantee_is_kept_whole_so_its_shortfall_holds():
+    # Four workers want the same two postings of one opening each, caps of one: every worker keeps both anyway, so
+    # the reason the ranker gave for its list is true of its offers.
+    items = [Item("p1", 0.9, 3.0, ("工种对口：焊工",)), Item("p2", 0.5, 9.0, ("工种对口：焊工",))]
+    said = Shortfall(2, "符合条件的岗位仅有2个；另有3个对口岗位要求焊工证")
+    allocation = allocate({f"w{i}": items for i in range(4)}, {"p1": 1, "p2": 1},
+                          settings=RankingSettings(capacity_factor=1.0), shortfalls={f"w{i}": said for i in range(4)})
+    assert all(r.items == tuple(items) and r.shortfall == said for r in allocation.recommendations.values())
+    assert allocation.over_cap == {"p1": 3, "p2": 3}
+
+
+def test_a_shortfall_said_for_another_count_gives_way_to_a_true_one():
+    items = [Item(f"p{i}", 1.0 - i / 10, 3.0, ()) for i in range(3)]
+    stale = Shortfall(2, "符合条件的岗位仅有2个；另有3个对口岗位要求焊工证")
+    one = allocate({"w": items[:1]}, {"p0": 1}, shortfalls={"w": stale}).recommendations["w"]
+    assert one.shortfall == Shortfall(1, "符合条件的岗位仅有1个")
+    enough = allocate({"w": items}, {p.posting_id: 1 for p in items}, shortfalls={"w": stale}).recommendations["w"]
+    assert len(enough.items) == 3 and enough.shortfall is None
+    # Fewer offers than the list held is `limit`'s doing, and said so.
+    cut = allocate({"w": items}, {p.posting_id: 1 for p in items}, limit=2).recommendations["w"]
+    assert cut.shortfall == Shortfall(2, "符合条件的岗位有3个，本次推荐2个")

@@ -211,8 +211,9 @@ def allocate(feasible: Mapping[str, Sequence[Item]], openings: Mapping[str, int]
              shortfalls: Mapping[str, Shortfall | None] | None = None) -> Allocation:
     """The capacity step for a batch of feasible lists (Ranker.feasible), each best first, relaxed items last.
 
-    A worker left with fewer than `guaranteed` items gets `shortfalls[worker_id]` when given (Ranker.shortfall says
-    why in staff's words), else a plain count.
+    A worker left with fewer than `guaranteed` items gets `shortfalls[worker_id]` (Ranker.shortfall says why in
+    staff's words) when that counts what the worker got, else a plain count. The floor means a list shorter than
+    `guaranteed` (and than `limit`) is kept whole, caps or not: a shortfall said for the list holds for the offers.
     """
     ids = list(dict.fromkeys(item.posting_id for items in feasible.values() for item in items))
     index = {posting_id: i for i, posting_id in enumerate(ids)}
@@ -232,8 +233,17 @@ def allocate(feasible: Mapping[str, Sequence[Item]], openings: Mapping[str, int]
         chosen = tuple(items[i] for i in positions.tolist())
         offers.update(item.posting_id for item in chosen)
         shortfall = (shortfalls or {}).get(worker_id)
+        if shortfall is not None and shortfall.found != len(chosen):
+            shortfall = None  # said of another count: it would not be true of these offers
         if shortfall is None and len(chosen) < settings.guaranteed:
-            shortfall = Shortfall(len(chosen), f"符合条件的岗位仅有{len(chosen)}个" if chosen else "符合条件的岗位暂无")
+            shortfall = Shortfall(len(chosen), _plain_reason(len(chosen), len(items)))
         recommendations[worker_id] = Recommendation(worker_id, chosen, shortfall)
     over = {ids[p]: int(load[p] - caps[p]) for p in np.flatnonzero(load > caps)}
     return Allocation(recommendations=recommendations, offers_per_posting=dict(offers), over_cap=over)
+
+
+def _plain_reason(got: int, listed: int) -> str:
+    # Fewer offers than the list held can only be `limit`'s doing (the floor is kept past any cap).
+    if got < listed:
+        return f"符合条件的岗位有{listed}个，本次推荐{got}个"
+    return f"符合条件的岗位仅有{got}个" if got else "符合条件的岗位暂无"

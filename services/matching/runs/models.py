@@ -38,3 +38,5 @@ class RunCandidates(Base):
     worker_id: Mapped[str] = mapped_column(String(36))
     item_key: Mapped[str] = mapped_column(String(12))
     items: Mapped[list[dict]] = mapped_column(JSON)
+    # {"found", "reason"} when the list is shorter than the guarantee: why, as Ranker.shortfall says it.
+    shortfall: Mapped[dict | None] = mapped_column(JSON)

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
+from datetime import date
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.matching.db import outbox
 from services.matching.index import RankerCache
-from services.matching.ranking import allocate
-from services.matching.ranking.model import Item
+from services.matching.ranking import Ranker, allocate
+from services.matching.ranking.model import Item, Shortfall
 from services.matching.readmodels.models import WorkerRecord
 from services.matching.readmodels.service import worker_view
 from services.matching.recommendations import service as recommendations
@@ -75,9 +76,12 @@ async def rank_item(*, session: AsyncSession, event: Envelope, cache: RankerCach
         WorkerRecord.status == "seeking", _in_item(data["key"], data["level"]),
         WorkerRecord.home_region_code.startswith(data["region_code"], autoescape=True)))
     for record in records:
-        items = ranker.feasible(worker_view(record.id, record.snapshot, today=today), limit=FEASIBLE_KEPT)
+        view = worker_view(record.id, record.snapshot, today=today)
+        items = ranker.feasible(view, limit=FEASIBLE_KEPT)
+        # Why a worker is short, said here where the ranker knows it: what one worker's recommendations would say.
+        shortfall = ranker.shortfall(view, len(items)) if len(items) < ranker.settings.guaranteed else None
         session.add(RunCandidates(run_id=run.id, worker_id=record.id, item_key=data["key"],
-                                  items=[_item_dict(item) for item in items]))
+                                  items=[_item_dict(item) for item in items], shortfall=_shortfall_dict(shortfall)))
     await session.execute(update(Run).where(Run.id == run.id, Run.status == "queued").values(status="running"))
     await session.execute(update(Run).where(Run.id == run.id).values(items_done=Run.items_done + 1))
     done = await session.scalar(select(Run.items_done).where(Run.id == run.id))
@@ -92,11 +96,14 @@ async def finish(*, session: AsyncSession, event: Envelope, cache: RankerCache, 
     run = await session.get(Run, event.data["run_id"])
     if run is None or run.status == "done":
         return
-    _, postings = await cache.get(session, today=local_today(clock))
+    today = local_today(clock)
+    ranker, postings = await cache.get(session, today=today)
     rows = list(await session.scalars(select(RunCandidates).where(RunCandidates.run_id == run.id)))
     feasible = {row.worker_id: [_item(d) for d in row.items if d["posting_id"] in postings] for row in rows}
     openings = {posting_id: posting.headcount for posting_id, posting in postings.items()}
-    allocation = allocate(feasible, openings, settings=settings.ranking(), limit=settings.recommendations_per_worker)
+    shortfalls = await _shortfalls(session=session, rows=rows, feasible=feasible, ranker=ranker, today=today)
+    allocation = allocate(feasible, openings, settings=settings.ranking(), limit=settings.recommendations_per_worker,
+                          shortfalls=shortfalls)
     homes, intentions = {}, {}
     for worker_id, home, intention in (await session.execute(
             select(WorkerRecord.id, WorkerRecord.home_region_code, WorkerRecord.transfer_intention)
@@ -126,6 +133,33 @@ async def finish(*, session: AsyncSession, event: Envelope, cache: RankerCache, 
                                                   default=0)}
 
 
+async def _shortfalls(*, session: AsyncSession, rows: list[RunCandidates], feasible: dict[str, list[Item]],
+                      ranker: Ranker, today: date) -> dict[str, Shortfall]:
+    """Why each worker short of the guarantee is short, in the ranker's words, for the capacity step.
+
+    The capacity step keeps every item of a list shorter than the guarantee (it exceeds a cap rather than cut one),
+    so such a worker gets exactly its list, and its item's reason holds — unless postings on the list closed since
+    the item ranked it: then today's ranker says why again, for what is left.
+    """
+    out: dict[str, Shortfall] = {}
+    stale: list[str] = []
+    for row in rows:
+        found = len(feasible[row.worker_id])
+        if found >= ranker.settings.guaranteed:
+            continue
+        if row.shortfall is not None and row.shortfall["found"] == found:
+            out[row.worker_id] = Shortfall(found, row.shortfall["reason"])
+        else:
+            stale.append(row.worker_id)
+    if stale:
+        for record in await session.scalars(select(WorkerRecord).where(WorkerRecord.id.in_(stale))):
+            shortfall = ranker.shortfall(worker_view(record.id, record.snapshot, today=today),
+                                         len(feasible[record.id]))
+            if shortfall is not None:
+                out[record.id] = shortfall
+    return out
+
+
 async def get(*, session: AsyncSession, run_id: str, by: Principal) -> Run:
     run = await session.get(Run, run_id)
     if run is None or not (by.is_admin or by.covers_region(run.region_code)):
@@ -144,6 +178,10 @@ async def messages(*, session: AsyncSession, run_id: str) -> dict[str, int]:
 def _item_dict(item: Item) -> dict:
     return {"posting_id": item.posting_id, "score": item.score, "distance_km": item.distance_km,
             "reasons": list(item.reasons), "relaxed": list(item.relaxed)}
+
+
+def _shortfall_dict(shortfall: Shortfall | None) -> dict | None:
+    return None if shortfall is None else {"found": shortfall.found, "reason": shortfall.reason}
 
 
 def _item(data: dict) -> Item:
