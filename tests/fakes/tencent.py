@@ -1,4 +1,10 @@
-"""A fake Tencent Cloud SMS (SendSms 2021-01-11): checks TC3-HMAC-SHA256 signatures, answers as Tencent does."""
+"""A fake Tencent Cloud SMS (SendSms and PullSmsSendStatusByPhoneNumber, 2021-01-11): checks TC3-HMAC-SHA256
+signatures, answers as Tencent does.
+
+The pull lists, like the real one, only messages whose carrier has reported on them: here, those whose receipt the
+test has pushed (`push_receipts`). A message accepted and not yet reported is not listed. SessionContext is echoed in
+the pull's rows (a real account has to ask Tencent to turn that echo on).
+"""
 
 from __future__ import annotations
 
@@ -26,6 +32,7 @@ _AUTH = re.compile(r"TC3-HMAC-SHA256 Credential=([^/]+)/(\d{4}-\d{2}-\d{2})/([\w
 # Codes that come back for one number inside SendStatusSet; every other code is a request-level Error.
 _PER_NUMBER = ("LimitExceeded.Phone", "InvalidParameterValue.IncorrectPhoneNumber",
                "FailedOperation.PhoneNumberInBlacklist")
+PULL = "PullSmsSendStatusByPhoneNumber"
 _MESSAGES = {
     "AuthFailure.SignatureFailure": "The provided credentials could not be validated. Please check your signature "
                                     "is correct.",
@@ -56,6 +63,7 @@ class FakeTencent(FakeServer):
         self.max_param_length = max_param_length
         self.blacklist: set[str] = set()  # +86 numbers whose owner replied 回T / TD
         self._serials = itertools.count(1045710669157053657849499619)
+        self.reports: dict[str, tuple[datetime, bool, str]] = {}  # SerialNo -> (reported at, delivered, errmsg)
 
     @property
     def sign_name(self) -> str:
@@ -85,8 +93,11 @@ class FakeTencent(FakeServer):
         body = await request.body()
         if rejected := self._check_signature(request, body):
             return rejected
-        if request.headers.get("x-tc-action") != "SendSms" or request.headers.get("x-tc-version") != "2021-01-11":
+        action = request.headers.get("x-tc-action")
+        if action not in ("SendSms", PULL) or request.headers.get("x-tc-version") != "2021-01-11":
             return self.error("InvalidAction", "The action or version requested is not supported.")
+        if action == PULL:
+            return await self._pull(body)
         fault = self.take_fault("SendSms")
         if fault and fault.kind == "http":
             return PlainTextResponse("Service Unavailable", status_code=fault.status)
@@ -137,6 +148,49 @@ class FakeTencent(FakeServer):
         if not hmac.compare_digest(hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest(), signature):
             return self.error("AuthFailure.SignatureFailure")
         return None
+
+    async def _pull(self, body: bytes) -> Response:
+        """PullSmsSendStatusByPhoneNumber: the reported messages of one number sent between BeginTime and EndTime."""
+        fault = self.take_fault(PULL)
+        if fault and fault.kind == "http":
+            return PlainTextResponse("Service Unavailable", status_code=fault.status)
+        if fault and fault.kind == "timeout":
+            await self.hang()
+            return self.error("InternalError.Timeout")
+        if fault:
+            return self.error(fault.code, fault.message)
+        try:
+            payload = json.loads(body)
+        except ValueError:
+            return self.error("InvalidParameter", "The request body is not valid JSON.")
+        missing = [k for k in ("BeginTime", "Offset", "Limit", "PhoneNumber", "SmsSdkAppId") if k not in payload]
+        if missing:
+            return self.error("MissingParameter", f"The request is missing a required parameter `{missing[0]}`.")
+        if payload["SmsSdkAppId"] != self.sdk_app_id:
+            return self.error("UnauthorizedOperation.SmsSdkAppIdVerifyFail", "SmsSdkAppId verification failed.")
+        numbers = ("BeginTime", "EndTime", "Offset", "Limit")
+        if not all(isinstance(payload[k], int) for k in numbers if k in payload):
+            return self.error("InvalidParameter", "BeginTime, EndTime, Offset and Limit are integers.")
+        if not 1 <= payload["Limit"] <= 100:
+            return self.error("InvalidParameterValue", "Limit must be 1 to 100.")
+        phone = payload["PhoneNumber"]
+        if not re.fullmatch(r"\+861[3-9]\d{9}", str(phone)):
+            return self.error("InvalidParameterValue.IncorrectPhoneNumber", "The phone number is not valid E.164.")
+        now = self.clock.now()
+        begin = max(payload["BeginTime"], int((now - timedelta(days=7)).timestamp()))  # seven days back at most
+        end = payload.get("EndTime") or int(now.timestamp())
+        rows = []
+        for m in self.sent:
+            if m.to != phone or m.message_id not in self.reports or not begin <= int(m.at.timestamp()) <= end:
+                continue
+            at, delivered, errmsg = self.reports[m.message_id]
+            rows.append({"UserReceiveTime": int(at.timestamp()), "CountryCode": "86",
+                         "SubscriberNumber": phone.removeprefix("+86"), "PhoneNumber": phone,
+                         "SerialNo": m.message_id, "ReportStatus": "SUCCESS" if delivered else "FAIL",
+                         "Description": "DELIVRD" if delivered else errmsg, "SessionContext": m.key or ""})
+        offset = payload["Offset"]
+        return JSONResponse({"Response": {"PullSmsSendStatusSet": rows[offset:offset + payload["Limit"]],
+                                          "RequestId": str(uuid.uuid4())}})
 
     def _check_request(self, payload: dict) -> JSONResponse | None:
         if payload.get("SmsSdkAppId") != self.sdk_app_id:
@@ -199,6 +253,7 @@ class FakeTencent(FakeServer):
                    for m in messages]
         for m in messages:
             self.receipts.pushed[m.message_id] = "delivered" if delivered else "failed"
+            self.reports[m.message_id] = (self.clock.now(), delivered, "DELIVRD" if delivered else errmsg)
         return await self.post(url, [{"json": reports}], client) if reports else []
 
     @staticmethod

@@ -17,6 +17,7 @@ import pytest
 from services.notify.compose import compose_sms
 from services.notify.providers import aliyun, tencent
 from shared.clock import LOCAL_ZONE
+from tests.fakes.callback import ReceiptInbox
 
 pytestmark = pytest.mark.integration
 
@@ -137,6 +138,22 @@ async def test_tencent_sdk_raises_on_a_request_level_error(fake_tencent):
     with pytest.raises(tc_exception.TencentCloudSDKException) as caught:
         await asyncio.to_thread(tencent_send, fake_tencent)
     assert caught.value.get_code() == "FailedOperation.InsufficientBalanceInSmsPackage"
+
+
+async def test_tencent_sdk_pulls_the_reported_status_with_our_session_context(fake_tencent):
+    await asyncio.to_thread(tencent_send, fake_tencent)
+    inbox = ReceiptInbox()
+    await fake_tencent.push_receipts("http://callback/receipts/tencent", client=inbox.client)
+    request = tc_models.PullSmsSendStatusByPhoneNumberRequest()
+    sent_at = int(fake_tencent.sent[0].at.timestamp())
+    request.BeginTime, request.EndTime, request.Offset, request.Limit = sent_at - 60, sent_at + 60, 0, 100
+    request.PhoneNumber, request.SmsSdkAppId = f"+86{PHONE}", fake_tencent.sdk_app_id
+    response = await asyncio.to_thread(tencent_client(fake_tencent).PullSmsSendStatusByPhoneNumber, request)
+    [row] = response.PullSmsSendStatusSet
+    assert (row.SessionContext, row.SerialNo, row.ReportStatus, row.Description, row.PhoneNumber, row.CountryCode,
+            row.SubscriberNumber) == ("set-1", fake_tencent.sent[0].message_id, "SUCCESS", "DELIVRD", f"+86{PHONE}",
+                                      "86", PHONE)
+    assert isinstance(row.UserReceiveTime, int) and response.RequestId
 
 
 def test_our_acs3_signature_is_the_sdks():

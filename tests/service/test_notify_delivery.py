@@ -254,6 +254,78 @@ async def test_a_lost_request_aliyun_never_took_is_sent_after_checking(notify):
     assert [o for _, o, _ in await attempt_log(notify, message["id"])] == ["transient", "not_found", "sent"]
 
 
+TENCENT_ONLY = {"sms_providers": "tencent"}
+
+
+@pytest.mark.parametrize("notify_changes", [TENCENT_ONLY])
+async def test_a_lost_answer_from_tencent_is_found_by_its_pull_and_not_sent_again(notify):
+    worker_id, phone = await notify.register()
+    notify.tencent.fail_next(timeout=True, accept=True)  # Tencent took it; the answer never came
+    await notify.issue(worker_id)
+    await notify.settle()
+    assert (await notify.message(worker_id))["status"] == "queued"
+    # The phone got it and the carrier reported: the receipt names a SerialNo notify never learnt, so it is kept.
+    answers = await notify.tencent.push_receipts("http://test/notify/receipts/tencent", client=notify.client)
+    assert notify.tencent.receipt_acknowledged(answers[0])
+    await notify.later(seconds=30)
+    message = await notify.message(worker_id)
+    assert (message["status"], message["provider"]) == ("delivered", "tencent")
+    assert len(notify.sent_to(phone)) == 1
+    assert [outcome for _, outcome, _ in await attempt_log(notify, message["id"])] == ["transient", "found_sent"]
+    [event] = notify.events_of("notify.message.delivered")
+    assert event.subject == message["id"]
+
+
+@pytest.mark.parametrize("notify_changes", [TENCENT_ONLY])
+async def test_a_lost_tencent_send_without_a_report_is_sent_again_only_after_the_report_wait(notify):
+    worker_id, phone = await notify.register()
+    lost_at = notify.clock.now()
+    notify.tencent.fail_next(timeout=True, accept=True)
+    await notify.issue(worker_id)
+    await notify.settle()
+    await notify.later(seconds=30)  # asked: not listed (no report yet), so not sent again but asked again later
+    waiting = await notify.message(worker_id)
+    assert waiting["status"] == "queued" and "状态报告" in waiting["reason"]
+    assert (local(waiting["next_attempt_at"]) - lost_at).total_seconds() == 300
+    await notify.later(minutes=4)
+    assert len(notify.sent_to(phone)) == 1
+    await notify.later(minutes=1)  # still not listed after the wait: taken as not sent
+    message = await notify.message(worker_id)
+    assert message["status"] == "sent" and len(notify.sent_to(phone)) == 2
+    assert [o for _, o, _ in await attempt_log(notify, message["id"])] == ["transient", "not_reported", "not_found",
+                                                                             "sent"]
+
+
+@pytest.mark.parametrize("notify_changes", [TENCENT_ONLY])
+async def test_a_report_that_comes_during_the_wait_settles_the_lost_tencent_send(notify):
+    worker_id, phone = await notify.register()
+    notify.tencent.fail_next(timeout=True, accept=True)
+    await notify.issue(worker_id)
+    await notify.settle()
+    await notify.later(seconds=30)
+    assert (await notify.message(worker_id))["status"] == "queued"
+    await notify.tencent.push_receipts("http://test/notify/receipts/tencent", client=notify.client,
+                                       delivered=False, errmsg="MK:0005")
+    await notify.later(minutes=5)
+    message = await notify.message(worker_id)
+    assert message["status"] == "failed" and "MK:0005" in message["reason"]
+    assert len(notify.sent_to(phone)) == 1
+
+
+async def test_a_lost_tencent_send_is_checked_at_tencent_even_when_aliyun_is_back(notify):
+    notify.aliyun.down = "isv.OUT_OF_SERVICE"
+    worker_id, phone = await notify.register()
+    notify.tencent.fail_next(timeout=True, accept=True)
+    await notify.issue(worker_id)
+    await notify.settle()
+    await notify.tencent.push_receipts("http://test/notify/receipts/tencent", client=notify.client)
+    notify.aliyun.down = None
+    await notify.later(minutes=6)  # Aliyun, the first choice, is tried again by now
+    message = await notify.message(worker_id)
+    assert (message["status"], message["provider"]) == ("delivered", "tencent")
+    assert len(notify.sent_to(phone)) == 1 and notify.aliyun.sent == []
+
+
 async def test_a_vendor_down_fails_over_to_the_other_and_raises_the_alert(notify):
     def alerts() -> float:
         return REGISTRY.get_sample_value("jobbridge_notify_provider_down_total",
@@ -386,4 +458,35 @@ async def test_a_pass_that_died_after_aliyun_took_the_message_is_not_sent_again(
         await dispatcher
     message = await notify.message(worker_id)
     assert message["status"] == "sent" and len(notify.sent_to(phone)) == 1
+    assert [outcome for _, outcome, _ in await attempt_log(notify, message["id"])] == ["found_sent"]
+
+
+@pytest.mark.parametrize("notify_changes", [TENCENT_ONLY])
+async def test_a_pass_that_died_after_tencent_took_the_message_is_not_sent_again(notify):
+    from datetime import timedelta
+
+    from services.notify.delivery import service as delivery
+    from services.notify.providers.http import provider_client
+
+    await notify.app.state.runtime.stop_relays()  # no dispatcher: this test plays the one that dies
+    worker_id, phone = await notify.register()
+    await notify.issue(worker_id)
+    async with notify.unit.database.transaction() as session:
+        [claim] = await delivery.claim_due(session=session, now=notify.clock.now(), batch=10,
+                                           lease_for=timedelta(seconds=120))
+    async with provider_client(timeout=1) as client:  # the send goes out; the process dies before recording it
+        await notify.tencent.provider(client).send_sms(phone=phone, template_params=claim.sms_params,
+                                                       text=claim.sms_text, idempotency_key=claim.idempotency_key)
+    await notify.tencent.push_receipts("http://test/notify/receipts/tencent", client=notify.client)
+    notify.clock.advance(seconds=121)  # the lease ends; a new process starts its dispatcher and outbox relay
+    stop = asyncio.Event()
+    running = [asyncio.create_task(notify.unit.state["dispatcher"].run(stop)),
+               asyncio.create_task(notify.app.state.runtime.relays["notify"].run(stop))]
+    try:
+        await notify.settle()
+    finally:
+        stop.set()
+        await asyncio.gather(*running)
+    message = await notify.message(worker_id)
+    assert message["status"] == "delivered" and len(notify.sent_to(phone)) == 1
     assert [outcome for _, outcome, _ in await attempt_log(notify, message["id"])] == ["found_sent"]

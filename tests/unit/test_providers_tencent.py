@@ -167,3 +167,74 @@ async def test_receipts_are_pushed_as_a_callback_array(fake_tencent, client):
 
 def test_numbers_are_sent_in_e164():
     assert tencent.e164("13912345678") == "+8613912345678" and tencent.e164("+8613912345678") == "+8613912345678"
+
+
+# --- PullSmsSendStatusByPhoneNumber: what Tencent knows about a number's messages once their carriers reported ---
+PULL = "PullSmsSendStatusByPhoneNumber"
+NOON = datetime(2026, 3, 1, 4, 0, 0, tzinfo=timezone.utc)  # 12:00 in Beijing
+
+
+async def test_the_pull_lists_reported_messages_with_our_session_context(client):
+    clock = FixedClock(NOON)
+    inbox = ReceiptInbox()
+    async with FakeTencent(clock=clock) as fake:
+        provider = fake.provider(client)
+        delivered = await send(provider, key="w1:s1")
+        clock.advance(seconds=31)
+        failed = await send(provider, key="w1:s2")
+        clock.advance(seconds=31)
+        await send(provider, key="w1:s3")  # accepted, its carrier has not reported yet
+        await send(provider, phone="13912345679", key="w2:s1")  # another number
+        await fake.push_receipts("http://callback/receipts/tencent", client=inbox.client,
+                                 only=[delivered.provider_message_id, fake.sent[-1].message_id])
+        clock.advance(seconds=5)
+        await fake.push_receipts("http://callback/receipts/tencent", client=inbox.client, delivered=False,
+                                 errmsg="MK:0004", only=[failed.provider_message_id])
+        every = await provider.pull_send_status(phone=PHONE, begin=NOON - timedelta(hours=1), end=clock.now())
+        mine = await provider.pull_send_status(phone=PHONE, begin=NOON, end=clock.now(), session_context="w1:s2")
+    assert [(r.session_context, r.serial_no, r.status, r.description) for r in every] == [
+        ("w1:s1", delivered.provider_message_id, "delivered", "DELIVRD"),
+        ("w1:s2", failed.provider_message_id, "failed", "MK:0004")]
+    assert every[1].received_at == clock.now()
+    assert [r.serial_no for r in mine] == [failed.provider_message_id]
+
+
+async def test_the_pull_reaches_only_between_its_begin_and_end(client):
+    clock = FixedClock(NOON)
+    inbox = ReceiptInbox()
+    async with FakeTencent(clock=clock) as fake:
+        provider = fake.provider(client)
+        await send(provider, key="morning")
+        clock.advance(hours=2)
+        await send(provider, key="afternoon")
+        await fake.push_receipts("http://callback/receipts/tencent", client=inbox.client)
+        later = await provider.pull_send_status(phone=PHONE, begin=NOON + timedelta(hours=1), end=clock.now())
+        earlier = await provider.pull_send_status(phone=PHONE, begin=NOON - timedelta(days=30),
+                                                  end=NOON + timedelta(hours=1))
+    assert [r.session_context for r in later] == ["afternoon"]
+    assert [r.session_context for r in earlier] == ["morning"]  # asked from 30 days back: the client asks for 7
+
+
+@pytest.mark.parametrize(("code", "kind"), [("RequestLimitExceeded", ErrorKind.transient),
+                                            ("InternalError.Timeout", ErrorKind.transient),
+                                            ("AuthFailure.UnauthorizedOperation", ErrorKind.provider_down),
+                                            ("InvalidParameterValue", ErrorKind.permanent_request)])
+async def test_pull_errors_are_classified_like_send_errors(fake_tencent, client, code, kind):
+    fake_tencent.fail_next(code=code, action=PULL)
+    with pytest.raises(ProviderError) as caught:
+        await fake_tencent.provider(client).pull_send_status(phone=PHONE, begin=datetime.now(timezone.utc),
+                                                             end=datetime.now(timezone.utc))
+    assert (caught.value.kind, caught.value.code, caught.value.maybe_sent) == (kind, code, False)
+
+
+async def test_a_pull_signed_with_a_wrong_key_or_lost_is_an_error_that_sent_nothing(fake_tencent, client):
+    now = datetime.now(timezone.utc)
+    with pytest.raises(ProviderError) as wrong:
+        await fake_tencent.provider(client, secret_key="wrong").pull_send_status(phone=PHONE, begin=now, end=now)
+    fake_tencent.fail_next(timeout=True, action=PULL)
+    with pytest.raises(ProviderError) as lost:
+        await fake_tencent.provider(client).pull_send_status(phone=PHONE, begin=now, end=now)
+    assert (wrong.value.kind, wrong.value.code) == (ErrorKind.provider_down, "AuthFailure.SignatureFailure")
+    assert (lost.value.kind, lost.value.code, lost.value.maybe_sent) == (ErrorKind.transient, "ClientNetworkError",
+                                                                         False)
+    assert fake_tencent.calls == {PULL: 1}  # the wrong signature is refused before the action is counted

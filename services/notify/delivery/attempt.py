@@ -21,13 +21,22 @@ from services.notify.policy.channels import Channel, choose_channel
 from services.notify.policy.limits import SmsLimits, sms_not_before
 from services.notify.policy.schedule import QuietHours, retry_delay
 from services.notify.providers.aliyun import AliyunSms
-from services.notify.providers.base import ErrorKind, ProviderError, SendResult
+from services.notify.providers.base import ErrorKind, ProviderError, SendResult, SmsProvider
+from services.notify.providers.tencent import TencentSms
 from services.notify.settings import NotifySettings
 from shared.clock import LOCAL_ZONE, Clock
 
 MAX_STEPS_A_PASS = 4  # WeChat, then SMS at one vendor, then the next: a pass never loops on a bad provider
 # A pass was claimed but never recorded (the process died): whichever provider it used may have sent the message.
 UNKNOWN_PROVIDER = "?"
+# The SMS vendors that can be asked, after a lost answer, whether they took a message (by our key).
+ASKABLE = (AliyunSms, TencentSms)
+# Tencent's pull lists a message only once its carrier has reported on it, usually within seconds of the send. Not
+# listed within this time of the send in doubt: ask once more when it ends; still not listed then: not sent.
+TENCENT_REPORT_WAIT = timedelta(minutes=5)
+# How far before the send in doubt the pull looks: Tencent filters by time only and our key is matched in the rows;
+# a number gets a few messages a day, far below the pull's 100 rows.
+TENCENT_PULL_LOOKBACK = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -46,6 +55,8 @@ class Claim:
     excluded_channels: frozenset[str]
     unconfirmed_provider: str | None
     unconfirmed_on: date  # the local day of the lost answer, for the provider's query
+    unconfirmed_since: datetime | None = None  # when the send in doubt went (about; for Tencent's report wait)
+    report_awaited: bool = False  # a look since that send found no Tencent report and waited for it once
 
 
 @dataclass(frozen=True)
@@ -66,6 +77,16 @@ class Call:
     outcome: str
     code: str | None = None
     detail: str | None = None
+
+
+@dataclass(frozen=True)
+class Found:
+    """What a vendor says about a message whose send answer was lost: it took it, and how it went since."""
+
+    status: str  # sent (no receipt yet), delivered, failed
+    code: str  # the vendor's status as recorded in the attempt log
+    error: str  # the carrier's failure code, for the reason
+    message_id: str | None  # Tencent's SerialNo (Aliyun's query rows carry no BizId)
 
 
 @dataclass
@@ -142,6 +163,7 @@ class _Pass:
         self.sms_sent_at = list(history.sms_sent_at)
         self.excluded = set(claim.excluded_channels)
         self.tried: set[str] = set()  # SMS vendors that failed over in this pass
+        self.asked: set[str] = set()  # SMS vendors asked about a lost answer in this pass (once is enough)
 
     @property
     def attempts(self) -> int:
@@ -180,10 +202,9 @@ class _Pass:
         provider = self.d.providers.pick_sms(skip=self.tried)
         if provider is None:
             return self._hold(self.d.providers.sms_back_at(), "短信服务商暂不可用，稍后重试")
-        if self.out.unconfirmed_provider in (provider.name, UNKNOWN_PROVIDER) and isinstance(provider, AliyunSms):
-            found = await self._query(provider)
-            if found is not None:
-                return found
+        if (asked := self._to_ask(provider)) is not None:
+            if (settled := await self._query(asked)) is not None:
+                return settled
         try:
             result = await provider.send_sms(phone=self.contact.phone or "", template_params=self.claim.sms_params,
                                              text=self.claim.sms_text, idempotency_key=self.claim.idempotency_key)
@@ -192,31 +213,75 @@ class _Pass:
         self.out.number_hash = number_hash(self.contact.phone or "", key=self.d.settings.reply_key)
         return self._sent(result, Channel.sms, self.claim.sms_text)
 
-    async def _query(self, provider: AliyunSms) -> Outcome | None:
-        """Aliyun's SendSms is not idempotent: after a lost answer, ask whether it sent the message (by OutId)."""
+    def _to_ask(self, picked: SmsProvider) -> SmsProvider | None:
+        """The vendor to ask before sending, after a lost answer: the one that may have the message, if it is up
+        and can be asked (after a pass that died, the vendor it would have used: the one picked now)."""
+        name = self.out.unconfirmed_provider
+        if name is None:
+            return None
+        if name == UNKNOWN_PROVIDER:
+            vendor = picked
+        else:
+            vendor = self.d.providers.sms.get(name)
+            if vendor is None or name in self.tried or not self.d.providers.health.is_up(name):
+                return None  # it cannot be asked now; the send goes to the vendor picked, as without a query
+        return vendor if isinstance(vendor, ASKABLE) and vendor.name not in self.asked else None
+
+    async def _query(self, provider: SmsProvider) -> Outcome | None:
+        """SendSms is not idempotent at Aliyun or Tencent: after a lost answer, ask whether the vendor took the
+        message (by our key) before sending it again. Returns the outcome if that settles it, None to send."""
         now = self.d.clock.now()
+        self.asked.add(provider.name)
         try:
-            details = await provider.query_send_details(phone=self.contact.phone or "",
-                                                        send_date=self.claim.unconfirmed_on,
-                                                        out_id=self.claim.idempotency_key)
+            found = await self._look_up(provider, now)
         except ProviderError as error:
-            self._record(now, Channel.sms, provider.name, f"query_{error.kind}", error)
-            if error.kind is ErrorKind.provider_down:
-                return None  # it cannot be asked; it most likely sent nothing either: send elsewhere
-            return self._retry(f"查询发送结果失败：{error.code}")
-        if not details:
+            self._record(now, Channel.sms, provider.name, _query_outcome(error.kind), error)
+            if error.kind in (ErrorKind.transient, ErrorKind.rate_limited):
+                return self._retry(f"查询发送结果失败：{error.code}")
+            return None  # it cannot be asked (down, or the look-up refused): send, as without a query
+        if found is None and isinstance(provider, TencentSms) and (until := self._report_due(now)) is not None:
+            self._record(now, Channel.sms, provider.name, "not_reported")
+            SENDS.labels(provider.name, "not_reported").inc()
+            self.out.unconfirmed_provider = provider.name  # the next look asks Tencent again, and only once more
+            return self._hold(until, f"发送结果未知，等待腾讯云状态报告，{_local(until)}再查")
+        if found is None:
             self._record(now, Channel.sms, provider.name, "not_found")
             self.out.unconfirmed_provider = None
             SENDS.labels(provider.name, "not_found").inc()
             return None
-        detail = details[0]
-        self._record(now, Channel.sms, provider.name, "found_sent", code=detail.status)
+        self._record(now, Channel.sms, provider.name, "found_sent", code=found.code)
         SENDS.labels(provider.name, "found_sent").inc()
         self.out.unconfirmed_provider = None
         self.out.number_hash = number_hash(self.contact.phone or "", key=self.d.settings.reply_key)
-        status = {"delivered": "delivered", "failed": "failed"}.get(detail.status, "sent")
-        self.out.reason = f"运营商回执未送达：{detail.err_code}" if status == "failed" else None
-        return self._settle(status, Channel.sms, provider.name, None, self.claim.sms_text)
+        self.out.reason = f"运营商回执未送达：{found.error}" if found.status == "failed" else None
+        return self._settle(found.status, Channel.sms, provider.name, found.message_id, self.claim.sms_text)
+
+    async def _look_up(self, provider: SmsProvider, now: datetime) -> Found | None:
+        phone, key = self.contact.phone or "", self.claim.idempotency_key
+        if isinstance(provider, AliyunSms):
+            details = await provider.query_send_details(phone=phone, send_date=self.claim.unconfirmed_on, out_id=key)
+            if not details:
+                return None
+            detail = details[0]
+            status = {"delivered": "delivered", "failed": "failed"}.get(detail.status, "sent")
+            return Found(status=status, code=detail.status, error=detail.err_code, message_id=None)
+        assert isinstance(provider, TencentSms)
+        since = self.claim.unconfirmed_since or now
+        reports = await provider.pull_send_status(phone=phone, begin=since - TENCENT_PULL_LOOKBACK, end=now,
+                                                  session_context=key)
+        if not reports:
+            return None
+        # A copy sent twice before this check existed may have two reports: one delivered is enough.
+        report = next((r for r in reports if r.status == "delivered"), reports[0])
+        return Found(status=report.status, code=report.status, error=report.description,
+                     message_id=report.serial_no or None)
+
+    def _report_due(self, now: datetime) -> datetime | None:
+        """Until when Tencent's report of the send in doubt is worth waiting for; None when it no longer is."""
+        if self.claim.report_awaited or self.claim.unconfirmed_since is None:
+            return None
+        until = self.claim.unconfirmed_since + TENCENT_REPORT_WAIT
+        return until if now < until else None
 
     # --- outcomes -----------------------------------------------------------------------------------------------
     def _sent(self, result: SendResult, channel: Channel, text: str) -> Outcome:
@@ -240,8 +305,10 @@ class _Pass:
         self._record(now, channel, provider, str(error.kind), error)
         SENDS.labels(provider, str(error.kind)).inc()
         if error.maybe_sent and channel is Channel.sms:
-            # Only Aliyun can be asked afterwards; Tencent cannot (see the README), so its send is simply retried.
-            self.out.unconfirmed_provider = provider if provider == "aliyun" else None
+            # Aliyun and Tencent can be asked afterwards (by our key) before a send is repeated; another vendor's
+            # send is simply retried.
+            askable = isinstance(self.d.providers.sms.get(provider), ASKABLE)
+            self.out.unconfirmed_provider = provider if askable else None
         sms_possible = choose_channel(self.contact.reach, opted_out=self.opted_out,
                                       excluded=self.excluded | {Channel.wechat}).channel is Channel.sms
         decision = decide(error.kind, channel=channel, code=error.code, opted_out=error.opted_out, attempts=self.attempts,
@@ -301,6 +368,11 @@ def _redact(text: str, contact: Contact) -> str:
         if secret:
             text = text.replace(secret, "***")
     return _MOBILE.sub("***", text)
+
+
+def _query_outcome(kind: ErrorKind) -> str:
+    # The attempt log's outcome holds 20 characters.
+    return "query_refused" if kind is ErrorKind.permanent_request else f"query_{kind}"
 
 
 def _error_text(provider: str, error: ProviderError) -> str:

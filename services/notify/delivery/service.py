@@ -23,6 +23,8 @@ from shared.db import begin_writing
 log = logging.getLogger("jobbridge.notify")
 
 SENT_OUTCOMES = ("sent", "found_sent")
+# Asking a vendor about an earlier send (after a lost answer), not sending; "query_<kind>" when asking failed.
+LOOK_UP_OUTCOMES = ("not_found", "not_reported", "found_sent")
 
 
 async def claim_due(*, session: AsyncSession, now: datetime, batch: int, lease_for: timedelta) -> list[Claim]:
@@ -35,8 +37,9 @@ async def claim_due(*, session: AsyncSession, now: datetime, batch: int, lease_f
     else:
         await begin_writing(session)
     claims = []
-    for message in await session.scalars(query):
+    for message in (await session.scalars(query)).all():
         before = message.unconfirmed_provider
+        since, awaited = await _doubt(session, message, lease_for) if before else (None, False)
         message.lease = uuid.uuid4().hex
         message.next_attempt_at = now + lease_for
         # In doubt until the pass is recorded: should the process die after a provider took the message, the next
@@ -48,9 +51,27 @@ async def claim_due(*, session: AsyncSession, now: datetime, batch: int, lease_f
             sms_text=message.sms.get("text", ""), sms_params=dict(message.sms.get("params") or {}),
             wechat=dict(message.wechat), excluded_channels=frozenset(message.excluded_channels or ()),
             unconfirmed_provider=before,
-            unconfirmed_on=message.updated_at.astimezone(LOCAL_ZONE).date()))
+            unconfirmed_on=message.updated_at.astimezone(LOCAL_ZONE).date(),
+            unconfirmed_since=since, report_awaited=awaited))
     await session.flush()
     return claims
+
+
+async def _doubt(session: AsyncSession, message: Message, lease_for: timedelta) -> tuple[datetime, bool]:
+    """For a message whose send may have gone: when that send went (about), and whether a look at Tencent since
+    found no report and waited for it once already (then the next empty look means "not sent")."""
+    if message.unconfirmed_provider == UNKNOWN_PROVIDER:
+        # A pass died: it was claimed when the lease that has just ended began.
+        return message.next_attempt_at - lease_for, False
+    rows = await session.execute(select(Attempt.outcome, Attempt.at).where(Attempt.message_id == message.id)
+                                 .order_by(Attempt.at.desc(), Attempt.id.desc()))
+    awaited = False
+    for outcome, at in rows:
+        if outcome in LOOK_UP_OUTCOMES or outcome.startswith("query_"):
+            awaited = awaited or outcome == "not_reported"
+            continue
+        return at, awaited  # the latest send call: the one whose answer was lost
+    return message.updated_at, awaited
 
 
 async def histories(*, session: AsyncSession, worker_ids: Iterable[str], now: datetime) -> dict[str, History]:
@@ -109,10 +130,10 @@ async def record(*, session: AsyncSession, claim: Claim, outcome: Outcome, setti
         message.version += 1
         await session.flush()
         if outcome.status == MessageStatus.delivered:
+            # Found delivered by a look-up after a lost answer: its receipt, if one came, is kept and linked too.
             await messages.end(session=session, message=message, status=MessageStatus.delivered, reason=None,
                                clock=clock)
-        else:
-            await receipts.apply_waiting(session=session, message=message, settings=settings, clock=clock)
+        await receipts.apply_waiting(session=session, message=message, settings=settings, clock=clock)
         return message
     message.provider = outcome.provider or message.provider
     await messages.end(session=session, message=message, status=MessageStatus(outcome.status),

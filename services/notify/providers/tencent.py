@@ -1,4 +1,5 @@
-"""Tencent Cloud SMS SendSms (2021-01-11) over async httpx, signed with TC3-HMAC-SHA256 (PROVIDERS.md)."""
+"""Tencent Cloud SMS SendSms and PullSmsSendStatusByPhoneNumber (2021-01-11) over async httpx, signed with
+TC3-HMAC-SHA256 (PROVIDERS.md)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ import hashlib
 import hmac
 import json
 from collections.abc import Mapping
-from datetime import datetime, timezone
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import httpx
@@ -18,6 +20,8 @@ API_VERSION = "2021-01-11"
 SERVICE = "sms"
 ALGORITHM = "TC3-HMAC-SHA256"
 CONTENT_TYPE = "application/json"
+PULL_LIMIT = 100  # PullSmsSendStatusByPhoneNumber's maximum; its Offset is "currently fixed at 0", so no paging
+PULL_MAX_AGE = timedelta(days=6, hours=23)  # the pull reaches back seven days at most; a margin for clock skew
 
 _KINDS = {
     "InternalError.Timeout": ErrorKind.transient,
@@ -75,6 +79,17 @@ def e164(phone: str) -> str:
     return phone if phone.startswith("+") else f"+86{phone}"
 
 
+@dataclass(frozen=True)
+class StatusReport:
+    """One row of PullSmsSendStatusByPhoneNumber: a message whose carrier has reported on it (the number left out)."""
+
+    serial_no: str
+    session_context: str | None  # our idempotency key, echoed (the account must have the echo enabled)
+    status: str  # "delivered" (ReportStatus SUCCESS) or "failed" (FAIL)
+    description: str  # the carrier's code, e.g. DELIVRD, or the failure such as MK:0001
+    received_at: datetime | None  # UserReceiveTime
+
+
 class TencentSms:
     """The SMS provider Tencent Cloud; `SessionContext` carries our idempotency key and comes back in receipts."""
 
@@ -104,7 +119,20 @@ class TencentSms:
         return SendResult(provider=self.name, status="sent", provider_message_id=str(status["SerialNo"]),
                           raw_code=code)
 
-    async def _call(self, action: str, payload: Mapping[str, Any]) -> dict[str, Any]:
+    async def pull_send_status(self, *, phone: str, begin: datetime, end: datetime,
+                               session_context: str | None = None) -> list[StatusReport]:
+        """List the status reports for one number's messages between two moments (at most seven days back),
+        optionally only those carrying one SessionContext. A message accepted but not yet reported on by its
+        carrier is not listed: an empty answer soon after a send does not mean it was not sent."""
+        begin = max(begin, self._clock.now() - PULL_MAX_AGE)
+        payload = {"BeginTime": int(begin.timestamp()), "EndTime": int(end.timestamp()), "Offset": 0,
+                   "Limit": PULL_LIMIT, "PhoneNumber": e164(phone), "SmsSdkAppId": self.sdk_app_id}
+        answer = await self._call("PullSmsSendStatusByPhoneNumber", payload, sends=False)
+        reports = [_report(row) for row in answer.get("PullSmsSendStatusSet") or []]
+        # The API cannot filter by SessionContext; the rows carry it, so filter here.
+        return [r for r in reports if session_context is None or r.session_context == session_context]
+
+    async def _call(self, action: str, payload: Mapping[str, Any], *, sends: bool = True) -> dict[str, Any]:
         body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
         timestamp = int(self._clock.now().timestamp())
         headers = {"Host": self._host, "Content-Type": CONTENT_TYPE, "X-TC-Action": action,
@@ -116,13 +144,14 @@ class TencentSms:
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
             raise self._error("ClientNetworkError", f"could not reach Tencent ({type(exc).__name__})") from exc
         except (httpx.TimeoutException, httpx.TransportError) as exc:
-            raise self._error("ClientNetworkError", f"no answer ({type(exc).__name__}); SendSms is not idempotent",
-                              maybe_sent=True) from exc
+            lost = "; SendSms is not idempotent" if sends else ""
+            raise self._error("ClientNetworkError", f"no answer ({type(exc).__name__}){lost}",
+                              maybe_sent=sends) from exc
         try:
             answer = response.json()["Response"]
         except (ValueError, KeyError, TypeError):
             # Like the SDK: anything but a 200 with a Response body is a network-level failure.
-            raise self._error("ServerNetworkError", f"HTTP {response.status_code}", maybe_sent=True) from None
+            raise self._error("ServerNetworkError", f"HTTP {response.status_code}", maybe_sent=sends) from None
         if error := answer.get("Error"):
             raise self._error(str(error.get("Code")), str(error.get("Message") or ""))
         return answer
@@ -141,3 +170,11 @@ class TencentSms:
             retry_after = 1.0
         return ProviderError(kind, code, message, provider=self.name, retry_after=retry_after, maybe_sent=maybe_sent,
                              opted_out=code == "FailedOperation.PhoneNumberInBlacklist")
+
+
+def _report(row: Mapping[str, Any]) -> StatusReport:
+    received = row.get("UserReceiveTime")
+    return StatusReport(serial_no=str(row.get("SerialNo") or ""), session_context=row.get("SessionContext") or None,
+                        status="delivered" if row.get("ReportStatus") == "SUCCESS" else "failed",
+                        description=str(row.get("Description") or ""),
+                        received_at=datetime.fromtimestamp(int(received), timezone.utc) if received else None)
