@@ -120,8 +120,8 @@ class CrashAfterPublish:
     def __init__(self, bus) -> None:
         self.bus = bus
 
-    async def publish(self, envelope: Envelope) -> None:
-        await self.bus.publish(envelope)
+    async def publish(self, envelope: Envelope, *, mandatory: bool = True) -> None:
+        await self.bus.publish(envelope, mandatory=mandatory)
         raise self.Killed()
 
 
