@@ -27,6 +27,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -122,6 +123,11 @@ class Topology:
     def fakes_port(self) -> int:
         return self.base_port + len(SERVICES)
 
+    def ports(self) -> list[int]:
+        """Every port this copy listens on."""
+        fakes = [self.fakes_port + i for i in range(4)] if self.fakes else []
+        return [self.api_port(s) for s in SERVICES] + fakes + [self.port]
+
     @property
     def databases(self) -> dict[str, str]:
         return {s: f"{self.name}_{s}" for s in SERVICES}
@@ -193,6 +199,17 @@ class Topology:
             child = subprocess.Popen(self.commands()[proc], cwd=ROOT, env=self.env(), stdin=subprocess.DEVNULL,
                                      stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         return child.pid
+
+
+def port_free(port: int) -> bool:
+    """Nothing listens on 127.0.0.1:port (a readiness check would otherwise ask whoever does)."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 def alive(pid: int) -> bool:
@@ -286,6 +303,11 @@ def cmd_up(top: Topology, args: argparse.Namespace) -> int:
         return 0
     if any(running):
         print(f"launch: partly running (state in {top.state_dir}); `down` first", file=sys.stderr)
+        return 1
+    taken = [port for port in top.ports() if not port_free(port)]
+    if taken:
+        print(f"launch: port(s) {', '.join(map(str, taken))} in use (another copy still running?); "
+              f"stop it or choose --base-port / --port", file=sys.stderr)
         return 1
     top.state_dir.mkdir(parents=True, exist_ok=True)
     (top.state_dir / ".gitignore").write_text("*\n")
