@@ -27,9 +27,11 @@ bench: install
 	$(BIN)/python -m bench
 
 # The distributed topology as processes on this machine (deploy/local/launch.py): PostgreSQL databases
-# jobbridge_local_*, RabbitMQ vhost jobbridge_local, APIs on 8101-8104, relays, consumers, a proxy on PORT (8000).
+# jobbridge_local_*, RabbitMQ vhost jobbridge_local, APIs on 8101-8104, relays, consumers, a proxy on PORT (8000);
+# it loads the demonstration data of `make run` (DEMO=0: none); `make up-local FAKES=1` also starts the fake
+# SMS/WeChat providers (8105-8108) and points notify at them.
 up-local: install
-	$(BIN)/python deploy/local/launch.py up
+	$(BIN)/python deploy/local/launch.py up $(if $(FAKES),--fakes) $(if $(filter 0,$(DEMO)),,--demo)
 
 down-local:
 	$(BIN)/python deploy/local/launch.py down

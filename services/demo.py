@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Mapping
 
 from fastapi import FastAPI
 
 from shared.auth import Principal, Role, mint_token
 from shared.reference.regions import get_region
+from shared.runtime import ServiceUnit
 from shared.settings import CommonSettings
 
 log = logging.getLogger("jobbridge.demo")
@@ -17,28 +19,38 @@ DEFAULT_STAFF_REGION = "152222"  # 科尔沁右翼中旗
 
 def load_on_start(app: FastAPI, settings: CommonSettings, *, port: int) -> None:
     """Load the data set after the services have migrated, then print how to call the API."""
-    runtime = app.state.runtime
 
-    async def load() -> None:
-        from services.jobs import demo as jobs_demo
+    async def load_and_tell() -> None:
+        _print_tokens(settings, await load(app.state.units), port)
 
-        jobs = app.state.units["jobs"]
+    app.state.runtime.after_start.append(load_and_tell)
+
+
+async def load(units: Mapping[str, ServiceUnit]) -> dict[str, str]:
+    """Load the data set into the jobs and workers databases (once: a second call adds nothing); return the ids
+    worth a token. Events go to each service's outbox, so the relays tell matching and notify as usual."""
+    from services.jobs import demo as jobs_demo
+
+    jobs = units["jobs"]
+    async with jobs.database.transaction() as session:
+        ids = await jobs_demo.load(session=session, clock=jobs.clock)
+    if ids is None:
         async with jobs.database.transaction() as session:
-            ids = await jobs_demo.load(session=session, clock=jobs.clock)
-        if ids is None:
-            async with jobs.database.transaction() as session:
-                ids = {"employer_id": (await _first_employer(session)), "office_id": jobs_demo.DEMO_OFFICE}
-        ids["staff_region"] = await _load_workers(app)
-        _print_tokens(settings, ids, port)
-
-    runtime.after_start.append(load)
+            ids = {"employer_id": (await _first_employer(session)), "office_id": jobs_demo.DEMO_OFFICE}
+    ids["staff_region"] = await _load_workers(units)
+    return ids
 
 
-async def _load_workers(app: FastAPI) -> str:
+async def load_and_print(units: Mapping[str, ServiceUnit], settings: CommonSettings, *, port: int) -> None:
+    """`jobbridge demo`: the data set into databases that processes elsewhere serve (the distributed topology)."""
+    _print_tokens(settings, await load(units), port)
+
+
+async def _load_workers(units: Mapping[str, ServiceUnit]) -> str:
     """Load the labourers; return the county whose station staff get a token (the one with the most of them)."""
     from services.workers import demo as workers_demo
 
-    workers = app.state.units.get("workers")
+    workers = units.get("workers")
     if workers is None:
         return DEFAULT_STAFF_REGION
     loader = Principal(sub="demo-loader", role=Role.admin)

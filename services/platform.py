@@ -34,6 +34,7 @@ def create_platform(names: tuple[str, ...] = SERVICES, *, settings: CommonSettin
     """Every named service in one app, one bus between them (in-process unless BUS=amqp)."""
     settings = settings or CommonSettings()
     units = build_units(names, clock=clock, service_settings=service_settings)
-    runtime = Runtime(units=units, bus=make_bus(settings), settings=settings,
+    bus = make_bus(settings, name=f"jobbridge {'+'.join(names)} api")
+    runtime = Runtime(units=units, bus=bus, settings=settings,
                       relays=settings.run_workers_in_process, consumers=settings.run_workers_in_process)
     return create_app(runtime)

@@ -44,6 +44,25 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Load the demonstration data into the jobs and workers databases of the environment's settings."""
+    from services.demo import load_and_print
+    from services.platform import build_units
+
+    async def run() -> None:
+        units = {unit.name: unit for unit in build_units(("jobs", "workers"))}
+        try:
+            for unit in units.values():
+                await unit.migrate()
+            await load_and_print(units, CommonSettings(), port=args.port)
+        finally:
+            for unit in units.values():
+                await unit.database.dispose()
+
+    asyncio.run(run())
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -70,7 +89,9 @@ def _run_workers(args: argparse.Namespace, *, relays: bool, consumers: bool) -> 
     configure_logging(settings.log_level)
 
     async def run() -> None:
-        runtime = Runtime(units=build_units(_services(args.service)), bus=make_bus(settings), settings=settings,
+        role = "relay" if relays else "consume"
+        bus = make_bus(settings, name=f"jobbridge {args.service} {role}")
+        runtime = Runtime(units=build_units(_services(args.service)), bus=bus, settings=settings,
                           api=False, relays=relays, consumers=consumers)
         loop = asyncio.get_running_loop()
         stopping = asyncio.Event()
@@ -102,6 +123,11 @@ def main(argv: list[str] | None = None) -> int:
     migrate = sub.add_parser("migrate", help="apply database migrations")
     migrate.add_argument("--service", default="all")
     migrate.set_defaults(run=cmd_migrate)
+
+    demo = sub.add_parser("demo", help="load the demonstration data into the jobs and workers databases (once)")
+    demo.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")),
+                      help="the port the printed address names (the ingress)")
+    demo.set_defaults(run=cmd_demo)
 
     serve = sub.add_parser("serve", help="serve the API (all services, or one)")
     serve.add_argument("--service", default="all")

@@ -43,6 +43,9 @@ class ServiceUnit:
     consumers: list[Consumer] = field(default_factory=list)
     background: list[BackgroundTask] = field(default_factory=list)
     state: dict[str, object] = field(default_factory=dict)  # what the service's routes share, e.g. caches
+    # Event types published for whoever may bind to them (none of our services needs them): the broker confirms
+    # them with no queue bound, instead of refusing them and leaving them in the outbox.
+    optional_events: frozenset[str] = frozenset()
 
     async def migrate(self) -> None:
         await upgrade_async(service=self.name, migrations_dir=self.migrations_dir, url=self.database.url)
@@ -59,7 +62,8 @@ class Runtime:
         self.api, self.run_relays, self.run_consumers = api, relays, consumers
         self.relays = {u.name: OutboxRelay(database=u.database, outbox=u.outbox, bus=bus, service=u.name,
                                            clock=u.clock, batch=settings.relay_batch,
-                                           poll_seconds=settings.relay_poll_seconds) for u in self.units}
+                                           poll_seconds=settings.relay_poll_seconds, optional=u.optional_events)
+                       for u in self.units}
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task] = []
         self.after_start: list[Callable[[], Awaitable[None]]] = []
@@ -140,12 +144,14 @@ def create_app(runtime: Runtime, *, title: str = "JobBridge") -> FastAPI:
     return app
 
 
-def make_bus(settings: CommonSettings) -> Bus:
+def make_bus(settings: CommonSettings, *, name: str = "jobbridge") -> Bus:
+    """The bus of the settings; `name` tells the broker which process a connection belongs to
+    (e.g. "jobbridge notify consume"), so that an operator can find and close it."""
     if settings.bus == "amqp":
         from shared.events.amqp import RabbitBus
 
         return RabbitBus(settings.amqp_url, exchange=settings.amqp_exchange, prefetch=settings.amqp_prefetch,
-                         delivery_limit=settings.delivery_limit)
+                         delivery_limit=settings.delivery_limit, name=name)
     from shared.events.memory import InProcessBus
 
     return InProcessBus(delivery_limit=settings.delivery_limit)

@@ -1,6 +1,9 @@
 """The distributed topology as plain processes on this machine (what `docker compose up` runs, without Docker).
 
     python deploy/local/launch.py up        # databases + vhost, migrate, 4 APIs, relays, consumers, the proxy on PORT
+    python deploy/local/launch.py up --fakes   # the same, notify sending to the fake providers (tests/fakes), which
+                                               # push delivery receipts back through the proxy
+    python deploy/local/launch.py up --demo    # and, once ready, the demonstration data of `make run` (once)
     python deploy/local/launch.py status    # each process: pid, alive or not, its log
     python deploy/local/launch.py restart matching-consumer   # start one process again (after a crash or kill -9)
     python deploy/local/launch.py down      # SIGTERM every process, SIGKILL after --timeout; --drop also removes
@@ -12,7 +15,8 @@ Every name is overridable, so that a test can run its own isolated copy:
   --port      the proxy (default $PORT or 8000)
   --state-dir pid file, logs and DATA_DIR (default .local; it gets its own .gitignore)
 Settings from the environment are passed on to each process (e.g. JWT_SECRET, NOTIFY_QUIET_START); notify uses the
-`recording` providers unless NOTIFY_SMS_PROVIDERS / NOTIFY_WECHAT_PROVIDER say otherwise.
+`recording` providers unless NOTIFY_SMS_PROVIDERS / NOTIFY_WECHAT_PROVIDER say otherwise, or `--fakes` is given: then
+the fakes' control API listens on base-port + 4 and the providers on the three ports after it.
 """
 
 from __future__ import annotations
@@ -23,16 +27,21 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
+import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))  # the fakes' settings come from tests.fakes
 SERVICES = ("jobs", "workers", "matching", "notify")
 CONSUMERS = ("jobs", "matching", "notify")  # workers consumes nothing
+QUEUES = ("jobs", "matching", "matching-runs", "notify")  # one per consumer of the consumer processes
 STATE_FILE = "launch.json"
 
 
@@ -90,8 +99,9 @@ async def drop_databases(names: list[str]) -> None:
 
 
 class Topology:
-    def __init__(self, name: str, base_port: int, port: int, state_dir: Path) -> None:
+    def __init__(self, name: str, base_port: int, port: int, state_dir: Path, receipt_token: str | None = None) -> None:
         self.name, self.base_port, self.port, self.state_dir = name, base_port, port, state_dir.resolve()
+        self.receipt_token = receipt_token  # set: the fake providers run, and push receipts with this token
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> Topology:
@@ -99,8 +109,24 @@ class Topology:
         saved = state_dir / STATE_FILE
         if args.command != "up" and saved.exists():  # the copy that `up` started, whatever flags say now
             state = json.loads(saved.read_text())
-            return cls(state["name"], state["base_port"], state["port"], state_dir)
-        return cls(args.name, args.base_port, args.port, state_dir)
+            return cls(state["name"], state["base_port"], state["port"], state_dir, state.get("receipt_token"))
+        token = None
+        if getattr(args, "fakes", False):
+            token = os.environ.get("NOTIFY_RECEIPT_TOKEN") or uuid.uuid4().hex
+        return cls(args.name, args.base_port, args.port, state_dir, token)
+
+    @property
+    def fakes(self) -> bool:
+        return self.receipt_token is not None
+
+    @property
+    def fakes_port(self) -> int:
+        return self.base_port + len(SERVICES)
+
+    def ports(self) -> list[int]:
+        """Every port this copy listens on."""
+        fakes = [self.fakes_port + i for i in range(4)] if self.fakes else []
+        return [self.api_port(s) for s in SERVICES] + fakes + [self.port]
 
     @property
     def databases(self) -> dict[str, str]:
@@ -119,6 +145,13 @@ class Topology:
         })
         for service, database in self.databases.items():
             env[f"{service.upper()}_DATABASE_URL"] = pg_url(database)
+        if self.fakes:
+            from tests.fakes.standalone import notify_env
+
+            env.update(notify_env(aliyun=f"http://127.0.0.1:{self.fakes_port + 1}",
+                                  tencent=f"http://127.0.0.1:{self.fakes_port + 2}",
+                                  wechat=f"http://127.0.0.1:{self.fakes_port + 3}",
+                                  receipt_token=self.receipt_token or ""))
         env.setdefault("NOTIFY_SMS_PROVIDERS", "recording")
         env.setdefault("NOTIFY_WECHAT_PROVIDER", "recording")
         env.pop("PORT", None)
@@ -128,6 +161,10 @@ class Topology:
         """Every long-running process by name, in start order (the proxy last)."""
         cli = [sys.executable, "-m", "shared.cli"]
         out: dict[str, list[str]] = {}
+        if self.fakes:  # first: notify's dispatcher finds them up
+            out["fakes"] = [sys.executable, "-m", "tests.fakes", "--port", str(self.fakes_port),
+                            "--receipts-url", f"http://127.0.0.1:{self.port}/notify/receipts",
+                            "--receipt-token", self.receipt_token or ""]
         for service in SERVICES:
             out[service] = [*cli, "serve", "--service", service, "--host", "127.0.0.1",
                             "--port", str(self.api_port(service)), "--no-demo"]
@@ -145,7 +182,8 @@ class Topology:
 
     def save(self, pids: dict[str, int]) -> None:
         self.state_dir.mkdir(parents=True, exist_ok=True)
-        state = {"name": self.name, "base_port": self.base_port, "port": self.port, "pids": pids}
+        state = {"name": self.name, "base_port": self.base_port, "port": self.port,
+                 "receipt_token": self.receipt_token, "pids": pids}
         tmp = self.state_dir / (STATE_FILE + ".tmp")
         tmp.write_text(json.dumps(state, indent=2))
         tmp.replace(self.state_dir / STATE_FILE)
@@ -163,6 +201,17 @@ class Topology:
         return child.pid
 
 
+def port_free(port: int) -> bool:
+    """Nothing listens on 127.0.0.1:port (a readiness check would otherwise ask whoever does)."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
 def alive(pid: int) -> bool:
     """The process exists and is not a zombie."""
     try:
@@ -178,7 +227,7 @@ def ours(pid: int) -> bool:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
     except OSError:
         return False
-    return "shared.cli" in cmdline or "deploy/local/proxy.py" in cmdline
+    return any(mark in cmdline for mark in ("shared.cli", "deploy/local/proxy.py", "tests.fakes"))
 
 
 def ready(url: str) -> bool:
@@ -215,12 +264,22 @@ def stop(top: Topology, pids: dict[str, int], timeout: float) -> None:
                 pass
 
 
+def consuming(vhost: str) -> set[str]:
+    """The queues of the vhost that have a consumer now."""
+    return set(rabbitmqctl("list_consumers", "-p", vhost, "queue_name").split()) & set(QUEUES)
+
+
 def wait_ready(top: Topology, pids: dict[str, int], timeout: float) -> None:
+    """Every API answers ready and every queue has its consumer: an event published now reaches its service (the
+    broker refuses one for a queue not yet bound, and the relay's backoff would hold it back for a while)."""
     urls = {s: f"http://127.0.0.1:{top.api_port(s)}/{s}/ready" for s in SERVICES}
     urls["proxy"] = f"http://127.0.0.1:{top.port}/ingress/health"
+    if top.fakes:
+        urls["fakes"] = f"http://127.0.0.1:{top.fakes_port}/health"
     deadline = time.monotonic() + timeout
     waiting = dict(urls)
-    while waiting:
+    queues = set(QUEUES)
+    while waiting or queues:
         for proc, pid in pids.items():
             if not alive(pid):
                 raise RuntimeError(f"{proc} exited at start; its log ({top.log(proc)}) ends:\n{tail(top.log(proc))}")
@@ -228,9 +287,11 @@ def wait_ready(top: Topology, pids: dict[str, int], timeout: float) -> None:
             if ready(url):
                 del waiting[proc]
         if not waiting:
+            queues -= consuming(top.name)
+        if not waiting and not queues:
             break
         if time.monotonic() > deadline:
-            raise RuntimeError(f"not ready within {timeout:g} s: {', '.join(waiting)}")
+            raise RuntimeError(f"not ready within {timeout:g} s: {', '.join([*waiting, *sorted(queues)])}")
         time.sleep(0.2)
 
 
@@ -242,6 +303,11 @@ def cmd_up(top: Topology, args: argparse.Namespace) -> int:
         return 0
     if any(running):
         print(f"launch: partly running (state in {top.state_dir}); `down` first", file=sys.stderr)
+        return 1
+    taken = [port for port in top.ports() if not port_free(port)]
+    if taken:
+        print(f"launch: port(s) {', '.join(map(str, taken))} in use (another copy still running?); "
+              f"stop it or choose --base-port / --port", file=sys.stderr)
         return 1
     top.state_dir.mkdir(parents=True, exist_ok=True)
     (top.state_dir / ".gitignore").write_text("*\n")
@@ -265,9 +331,20 @@ def cmd_up(top: Topology, args: argparse.Namespace) -> int:
         print(f"launch: {exc}; stopping what started", file=sys.stderr)
         stop(top, pids, 10)
         return 1
+    fakes = f", fake providers' control on {top.fakes_port}" if top.fakes else ""
     print(f"launch: {len(pids)} processes ready in {time.monotonic() - started:.1f} s; "
-          f"http://127.0.0.1:{top.port}/ (APIs on {top.base_port}-{top.base_port + 3}, "
+          f"http://127.0.0.1:{top.port}/ (APIs on {top.base_port}-{top.base_port + 3}{fakes}, "
           f"databases {top.name}_*, vhost {top.name}, logs in {top.state_dir / 'logs'})")
+    if args.demo:
+        # After the consumers are up: the events of the data reach them at once (`jobbridge demo` loads once).
+        done = subprocess.run([sys.executable, "-m", "shared.cli", "demo", "--port", str(top.port)], cwd=ROOT,
+                              env=top.env(), capture_output=True, text=True, timeout=300)
+        top.log("demo").write_text(done.stdout + done.stderr)
+        if done.returncode != 0:
+            print(f"launch: loading the demonstration data failed; {top.log('demo')} ends:\n{tail(top.log('demo'))}",
+                  file=sys.stderr)
+            return 1
+        print(done.stdout.strip())
     return 0
 
 
@@ -328,6 +405,8 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     up = sub.add_parser("up")
     up.add_argument("--timeout", type=float, default=90.0, help="seconds to wait for every API to be ready")
+    up.add_argument("--fakes", action="store_true", help="notify sends to the fake providers, which push receipts")
+    up.add_argument("--demo", action="store_true", help="load the demonstration data once everything is ready")
     down = sub.add_parser("down")
     down.add_argument("--timeout", type=float, default=20.0, help="seconds between SIGTERM and SIGKILL")
     down.add_argument("--drop", action="store_true", help="also drop the databases and delete the vhost")

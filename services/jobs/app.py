@@ -57,6 +57,6 @@ def create_app(settings: JobsSettings | None = None, *, clock: Clock | None = No
     """The jobs service on its own (the distributed mode runs one of these per replica)."""
     settings = settings or JobsSettings()
     unit = build(settings, clock=clock)
-    runtime = Runtime(units=[unit], bus=make_bus(settings), settings=settings,
+    runtime = Runtime(units=[unit], bus=make_bus(settings, name="jobbridge jobs api"), settings=settings,
                       relays=settings.run_workers_in_process, consumers=settings.run_workers_in_process)
     return create_runtime_app(runtime, title="JobBridge jobs")

@@ -11,6 +11,7 @@ from services.matching.candidates.router import router as candidates_router
 from services.matching.db import inbox, outbox
 from services.matching.index import RankerCache
 from services.matching.recommendations.router import router as recommendations_router
+from services.matching.recommendations.service import SHORTFALL
 from services.matching.runs.router import router as runs_router
 from services.matching.settings import MatchingSettings
 from shared.clock import Clock, SystemClock
@@ -37,13 +38,15 @@ def build(settings: MatchingSettings | None = None, *, clock: Clock | None = Non
                  handlers=consumers.run_handlers(cache, settings, clock), clock=clock),
     ]
     return ServiceUnit(name=NAME, router=router, database=database, migrations_dir=MIGRATIONS, outbox=outbox,
-                       clock=clock, settings=settings, consumers=consumers_, state={"rankers": cache})
+                       clock=clock, settings=settings, consumers=consumers_, state={"rankers": cache},
+                       # Staff act on shortfalls through the sets and the run report; the event is for whoever binds.
+                       optional_events=frozenset({SHORTFALL}))
 
 
 def create_app(settings: MatchingSettings | None = None, *, clock: Clock | None = None) -> FastAPI:
     """The matching service on its own (the distributed mode runs one of these per replica)."""
     settings = settings or MatchingSettings()
     unit = build(settings, clock=clock)
-    runtime = Runtime(units=[unit], bus=make_bus(settings), settings=settings,
+    runtime = Runtime(units=[unit], bus=make_bus(settings, name="jobbridge matching api"), settings=settings,
                       relays=settings.run_workers_in_process, consumers=settings.run_workers_in_process)
     return create_runtime_app(runtime, title="JobBridge matching")

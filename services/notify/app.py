@@ -53,6 +53,6 @@ def create_app(settings: NotifySettings | None = None, *, clock: Clock | None = 
     """The notify service on its own (the distributed mode runs one of these per replica)."""
     settings = settings or NotifySettings()
     unit = build(settings, clock=clock, contacts=contacts, providers=providers)
-    runtime = Runtime(units=[unit], bus=make_bus(settings), settings=settings,
+    runtime = Runtime(units=[unit], bus=make_bus(settings, name="jobbridge notify api"), settings=settings,
                       relays=settings.run_workers_in_process, consumers=settings.run_workers_in_process)
     return create_runtime_app(runtime, title="JobBridge notify")

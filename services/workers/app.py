@@ -37,6 +37,6 @@ def create_app(settings: WorkersSettings | None = None, *, clock: Clock | None =
     """The workers service on its own (the distributed mode runs one of these per replica)."""
     settings = settings or WorkersSettings()
     unit = build(settings, clock=clock)
-    runtime = Runtime(units=[unit], bus=make_bus(settings), settings=settings,
+    runtime = Runtime(units=[unit], bus=make_bus(settings, name="jobbridge workers api"), settings=settings,
                       relays=settings.run_workers_in_process, consumers=settings.run_workers_in_process)
     return create_runtime_app(runtime, title="JobBridge workers")

@@ -34,8 +34,10 @@ class RabbitBus:
         delivery_limit: int = 5,
         retry_delay: float = 0.2,
         publish_timeout: float = 10.0,
+        name: str = "jobbridge",
     ) -> None:
         self._url = url
+        self._name = name  # the connection's name in the broker's listings (which process it is)
         self._exchange_name = exchange
         self._dlx_name = f"{exchange}.dlx"
         self._prefetch = prefetch
@@ -52,7 +54,7 @@ class RabbitBus:
 
     async def start(self) -> None:
         """Connect; declare the topic exchange and the dead-letter exchange."""
-        self._connection = await aio_pika.connect_robust(self._url)
+        self._connection = await aio_pika.connect_robust(self._url, client_properties={"connection_name": self._name})
         # on_return_raises turns a Basic.Return of a mandatory message into an exception instead of a callback.
         channel = await self._connection.channel(publisher_confirms=True, on_return_raises=True)
         self._exchange = await channel.declare_exchange(
@@ -68,7 +70,7 @@ class RabbitBus:
             await connection.close()
             log.info("bus closed")
 
-    async def publish(self, envelope: Envelope) -> None:
+    async def publish(self, envelope: Envelope, *, mandatory: bool = True) -> None:
         """Publish with the routing key `envelope.type`; return once confirmed, raise PublishError otherwise."""
         exchange = self._exchange
         if exchange is None or self._connection is None or self._connection.is_closed:
@@ -84,7 +86,7 @@ class RabbitBus:
         try:
             # Bounds the wait for a reconnecting channel as well as for the confirm.
             async with asyncio.timeout(self._publish_timeout):
-                await exchange.publish(message, routing_key=envelope.type, mandatory=True)
+                await exchange.publish(message, routing_key=envelope.type, mandatory=mandatory)
         except amqp_errors.PublishError as exc:
             raise PublishError(f"{envelope.type} {envelope.id} is unroutable: no queue is bound") from exc
         except amqp_errors.DeliveryError as exc:

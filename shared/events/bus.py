@@ -21,8 +21,11 @@ class Bus(Protocol):
     async def close(self) -> None:
         """Stop consuming and disconnect."""
 
-    async def publish(self, envelope: Envelope) -> None:
-        """Publish with the routing key `envelope.type`; return once confirmed, raise PublishError otherwise."""
+    async def publish(self, envelope: Envelope, *, mandatory: bool = True) -> None:
+        """Publish with the routing key `envelope.type`; return once confirmed, raise PublishError otherwise.
+
+        A mandatory event nobody is bound to is refused (it stays in the outbox until a consumer binds); with
+        `mandatory=False` it is confirmed and goes nowhere: for events published for whoever may bind to them."""
 
     async def subscribe(self, consumer: str, bindings: Sequence[str], handler: Handler) -> None:
         """Deliver events matching `bindings` (topic patterns) to `handler` through the queue named `consumer`.

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import random
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 
 from sqlalchemy import Column, MetaData, PrimaryKeyConstraint, String, Table
@@ -17,6 +19,7 @@ from shared.events.envelope import Envelope
 from shared.metrics import EVENTS_HANDLED
 
 log = logging.getLogger("jobbridge.inbox")
+CONFLICT_TRIES = 5  # a handler that still clashes after this raises: the bus redelivers the event later
 
 EventHandler = Callable[[AsyncSession, Envelope], Awaitable[None]]
 
@@ -49,22 +52,33 @@ class Consumer:
 
     async def handle(self, envelope: Envelope) -> None:
         """Apply every handler of the event type, unless this consumer already did."""
-        try:
-            async with self.database.transaction() as session:
-                # The inbox row first, in one statement: a repeated event inserts nothing and changes nothing.
-                if not await self._first_time(session, envelope):
-                    EVENTS_HANDLED.labels(self.name, envelope.type, "duplicate").inc()
-                    return
-                for handler in self.handlers.get(envelope.type, ()):
-                    await handler(session, envelope)
-        except Conflict:
-            # Two deliveries of one event raced; the other one committed, so this one changes nothing.
-            EVENTS_HANDLED.labels(self.name, envelope.type, "duplicate").inc()
+        for attempt in range(1, CONFLICT_TRIES + 1):
+            try:
+                outcome = await self._handle_once(envelope)
+            except Conflict:
+                # Another transaction wrote one of the same keys first: a second delivery of this event (the inbox
+                # row), or another event about the same record (events are handled concurrently, up to the
+                # prefetch). Never assume which: run again now that it has committed. The inbox then says whether
+                # this event was handled, and the handlers see the other event's row (and its version).
+                if attempt == CONFLICT_TRIES:
+                    EVENTS_HANDLED.labels(self.name, envelope.type, "error").inc()
+                    raise
+                await asyncio.sleep(random.uniform(0.01, 0.05) * attempt)
+                continue
+            except Exception:
+                EVENTS_HANDLED.labels(self.name, envelope.type, "error").inc()
+                raise
+            EVENTS_HANDLED.labels(self.name, envelope.type, outcome).inc()
             return
-        except Exception:
-            EVENTS_HANDLED.labels(self.name, envelope.type, "error").inc()
-            raise
-        EVENTS_HANDLED.labels(self.name, envelope.type, "ok").inc()
+
+    async def _handle_once(self, envelope: Envelope) -> str:
+        async with self.database.transaction() as session:
+            # The inbox row first, in one statement: a repeated event inserts nothing and changes nothing.
+            if not await self._first_time(session, envelope):
+                return "duplicate"
+            for handler in self.handlers.get(envelope.type, ()):
+                await handler(session, envelope)
+        return "ok"
 
     async def _first_time(self, session: AsyncSession, envelope: Envelope) -> bool:
         dialect = session.bind.dialect.name

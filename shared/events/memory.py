@@ -58,11 +58,11 @@ class InProcessBus:
     async def subscribe(self, consumer: str, bindings: Sequence[str], handler: Handler) -> None:
         self._subscriptions[consumer] = _Subscription(consumer, list(bindings), handler)
 
-    async def publish(self, envelope: Envelope) -> None:
+    async def publish(self, envelope: Envelope, *, mandatory: bool = True) -> None:
         if not self._open:
             raise PublishError("the in-process bus is closed")
         targets = [s for s in self._subscriptions.values() if any(topic_matches(b, envelope.type) for b in s.bindings)]
-        if not targets:
+        if not targets and mandatory:
             # Like a mandatory publish to RabbitMQ: with no consumer bound the event stays in the outbox.
             raise PublishError(f"no consumer is subscribed to {envelope.type}")
         await asyncio.gather(*(self._deliver(s, envelope) for s in targets))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -59,8 +60,9 @@ class OutboxRelay:
     """Publishes pending outbox rows; a row is marked sent only after the bus confirmed it."""
 
     def __init__(self, *, database: Database, outbox: Table, bus: Bus, service: str, clock: Clock | None = None,
-                 batch: int = 200, poll_seconds: float = 0.5) -> None:
+                 batch: int = 200, poll_seconds: float = 0.5, optional: Collection[str] = ()) -> None:
         self.database = database
+        self.optional = frozenset(optional)  # event types published for whoever binds: not held when none does
         self.outbox = outbox
         self.bus = bus
         self.service = service
@@ -102,8 +104,9 @@ class OutboxRelay:
         return list((await session.execute(query)).all())
 
     async def _publish(self, rows: list) -> list:
-        results = await asyncio.gather(*(self.bus.publish(Envelope.from_json(row.body)) for row in rows),
-                                       return_exceptions=True)
+        envelopes = [Envelope.from_json(row.body) for row in rows]
+        results = await asyncio.gather(*(self.bus.publish(e, mandatory=e.type not in self.optional)
+                                         for e in envelopes), return_exceptions=True)
         # A process being stopped is no publish failure: let it end the transaction untouched.
         for result in results:
             if isinstance(result, BaseException) and not isinstance(result, Exception):

@@ -71,6 +71,7 @@ class FakeServer:
         self.errors: list[str] = []  # tracebacks of fake bugs (a test should see none)
         self.down: str | None = None  # an error code every call of the primary action answers with
         self.receipts = Receipts()
+        self.host, self.port = "127.0.0.1", 0  # where start() listens; port 0: a free one
         self.url = ""
         self._faults: deque[Fault] = deque()
         self._lock = threading.Lock()
@@ -133,8 +134,9 @@ class FakeServer:
         # kept-alive connection waits ~40 ms for a delayed ACK.
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        sock.bind((self.host, self.port))
+        self.port = sock.getsockname()[1]
+        self.url = f"http://{'127.0.0.1' if self.host in ('0.0.0.0', '') else self.host}:{self.port}"
         # No access log and no logging config: request lines carry phone numbers in Aliyun's query string.
         config = uvicorn.Config(Starlette(routes=self.routes()), lifespan="off", access_log=False, log_config=None,
                                 log_level="warning", loop="asyncio", http="h11", timeout_graceful_shutdown=1)

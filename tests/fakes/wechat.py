@@ -176,8 +176,9 @@ class FakeWechat(FakeServer):
             signature = hashlib.sha1("".join(sorted([self.callback_token, timestamp, nonce])).encode()).hexdigest()
             bodies.append({"content": self.result_event(message, outcome).encode(),
                            "headers": {"Content-Type": "text/xml"},
-                           "params": {"signature": signature, "timestamp": timestamp, "nonce": nonce,
-                                      "openid": message.to}})
+                           # Added to the query the callback URL already has (it may carry a token of ours).
+                           "params": {**dict(httpx.URL(url).params), "signature": signature,
+                                      "timestamp": timestamp, "nonce": nonce, "openid": message.to}})
         return await self.post(url, bodies, client)
 
     @staticmethod

@@ -98,6 +98,16 @@ async def test_an_unroutable_event_raises_publish_error(amqp_url):
         await bus.publish(event("jobs.posting.opened"))
 
 
+async def test_an_optional_event_nobody_is_bound_to_is_confirmed(amqp_url):
+    async with running(amqp_url) as bus:
+        await bus.publish(event("jobs.posting.opened"), mandatory=False)  # no queue bound: confirmed, dropped
+        received = []
+        await bus.subscribe("matching", ["jobs.#"], lambda envelope: asyncio.sleep(0, received.append(envelope)))
+        await bus.publish(event("jobs.posting.closed"), mandatory=False)  # bound now: delivered as usual
+        await eventually(lambda: len(received) == 1)
+        assert received[0].type == "jobs.posting.closed"
+
+
 async def test_an_event_the_broker_refuses_raises_publish_error(amqp_url):
     async with running(amqp_url) as bus:
         # A full queue that rejects publishes makes the broker answer with Basic.Nack.

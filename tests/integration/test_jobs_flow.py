@@ -120,8 +120,8 @@ class CrashAfterPublish:
     def __init__(self, bus) -> None:
         self.bus = bus
 
-    async def publish(self, envelope: Envelope) -> None:
-        await self.bus.publish(envelope)
+    async def publish(self, envelope: Envelope, *, mandatory: bool = True) -> None:
+        await self.bus.publish(envelope, mandatory=mandatory)
         raise self.Killed()
 
 
@@ -202,6 +202,18 @@ async def test_a_placement_through_the_broker_lowers_the_headcount_once(platform
     await asyncio.sleep(0.5)
     final = (await platform.client.get(f"/jobs/postings/{posting_id}", headers=platform.headers)).json()
     assert (final["headcount"], final["placed"]) == (1, 1)
+
+
+async def test_placements_on_one_posting_handled_at_once_each_count(platform):
+    posting_id = await platform.post(headcount=8)
+    consumer = next(c for c in platform.unit.consumers if c.name == "jobs")
+    placements = [Envelope(type="workers.profile.placed", occurred_at="2026-11-28T03:00:00Z", producer="workers",
+                           subject=f"worker-{n}", version=2,
+                           data={"status": "placed", "placement": {"id": f"placement-{n}", "posting_id": posting_id}})
+                  for n in range(6)]
+    await asyncio.gather(*(consumer.handle(event) for event in placements))  # as a prefetch of 6 would
+    final = (await platform.client.get(f"/jobs/postings/{posting_id}", headers=platform.headers)).json()
+    assert (final["headcount"], final["placed"], final["version"]) == (2, 6, 7)
 
 
 async def test_publishing_to_a_closed_bus_keeps_the_event_in_the_outbox(platform):

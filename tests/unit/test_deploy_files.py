@@ -101,6 +101,14 @@ def runtime_stage() -> list[tuple[str, str]]:
     return instructions[last_from:]
 
 
+def stage(name: str) -> list[tuple[str, str]]:
+    """The instructions of the stage `FROM … AS name`, up to the next FROM."""
+    instructions = dockerfile_instructions()
+    start = next(i for i, (kind, args) in enumerate(instructions) if kind == "FROM" and args.endswith(f" AS {name}"))
+    end = next((i for i in range(start + 1, len(instructions)) if instructions[i][0] == "FROM"), len(instructions))
+    return instructions[start:end]
+
+
 def image_default_command() -> list[str]:
     return json.loads(next(args for name, args in runtime_stage() if name == "CMD"))
 
@@ -111,6 +119,8 @@ def jobbridge_containers(compose: dict) -> dict[str, dict]:
     for name, service in compose["services"].items():
         build = service.get("build") or {}
         dockerfile = build.get("dockerfile", "") if isinstance(build, dict) else ""
+        if isinstance(build, dict) and build.get("target") == "fakes":
+            continue  # the fake providers' stage, not a JobBridge process
         if dockerfile.endswith("deploy/Dockerfile") or str(service.get("image", "")).startswith("jobbridge"):
             found[name] = service
     return found
@@ -163,6 +173,7 @@ def run_cli(argv: list[str], monkeypatch: pytest.MonkeyPatch) -> tuple[str, Name
     monkeypatch.setattr(cli, "cmd_serve", recorder("serve"))
     monkeypatch.setattr(cli, "cmd_migrate", recorder("migrate"))
     monkeypatch.setattr(cli, "cmd_token", recorder("token"))
+    monkeypatch.setattr(cli, "cmd_demo", recorder("demo"))
     monkeypatch.setattr(cli, "_run_workers", lambda args, *, relays, consumers:
                         seen.append(("relay" if relays else "consume", args)) or 0)
     try:
@@ -186,7 +197,7 @@ def test_compose_file_is_a_compose_spec_file_with_the_infrastructure(compose):
 
 
 def test_every_service_has_an_api_a_relay_and_if_it_consumes_a_consumer(compose, tmp_path, monkeypatch):
-    running = {(kind, args.service) for kind, args in
+    running = {(kind, getattr(args, "service", None)) for kind, args in
                (run_cli(command_of(s), monkeypatch) for s in jobbridge_containers(compose).values())}
     monkeypatch.setenv("DATA_DIR", str(tmp_path))
     from services.platform import build_units
@@ -203,7 +214,10 @@ def test_every_jobbridge_command_is_a_real_cli_command_line(compose, monkeypatch
     assert containers, "no service in docker-compose.yml is built from deploy/Dockerfile"
     for name, service in containers.items():
         kind, args = run_cli(command_of(service), monkeypatch)
-        assert kind in {"serve", "relay", "consume", "migrate"}, f"{name} runs `jobbridge {kind}`"
+        assert kind in {"serve", "relay", "consume", "migrate", "demo"}, f"{name} runs `jobbridge {kind}`"
+        if kind == "demo":
+            assert service.get("profiles") == ["demo"], f"{name}: demonstration data only when asked for"
+            continue
         assert args.service == "all" or args.service in SERVICES, f"{name}: unknown service {args.service!r}"
         if kind == "serve":
             assert args.service != "all", f"{name}: the distributed mode serves one service per container"
@@ -492,3 +506,55 @@ def test_postgres_init_creates_the_role_and_database_each_container_connects_to(
                 f"{name}: {variable} and the postgres service disagree on the default password")
     mounts = [str(v) for v in compose["services"]["postgres"]["volumes"]]
     assert any(m.startswith("./deploy/postgres/init-databases.sh:/docker-entrypoint-initdb.d/") for m in mounts)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The optional profiles: the fake providers, the demonstration data
+
+
+def fakes_env_file() -> dict[str, str]:
+    lines = (ROOT / "deploy" / "fakes.env").read_text(encoding="utf-8").splitlines()
+    return dict(line.split("=", 1) for line in lines if line.strip() and not line.startswith("#"))
+
+
+def test_the_fakes_profile_runs_the_fake_providers_that_push_receipts_through_the_ingress(compose):
+    from tests.fakes.standalone import parse_args
+
+    fakes = compose["services"]["fakes"]
+    assert fakes["profiles"] == ["fakes"] and fakes["build"]["target"] == "fakes"
+    args = parse_args([with_defaults(part) for part in fakes["command"]])
+    assert (args.host, args.port) == ("0.0.0.0", 9100)
+    receipts = urllib.parse.urlsplit(args.receipts_url)
+    ingress_port = compose["services"]["ingress"]["ports"][0].rsplit(":", 1)[1]
+    assert (receipts.hostname, str(receipts.port), receipts.path) == ("ingress", ingress_port, "/notify/receipts")
+    assert fakes["command"][-1] == "${NOTIFY_RECEIPT_TOKEN:-}", "the fakes send the token notify expects"
+    assert with_defaults(fakes["ports"][0]).endswith(":9100")
+    # The image stage: the fakes and nothing of ours but what they import, started as `python -m tests.fakes`.
+    instructions = stage("fakes")
+    assert ("COPY", "tests/fakes ./tests/fakes") in instructions
+    assert json.loads(next(a for k, a in instructions if k == "ENTRYPOINT")) == ["python", "-m", "tests.fakes"]
+    assert "9100/health" in next(a for k, a in instructions if k == "HEALTHCHECK")
+
+
+def test_fakes_env_points_notify_at_the_fakes_with_their_credentials(compose):
+    from services.notify.settings import NotifySettings
+    from tests.fakes.standalone import notify_env, parse_args
+
+    ports = parse_args([with_defaults(part) for part in compose["services"]["fakes"]["command"]]).ports
+    env = fakes_env_file()
+    assert env == notify_env(aliyun=f"http://fakes:{ports['aliyun']}", tencent=f"http://fakes:{ports['tencent']}",
+                             wechat=f"http://fakes:{ports['wechat']}", receipt_token=env["NOTIFY_RECEIPT_TOKEN"])
+    # Every one of them reaches notify: the containers read each from the environment Compose interpolates.
+    notify = jobbridge_containers(compose)["notify-relay"]["environment"]
+    read = set(aliases(NotifySettings).values())
+    for key in env:
+        assert key in read, f"notify reads no {key}"
+        assert VARIABLE.fullmatch(str(notify[key])) and VARIABLE.fullmatch(str(notify[key]))["name"] == key, key
+
+
+def test_the_demo_profile_loads_the_data_after_the_consumers_are_up(compose, monkeypatch):
+    demo = compose["services"]["demo"]
+    assert run_cli(command_of(demo), monkeypatch)[0] == "demo"
+    assert demo["restart"] == "no" and demo["profiles"] == ["demo"]
+    started = {name for name, cond in demo["depends_on"].items() if cond["condition"] == "service_started"}
+    assert {"matching-consumer", "notify-consumer"} <= started

@@ -58,3 +58,40 @@ async def test_a_closed_bus_refuses_to_publish():
     bus = InProcessBus()
     with pytest.raises(PublishError):
         await bus.publish(event("jobs.posting.opened"))
+
+
+async def test_an_optional_event_nobody_is_bound_to_is_confirmed_and_goes_nowhere():
+    bus = InProcessBus()
+    await bus.start()
+    await bus.publish(event("matching.shortfall.detected"), mandatory=False)  # no error: nothing to hold it for
+    with pytest.raises(PublishError):
+        await bus.publish(event("matching.shortfall.detected"))
+
+
+async def test_the_relay_publishes_optional_events_and_holds_mandatory_ones_until_a_consumer_binds(tmp_path):
+    from sqlalchemy import MetaData, select
+
+    from shared.clock import SystemClock
+    from shared.db import Database
+    from shared.events.outbox import OutboxRelay, add_event, outbox_table
+
+    metadata = MetaData()
+    outbox = outbox_table(metadata)
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'relay.db'}")
+    async with database.engine.begin() as connection:
+        await connection.run_sync(metadata.create_all)
+    clock = SystemClock()
+    async with database.transaction() as session:
+        for type_ in ("matching.shortfall.detected", "matching.recommendations.issued"):
+            await add_event(session, outbox, clock=clock, producer="matching", type=type_, subject="w", version=1,
+                            data={})
+    bus = InProcessBus()
+    await bus.start()
+    relay = OutboxRelay(database=database, outbox=outbox, bus=bus, service="matching",
+                        optional={"matching.shortfall.detected"})
+    assert await relay.publish_pending() == 1
+    async with database.sessions() as session:
+        rows = dict((await session.execute(select(outbox.c.type, outbox.c.published_at))).all())
+    assert rows["matching.shortfall.detected"] is not None  # confirmed although nobody listens
+    assert rows["matching.recommendations.issued"] is None  # kept for the consumer that will bind
+    await database.dispose()

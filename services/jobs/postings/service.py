@@ -129,7 +129,8 @@ async def expire_due(*, session: AsyncSession, clock: Clock, limit: int = 500) -
 
 async def record_placement(*, session: AsyncSession, posting_id: str, placement_id: str, clock: Clock) -> bool:
     """Lower the headcount for one placement (once per placement); the last opening filled closes the posting."""
-    posting = await session.get(Posting, posting_id)
+    # Locked: placements on one posting handled at the same time take turns (no opening counted twice or lost).
+    posting = await session.get(Posting, posting_id, with_for_update={"of": Posting})
     if posting is None or await session.get(PostingPlacement, placement_id) is not None:
         return False
     session.add(PostingPlacement(placement_id=placement_id, posting_id=posting_id, recorded_at=clock.now()))

@@ -18,7 +18,8 @@ POSTINGS = "postings"
 async def apply_posting(session: AsyncSession, event: Envelope, *, clock: Clock) -> bool:
     """Keep the posting's newest snapshot; return whether anything changed."""
     data = event.data
-    record = await session.get(PostingRecord, event.subject)
+    # Locked: another event about the same record, handled at the same time, waits for this one (no lost update).
+    record = await session.get(PostingRecord, event.subject, with_for_update=True)
     if record is not None and record.version >= event.version:
         return False  # an older or repeated snapshot: we hold a newer one already
     fields = {"version": event.version, "status": data.get("status", "open"), "employer_id": data["employer_id"],
@@ -35,7 +36,8 @@ async def apply_posting(session: AsyncSession, event: Envelope, *, clock: Clock)
 
 async def apply_worker(session: AsyncSession, event: Envelope, *, clock: Clock) -> bool:
     data = event.data
-    record = await session.get(WorkerRecord, event.subject)
+    # Locked: another event about the same record, handled at the same time, waits for this one (no lost update).
+    record = await session.get(WorkerRecord, event.subject, with_for_update=True)
     if record is not None and record.version >= event.version:
         return False
     fields = {"version": event.version, "status": data.get("status", "seeking"),

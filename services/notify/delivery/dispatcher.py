@@ -20,6 +20,7 @@ from services.notify.delivery.providers import ProviderSet, open_providers
 from services.notify.opt_outs import service as opt_outs
 from services.notify.providers.http import provider_client
 from services.notify.providers.recording import RecordingProvider
+from services.notify.receipts import service as receipts
 from services.notify.settings import NotifySettings
 from shared.clock import Clock
 from shared.db import Database
@@ -27,6 +28,7 @@ from shared.db import Database
 log = logging.getLogger("jobbridge.notify")
 RECORD_TRIES = 4
 SWEEP_SECONDS = 3600.0  # how often reply routes past NOTIFY_REPLY_ROUTE_DAYS are deleted
+STRANDED_SECONDS = 5.0  # how often receipts that crossed the record of their send are looked for
 
 
 class Dispatcher:
@@ -58,13 +60,17 @@ class Dispatcher:
             owned.append(client)
         self.delivery = Delivery(contacts=contacts, providers=providers, settings=self.settings, clock=self.clock,
                                  rand=self._rand)
-        swept = -SWEEP_SECONDS
+        swept, stranded = -SWEEP_SECONDS, -STRANDED_SECONDS
         try:
             while not stop.is_set():
                 self._wake.clear()
                 try:
                     while await self.dispatch_due() == self.settings.dispatch_batch:
                         pass
+                    if time.monotonic() - stranded >= STRANDED_SECONDS:
+                        stranded = time.monotonic()
+                        async with self.database.transaction() as session:
+                            await receipts.apply_stranded(session=session, settings=self.settings, clock=self.clock)
                     if time.monotonic() - swept >= SWEEP_SECONDS:
                         swept = time.monotonic()
                         async with self.database.transaction() as session:

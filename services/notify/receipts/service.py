@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -108,3 +109,20 @@ async def apply_waiting(*, session: AsyncSession, message: Message, settings: No
     receipt = ReceiptIn(provider=waiting.provider, provider_message_id=waiting.provider_message_id,
                         delivered=waiting.delivered, status=waiting.status, detail=waiting.detail)
     await _apply(session, message, receipt, settings=settings, clock=clock)
+
+
+async def apply_stranded(*, session: AsyncSession, settings: NotifySettings, clock: Clock,
+                         within: timedelta = timedelta(days=1), batch: int = 500) -> int:
+    """Apply receipts kept as unknown whose send has been recorded since.
+
+    A receipt and the record of its send can cross: each transaction runs before the other commits, so the receipt
+    finds no message and the send finds no receipt. The dispatcher sweeps for those now and then; returns how many.
+    """
+    ids = await session.scalars(
+        select(Message.id).join(Receipt, (Receipt.provider == Message.provider)
+                                & (Receipt.provider_message_id == Message.provider_message_id))
+        .where(Receipt.message_id.is_(None), Receipt.received_at >= clock.now() - within).distinct().limit(batch))
+    stranded = list(await session.scalars(select(Message).where(Message.id.in_(list(ids)))))
+    for message in stranded:
+        await apply_waiting(session=session, message=message, settings=settings, clock=clock)
+    return len(stranded)
