@@ -99,7 +99,8 @@ async def record(*, session: AsyncSession, claim: Claim, outcome: Outcome, setti
     if outcome.number_hash:
         await opt_outs.remember_route(session=session, number_hash=outcome.number_hash, worker_id=claim.worker_id,
                                       clock=clock)
-    message = await session.get(Message, claim.id)
+    # Locked: a receipt for this message (applied by the API process) waits for this record, or this for it.
+    message = await session.get(Message, claim.id, with_for_update=True)
     if message is None or message.lease != claim.lease:
         log.warning("a dispatcher pass outlived its lease; its calls are recorded, the message is left as it is",
                     extra={"message_id": claim.id})

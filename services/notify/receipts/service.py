@@ -28,7 +28,8 @@ async def accept(*, session: AsyncSession, receipts: Sequence[ReceiptIn], settin
     """Keep every receipt and apply those whose message is known; return how many matched. An unknown id is no
     error for the provider: it is kept (its send may not be recorded yet) and applied when the send is."""
     matched = 0
-    for receipt in receipts:
+    # In one order, so that two batches locking the same messages never wait on each other in a circle.
+    for receipt in sorted(receipts, key=lambda r: (r.provider, r.provider_message_id)):
         message = await _message_for(session, receipt)
         session.add(Receipt(provider=receipt.provider, provider_message_id=receipt.provider_message_id,
                             delivered=receipt.delivered, status=receipt.status[:40], detail=receipt.detail,
@@ -45,11 +46,15 @@ async def accept(*, session: AsyncSession, receipts: Sequence[ReceiptIn], settin
 
 
 async def _message_for(session: AsyncSession, receipt: ReceiptIn) -> Message | None:
+    # Locked (here and below): a dispatcher recording this message's send waits for the receipt, or the receipt
+    # for the record; either way the second sees what the first wrote.
     message = await session.scalar(select(Message).where(
-        Message.provider == receipt.provider, Message.provider_message_id == receipt.provider_message_id))
+        Message.provider == receipt.provider, Message.provider_message_id == receipt.provider_message_id)
+        .with_for_update())
     if message is None and receipt.key:
         # Aliyun echoes our OutId: it finds a message whose send answer was lost (so no BizId was recorded).
-        message = await session.scalar(select(Message).where(Message.idempotency_key == receipt.key))
+        message = await session.scalar(select(Message).where(Message.idempotency_key == receipt.key)
+                                       .with_for_update())
         if message is not None and message.provider_message_id is None:
             message.provider, message.provider_message_id = receipt.provider, receipt.provider_message_id
     return message
@@ -122,7 +127,8 @@ async def apply_stranded(*, session: AsyncSession, settings: NotifySettings, clo
         select(Message.id).join(Receipt, (Receipt.provider == Message.provider)
                                 & (Receipt.provider_message_id == Message.provider_message_id))
         .where(Receipt.message_id.is_(None), Receipt.received_at >= clock.now() - within).distinct().limit(batch))
-    stranded = list(await session.scalars(select(Message).where(Message.id.in_(list(ids)))))
+    stranded = list(await session.scalars(select(Message).where(Message.id.in_(list(ids)))
+                                          .order_by(Message.id).with_for_update()))
     for message in stranded:
         await apply_waiting(session=session, message=message, settings=settings, clock=clock)
     return len(stranded)
