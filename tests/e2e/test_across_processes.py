@@ -1,37 +1,37 @@
 """End to end across processes: the distributed topology of deploy/local/launch.py, driven through its proxy.
 
 An isolated copy (own databases, vhost, ports, state folder) runs every service's API, relay and consumer as its own
-process. Through the proxy: an employer posts, a partner office imports a supply list, staff register workers, a batch
-run covers them, notify records one message per worker. Then the matching consumer is killed (SIGKILL) in the middle
-of a second run and started again: the run still completes with one set and one message per worker.
+process, and the fake SMS and WeChat providers as one more (`up --fakes`). Through the proxy: an employer posts, a
+partner office imports a supply list, staff register workers, a batch run covers them, notify sends to the fake
+providers, whose receipts come back through the proxy until every covered worker's message shows delivered. Then the
+same flow with faults, one run each: the matching consumer killed (SIGKILL) in the middle of a run and started again;
+notify's dispatcher and consumer killed while provider calls hang and started again; every RabbitMQ connection of the
+matching service closed by the broker mid-run. Each run must complete with one set, one message and one provider send
+per worker, every message delivered; at the end every count across all runs adds up.
 """
 
 from __future__ import annotations
 
-import json
+import contextlib
 import os
-import random
 import signal
-import socket
-import subprocess
-import sys
 import time
 import uuid
+from collections import Counter
 from datetime import date
-from pathlib import Path
 
 import httpx
 import pytest
 
+from services.notify.messages.service import idempotency_key
 from services.workers.profiles.idcard import make_id_number
 from shared.auth import mint_token
 from tests import services
+from tests.e2e.topology import LocalTopology, eventually
 from tests.service.conftest import vacancy, worker
 
 pytestmark = pytest.mark.integration
 
-ROOT = Path(__file__).resolve().parents[2]
-LAUNCH = ROOT / "deploy" / "local" / "launch.py"
 SECRET = f"e2e-secret-{uuid.uuid4().hex}-of-enough-bytes"
 REGION = "152222"
 TOWNSHIPS = ("152222100", "152222101", "152222102", "152222103", "152222104", "152222105")
@@ -49,80 +49,23 @@ def auth(role: str, **scope: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {mint_token(key=SECRET, role=role, **scope)}"}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def free_block(size: int) -> int:
-    """A first port of `size` consecutive ports that are free now."""
-    for _ in range(200):
-        base = random.randint(20000, 60000 - size)
-        try:
-            held = []
-            for port in range(base, base + size):
-                s = socket.socket()
-                held.append(s)
-                s.bind(("127.0.0.1", port))
-            return base
-        except OSError:
-            continue
-        finally:
-            for s in held:
-                s.close()
-    raise RuntimeError("no block of free ports")
-
-
-def eventually(check, within: float, what: str, every: float = 0.25):
-    deadline = time.monotonic() + within
-    while True:
-        result = check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not true within {within:g} s: {what}")
-        time.sleep(every)
-
-
-class Copy:
-    """One isolated copy of the local topology, started and stopped through the launcher."""
-
-    def __init__(self, state_dir: Path) -> None:
-        self.name = f"jb_e2e_{uuid.uuid4().hex[:10]}"
-        self.base_port, self.port, self.state_dir = free_block(4), free_port(), state_dir
-        self.env = {**os.environ, "JWT_SECRET": SECRET,
-                    # The real clock decides quiet hours: off here, so that the test passes at any hour.
-                    "NOTIFY_QUIET_START": "00:00", "NOTIFY_QUIET_END": "00:00", "NOTIFY_DIGEST_MINUTES": "0",
-                    "NOTIFY_SMS_MIN_INTERVAL_SECONDS": "0", "NOTIFY_SMS_PROVIDERS": "recording",
-                    "NOTIFY_WECHAT_PROVIDER": "recording", "NOTIFY_DISPATCH_POLL_SECONDS": "0.2",
-                    "RELAY_POLL_SECONDS": "0.1", "LOG_LEVEL": "WARNING"}
-
-    def launch(self, *args: str, timeout: float = 150) -> subprocess.CompletedProcess:
-        command = [sys.executable, str(LAUNCH), "--name", self.name, "--base-port", str(self.base_port),
-                   "--port", str(self.port), "--state-dir", str(self.state_dir), *args]
-        return subprocess.run(command, cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=timeout)
-
-    def pid(self, process: str) -> int:
-        done = self.launch("status", "--json")
-        return json.loads(done.stdout)[process]["pid"]
-
-
 @pytest.fixture(scope="module")
 def copy(tmp_path_factory):
     services.need("PostgreSQL", services.PG_HOST, services.PG_PORT)
     services.need("RabbitMQ", services.AMQP_HOST, services.AMQP_PORT)
     services.rabbitmqctl("list_vhosts")  # skips (or fails) when rabbitmqctl is missing
-    top = Copy(tmp_path_factory.mktemp("local"))
+    top = LocalTopology(tmp_path_factory.mktemp("local"), secret=SECRET)
     try:
         started = time.monotonic()
-        done = top.launch("up", "--timeout", "120")
-        assert done.returncode == 0, f"launch up failed:\n{done.stdout}\n{done.stderr}"
+        top.up()
         print(f"\n[e2e] topology up in {time.monotonic() - started:.1f} s")
         yield top
     finally:
-        done = top.launch("down", "--drop", "--timeout", "15")
-        assert done.returncode == 0, f"launch down failed:\n{done.stdout}\n{done.stderr}"
+        errors = {}
+        with contextlib.suppress(Exception):
+            errors = {name: found for name, found in top.fakes()["errors"].items() if found}
+        top.down()
+        assert not errors, f"the fake providers failed on their own: {errors}"
 
 
 @pytest.fixture(scope="module")
@@ -158,13 +101,18 @@ def population(client):
     assert report.status_code == 200, report.text
     assert (report.json()["imported"], report.json()["errors"]) == (len(CSV_ROWS) - 1, [])
 
-    registered = []
+    registered, channels = [], {}
     for n in range(WORKERS):
         id_number = make_id_number(REGION, date(1975 + n % 25, 1 + n % 12, 1 + n), n, "female")
+        # Every other worker follows the official account and agreed to WeChat; the others are reached by SMS.
+        wechat = {"wechat_openid": f"oE2eFakeOpenid{n:012d}", "consent": {"sms": True, "wechat": True,
+                                                                          "share_with_partners": True}} if n % 2 else {}
         answer = client.post("/workers/profiles", headers=staff, json=worker(
-            name=f"工人{n}", id_number=id_number, phone=f"139{n:08d}", home_region_code=TOWNSHIPS[n % len(TOWNSHIPS)]))
+            name=f"工人{n}", id_number=id_number, phone=f"139{n:08d}", home_region_code=TOWNSHIPS[n % len(TOWNSHIPS)],
+            **wechat))
         assert answer.status_code == 201, answer.text
         registered.append(answer.json()["id"])
+        channels[answer.json()["id"]] = "wechat" if wechat else "sms"
 
     def known_to_matching() -> bool:
         for worker_id in registered:
@@ -174,17 +122,21 @@ def population(client):
         return True
 
     eventually(known_to_matching, within=60, what="matching knows every worker and enough postings")
-    return {"workers": registered, "staff": staff, "admin": admin}
+    return {"workers": registered, "channels": channels, "staff": staff, "admin": admin, "runs": [],
+            "sets": {}}
 
 
-def run_batch(client, population, *, during=None) -> tuple[dict, list[dict], float, float]:
-    """A batch run for the area through to one message per covered worker; `during(run_id)` runs right after start."""
+def run_batch(client, population, *, during=None) -> tuple[dict, list[dict], dict[str, float]]:
+    """A batch run for the area through to a delivered message per covered worker; `during(run)` runs right after
+    the start. Returns the run, its messages and timings (seconds from the start: run done, all sent, all delivered).
+    """
     staff, admin = population["staff"], population["admin"]
     started = time.monotonic()
     answer = client.post("/matching/runs", json={"region_code": REGION}, headers=staff)
     assert answer.status_code == 202, answer.text
     run = answer.json()
     assert run["workers"] == WORKERS
+    population["runs"].append(run["id"])
     if during:
         during(run)
 
@@ -192,42 +144,57 @@ def run_batch(client, population, *, during=None) -> tuple[dict, list[dict], flo
         state = client.get(f"/matching/runs/{run['id']}", headers=staff).json()
         return state if state["status"] == "done" else None
 
-    final = eventually(finished, within=60, what=f"run {run['id']} done")
-    run_done = time.monotonic() - started
+    final = eventually(finished, within=90, what=f"run {run['id']} done")
+    timings = {"run": time.monotonic() - started}
 
     def messages() -> list[dict]:
         answer = client.get("/notify/messages", params={"run_id": run["id"], "page_size": 500}, headers=admin)
         assert answer.status_code == 200, answer.text
         return answer.json()["items"]
 
-    def all_sent():
-        items = messages()
-        if len(items) >= final["covered"] and not any(m["status"] == "queued" for m in items):
-            return items
-        return None
+    def settled(statuses: tuple[str, ...]):
+        def check():
+            items = messages()
+            return items if len(items) >= final["covered"] and all(m["status"] in statuses for m in items) else None
+        return check
 
-    eventually(all_sent, within=60, what=f"a message for every covered worker of run {run['id']}")
-    elapsed = time.monotonic() - started
+    eventually(settled(("sent", "delivered")), within=90, what=f"a message sent to every worker of run {run['id']}")
+    timings["sent"] = time.monotonic() - started
+    eventually(settled(("delivered",)), within=60, what=f"a receipt for every message of run {run['id']}")
+    timings["delivered"] = time.monotonic() - started
     time.sleep(1.0)  # anything sent twice would show up now
     items = messages()
-    print(f"[e2e] run {run['id'][:8]}: done in {run_done:.1f} s, every message out in {elapsed:.1f} s "
-          f"({final['covered']} workers, statuses {sorted({m['status'] for m in items})})")
-    return final, items, started, elapsed
+    population["sets"].update({m["set_id"]: m["worker_id"] for m in items})
+    print(f"[e2e] run {run['id'][:8]}: done in {timings['run']:.1f} s, every message sent in {timings['sent']:.1f} s, "
+          f"delivered in {timings['delivered']:.1f} s ({final['covered']} workers)")
+    return final, items, timings
 
 
-def check_counts(final: dict, items: list[dict], registered: list[str]) -> None:
+def check_counts(copy, client, population, final: dict, items: list[dict]) -> None:
+    """The run, its messages and what the providers received agree, worker by worker."""
+    registered = population["workers"]
     assert (final["workers"], final["covered"], final["shortfalls"]) == (WORKERS, WORKERS, 0)
     assert final["items_done"] == final["items_total"] == len(TOWNSHIPS)
     by_worker = [m["worker_id"] for m in items]
     assert len(by_worker) == len(set(by_worker)) == WORKERS, "one message per worker, no duplicates"
     assert set(by_worker) == set(registered)
     assert len({m["set_id"] for m in items}) == WORKERS
-    assert all(m["status"] in ("sent", "delivered") for m in items), [m["status"] for m in items]
+    assert [m["status"] for m in items] == ["delivered"] * WORKERS
+    assert {m["worker_id"]: m["channel"] for m in items} == population["channels"]
+    # The run's own tally (from notify's events) agrees once they have arrived.
+    eventually(lambda: client.get(f"/matching/runs/{final['id']}", headers=population["staff"]).json()["messages"]
+               .get("delivered") == WORKERS, within=30, what="the run counts every message delivered")
+    # What the providers took: each message exactly once, on the worker's channel.
+    sent = copy.fakes()
+    keys = Counter(m["key"] for provider in ("aliyun", "tencent", "wechat") for m in sent[provider])
+    for message in items:
+        key = idempotency_key(message["worker_id"], message["set_id"])
+        assert keys[key] == 1, (message["worker_id"], message["channel"], keys[key])
 
 
-def test_a_batch_run_reaches_every_worker_once_across_processes(client, population):
-    final, items, _, _ = run_batch(client, population)
-    check_counts(final, items, population["workers"])
+def test_a_batch_run_reaches_every_worker_once_with_receipts(copy, client, population):
+    final, items, _ = run_batch(client, population)
+    check_counts(copy, client, population, final, items)
 
 
 def test_the_matching_consumer_killed_mid_run_and_restarted_loses_and_doubles_nothing(copy, client, population):
@@ -254,15 +221,95 @@ def test_the_matching_consumer_killed_mid_run_and_restarted_loses_and_doubles_no
             os.kill(consumer, signal.SIGKILL)
         time.sleep(0.3)
         killed["at"] = time.monotonic()
-        done = copy.launch("restart", "matching-consumer")
-        assert done.returncode == 0, done.stdout + done.stderr
+        copy.restart("matching-consumer")
 
-    final, items, started, elapsed = run_batch(client, population, during=kill_the_consumer)
+    final, items, _ = run_batch(client, population, during=kill_the_consumer)
     print(f"[e2e] consumer killed with {killed['in_flight']} messages unacknowledged, run at "
-          f"{killed['items_done']}/{len(TOWNSHIPS)} items ({killed['status']}); after the restart every message was "
-          f"out in {started + elapsed - killed['at']:.1f} s")
-    check_counts(final, items, population["workers"])
-    # Each worker has exactly one set for each run so far (two runs): none lost, none issued twice.
+          f"{killed['items_done']}/{len(TOWNSHIPS)} items ({killed['status']})")
+    assert killed["items_done"] < len(TOWNSHIPS), "the kill came mid-run"
+    check_counts(copy, client, population, final, items)
+
+
+def test_notify_killed_while_providers_hang_and_restarted_sends_each_message_once(copy, client, population):
+    before = copy.fakes()["calls"]
+    hung = 3
+    # The next sends on both channels are taken by the provider, whose answer then never comes (the worst case:
+    # the message went out, notify cannot know). Notify is killed while it waits for those answers.
+    for provider in ("aliyun", "wechat"):
+        copy.fakes("/faults", {"provider": provider, "n": hung, "timeout": True, "accept": True})
+    killed = {}
+
+    def calls(provider: str, action: str) -> int:
+        return copy.fakes()["calls"][provider].get(action, 0) - before[provider].get(action, 0)
+
+    def kill_notify(run: dict) -> None:
+        eventually(lambda: calls("aliyun", "SendSms") >= hung and calls("wechat", "send") >= hung, within=60,
+                   every=0.05, what="notify calling the hanging providers")
+        killed["pids"] = [copy.pid(p) for p in ("notify-relay", "notify-consumer")]
+        for pid in killed["pids"]:
+            os.kill(pid, signal.SIGKILL)
+        killed["messages"] = client.get("/notify/messages", params={"run_id": run["id"], "page_size": 500},
+                                        headers=population["admin"]).json()["items"]
+        time.sleep(0.5)
+        copy.restart("notify-relay", "notify-consumer")
+
+    final, items, _ = run_batch(client, population, during=kill_notify)
+    unsettled = sum(m["status"] == "queued" for m in killed["messages"])
+    print(f"[e2e] notify killed with {len(killed['messages'])} messages of the run known, {unsettled} not settled")
+    # The hanging WeChat sends cannot have been settled (their receipts name a msgid notify never heard of): the kill
+    # came while they were in doubt. (The hanging SMS may already be settled by Aliyun's receipts, keyed by OutId.)
+    assert unsettled >= hung, "the kill came while sends were in doubt"
+    check_counts(copy, client, population, final, items)
+    # Aliyun was never called twice for a message: each send in doubt was settled by its receipt (which echoes our
+    # OutId) or found by a query, not repeated. WeChat may be called again: the same client_msg_id sends nothing new.
+    sms_workers = sum(channel == "sms" for channel in population["channels"].values())
+    repeats = calls("wechat", "send") - (WORKERS - sms_workers)
+    print(f"[e2e] Aliyun SendSms calls {calls('aliyun', 'SendSms')} for {sms_workers} SMS workers; "
+          f"WeChat sends repeated under the same key: {repeats}")
+    assert calls("aliyun", "SendSms") == sms_workers
+
+
+def test_a_service_cut_off_from_rabbitmq_mid_run_loses_and_doubles_nothing(copy, client, population):
+    consumer = copy.pid("matching-consumer")
+    cut = {}
+
+    def matching_connections() -> list[str]:
+        listing = services.rabbitmqctl("list_connections", "pid", "vhost", "client_properties")
+        return [line.split("\t", 1)[0] for line in listing.splitlines()
+                if f"\t{copy.name}\t" in line and '"jobbridge matching ' in line]
+
+    os.kill(consumer, signal.SIGSTOP)  # holds the run's items unacknowledged while its connection is cut
+
+    def cut_matching(run: dict) -> None:
+        try:
+            eventually(lambda: len(matching_connections()) >= 3, within=20, what="matching's connections listed")
+            time.sleep(0.5)  # the relay has handed the items to the broker, the broker to the frozen consumer
+            cut["connections"] = matching_connections()
+            for pid in cut["connections"]:
+                services.rabbitmqctl("close_connection", pid, "e2e test cuts matching off")
+        finally:
+            os.kill(consumer, signal.SIGCONT)
+
+    final, items, _ = run_batch(client, population, during=cut_matching)
+    print(f"[e2e] closed {len(cut['connections'])} connections of matching mid-run")
+    assert len(cut["connections"]) >= 3  # its API, relay and consumer
+    check_counts(copy, client, population, final, items)
+    eventually(lambda: len(matching_connections()) >= 3, within=30, what="matching connected again")
+
+
+def test_every_count_adds_up_across_all_runs(copy, client, population):
+    runs = population["runs"]
+    assert len(runs) == 4
+    assert len(population["sets"]) == len(runs) * WORKERS  # every run's messages name a set of their own
     for worker_id in population["workers"]:
-        sets = client.get(f"/matching/workers/{worker_id}/recommendation-sets", headers=staff).json()
-        assert len(sets) == 2, (worker_id, len(sets))
+        sets = client.get(f"/matching/workers/{worker_id}/recommendation-sets", headers=population["staff"]).json()
+        issued = {s["set_id"] for s in sets}
+        assert issued == {s for s, w in population["sets"].items() if w == worker_id}, worker_id
+    messages = [m for run_id in runs
+                for m in client.get("/notify/messages", params={"run_id": run_id, "page_size": 500},
+                                    headers=population["admin"]).json()["items"]]
+    assert Counter(m["status"] for m in messages) == {"delivered": len(runs) * WORKERS}
+    assert {m["set_id"] for m in messages} == set(population["sets"])
+    sent = copy.fakes()
+    taken = [m["key"] for provider in ("aliyun", "tencent", "wechat") for m in sent[provider]]
+    assert len(taken) == len(set(taken)) == len(runs) * WORKERS, "one provider send per message, none twice"
