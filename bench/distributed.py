@@ -304,7 +304,7 @@ async def run(report: Report) -> None:
     report.figure("matching consumer killed mid-run: run done", killed.done, "s", "undisturbed run", plain.done)
     report.figure("matching consumer killed mid-run: no message waiting for a receipt", killed.delivered or 0, "s",
                   "undisturbed run", plain.delivered or 0)
-    report.note(f"distributed: deploy/local/launch.py up --fakes --demo: 13 processes on PostgreSQL and RabbitMQ, "
+    report.note(f"the copy: deploy/local/launch.py up --fakes --demo: 13 processes on PostgreSQL and RabbitMQ, "
                 f"up in {up:.0f} s; runs for the League ({LEAGUE}) started by an admin through the proxy; times "
                 f"from POST /matching/runs, polled every 0.25 s")
     report.note("killed: the matching consumer is frozen (SIGSTOP) before the run so that it holds work items "
