@@ -36,9 +36,12 @@ up-local: install
 down-local:
 	$(BIN)/python deploy/local/launch.py down
 
-# Re-pin every dependency (needs uv: pip install uv).
+# Re-pin every dependency (needs uv: pip install uv). requirements.lock has the dev extra (tests, make install);
+# requirements-runtime.lock is what the image installs: the services' dependencies only, constrained by the full lock
+# so that both pin each shared package at the same version.
 lock:
 	uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements.lock
+	uv pip compile pyproject.toml --generate-hashes --python-version 3.11 -c requirements.lock -o requirements-runtime.lock
 
 clean:
 	rm -rf $(VENV) .pytest_cache

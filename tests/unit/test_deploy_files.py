@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import fnmatch
 import hashlib
 import importlib
 import json
 import re
 import shutil
 import subprocess
+import tomllib
 import urllib.error
 import urllib.parse
 from argparse import Namespace
@@ -35,6 +37,11 @@ NGINX = ROOT / "deploy" / "nginx" / "nginx.conf"
 DEFINITIONS = ROOT / "deploy" / "rabbitmq" / "definitions.json"
 RABBITMQ_CONF = ROOT / "deploy" / "rabbitmq" / "rabbitmq.conf"
 POSTGRES_INIT = ROOT / "deploy" / "postgres" / "init-databases.sh"
+PYPROJECT = ROOT / "pyproject.toml"
+# requirements.lock: everything, the dev extra included (tests, `make install`); requirements-runtime.lock: what the
+# image installs. `make lock` writes both, the second constrained by the first.
+FULL_LOCK = ROOT / "requirements.lock"
+RUNTIME_LOCK = ROOT / "requirements-runtime.lock"
 
 # What every JobBridge container must set: without these a container silently runs the embedded defaults (SQLite in
 # its own filesystem, the in-process bus, relays inside the API, a JWT secret of its own).
@@ -301,18 +308,21 @@ def test_secrets_in_compose_come_from_the_environment(compose):
 
 
 def test_dockerfile_installs_the_locked_dependencies_and_runs_the_cli_as_non_root(monkeypatch):
-    instructions = dockerfile_instructions()
-    runs = " ".join(args for name, args in instructions if name == "RUN")
-    assert "--require-hashes -r requirements.lock" in runs and "--no-deps ." in runs
-    stage = runtime_stage()
-    assert stage[0][1].split()[0] in {"python:3.11-slim", "${PYTHON_IMAGE}"}
-    assert "ARG PYTHON_IMAGE=python:3.11-slim" in DOCKERFILE.read_text() or stage[0][1].startswith("python:3.11-slim")
-    assert ("USER", "10001:10001") in stage or ("USER", "10001") in stage
-    assert ("WORKDIR", "/app") in stage
-    assert ("EXPOSE", "8000") in stage
-    assert json.loads(next(args for name, args in stage if name == "ENTRYPOINT")) == ["jobbridge"]
+    builder = stage("builder")
+    runs = " ".join(args for name, args in builder if name == "RUN")
+    assert ("COPY", "requirements-runtime.lock ./") in builder
+    assert "--require-hashes -r requirements-runtime.lock" in runs and "--no-deps ." in runs
+    everything = " ".join(args for name, args in dockerfile_instructions() if name in {"COPY", "RUN"})
+    assert not re.search(r"\brequirements\.lock\b", everything), "the image must not install the dev extra"
+    final = runtime_stage()
+    assert final[0][1].split()[0] in {"python:3.11-slim", "${PYTHON_IMAGE}"}
+    assert "ARG PYTHON_IMAGE=python:3.11-slim" in DOCKERFILE.read_text() or final[0][1].startswith("python:3.11-slim")
+    assert ("USER", "10001:10001") in final or ("USER", "10001") in final
+    assert ("WORKDIR", "/app") in final
+    assert ("EXPOSE", "8000") in final
+    assert json.loads(next(args for name, args in final if name == "ENTRYPOINT")) == ["jobbridge"]
     assert run_cli(image_default_command(), monkeypatch)[0] == "serve"
-    env = " ".join(args for name, args in stage if name == "ENV")
+    env = " ".join(args for name, args in final if name == "ENV")
     assert "PATH=/opt/venv/bin:$PATH" in env and "PYTHONUNBUFFERED=1" in env
 
 
@@ -354,6 +364,38 @@ def test_dockerfile_healthcheck_asks_the_liveness_route_of_the_service(tmp_path,
             monkeypatch.setenv("SERVICE", service)
         exec(argv[2], {})  # raises (the check fails) on an error status
         assert asked[-1] == f"/{service or 'jobs'}/health"
+
+
+def requirement_name(requirement: str) -> str:
+    """The normalised project name of a requirement string (`uvicorn[standard]>=0.30` -> `uvicorn`)."""
+    name = re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*", requirement.strip()).group(0)
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def lock_pins(path: Path) -> dict[str, str]:
+    """Project name -> pinned version, from a lock written by `uv pip compile`."""
+    pins = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        match = re.match(r"([A-Za-z0-9][A-Za-z0-9._-]*)==(\S+)", line)
+        if match:
+            pins[requirement_name(match.group(1))] = match.group(2)
+    assert pins, f"{path.name} pins nothing"
+    return pins
+
+
+def test_runtime_lock_is_the_full_lock_without_the_dev_extra():
+    project = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["project"]
+    runtime = {requirement_name(r) for r in project["dependencies"]}
+    dev = {requirement_name(r) for r in project["optional-dependencies"]["dev"]} - runtime
+    full, slim = lock_pins(FULL_LOCK), lock_pins(RUNTIME_LOCK)
+
+    assert "--extra" not in RUNTIME_LOCK.read_text(encoding="utf-8").split("\n", 3)[1], "made with an extra"
+    assert runtime <= set(slim), f"the runtime lock lacks {sorted(runtime - set(slim))}"
+    assert not dev & set(slim), f"the runtime lock carries the dev extra's {sorted(dev & set(slim))}"
+    assert dev <= set(full), f"requirements.lock lacks the dev extra's {sorted(dev - set(full))}"
+    # The tests run against the versions the image ships: `make lock` constrains one by the other.
+    differ = {name: (version, full.get(name)) for name, version in slim.items() if full.get(name) != version}
+    assert not differ, f"runtime lock vs requirements.lock: {differ}"
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -558,3 +600,31 @@ def test_the_demo_profile_loads_the_data_after_the_consumers_are_up(compose, mon
     assert demo["restart"] == "no" and demo["profiles"] == ["demo"]
     started = {name for name, cond in demo["depends_on"].items() if cond["condition"] == "service_started"}
     assert {"matching-consumer", "notify-consumer"} <= started
+
+
+def ignored_by_docker(path: str) -> bool:
+    """Whether .dockerignore keeps `path` out of the build context (the last matching line decides)."""
+    ignored = False
+    for line in (ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        keep = line.startswith("!")
+        pattern = line.lstrip("!").rstrip("/").removeprefix("**/")
+        parts = path.split("/")
+        prefixes = ["/".join(parts[:n]) for n in range(1, len(parts) + 1)]
+        if any(fnmatch.fnmatch(prefix, pattern) or fnmatch.fnmatch(part, pattern)
+               for prefix, part in zip(prefixes, parts)):
+            ignored = not keep
+    return ignored
+
+
+def test_every_file_the_dockerfile_copies_is_in_the_build_context():
+    sources = [args.split()[:-1] for kind, args in dockerfile_instructions()
+               if kind == "COPY" and not args.startswith("--from")]
+    assert sources
+    for paths in sources:
+        for path in paths:
+            assert (ROOT / path).exists(), f"COPY {path}: no such file"
+            assert not ignored_by_docker(path), f"COPY {path}: .dockerignore leaves it out of the build context"
+    assert ignored_by_docker("tests/unit/test_deploy_files.py") and ignored_by_docker(".venv/bin/python")
