@@ -433,7 +433,8 @@ async def test_a_contact_lookup_that_fails_is_retried_and_counts_no_attempt(noti
     assert len(notify.sent_to("13900001234")) == 1
 
 
-async def test_a_pass_that_died_after_aliyun_took_the_message_is_not_sent_again(notify):
+async def die_after_the_send(notify, fake) -> tuple[str, str]:
+    """Play a dispatcher that claims a worker's message, has `fake` take it, and dies before recording it."""
     from datetime import timedelta
 
     from services.notify.delivery import service as delivery
@@ -446,39 +447,14 @@ async def test_a_pass_that_died_after_aliyun_took_the_message_is_not_sent_again(
         [claim] = await delivery.claim_due(session=session, now=notify.clock.now(), batch=10,
                                            lease_for=timedelta(seconds=120))
     async with provider_client(timeout=1) as client:  # the send goes out; the process dies before recording it
-        await notify.aliyun.provider(client).send_sms(phone=phone, template_params=claim.sms_params,
-                                                      text=claim.sms_text, idempotency_key=claim.idempotency_key)
-    notify.clock.advance(seconds=121)  # the lease ends; a new dispatcher process starts
-    stop = asyncio.Event()
-    dispatcher = asyncio.create_task(notify.unit.state["dispatcher"].run(stop))
-    try:
-        await notify.settle()
-    finally:
-        stop.set()
-        await dispatcher
-    message = await notify.message(worker_id)
-    assert message["status"] == "sent" and len(notify.sent_to(phone)) == 1
-    assert [outcome for _, outcome, _ in await attempt_log(notify, message["id"])] == ["found_sent"]
+        await fake.provider(client).send_sms(phone=phone, template_params=claim.sms_params, text=claim.sms_text,
+                                             idempotency_key=claim.idempotency_key)
+    return worker_id, phone
 
 
-@pytest.mark.parametrize("notify_changes", [TENCENT_ONLY])
-async def test_a_pass_that_died_after_tencent_took_the_message_is_not_sent_again(notify):
-    from datetime import timedelta
-
-    from services.notify.delivery import service as delivery
-    from services.notify.providers.http import provider_client
-
-    await notify.app.state.runtime.stop_relays()  # no dispatcher: this test plays the one that dies
-    worker_id, phone = await notify.register()
-    await notify.issue(worker_id)
-    async with notify.unit.database.transaction() as session:
-        [claim] = await delivery.claim_due(session=session, now=notify.clock.now(), batch=10,
-                                           lease_for=timedelta(seconds=120))
-    async with provider_client(timeout=1) as client:  # the send goes out; the process dies before recording it
-        await notify.tencent.provider(client).send_sms(phone=phone, template_params=claim.sms_params,
-                                                       text=claim.sms_text, idempotency_key=claim.idempotency_key)
-    await notify.tencent.push_receipts("http://test/notify/receipts/tencent", client=notify.client)
-    notify.clock.advance(seconds=121)  # the lease ends; a new process starts its dispatcher and outbox relay
+async def start_again(notify) -> None:
+    """The lease ends; a new process starts its dispatcher and outbox relay and works until all is settled."""
+    notify.clock.advance(seconds=121)
     stop = asyncio.Event()
     running = [asyncio.create_task(notify.unit.state["dispatcher"].run(stop)),
                asyncio.create_task(notify.app.state.runtime.relays["notify"].run(stop))]
@@ -487,6 +463,21 @@ async def test_a_pass_that_died_after_tencent_took_the_message_is_not_sent_again
     finally:
         stop.set()
         await asyncio.gather(*running)
+
+
+async def test_a_pass_that_died_after_aliyun_took_the_message_is_not_sent_again(notify):
+    worker_id, phone = await die_after_the_send(notify, notify.aliyun)
+    await start_again(notify)
+    message = await notify.message(worker_id)
+    assert message["status"] == "sent" and len(notify.sent_to(phone)) == 1
+    assert [outcome for _, outcome, _ in await attempt_log(notify, message["id"])] == ["found_sent"]
+
+
+@pytest.mark.parametrize("notify_changes", [TENCENT_ONLY])
+async def test_a_pass_that_died_after_tencent_took_the_message_is_not_sent_again(notify):
+    worker_id, phone = await die_after_the_send(notify, notify.tencent)
+    await notify.tencent.push_receipts("http://test/notify/receipts/tencent", client=notify.client)
+    await start_again(notify)
     message = await notify.message(worker_id)
     assert message["status"] == "delivered" and len(notify.sent_to(phone)) == 1
     assert [outcome for _, outcome, _ in await attempt_log(notify, message["id"])] == ["found_sent"]
