@@ -48,6 +48,12 @@ async def relaying(relay: OutboxRelay) -> AsyncIterator[None]:
     stop = asyncio.Event()
     task = asyncio.create_task(relay.run(stop))
     try:
+        if relay.listen:  # measure from the moment its NOTIFY listener is connected, as in a running process
+            deadline = perf_counter() + 10
+            while relay.listener is None or relay.listener.backend_pid is None:
+                if perf_counter() > deadline:
+                    raise RuntimeError("the relay's NOTIFY listener did not connect within 10 s")
+                await asyncio.sleep(0.01)
         yield
     finally:
         stop.set()
@@ -62,9 +68,10 @@ class OutboxPath:
         self.bus = make_bus(settings)
         self.arrivals = Arrivals()
 
-    def relay(self, database: Database) -> OutboxRelay:
+    def relay(self, database: Database, *, listen: bool = True) -> OutboxRelay:
         return OutboxRelay(database=database, outbox=outbox, bus=self.bus, service="jobs", clock=self.unit.clock,
-                           batch=self.settings.relay_batch, poll_seconds=self.settings.relay_poll_seconds)
+                           batch=self.settings.relay_batch, poll_seconds=self.settings.relay_poll_seconds,
+                           listen=listen)
 
     async def write(self, session: AsyncSession) -> str:
         envelope = await add_event(session, outbox, clock=self.unit.clock, producer="jobs", type=EVENT,
@@ -87,11 +94,11 @@ class OutboxPath:
             at = perf_counter()  # add_event stamps next_attempt_at with the clock's now at this point
             due[await self.write(session)] = at
 
-    async def steady(self, relay_database: Database) -> tuple[list[float], float]:
+    async def steady(self, relay_database: Database, *, listen: bool = True) -> tuple[list[float], float]:
         """Seconds from due (the row's next_attempt_at) to inbox commit of events written one a transaction at
         RATE a second, each write started on time like an independent request; and the rate achieved."""
         due: dict[str, float] = {}
-        async with relaying(self.relay(relay_database)):
+        async with relaying(self.relay(relay_database, listen=listen)):
             started = perf_counter()
             writes = [asyncio.create_task(self.write_one(due)) async for _ in paced(range(RATE * SECONDS), RATE)]
             await asyncio.gather(*writes)
@@ -147,11 +154,13 @@ async def run(report: Report) -> None:
             async with outbox_path(pg_url, amqp_url, Path(tmp)) as path:
                 burst = await path.burst()
                 woken, woken_rate = await path.steady(path.unit.database)
-                polling = Database(pg_url)  # the relay's own pool, as in `jobbridge relay`: no commit wakes it
+                # The relay's own pool, as in `jobbridge relay`: no commit of the writer wakes it in-process.
+                apart = Database(pg_url)
                 try:
-                    polled, polled_rate = await path.steady(polling)
+                    notified, notified_rate = await path.steady(apart)
+                    polled, polled_rate = await path.steady(apart, listen=False)
                 finally:
-                    await polling.dispose()
+                    await apart.dispose()
                 settings = path.settings
         async with bare_amqp(amqp_url, prefetch=settings.amqp_prefetch, batch=settings.relay_batch) as bare:
             bare_burst = await bare.burst(bodies(N))
@@ -159,15 +168,17 @@ async def run(report: Report) -> None:
 
     report.figure(f"burst of {N} in the outbox: events/s to inbox commit", burst, "/s", "bare aio-pika", bare_burst)
     latencies(report, f"{RATE}/s, relay woken by commits", woken, f"bare aio-pika, {RATE}/s", bare_steady)
-    latencies(report, f"{RATE}/s, relay polling every {settings.relay_poll_seconds:g} s", polled,
+    latencies(report, f"{RATE}/s, relay apart, woken by NOTIFY", notified, f"bare aio-pika, {RATE}/s", bare_steady)
+    latencies(report, f"{RATE}/s, relay apart, polling every {settings.relay_poll_seconds:g} s", polled,
               f"bare aio-pika, {RATE}/s", bare_steady)
     size = len(next(iter(bodies(1).values())))
     report.note(f"events of {size} bytes; burst written {TX_SIZE} a transaction "
                 f"before the relay starts; relay batch {settings.relay_batch}, prefetch {settings.amqp_prefetch}")
-    report.note(f"{RATE}/s runs last {SECONDS} s, one event a transaction (writer achieved {woken_rate:.0f}/s and "
-                f"{polled_rate:.0f}/s); latency = inbox commit − the row's next_attempt_at")
+    report.note(f"{RATE}/s runs last {SECONDS} s, one event a transaction (writer achieved {woken_rate:.0f}/s, "
+                f"{notified_rate:.0f}/s and {polled_rate:.0f}/s); latency = inbox commit − the row's next_attempt_at")
     report.note("'relay woken by commits': the relay shares the writer's Database, as in-process relays do; "
-                "'polling': it has its own, as `jobbridge relay` in its own process, so only its poll finds events")
+                "'relay apart': it has its own, as `jobbridge relay` in its own process, and is woken by the "
+                "writer's NOTIFY (as it runs) or, with its listener off (as before NOTIFY), only by its poll")
     report.note("bare aio-pika: persistent messages, publisher confirms, a quorum queue, manual acks; "
                 "latency = consumed − publish called")
     report.note("writer, relay and consumer share this one Python process; one PostgreSQL database holds the "

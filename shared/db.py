@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections import defaultdict
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from datetime import datetime, timezone
 
-from sqlalchemy import BigInteger, DateTime, Integer, event
+from sqlalchemy import BigInteger, DateTime, Integer, event, text
 from sqlalchemy.types import TypeDecorator
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -60,14 +61,24 @@ def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
 
 
+_WAKE = "wake_at_commit"
+
+
+def wake_at_commit(session: AsyncSession, channel: str) -> None:
+    """Wake whoever waits on `channel` once this unit of work (`Database.transaction`) commits: the callbacks this
+    process registered with `Database.on_commit`, and on PostgreSQL every process LISTENing on the channel in this
+    database (`shared.events.wakeup`). Nothing is woken if the unit of work rolls back."""
+    session.info.setdefault(_WAKE, set()).add(channel)
+
+
 class Database:
-    """One service's database: its engine, its session factory, and hooks run after each commit."""
+    """One service's database: its engine, its session factory, and wake-ups sent with each commit."""
 
     def __init__(self, url: str, *, pool_size: int = 10) -> None:
         self.url = url
         self.engine = make_engine(url, pool_size=pool_size)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
-        self._after_commit: list[Callable[[], None]] = []
+        self._after_commit: defaultdict[str, list[Callable[[], None]]] = defaultdict(list)
         # SQLite has one write lock and its busy handler sleeps up to 100 ms between tries: units of work of one
         # process take turns here instead, which cuts the tail latency under concurrent requests by about 3x.
         self._turns = asyncio.Lock() if self.is_sqlite else None
@@ -76,9 +87,9 @@ class Database:
     def is_sqlite(self) -> bool:
         return self.url.startswith("sqlite")
 
-    def on_commit(self, callback: Callable[[], None]) -> None:
-        """Call `callback` after every commit that wrote outbox events (the relay's wake-up)."""
-        self._after_commit.append(callback)
+    def on_commit(self, channel: str, callback: Callable[[], None]) -> None:
+        """Call `callback` after every commit of this Database that asked to wake `channel` (`wake_at_commit`)."""
+        self._after_commit[channel].append(callback)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
@@ -86,6 +97,7 @@ class Database:
         async with self._turns or contextlib.nullcontext(), self.sessions() as session:
             try:
                 yield session
+                await self._notify(session)
                 await session.commit()
             except IntegrityError as exc:
                 await session.rollback()
@@ -93,13 +105,19 @@ class Database:
             except BaseException:
                 await session.rollback()
                 raise
-        if session.info.pop("outbox_written", False):
-            for callback in self._after_commit:
+        for channel in sorted(session.info.pop(_WAKE, ())):
+            for callback in self._after_commit.get(channel, ()):
                 callback()
 
-    async def ping(self) -> bool:
-        from sqlalchemy import text
+    async def _notify(self, session: AsyncSession) -> None:
+        """NOTIFY, in the transaction, the channels it asked to wake: PostgreSQL delivers them only if it commits.
+        Sent here rather than where the rows are written: a NOTIFY inside a SAVEPOINT that rolls back is lost."""
+        if self.is_sqlite:
+            return
+        for channel in sorted(session.info.get(_WAKE, ())):
+            await session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": channel})
 
+    async def ping(self) -> bool:
         try:
             async with self.engine.connect() as connection:
                 await connection.execute(text("SELECT 1"))

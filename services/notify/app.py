@@ -42,7 +42,7 @@ def build(settings: NotifySettings | None = None, *, clock: Clock | None = None,
     for part in (messages_router, callbacks_router):
         router.include_router(part)
     consumer = Consumer(name=NAME, database=database, inbox=inbox, clock=clock,
-                        handlers=consumers.handlers(settings, clock, wake=dispatcher.wake))
+                        handlers=consumers.handlers(settings, clock))
     return ServiceUnit(name=NAME, router=router, database=database, migrations_dir=MIGRATIONS, outbox=outbox,
                        clock=clock, settings=settings, consumers=[consumer], background=[dispatcher.run],
                        state={"dispatcher": dispatcher, "recorder": recorder})

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from sqlalchemy import event as orm_event
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.notify.messages import service as messages
@@ -16,10 +13,10 @@ from shared.events.inbox import EventHandler
 RECOMMENDATIONS_ISSUED = "matching.recommendations.issued"
 
 
-def handlers(settings: NotifySettings, clock: Clock, *, wake: Callable[[], None]) -> dict[str, list[EventHandler]]:
+def handlers(settings: NotifySettings, clock: Clock) -> dict[str, list[EventHandler]]:
     async def queue_message(session: AsyncSession, event: Envelope) -> None:
-        """Queue the worker's message; the dispatcher sends it (woken once this transaction commits)."""
+        """Queue the worker's message; the dispatcher sends it (a message due now wakes it at commit, in this
+        process or, on PostgreSQL, in another: `messages.wake_if_due`)."""
         await messages.accept_set(session=session, event=event, settings=settings, clock=clock)
-        orm_event.listen(session.sync_session, "after_commit", lambda _: wake(), once=True)
 
     return {RECOMMENDATIONS_ISSUED: [queue_message]}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 from collections.abc import Collection
@@ -13,12 +14,17 @@ from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Text, se
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.clock import Clock, SystemClock
-from shared.db import BigId, Database, UtcDateTime
+from shared.db import BigId, Database, UtcDateTime, wake_at_commit
 from shared.events.bus import Bus
 from shared.events.envelope import Envelope
+from shared.events.wakeup import Listener, listening
 from shared.metrics import OUTBOX_BACKLOG, OUTBOX_FAILURES, OUTBOX_PUBLISHED
 
 log = logging.getLogger("jobbridge.outbox")
+
+# The relays' wake-up. One name serves every service: each outbox lives in its service's own database, and a
+# NOTIFY reaches only the listeners connected to the database it was sent in.
+OUTBOX_CHANNEL = "jobbridge_outbox"
 
 
 def outbox_table(metadata: MetaData) -> Table:
@@ -47,7 +53,7 @@ async def add_event(session: AsyncSession, outbox: Table, *, clock: Clock, produ
     await session.execute(outbox.insert().values(
         event_id=str(envelope.id), type=type, subject=subject, body=envelope.model_dump_json(),
         created_at=now, next_attempt_at=now, attempts=0))
-    session.info["outbox_written"] = True
+    wake_at_commit(session, OUTBOX_CHANNEL)
     return envelope
 
 
@@ -57,10 +63,15 @@ def backoff(attempts: int, *, base: float = 0.5, cap: float = 60.0) -> float:
 
 
 class OutboxRelay:
-    """Publishes pending outbox rows; a row is marked sent only after the bus confirmed it."""
+    """Publishes pending outbox rows; a row is marked sent only after the bus confirmed it.
+
+    Woken by commits that wrote events: in this process through the Database, from other processes (PostgreSQL)
+    through NOTIFY unless `listen` is off; polling every `poll_seconds` catches whatever a wake-up missed.
+    """
 
     def __init__(self, *, database: Database, outbox: Table, bus: Bus, service: str, clock: Clock | None = None,
-                 batch: int = 200, poll_seconds: float = 0.5, optional: Collection[str] = ()) -> None:
+                 batch: int = 200, poll_seconds: float = 0.5, optional: Collection[str] = (),
+                 listen: bool = True) -> None:
         self.database = database
         self.optional = frozenset(optional)  # event types published for whoever binds: not held when none does
         self.outbox = outbox
@@ -69,8 +80,10 @@ class OutboxRelay:
         self.clock = clock or SystemClock()
         self.batch = batch
         self.poll_seconds = poll_seconds
+        self.listen = listen
+        self.listener: Listener | None = None  # while running on PostgreSQL
         self._wake = asyncio.Event()
-        database.on_commit(self.wake)
+        database.on_commit(OUTBOX_CHANNEL, self.wake)
 
     def wake(self) -> None:
         self._wake.set()
@@ -145,7 +158,17 @@ class OutboxRelay:
         return count or 0
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Relay until `stop` is set: drain what is due, then sleep until woken by a commit or the poll interval."""
+        """Relay until `stop` is set: drain what is due, then sleep until woken by a commit (of this process, or of
+        another through NOTIFY) or the poll interval."""
+        wakeups = (listening(self.database, OUTBOX_CHANNEL, self.wake, name=f"{self.service} relay") if self.listen
+                   else contextlib.nullcontext())
+        async with wakeups as self.listener:
+            try:
+                await self._relay(stop)
+            finally:
+                self.listener = None
+
+    async def _relay(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
             self._wake.clear()  # before the pass, so a commit during the pass wakes the next one
             try:
@@ -154,6 +177,8 @@ class OutboxRelay:
             except Exception:  # noqa: BLE001 - the relay must outlive a database or broker hiccup
                 log.exception("outbox relay pass failed")
             waits = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())]
-            await asyncio.wait(waits, timeout=self.poll_seconds, return_when=asyncio.FIRST_COMPLETED)
-            for waiter in waits:
-                waiter.cancel()
+            try:
+                await asyncio.wait(waits, timeout=self.poll_seconds, return_when=asyncio.FIRST_COMPLETED)
+            finally:  # also when this task is cancelled: no waiter left behind
+                for waiter in waits:
+                    waiter.cancel()

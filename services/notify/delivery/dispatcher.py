@@ -17,6 +17,7 @@ from services.notify.contacts import ContactDirectory, WorkersContacts
 from services.notify.delivery import service
 from services.notify.delivery.attempt import Claim, Delivery, History
 from services.notify.delivery.providers import ProviderSet, open_providers
+from services.notify.messages.service import DUE_CHANNEL
 from services.notify.opt_outs import service as opt_outs
 from services.notify.providers.http import provider_client
 from services.notify.providers.recording import RecordingProvider
@@ -24,6 +25,7 @@ from services.notify.receipts import service as receipts
 from services.notify.settings import NotifySettings
 from shared.clock import Clock
 from shared.db import Database
+from shared.events.wakeup import Listener, listening
 
 log = logging.getLogger("jobbridge.notify")
 RECORD_TRIES = 4
@@ -32,7 +34,8 @@ STRANDED_SECONDS = 5.0  # how often receipts that crossed the record of their se
 
 
 class Dispatcher:
-    """Sends what is due; woken by new messages in the same process, otherwise polling."""
+    """Sends what is due; woken when a message becomes due (in this process, or in another through NOTIFY on
+    PostgreSQL), otherwise polling every `dispatch_poll_seconds` (retries and held messages come due that way)."""
 
     def __init__(self, *, database: Database, settings: NotifySettings, clock: Clock,
                  contacts: ContactDirectory | None = None, providers: ProviderSet | None = None,
@@ -41,6 +44,8 @@ class Dispatcher:
         self._contacts, self._providers, self._recorder, self._rand = contacts, providers, recorder, rand
         self._wake = asyncio.Event()
         self.delivery: Delivery | None = None
+        self.listener: Listener | None = None  # while running on PostgreSQL
+        database.on_commit(DUE_CHANNEL, self.wake)
 
     def wake(self) -> None:
         self._wake.set()
@@ -60,32 +65,39 @@ class Dispatcher:
             owned.append(client)
         self.delivery = Delivery(contacts=contacts, providers=providers, settings=self.settings, clock=self.clock,
                                  rand=self._rand)
-        swept, stranded = -SWEEP_SECONDS, -STRANDED_SECONDS
         try:
-            while not stop.is_set():
-                self._wake.clear()
-                try:
-                    while await self.dispatch_due() == self.settings.dispatch_batch:
-                        pass
-                    if time.monotonic() - stranded >= STRANDED_SECONDS:
-                        stranded = time.monotonic()
-                        async with self.database.transaction() as session:
-                            await receipts.apply_stranded(session=session, settings=self.settings, clock=self.clock)
-                    if time.monotonic() - swept >= SWEEP_SECONDS:
-                        swept = time.monotonic()
-                        async with self.database.transaction() as session:
-                            await opt_outs.forget_old_routes(session=session, clock=self.clock,
-                                                             keep_days=self.settings.reply_route_days)
-                except Exception:  # noqa: BLE001 - the loop must outlive a database hiccup
-                    log.exception("notify dispatch pass failed")
-                waits = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())]
-                await asyncio.wait(waits, timeout=self.settings.dispatch_poll_seconds,
-                                   return_when=asyncio.FIRST_COMPLETED)
-                for waiter in waits:
-                    waiter.cancel()
+            async with listening(self.database, DUE_CHANNEL, self.wake, name="notify dispatcher") as self.listener:
+                await self._dispatch(stop)
         finally:
+            self.listener = None
             for resource in owned:
                 await resource.aclose()
+
+    async def _dispatch(self, stop: asyncio.Event) -> None:
+        swept, stranded = -SWEEP_SECONDS, -STRANDED_SECONDS
+        while not stop.is_set():
+            self._wake.clear()
+            try:
+                while await self.dispatch_due() == self.settings.dispatch_batch:
+                    pass
+                if time.monotonic() - stranded >= STRANDED_SECONDS:
+                    stranded = time.monotonic()
+                    async with self.database.transaction() as session:
+                        await receipts.apply_stranded(session=session, settings=self.settings, clock=self.clock)
+                if time.monotonic() - swept >= SWEEP_SECONDS:
+                    swept = time.monotonic()
+                    async with self.database.transaction() as session:
+                        await opt_outs.forget_old_routes(session=session, clock=self.clock,
+                                                         keep_days=self.settings.reply_route_days)
+            except Exception:  # noqa: BLE001 - the loop must outlive a database hiccup
+                log.exception("notify dispatch pass failed")
+            waits = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())]
+            try:
+                await asyncio.wait(waits, timeout=self.settings.dispatch_poll_seconds,
+                                   return_when=asyncio.FIRST_COMPLETED)
+            finally:  # also when this task is cancelled: no waiter left behind
+                for waiter in waits:
+                    waiter.cancel()
 
     async def dispatch_due(self) -> int:
         """Claim one batch of due messages and deliver them, `dispatch_concurrency` at a time; return how many."""

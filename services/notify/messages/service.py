@@ -20,7 +20,7 @@ from services.notify.policy.schedule import QuietHours
 from services.notify.settings import NotifySettings
 from shared.auth import Principal
 from shared.clock import LOCAL_ZONE, Clock
-from shared.db import begin_writing
+from shared.db import begin_writing, wake_at_commit
 from shared.errors import Invalid, NotFound
 from shared.events.envelope import Envelope
 
@@ -29,6 +29,9 @@ log = logging.getLogger("jobbridge.notify")
 KEY_NAMESPACE = uuid.UUID("5b0f7a52-6a57-4a0e-9d3c-2f8a3c1e9b41")
 FINAL = (MessageStatus.delivered, MessageStatus.failed, MessageStatus.not_sent)
 RECENT = 20  # a worker's messages looked at for the digest (a few a month in practice)
+# The dispatchers' wake-up: a message became due now (in this process through the Database, in the others, such as
+# `jobbridge relay notify`, through NOTIFY on PostgreSQL).
+DUE_CHANNEL = "jobbridge_notify_due"
 
 
 def idempotency_key(worker_id: str, set_id: str) -> str:
@@ -89,7 +92,15 @@ async def accept_set(*, session: AsyncSession, event: Envelope, settings: Notify
         return message
     await _place(session, message, recent, settings=settings, now=now)
     await session.flush()
+    wake_if_due(session=session, message=message, now=now)
     return message
+
+
+def wake_if_due(*, session: AsyncSession, message: Message, now: datetime) -> None:
+    """Wake the dispatchers once this transaction commits, if the message is waiting to go now."""
+    if message.status == MessageStatus.queued and message.next_attempt_at is not None \
+            and message.next_attempt_at <= now:
+        wake_at_commit(session, DUE_CHANNEL)
 
 
 async def _serialize_worker(session: AsyncSession, worker_id: str) -> None:

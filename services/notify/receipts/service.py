@@ -98,6 +98,7 @@ async def _wechat_failed(session: AsyncSession, message: Message, receipt: Recei
     message.reason = "微信未送达，改发短信"
     message.version += 1
     message.updated_at = now
+    messages.wake_if_due(session=session, message=message, now=now)
 
 
 async def apply_waiting(*, session: AsyncSession, message: Message, settings: NotifySettings,
