@@ -215,9 +215,14 @@ def sent_keys(top: LocalTopology) -> Counter:
 
 # --- the embedded baseline -------------------------------------------------------------------------------------
 @contextlib.contextmanager
-def environment(values: dict[str, str]):
+def environment(values: dict[str, str | None]):
+    """These variables set (None: unset) for the block, as they were after it."""
     saved = {key: os.environ.get(key) for key in values}
-    os.environ.update(values)
+    for key, value in values.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
     try:
         yield
     finally:
@@ -236,13 +241,13 @@ async def embedded_server(tmp: Path) -> AsyncIterator[tuple[str, object]]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    settings = {"DATA_DIR": str(tmp), "JWT_SECRET": SECRET, "BUS": "memory", "RUN_WORKERS_IN_PROCESS": "true",
-                "PORT": str(port), "NOTIFY_WORKERS_URL": f"http://127.0.0.1:{port}", "LOG_LEVEL": "WARNING",
-                "NOTIFY_QUIET_START": "00:00", "NOTIFY_QUIET_END": "00:00", "NOTIFY_DIGEST_MINUTES": "0",
-                "NOTIFY_SMS_MIN_INTERVAL_SECONDS": "0", "NOTIFY_SMS_PROVIDERS": "recording",
-                "NOTIFY_WECHAT_PROVIDER": "recording"}
-    for name in ("JOBS", "WORKERS", "MATCHING", "NOTIFY"):
-        os.environ.pop(f"{name}_DATABASE_URL", None)
+    settings: dict[str, str | None] = {
+        "DATA_DIR": str(tmp), "JWT_SECRET": SECRET, "BUS": "memory", "RUN_WORKERS_IN_PROCESS": "true",
+        "PORT": str(port), "NOTIFY_WORKERS_URL": f"http://127.0.0.1:{port}", "LOG_LEVEL": "WARNING",
+        "NOTIFY_QUIET_START": "00:00", "NOTIFY_QUIET_END": "00:00", "NOTIFY_DIGEST_MINUTES": "0",
+        "NOTIFY_SMS_MIN_INTERVAL_SECONDS": "0", "NOTIFY_SMS_PROVIDERS": "recording",
+        "NOTIFY_WECHAT_PROVIDER": "recording"}
+    settings |= {f"{name}_DATABASE_URL": None for name in ("JOBS", "WORKERS", "MATCHING", "NOTIFY")}  # SQLite
     with environment(settings):
         app = create_platform()
         server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False,
