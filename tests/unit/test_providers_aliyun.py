@@ -4,39 +4,26 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
+from functools import partial
 
 import pytest
 
 from services.notify.compose import compose_sms
 from services.notify.providers import aliyun
-from services.notify.providers.base import ErrorKind, ProviderError
-from services.notify.providers.http import provider_client
+from services.notify.providers.base import ErrorKind
 from shared.clock import FixedClock
 from tests.fakes.aliyun import FakeAliyun
 from tests.fakes.callback import ReceiptInbox
+from tests.unit import sms_sending as sending
+from tests.unit.sms_sending import PHONE, client  # noqa: F401 - client: a fixture
 
-PHONE = "13912345678"
 SMS = compose_sms([{"title": "保洁员", "employer": "", "region_code": "110105", "region_name": "朝阳区",
                     "wage_min": 5000, "wage_max": 6500, "meals": True, "lodging": True}], contact="站0482-8261234")
 
 pytest_plugins = ["tests.fakes.fixtures"]
 
-
-@pytest.fixture
-async def client():
-    async with provider_client(timeout=2.0, connect_timeout=2.0) as client:
-        yield client
-
-
-async def send(provider, *, phone: str = PHONE, key: str = "w1:s1", params=None):
-    return await provider.send_sms(phone=phone, template_params=params or SMS.params, text=SMS.text,
-                                   idempotency_key=key)
-
-
-async def failure(provider, **kwargs) -> ProviderError:
-    with pytest.raises(ProviderError) as caught:
-        await send(provider, **kwargs)
-    return caught.value
+send = partial(sending.send, sms=SMS)
+failure = partial(sending.failure, sms=SMS)
 
 
 async def test_send_returns_the_biz_id_and_the_fake_renders_our_text(fake_aliyun, client):

@@ -8,17 +8,21 @@ from __future__ import annotations
 
 import hmac
 import json
-from typing import Literal
+from collections.abc import Callable
+from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.notify.deps import ClockDep, SessionDep, SettingsDep
 from services.notify.opt_outs import service as opt_outs
 from services.notify.opt_outs.parse import replies as parse_replies
 from services.notify.providers.wechat import callback_signature_ok
 from services.notify.receipts import parse, service
+from services.notify.receipts.parse import ReceiptIn
 from services.notify.settings import NotifySettings
+from shared.clock import Clock
 
 router = APIRouter(tags=["provider callbacks"])
 
@@ -48,30 +52,33 @@ async def _json(request: Request):
         raise HTTPException(400, "the body is not JSON") from exc
 
 
+async def _sms_receipts(request: Request, session: AsyncSession, clock: Clock, settings: NotifySettings, *,
+                        read: Callable[[Any], list[ReceiptIn]], bad: Callable[[str], dict], ok: dict) -> JSONResponse:
+    """An SMS vendor's receipt push: a JSON array, answered in the vendor's words (any other answer: it pushes
+    again)."""
+    _check_token(request, settings)
+    try:
+        receipts = read(await _json(request))
+    except (KeyError, ValueError) as exc:
+        return JSONResponse(bad(f"bad report: {exc}"), status_code=400)
+    await service.accept(session=session, receipts=receipts, settings=settings, clock=clock)
+    return JSONResponse(ok)
+
+
 @router.post("/receipts/aliyun")
 async def aliyun_receipts(request: Request, session: SessionDep, clock: ClockDep,
                           settings: SettingsDep) -> JSONResponse:
-    """SmsReport (HTTP push): a JSON array; anything but this answer makes Aliyun push again."""
-    _check_token(request, settings)
-    try:
-        receipts = parse.aliyun(await _json(request))
-    except (KeyError, ValueError) as exc:
-        return JSONResponse({"code": 1, "msg": f"bad report: {exc}"}, status_code=400)
-    await service.accept(session=session, receipts=receipts, settings=settings, clock=clock)
-    return JSONResponse(ALIYUN_OK)
+    """SmsReport (HTTP push)."""
+    return await _sms_receipts(request, session, clock, settings, read=parse.aliyun, ok=ALIYUN_OK,
+                               bad=lambda msg: {"code": 1, "msg": msg})
 
 
 @router.post("/receipts/tencent")
 async def tencent_receipts(request: Request, session: SessionDep, clock: ClockDep,
                            settings: SettingsDep) -> JSONResponse:
-    """The delivery-status callback: a JSON array."""
-    _check_token(request, settings)
-    try:
-        receipts = parse.tencent(await _json(request))
-    except (KeyError, ValueError) as exc:
-        return JSONResponse({"result": 1, "errmsg": f"bad report: {exc}"}, status_code=400)
-    await service.accept(session=session, receipts=receipts, settings=settings, clock=clock)
-    return JSONResponse(TENCENT_OK)
+    """The delivery-status callback."""
+    return await _sms_receipts(request, session, clock, settings, read=parse.tencent, ok=TENCENT_OK,
+                               bad=lambda msg: {"result": 1, "errmsg": msg})
 
 
 @router.get("/receipts/wechat")
