@@ -42,7 +42,7 @@ def offer(title: str = "保洁员", employer: str = "北京安居家政服务有
     """One item of a `matching.recommendations.issued` set."""
     return {"posting_id": str(uuid.uuid4()), "title": title, "employer": employer, "region_code": region_code,
             "region_name": region_name, "wage_min": wage_min, "wage_max": wage_max, "distance_km": 612.4,
-            "meals": meals, "lodging": lodging, "score": 0.87, "reasons": ["技能相符：保洁"], "relaxed": []}
+            "meals": meals, "lodging": lodging, "score": 0.87, "reasons": ["会：保洁"], "relaxed": []}
 
 
 THREE = [offer(), offer("电焊工", "兴安盟钢铁有限公司", "152201", "乌兰浩特市", 4000, 5500, True, False),

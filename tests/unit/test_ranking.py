@@ -171,7 +171,7 @@ def test_skills_as_staff_write_them_find_the_job():
                                                                         skills=())]
     recommendation = recommend(postings, worker(desired_occupations=(), skills=("电焊",)))
     assert ids(recommendation)[0] == "weld"
-    assert recommendation.items[0].reasons[0] == "技能相符：电焊"
+    assert recommendation.items[0].reasons[0] == "会：电焊"
 
 
 @pytest.mark.parametrize(("wanted", "title", "occupation"), [
@@ -200,18 +200,68 @@ def test_meals_and_lodging_count_for_a_lot_far_from_home():
     assert "包吃住" in recommendation.items[0].reasons
 
 
-def test_public_welfare_posts_come_first_for_those_who_cannot_leave_home():
+WELFARE_POST = dict(title="治安巡防员（公益性岗位）", occupation="治安巡防员", skills=(), public_welfare=True,
+                    wage_min=2300, wage_max=2600, place=NEAR_24KM)
+
+
+def test_public_welfare_posts_lead_for_those_who_cannot_take_regular_work():
     postings = [posting("weld-1"), posting("weld-2"), posting("weld-3", place=NEAR_24KM),
-                posting("welfare", title="保洁员（公益性岗位）", occupation="保洁员", skills=(), public_welfare=True,
-                        wage_min=2300, wage_max=2600, place=NEAR_24KM)]
-    for stays in (worker(transfer_intention="near_home"), worker(labor_capacity="weak"),
-                  worker(transfer_intention="none")):
-        recommendation = recommend(postings, stays)
-        assert ids(recommendation)[0] == "welfare", stays
+                posting("welfare", **WELFARE_POST)]
+    for weak in (worker(labor_capacity="weak"), worker(labor_capacity="none", transfer_intention="near_home")):
+        recommendation = recommend(postings, weak)
+        assert ids(recommendation)[0] == "welfare", weak
         assert "公益性岗位，优先安排" in recommendation.items[0].reasons
-        assert recommendation.items[0].relaxed == ()
-    # For a full-capacity worker ready to go anywhere it is not a fitting offer while welding posts exist.
-    assert "welfare" not in ids(recommend(postings, worker()))[:3]
+        assert recommendation.items[0].relaxed == () and recommendation.items[0].fit == "welfare"
+
+
+def test_near_home_workers_get_the_trade_they_asked_for_before_welfare_posts():
+    """A near-home worker who asks for 月嫂 work, with such posts in reach, gets them, not a patrol post."""
+    nanny = dict(title="月嫂", occupation="育婴员", skills=())
+    postings = [posting("nanny-1", **nanny), posting("nanny-2", place=NEAR_24KM, **nanny),
+                posting("nanny-3", **nanny), posting("welfare", **WELFARE_POST),
+                posting("welfare-2", **(WELFARE_POST | {"place": NEAR_18KM}))]
+    for who in (worker(transfer_intention="near_home", gender="female", desired_occupations=("月嫂",), skills=()),
+                worker(transfer_intention="none", gender="female", desired_occupations=("月嫂",), skills=()),
+                worker(labor_capacity="partial", gender="female", desired_occupations=("月嫂",), skills=())):
+        recommendation = recommend(postings, who)
+        assert set(ids(recommendation)[:3]) == {"nanny-1", "nanny-2", "nanny-3"}, who
+        assert all(item.fit == "desired" for item in recommendation.items[:3])
+        assert recommendation.items[0].reasons[0] == "想做：月嫂"
+
+
+def test_welfare_posts_lead_when_no_fitting_regular_post_is_in_reach():
+    postings = [posting("weld-far", place=FAR_34KM), posting("welfare", **WELFARE_POST)]
+    recommendation = recommend(postings, worker(transfer_intention="near_home"))
+    assert ids(recommendation)[0] == "welfare" and recommendation.items[0].fit == "welfare"
+    # For a full-capacity worker ready to go anywhere with welding posts in reach, it is not a fitting offer.
+    assert ids(recommend(postings, worker()))[0] == "weld-far"
+
+
+def test_what_the_worker_asked_for_comes_before_a_listed_skill():
+    """A labourer who wants sewing work and also lists driving and bricklaying gets sewing posts first."""
+    postings = [posting("drive-1", title="司机", occupation="汽车驾驶员", skills=(), wage_min=6000, wage_max=7000),
+                posting("drive-2", title="货车司机", occupation="汽车驾驶员", skills=(), wage_min=6000, wage_max=7000),
+                posting("brick", title="瓦工", occupation="砌筑工", skills=(), wage_min=6000, wage_max=7000),
+                posting("sew-1", title="缝纫工", occupation="缝纫工", skills=(), place=NEAR_24KM, wage_min=3000,
+                        wage_max=3500),
+                posting("sew-2", title="裁缝", occupation="缝纫工", skills=(), place=NEAR_24KM, wage_min=3000,
+                        wage_max=3500)]
+    who = worker(desired_occupations=("裁缝",), skills=("司机", "瓦工"))
+    recommendation = recommend(postings, who)
+    assert ids(recommendation)[:2] in (["sew-1", "sew-2"], ["sew-2", "sew-1"])
+    assert [item.fit for item in recommendation.items] == ["desired", "desired", "skill", "skill", "skill"]
+    assert recommendation.items[0].reasons[0].startswith("想做：裁缝")
+    assert recommendation.items[2].reasons[0] in ("会：司机", "会：瓦工")
+
+
+def test_a_welfare_posts_candidates_who_cannot_leave_home_come_first():
+    postings = [posting("welfare", **(WELFARE_POST | {"occupation": "焊工", "title": "焊工（公益性岗位）"}))]
+    ranker = Ranker(postings, today=TODAY)
+    movers = [worker(id=f"go-{i}", expected_wage=2000 + i) for i in range(3)]
+    stays = [worker(id=f"home-{i}", transfer_intention="near_home", expected_wage=6000) for i in range(2)]
+    candidates = ranker.rank_workers("welfare", movers + stays)
+    assert [c.worker_id for c in candidates][:2] == ["home-0", "home-1"]
+    assert len(candidates) == 5
 
 
 def test_an_employment_workshop_near_home_comes_first_for_near_home():
@@ -308,7 +358,7 @@ def test_reasons_are_short_plain_chinese():
             assert re.search(r"[\u4e00-\u9fff]", reason), reason
             assert not re.search(r"[A-Za-z]", reason), reason
     weld = recommend(postings).items[0]
-    assert weld.reasons == ("工种对口：焊工", "包吃住", "离家18公里", "月薪4000–5000元，达到期望")
+    assert weld.reasons == ("想做：焊工", "包吃住", "离家18公里", "月薪4000–5000元，达到期望")
 
 
 def test_scores_are_between_zero_and_one_and_ordered_within_fit():
@@ -328,7 +378,7 @@ def test_candidates_for_a_posting_put_those_it_fits_first_and_keep_the_hard_rule
     placed = worker(id="placed", status="placed", certificates=("焊工证",))
     candidates = ranker.rank_workers("weld", [cook, lathe, uncertified, placed, welder])
     assert [c.worker_id for c in candidates] == ["welder", "lathe"]
-    assert candidates[0].reasons[0] == "工种对口：焊工"
+    assert candidates[0].reasons[0] == "想做：焊工"
     assert ranker.rank_workers("unknown", [welder]) == []
 
 

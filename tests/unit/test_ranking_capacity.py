@@ -169,7 +169,7 @@ def test_a_cap_gives_way_only_for_the_third_offer():
 
 
 def test_allocate_keeps_items_as_given():
-    item = Item("p1", 0.5, 3.0, ("工种对口：焊工",))
+    item = Item("p1", 0.5, 3.0, ("想做：焊工",))
     allocation = allocate({"w": [item]}, {"p1": 1})
     assert allocation.recommendations["w"].items == (item,)
     assert allocation.recommendations["w"].shortfall.found == 1
@@ -178,7 +178,7 @@ def test_allocate_keeps_items_as_given():
 def test_a_list_shorter_than_the_guarantee_is_kept_whole_so_its_shortfall_holds():
     # Four workers want the same two postings of one opening each, caps of one: every worker keeps both anyway, so
     # the reason the ranker gave for its list is true of its offers.
-    items = [Item("p1", 0.9, 3.0, ("工种对口：焊工",)), Item("p2", 0.5, 9.0, ("工种对口：焊工",))]
+    items = [Item("p1", 0.9, 3.0, ("想做：焊工",)), Item("p2", 0.5, 9.0, ("想做：焊工",))]
     said = Shortfall(2, "符合条件的岗位仅有2个；另有3个对口岗位要求焊工证")
     allocation = allocate({f"w{i}": items for i in range(4)}, {"p1": 1, "p2": 1},
                           settings=RankingSettings(capacity_factor=1.0), shortfalls={f"w{i}": said for i in range(4)})

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from services.matching.ranking.lanes import first_of_each, inverse_wage, order_key
+from services.matching.ranking.lanes import inverse_wage, order_key
 from services.matching.ranking.ranked import Ranked
 from services.matching.ranking.scoring import own_terms
 from services.matching.ranking.seekers import Seeker
@@ -31,7 +31,7 @@ class Lists:
 
     offsets: np.ndarray
     rows: np.ndarray
-    scores: np.ndarray
+    scores: np.ndarray  # with the tier of fit of fitting items (relevance.TIER_STEP apart)
     rungs: np.ndarray
     codes: np.ndarray
     fitting: np.ndarray  # fitting postings found per worker (exact when below the list depth)
@@ -91,15 +91,23 @@ def _rank_chunk(ranker, seekers: list[Seeker], *, keep: int, fill_to: list[int])
         rows, base, wage = np.zeros(0, dtype=np.int64), np.zeros(0, np.float32), np.zeros(0, np.float32)
     codes = np.repeat(np.array(lane_code, dtype=np.int32), lane_count)
     worker = np.repeat(np.arange(n_workers), pairs_per_worker)
-    start = np.zeros(n_workers + 1, dtype=np.int64)
-    np.cumsum(pairs_per_worker, out=start[1:])
 
     # Every pair is hard-feasible (the lanes hold only what each worker may be offered): only the order is left.
     scores = base + own_terms(wage, inverses[worker])
-    order = np.argsort(order_key(scores, rows) + worker * 4.0, kind="stable")  # scores lie in [-0.2, 1.6]
+    # Scores lie in [-0.2, 1.6] plus their tier (at most 2 × TIER_STEP): 8 apart keeps workers apart.
+    order = np.argsort(order_key(scores, rows) + worker * 8.0, kind="stable")
+    # A posting reached by two of a worker's sources appears twice: keep its best (first) appearance, before the
+    # cut at `keep`, as the one-worker path does.
+    pair = worker[order] * len(ranker.postings) + rows[order]
+    by_pair = np.argsort(pair, kind="stable")  # stable: of two equal pairs the better-ranked comes first
+    repeated = np.zeros(len(order), dtype=bool)
+    repeated[by_pair[1:][pair[by_pair][1:] == pair[by_pair][:-1]]] = True
+    order = order[~repeated]
+    found = np.bincount(worker[order], minlength=n_workers).astype(np.int64)  # distinct postings read
+    start = np.zeros(n_workers + 1, dtype=np.int64)
+    np.cumsum(found, out=start[1:])
     rank = np.arange(len(order)) - start[worker[order]]
-    found = pairs_per_worker
-    kth = np.full(n_workers, np.inf)
+    kth = np.full(n_workers, -np.inf)  # a worker with fewer than `keep` read is settled only once complete
     full = np.flatnonzero(found >= keep)
     kth[full] = scores[order[start[full] + keep - 1]]
     bound = np.full(n_workers, -np.inf)
@@ -109,12 +117,6 @@ def _rank_chunk(ranker, seekers: list[Seeker], *, keep: int, fill_to: list[int])
     settled = complete | (kth >= bound)
 
     chosen = order[(rank < keep) & settled[worker[order]]]
-    # A posting reached by two of a worker's sources appears twice: keep its best (first) appearance.
-    pair = worker[chosen] * len(ranker.postings) + rows[chosen]
-    by_pair = np.argsort(pair, kind="stable")  # stable: of two equal pairs the better-ranked comes first
-    repeated = np.zeros(len(chosen), dtype=bool)
-    repeated[by_pair[1:][pair[by_pair][1:] == pair[by_pair][:-1]]] = True
-    chosen = chosen[~repeated]
     out_worker, out_rows = [worker[chosen]], [rows[chosen]]
     out_scores, out_rungs, out_codes = [scores[chosen]], [np.zeros(len(chosen), dtype=np.int8)], [codes[chosen]]
     fitting = found.astype(np.int64)
@@ -128,7 +130,6 @@ def _rank_chunk(ranker, seekers: list[Seeker], *, keep: int, fill_to: list[int])
             extra = np.ones(len(ranked.rows), dtype=bool)
         else:
             mine = order[start[w]:start[w] + found[w]]
-            mine = mine[first_of_each(rows[mine], codes[mine])[0]]
             profile = ranker.relevance.profile(seeker.desired, seeker.skills)
             origin = ranker.lanes.origin(seeker)
             head = Ranked(rows[mine].astype(np.int32), scores[mine], np.zeros(len(mine), np.int8),
@@ -149,7 +150,7 @@ def _rank_chunk(ranker, seekers: list[Seeker], *, keep: int, fill_to: list[int])
     return Lists(
         offsets=offsets,
         rows=np.concatenate(out_rows)[by_worker].astype(np.int32),
-        scores=np.clip(np.concatenate(out_scores)[by_worker], 0.0, 1.0).astype(np.float32),
+        scores=np.concatenate(out_scores)[by_worker].astype(np.float32),
         rungs=np.concatenate(out_rungs)[by_worker].astype(np.int8),
         codes=np.concatenate(out_codes)[by_worker].astype(np.int32),
         fitting=fitting,

@@ -45,6 +45,7 @@ from scipy.sparse import csr_array
 from scipy.sparse.csgraph import maximum_flow
 
 from services.matching.ranking.model import Item, RankingSettings, Recommendation, Shortfall
+from services.matching.ranking.relevance import FIT_TIERS, TIER_STEP
 
 
 @dataclass(frozen=True)
@@ -221,7 +222,9 @@ def allocate(feasible: Mapping[str, Sequence[Item]], openings: Mapping[str, int]
     caps = caps_for(np.array([openings.get(pid, 0) for pid in ids], dtype=np.int64), settings.capacity_factor)
     kept, load = assign(
         rows=[np.array([index[i.posting_id] for i in items], dtype=np.int64) for items in lists],
-        scores=[np.array([i.score for i in items], dtype=np.float64) for items in lists],
+        # The order of fit first (what the worker asked for before what it can merely do), as the ranker ranks.
+        scores=[np.array([i.score + TIER_STEP * FIT_TIERS.get(i.fit, 0) for i in items], dtype=np.float64)
+                for items in lists],
         fitting=[np.array([not i.relaxed for i in items], dtype=bool) for items in lists],
         caps=caps,
         guaranteed=settings.guaranteed,

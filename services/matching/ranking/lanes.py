@@ -3,8 +3,8 @@
 A worker's fitting postings come from a few sources (the postings of each of its jobs, a word's text hits, the
 public-welfare posts near home). A *lane* is one source's postings inside one reach (the half-hour circle of one
 township, the League seen from one township, or the postings outside the League), sorted by the part of the score that
-every worker of that township and intention shares — relevance, place, priority — plus the wage term at a reference
-expectation. A worker then reads only the heads of its lanes: its own terms (its wage expectation, heavy work) move
+every worker of that township and intention shares — the source's tier of fit (TIER_STEP apart, so a higher tier
+always sorts first), relevance, place, priority — plus the wage term at a reference expectation. A worker then reads only the heads of its lanes: its own terms (its wage expectation, heavy work) move
 a posting by a bounded amount, and the bound says when no unseen posting can still enter its best `keep`.
 
 The bound is exact, not a heuristic: it is the maximum over the postings not yet read of base + wage term at the
@@ -23,7 +23,15 @@ import numpy as np
 from services.matching.ranking.constraints import HardConstraints
 from services.matching.ranking.geo import distances_km
 from services.matching.ranking.model import RankingSettings
-from services.matching.ranking.relevance import KIND_SHIFT, REL_WELFARE, WELFARE, Profile, Source
+from services.matching.ranking.relevance import (
+    KIND_SHIFT,
+    REL_WELFARE,
+    TIER_LEADING,
+    TIER_STEP,
+    WELFARE,
+    Profile,
+    Source,
+)
 from services.matching.ranking.scoring import (
     W_HEAVY,
     SoftFeatures,
@@ -138,8 +146,8 @@ class Lanes:
                 near=near,
                 near_welfare=welfare,
                 near_outside=bool((near & self.outside).any()),
-                welfare=Source(("welfare",), welfare, np.full(len(welfare), REL_WELFARE, dtype=np.float32))
-                if len(welfare) else None,
+                welfare=Source(("welfare",), welfare, np.full(len(welfare), REL_WELFARE, dtype=np.float32),
+                               TIER_LEADING) if len(welfare) else None,
             )
         return found
 
@@ -151,13 +159,21 @@ class Lanes:
         not taken up by postings it may not have.
         """
         sources = list(zip(profile.sources, profile.codes))
-        if seeker.stays_home and origin.welfare is not None:
-            sources.append((origin.welfare, WELFARE << KIND_SHIFT))
         intention = seeker.intention
-        mode = 2 if intention == "near_home" else 1 if seeker.stays_home else 0
+        mode = 2 if intention == "near_home" else 0
         parts = PARTS.get(intention, ("near",))
         band = int(np.searchsorted(self.age_cuts, seeker.worker.age, side="right"))
         worker_class = (seeker.gender, band, held.tobytes(), seeker.limited_capacity)
+        out = self._views(seeker, origin, held, sources, parts, mode, worker_class)
+        # Public-welfare posts near home lead for those who cannot take regular work, and for anyone with no fitting
+        # regular post in reach; for everyone else they rank by fit like any post (docs/domain.md, rule 4).
+        if origin.welfare is not None and (seeker.cannot_take_regular_work or not out):
+            out = self._views(seeker, origin, held, [(origin.welfare, WELFARE << KIND_SHIFT)], ("near",), mode,
+                              worker_class) + out
+        return out
+
+    def _views(self, seeker: Seeker, origin: Origin, held: np.ndarray, sources: list[tuple[Source, int]],
+               parts: tuple[str, ...], mode: int, worker_class: tuple) -> list[tuple[Lane, int]]:
         out = []
         for source, code in sources:
             for part in parts:
@@ -181,17 +197,10 @@ class Lanes:
             else self.outside[rows]
         rows, relevance = rows[inside], relevance[inside]
         priority = np.zeros(len(rows), dtype=bool)
-        if mode and not shared:
-            near = origin.near[rows]
-            welfare = self.soft.welfare[rows] & near
-            if source.key[0] != "welfare" and welfare.any():
-                # The welfare lane brings these, as fitting as anything can be for a stay-home worker.
-                rows, relevance, near = rows[~welfare], relevance[~welfare], near[~welfare]
-                welfare = welfare[~welfare]
-            priority = welfare  # DOMAIN rule 4: public welfare first for those who cannot leave home
-            if mode == 2:
-                priority = priority | (self.soft.workshop[rows] & near)  # workshops near home, for `near_home`
-        base = base_score(relevance, origin.place[rows], priority)
+        if mode == 2 and not shared:
+            # Employment workshops near home first among a `near_home` worker's fitting posts (docs/domain.md, 3).
+            priority = self.soft.workshop[rows] & origin.near[rows]
+        base = base_score(relevance, origin.place[rows], priority) + np.float32(TIER_STEP * source.tier)
         wage = self.soft.wage_mid[rows]
         order = np.lexsort((rows, -(base + wage_term(wage, np.float32(1.0 / REFERENCE_WAGE[part])))))
         rows, base, wage = rows[order], base[order], wage[order]
@@ -241,7 +250,8 @@ class Lanes:
 
     def top(self, seeker: Seeker, lanes: list[tuple[Lane, int]], keep: int,
             look: int = FIRST_LOOK) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, bool]:
-        """The worker's `keep` best fitting postings: (rows, scores, codes, count read, all read).
+        """The worker's `keep` best fitting postings: (rows, scores with their tier, codes, distinct postings read,
+        all read).
 
         Every posting of the lanes is hard-feasible for the worker (see `of`); only the order is the worker's own.
         """
@@ -257,15 +267,13 @@ class Lanes:
             base = np.concatenate([lane.base[:n] for (lane, _), n in zip(lanes, counts)])
             wage = np.concatenate([lane.wage[:n] for (lane, _), n in zip(lanes, counts)])
             scores = base + own_terms(wage, inverse)
-            key = order_key(scores, rows)
-            found = len(rows)
-            order = np.argpartition(key, keep - 1)[:keep] if found > keep else np.arange(found)
-            order = order[np.argsort(key[order], kind="stable")]
+            codes = np.repeat(codes_of, counts)
+            order = np.argsort(order_key(scores, rows), kind="stable")
+            order = order[first_of_each(rows[order], codes[order])[0]]  # a posting from two sources once, its best
             unseen = [lane.bound(n, inverse) for (lane, _), n in zip(lanes, counts) if n < len(lane.rows)]
-            if not unseen or scores[order[-1]] >= max(unseen):
-                kept, codes = first_of_each(rows[order], np.repeat(codes_of, counts)[order])
-                order = order[kept]
-                return rows[order].astype(np.int32), np.clip(scores[order], 0.0, 1.0), codes, found, not unseen
+            head = order[:keep]
+            if not unseen or (len(head) == keep and scores[head[-1]] >= max(unseen)):
+                return rows[head].astype(np.int32), scores[head], codes[head], len(order), not unseen
             look *= 4
 
 

@@ -68,6 +68,7 @@ class Item:
     distance_km: float
     reasons: tuple[str, ...]
     relaxed: tuple[str, ...] = ()  # soft criteria given up to reach three offers (empty for a fitting offer)
+    fit: str = "desired"  # how it fits: "desired", "skill", "welfare" (a public-welfare post that leads), "relaxed"
 
 
 @dataclass(frozen=True)

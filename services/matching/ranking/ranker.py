@@ -44,13 +44,17 @@ from services.matching.ranking.ranked import Ranked, take
 from services.matching.ranking.relevance import (
     KIND_SHIFT,
     REL_WELFARE,
+    TIER_STEP,
     WELFARE,
     PostingJobs,
     Profile,
     Relevance,
     TextIndex,
+    fit_name,
     related_mask,
     related_rows,
+    tier_of_code,
+    tiers_of,
 )
 from services.matching.ranking.scoring import SoftFeatures, score
 from services.matching.ranking.seekers import Seeker, seeker_of
@@ -120,7 +124,8 @@ class Ranker:
         if row is None:
             return []
         rows = np.array([row], dtype=np.int32)
-        found: list[tuple[int, float, str, Candidate]] = []
+        welfare = bool(self.soft.welfare[row])
+        found: list[tuple[int, int, float, str, Candidate]] = []
         for worker in workers:
             if worker.status != "seeking":
                 continue
@@ -138,12 +143,16 @@ class Ranker:
             sources = np.array([source], dtype=np.int32)
             priority = self._priority(seeker, rows, origin, sources)
             value = self._score(seeker, rows, np.array([rel], dtype=np.float32), origin, priority)
+            if rung == 0:
+                value = value + np.float32(TIER_STEP * tier_of_code(source))
             ranked = Ranked(rows, value, np.array([rung], dtype=np.int8), origin.distance[rows], sources,
                             priority, fitting=1 - rung, feasible=None)
             item = self._items(seeker, ranked)[0]
-            found.append((rung, -item.score, worker.id,
+            # A public-welfare post goes first to registered labourers who cannot leave home (docs/domain.md, 4).
+            first = 0 if not welfare or seeker.stays_home else 1
+            found.append((rung, first, -item.score, worker.id,
                           Candidate(worker.id, item.score, item.distance_km, item.reasons)))
-        found.sort(key=lambda t: t[:3])
+        found.sort(key=lambda t: t[:4])
         return [candidate for *_, candidate in found[:limit]]
 
     def recommend_many(self, workers: Sequence[WorkerView], *, limit: int = 10, capacity: bool = True,
@@ -181,9 +190,9 @@ class Ranker:
         distance = (2.0 * EARTH_RADIUS_KM * np.arcsin(np.minimum(np.sqrt(chord) / 2.0, 1.0))).astype(np.float32)
         distance = np.nan_to_num(distance, nan=FAR_UNKNOWN_KM)
         near = distance <= self.settings.near_home_km
-        stays = np.array([s.stays_home for s in seekers], dtype=bool)[owner]
         near_home = np.array([s.intention == "near_home" for s in seekers], dtype=bool)[owner]
-        priority = stays & near & (self.soft.welfare[rows] | (near_home & self.soft.workshop[rows] & (rungs == 0)))
+        leading = (rungs == 0) & (codes >> KIND_SHIFT == WELFARE)
+        priority = leading | (near_home & near & self.soft.workshop[rows] & (rungs == 0))
         expected = np.array([s.worker.expected_wage or 0 for s in seekers], dtype=np.float32)[owner]
         parts = self._item_parts(rows, scores, rungs, distance, codes, priority, expected)
         employers = self.soft.employer[rows].tolist()
@@ -265,13 +274,11 @@ class Ranker:
         )
 
     def _priority(self, seeker: Seeker, rows: np.ndarray, origin: Origin, source: np.ndarray) -> np.ndarray:
-        """Posts the plan puts first: public welfare near home for stay-homes, workshops near home for `near_home`."""
-        if not seeker.stays_home:
-            return np.zeros(len(rows), dtype=bool)
-        near = origin.near[rows]
-        priority = self.soft.welfare[rows] & near
+        """Posts the plan puts first: public welfare near home where it leads (its tier says so), and workshops near
+        home among a `near_home` worker's fitting posts."""
+        priority = source >> KIND_SHIFT == WELFARE
         if seeker.intention == "near_home":
-            priority |= self.soft.workshop[rows] & near & (source > 0)
+            priority |= self.soft.workshop[rows] & origin.near[rows] & (source > 0)
         return priority
 
     def _score(self, seeker: Seeker, rows: np.ndarray, rel: np.ndarray, origin: Origin,
@@ -316,7 +323,8 @@ class Ranker:
         rel, source = 0.0, 0
         if at < len(rows) and rows[at] == row:
             rel, source = float(relevance[at]), int(sources[at])
-        if seeker.stays_home and self.soft.welfare[row] and origin.near[row]:
+        if seeker.stays_home and self.soft.welfare[row] and origin.near[row] and rel == 0.0:
+            # For a welfare post's candidate list: near home, it suits anyone who cannot leave home.
             rel, source = REL_WELFARE, WELFARE << KIND_SHIFT
         return rel, source
 
@@ -340,6 +348,9 @@ class Ranker:
         # What comes first: why it fits (its source code) or what was relaxed (minus the rung); then a priority.
         lead = np.where(rungs > 0, -rungs.astype(np.int32), source)
         more = np.where(priority & self.soft.welfare[rows], 1, np.where(priority & self.soft.workshop[rows], 2, 0))
+        # A fitting item's score carries its tier of fit (relevance.TIER_STEP apart); the item says it in [0, 1].
+        tiers = np.where(rungs > 0, 0, tiers_of(source))
+        scores = np.clip(scores - np.float32(TIER_STEP) * tiers, 0.0, 1.0)
         return (rows.tolist(), np.round(scores.astype(np.float64), 3).tolist(),
                 np.round(distance.astype(np.float64), 1).tolist(), lead.tolist(), more.tolist(), verdict.tolist())
 
@@ -351,10 +362,10 @@ class Ranker:
         for row, value, dist, lead, more, verdict in zip(rows, scores, distances, leads, mores, verdicts):
             head = heads.get((lead, more))
             if head is None:
-                head = heads[(lead, more)] = self._head(profile, lead, more)
+                head = heads[(lead, more)] = (self._head(profile, lead, more), fit_name(lead))
             items.append(Item(ids[row], value, dist,
-                              head + board[row] + (say.distance_reason(dist), wage_text[row] + verdict_words[verdict]),
-                              say.RELAXED[-lead][0] if lead < 0 else ()))
+                              head[0] + board[row] + (say.distance_reason(dist), wage_text[row] + verdict_words[verdict]),
+                              say.RELAXED[-lead][0] if lead < 0 else (), head[1]))
         return tuple(items)
 
     def _head(self, profile: Profile, lead: int, more: int) -> tuple[str, ...]:

@@ -6,8 +6,11 @@ from functools import lru_cache
 
 from services.matching.ranking.relevance import (
     DESIRED,
+    GROUP_DESIRED,
+    GROUP_SKILL,
     SKILL,
     TEXT,
+    TEXT_SKILL,
     TITLE_DESIRED,
     TITLE_SKILL,
     WELFARE,
@@ -25,18 +28,21 @@ RELAXED = {
 CONSTRAINT_WORDS = {"age": "年龄不符", "gender": "性别要求不符", "reach": "超出外出范围"}
 
 
+# Which kind of fit, in the words a clerk reads out: what the worker wants (想做) or can do (会), and whether the post
+# is that very job, another job of the same kind (同类工种) or only written alike (相近岗位).
+_FIT_WORDS = {
+    DESIRED: ("想做", ""), TITLE_DESIRED: ("想做", ""), GROUP_DESIRED: ("想做", "（同类工种）"),
+    TEXT: ("想做", "（相近岗位）"),
+    SKILL: ("会", ""), TITLE_SKILL: ("会", ""), GROUP_SKILL: ("会", "（同类工种）"), TEXT_SKILL: ("会", "（相近岗位）"),
+}
+
+
 def fit_reason(kind: int, word: str, job: str | None) -> str:
-    if kind == DESIRED:
-        return f"工种对口：{word}"
-    if kind in (SKILL, TITLE_SKILL):
-        return f"技能相符：{word}"
-    if kind == TITLE_DESIRED:
-        return f"工种对口：{word}"
-    if kind == TEXT:
-        return f"岗位相近：{word}"
+    """Why a post fits, naming the worker's own word: "想做：月嫂", "会：开车（同类工种）"."""
     if kind == WELFARE:
         return WELFARE_FIRST
-    return ""
+    verb, note = _FIT_WORDS.get(kind, ("", ""))
+    return f"{verb}：{word}{note}" if verb else ""
 
 
 @lru_cache(maxsize=65536)

@@ -1,17 +1,25 @@
-"""Relevance: which postings fit what a worker can do and wants, read through canonical jobs and character n-grams.
+"""Relevance: which postings fit what a worker wants and can do, and in which order of fit.
 
 A posting *fits* a worker (is a relevant, targeted offer) when
   1. the job its occupation (else its occupation code, else its title) names is one of the worker's jobs — the jobs
-     the worker's desired occupations and skills name, read through the synonym table of shared.reference
-     (电焊, 电焊工, 氩弧焊 and 焊工 are all 焊工), or
+     the worker's desired occupations and skills name, read by shared.reference.vocabulary (电焊, 电焊工, 氩弧焊 and
+     焊工 are all 焊工), or
   2. the job its title names is one of the worker's jobs (a title may be more precise than its occupation), or
-  3. one of the worker's words is close to the posting's text: cosine of character 1–2-gram TF-IDF vectors (sparse,
-     scikit-learn's analyzer="char") at least TEXT_FIT — this catches postings whose words no table knows, or a
-     posting of another job written like the worker's word (the word's own job comes through rule 1), or
-  4. it is a public-welfare post within the half-hour circle and the worker cannot leave home (DOMAIN rule 4; added
-     by the ranker, which knows the distance).
-Everything else is at best *related* (same small or middle occupation group, or a skill the posting asks for is one
-of the worker's jobs): the first rung of the relaxation ladder, never a fitting offer.
+  3. its occupation lies in the same small group of the national classification (GB/T 6565) as one of the worker's
+     jobs: the classification's own unit of "the same occupation" (育婴员 and 家政服务员 are both 4-10-01), or
+  4. one of the worker's words is close to the posting's text: cosine of character 1–2-gram TF-IDF vectors (sparse,
+     scikit-learn's analyzer="char") at least TEXT_FIT — this catches postings whose words no table knows, or
+  5. it is a public-welfare post within the half-hour circle and the worker cannot take regular work (weak or no
+     labour capacity) or has no fitting regular post within reach (docs/domain.md, rule 4; the lanes add it).
+
+The order of fit (docs/matching.md): every source belongs to a *tier*, and a higher tier always comes first,
+whatever the place, wage or priority scores say:
+  tier 2  public-welfare posts near home, for those they lead for (5.)
+  tier 1  what the worker asked for: its desired occupations, by 1.–4.
+  tier 0  what the worker can do but did not ask for: its skills, by 1.–4.
+Within a tier the score orders (relevance, place, wage, a workshop near home). Everything else is at best *related*
+(same middle group, or a skill the posting asks for is one of the worker's jobs): the first rung of the relaxation
+ladder, never a fitting offer.
 """
 
 from __future__ import annotations
@@ -29,17 +37,52 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from services.matching.ranking.model import PostingView
 from shared.reference.occupations import get_occupation, lookup_occupation
 
-# Relevance of each way of fitting; the desired job counts most, a skill a little less (the worker can do it but
-# did not ask for it), a title-only reading less again, text similarity least.
-REL_DESIRED, REL_SKILL, REL_TITLE_DESIRED, REL_TITLE_SKILL, REL_WELFARE = 1.0, 0.9, 0.85, 0.8, 1.0
-REL_TEXT_MIN, REL_TEXT_MAX = 0.55, 0.8
+# Relevance of each way of fitting inside its tier: the job itself counts most, a title-only reading less, another
+# job of the same small group less again, text similarity least. Desired words and skill words weigh alike: the tier
+# already puts what the worker asked for first.
+REL_JOB, REL_TITLE, REL_GROUP, REL_WELFARE = 1.0, 0.9, 0.8, 1.0
+REL_TEXT_MIN, REL_TEXT_MAX = 0.55, 0.75
 # Cosine between one worker word (2–4 characters) and a posting's text at which the text alone makes a fit:
 # 电焊 against "钢结构焊接 电焊" passes, 绣花 against "刺绣工" (one shared character) does not.
 TEXT_FIT = 0.5
 
 # Why an item fits, as stored beside it (the piece that matched is kept too, to say it in the reasons).
-DESIRED, SKILL, TITLE_DESIRED, TITLE_SKILL, TEXT, WELFARE = 1, 2, 3, 4, 5, 6
+DESIRED, SKILL, TITLE_DESIRED, TITLE_SKILL, TEXT, WELFARE, GROUP_DESIRED, GROUP_SKILL, TEXT_SKILL = range(1, 10)
 KIND_SHIFT = 8  # source code = kind << KIND_SHIFT | index of the worker's word
+ASKED_KINDS = frozenset({DESIRED, TITLE_DESIRED, GROUP_DESIRED, TEXT})
+# The tiers of the order of fit (see the module's docstring), and how far apart they are put in a score: more than
+# the whole range of the score inside a tier, so that no place, wage or priority lifts an item above a higher tier.
+TIER_SKILL, TIER_ASKED, TIER_LEADING = 0, 1, 2
+TIER_STEP = 2.0
+
+
+def tier_of_kind(kind: int) -> int:
+    """The tier of a way of fitting: welfare posts that lead, what the worker asked for, what it can do."""
+    if kind == WELFARE:
+        return TIER_LEADING
+    return TIER_ASKED if kind in ASKED_KINDS else TIER_SKILL
+
+
+def tier_of_code(code: int) -> int:
+    return tier_of_kind(code >> KIND_SHIFT)
+
+
+_TIER_BY_KIND = np.array([tier_of_kind(kind) for kind in range(1 << 4)], dtype=np.int32)
+
+
+def tiers_of(codes: np.ndarray) -> np.ndarray:
+    """The tier of each source code, at once."""
+    return _TIER_BY_KIND[codes >> KIND_SHIFT]
+
+
+# How an item fits, as the API says it: welfare that leads, what the worker asked for, a skill, or relaxed.
+FIT_NAMES = {TIER_LEADING: "welfare", TIER_ASKED: "desired", TIER_SKILL: "skill"}
+FIT_TIERS = {name: tier for tier, name in FIT_NAMES.items()}
+
+
+def fit_name(lead: int) -> str:
+    """The fit of an item from its lead (its source code, or minus its relaxation rung)."""
+    return "relaxed" if lead < 0 else FIT_NAMES[tier_of_code(lead)]
 
 _NOT_WORD = re.compile(r"[\W_]+")
 
@@ -223,9 +266,10 @@ class TextIndex:
 class Source:
     """One way postings fit a worker: the postings of one job (by occupation or by title), or one word's text hits."""
 
-    key: tuple  # what the postings depend on, shared by every worker with the same job or word
+    key: tuple  # what the postings depend on, shared by every worker with the same job or word (and tier)
     rows: np.ndarray  # ascending
     relevance: np.ndarray  # per row
+    tier: int = TIER_SKILL  # the order of fit: a higher tier always comes first
 
 
 @dataclass(frozen=True)
@@ -243,13 +287,15 @@ class Profile:
 
     @cached_property
     def merged(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(rows ascending, relevance, source code) over all sources, each row with its strongest way of fitting."""
+        """(rows ascending, relevance, source code) over all sources, each row with its best way of fitting: the
+        highest tier, then the highest relevance."""
         if not self.sources:
             return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int32)
         rows = np.concatenate([s.rows for s in self.sources])
         rels = np.concatenate([s.relevance for s in self.sources])
         codes = np.concatenate([np.full(len(s.rows), c, dtype=np.int32) for s, c in zip(self.sources, self.codes)])
-        order = np.lexsort((-rels, rows))
+        tiers = np.concatenate([np.full(len(s.rows), s.tier, dtype=np.int32) for s in self.sources])
+        order = np.lexsort((-rels, -tiers, rows))
         rows, rels, codes = rows[order], rels[order], codes[order]
         first = np.ones(len(rows), dtype=bool)
         first[1:] = rows[1:] != rows[:-1]
@@ -282,25 +328,29 @@ class Relevance:
         job_ids: list[int] = []
         small_ids: set[int] = set()
         middle_ids: set[int] = set()
+        groups_seen: set[int] = set()
         for i, (_, job_id, small_id, middle_id) in enumerate(readings):
-            is_desired = i < len(desired)
+            asked = i < len(desired)
+            tier = TIER_ASKED if asked else TIER_SKILL
             small_ids.add(small_id)
             middle_ids.add(middle_id)
-            if job_id < 0 or job_id in job_ids:
-                continue  # the first word naming a job speaks for it (a desired word before a skill word)
-            job_ids.append(job_id)
-            for name, rel, kind in (
-                ("job", REL_DESIRED if is_desired else REL_SKILL, DESIRED if is_desired else SKILL),
-                ("title", REL_TITLE_DESIRED if is_desired else REL_TITLE_SKILL,
-                 TITLE_DESIRED if is_desired else TITLE_SKILL),
-            ):
-                if (source := self._job_source(name, job_id, rel)) is not None:
+            ways = []
+            if job_id >= 0 and job_id not in job_ids:  # the first word naming a job speaks for it
+                job_ids.append(job_id)
+                ways += [("job", job_id, REL_JOB, DESIRED if asked else SKILL),
+                         ("title", job_id, REL_TITLE, TITLE_DESIRED if asked else TITLE_SKILL)]
+            if small_id >= 0 and small_id not in groups_seen:
+                groups_seen.add(small_id)
+                ways.append(("group", small_id, REL_GROUP, GROUP_DESIRED if asked else GROUP_SKILL))
+            for name, ident, rel, kind in ways:
+                if (source := self._index_source(name, ident, rel, tier, job_id)) is not None:
                     sources.append(source)
                     codes.append(kind << KIND_SHIFT | i)
         for i, word in enumerate(words):
-            if (source := self._text_source(word)) is not None:
+            asked = i < len(desired)
+            if (source := self._text_source(word, TIER_ASKED if asked else TIER_SKILL)) is not None:
                 sources.append(source)
-                codes.append(TEXT << KIND_SHIFT | i)
+                codes.append((TEXT if asked else TEXT_SKILL) << KIND_SHIFT | i)
         small_ids.discard(-1)
         middle_ids.discard(-1)
         # Sources may overlap (a posting of one of the worker's jobs titled as another, or written like a word):
@@ -318,24 +368,33 @@ class Relevance:
                                          vocab.get(("middle", middle_of(small))) if small else -1)
         return found
 
-    def _job_source(self, name: str, job_id: int, rel: float) -> Source | None:
-        key = (name, job_id, rel)
+    def _index_source(self, name: str, ident: int, rel: float, tier: int, job_id: int) -> Source | None:
+        """The postings of one job (by occupation or by title) or of one small group, in one tier; a group's without
+        those of the word's own job (its job and title sources hold them), so that sources of one word never overlap."""
+        key = (name, ident, rel, tier, job_id if name == "group" else -1)
         if key not in self._sources:
-            rows = (self.jobs.by_job if name == "job" else self.jobs.by_title_job).get(job_id)
-            self._sources[key] = None if rows is None else Source(key, rows, np.full(len(rows), rel, np.float32))
+            index = {"job": self.jobs.by_job, "title": self.jobs.by_title_job, "group": self.jobs.by_group}[name]
+            rows = index.get(ident)
+            if rows is not None and name == "group" and job_id >= 0:
+                rows = rows[(self.jobs.job[rows] != job_id) & (self.jobs.title_job[rows] != job_id)]
+            self._sources[key] = None if rows is None or not len(rows) else \
+                Source(key, rows, np.full(len(rows), rel, np.float32), tier)
         return self._sources[key]
 
-    def _text_source(self, word: str) -> Source | None:
+    def _text_source(self, word: str, tier: int) -> Source | None:
         """The postings a word fits by text alone: close enough, and not of the job the word itself names."""
-        key = ("text", _NOT_WORD.sub("", word))
+        key = ("text", _NOT_WORD.sub("", word), tier)
         if key not in self._sources:
             rows, sims = self.text.similar(word)
-            own = self.jobs.vocabulary.get(job_of(word)[0])
-            if own >= 0 and len(rows):
-                other = self.jobs.job[rows] != own  # those are the word's job lane already
+            job, small = job_of(word)
+            own = self.jobs.vocabulary.get(job)
+            group = self.jobs.vocabulary.get(("small", small)) if small else -1
+            if len(rows) and (own >= 0 or group >= 0):
+                # Those are the word's job, title and group sources already, with a higher relevance.
+                other = (self.jobs.job[rows] != own) & (self.jobs.title_job[rows] != own) & (self.jobs.small[rows] != group)
                 rows, sims = rows[other], sims[other]
             scaled = REL_TEXT_MIN + (REL_TEXT_MAX - REL_TEXT_MIN) * (sims - TEXT_FIT) / (1.0 - TEXT_FIT)
-            self._sources[key] = Source(key, rows, np.minimum(scaled, REL_TEXT_MAX).astype(np.float32)) \
+            self._sources[key] = Source(key, rows, np.minimum(scaled, REL_TEXT_MAX).astype(np.float32), tier) \
                 if len(rows) else None
         return self._sources[key]
 

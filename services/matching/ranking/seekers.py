@@ -13,9 +13,11 @@ from services.matching.ranking.geo import point_of
 from services.matching.ranking.model import WorkerView
 
 GUARANTEED_INTENTIONS = frozenset({"near_home", "league", "anywhere"})
-# Those who cannot leave home (DOMAIN rule 4): public-welfare posts near home go to them first.
+# Those who cannot leave home (docs/domain.md, rule 4): first among the candidates for a public-welfare post.
 STAY_HOME_INTENTIONS = frozenset({"none", "near_home"})
 LIMITED_CAPACITY = frozenset({"partial", "weak", "none"})
+# Those who cannot take regular work: public-welfare posts near home lead their offers.
+NO_REGULAR_WORK = frozenset({"weak", "none"})
 GENDER_CODES = {"male": 1, "m": 1, "男": 1, "female": 2, "f": 2, "女": 2}
 
 
@@ -45,6 +47,10 @@ class Seeker:
     @property
     def limited_capacity(self) -> bool:
         return self.worker.labor_capacity in LIMITED_CAPACITY
+
+    @property
+    def cannot_take_regular_work(self) -> bool:
+        return self.worker.labor_capacity in NO_REGULAR_WORK
 
 
 @lru_cache(maxsize=65536)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class OfferOut(BaseModel):
@@ -21,6 +21,9 @@ class OfferOut(BaseModel):
     score: float
     reasons: list[str]
     relaxed: list[str] = []
+    fit: str = Field("desired", description="how the post fits: desired (what the worker asked for), skill (what it "
+                     "can do), welfare (a public-welfare post that leads for one who cannot take regular work), "
+                     "relaxed (given to reach three offers)")
 
 
 class ShortfallOut(BaseModel):

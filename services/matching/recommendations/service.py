@@ -45,7 +45,8 @@ def offer(item: Item, posting: PostingView) -> dict:
             "region_code": posting.region_code, "region_name": region.name if region else posting.region_code,
             "wage_min": posting.wage_min, "wage_max": posting.wage_max,
             "distance_km": round(item.distance_km, 1), "meals": posting.meals, "lodging": posting.lodging,
-            "score": round(item.score, 3), "reasons": list(item.reasons), "relaxed": list(item.relaxed)}
+            "score": round(item.score, 3), "reasons": list(item.reasons), "relaxed": list(item.relaxed),
+            "fit": item.fit}
 
 
 def body(recommendation: Recommendation, postings: dict[str, PostingView]) -> dict:

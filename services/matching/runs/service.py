@@ -177,7 +177,7 @@ async def messages(*, session: AsyncSession, run_id: str) -> dict[str, int]:
 
 def _item_dict(item: Item) -> dict:
     return {"posting_id": item.posting_id, "score": item.score, "distance_km": item.distance_km,
-            "reasons": list(item.reasons), "relaxed": list(item.relaxed)}
+            "reasons": list(item.reasons), "relaxed": list(item.relaxed), "fit": item.fit}
 
 
 def _shortfall_dict(shortfall: Shortfall | None) -> dict | None:
@@ -186,4 +186,5 @@ def _shortfall_dict(shortfall: Shortfall | None) -> dict | None:
 
 def _item(data: dict) -> Item:
     return Item(posting_id=data["posting_id"], score=data["score"], distance_km=data["distance_km"],
-                reasons=tuple(data["reasons"]), relaxed=tuple(data["relaxed"]))
+                reasons=tuple(data["reasons"]), relaxed=tuple(data["relaxed"]),
+                fit=data.get("fit") or ("relaxed" if data["relaxed"] else "desired"))
