@@ -24,7 +24,8 @@ from datetime import date, timedelta
 from functools import cache
 
 from services.matching.ranking.model import PostingView, WorkerView
-from shared.reference.occupations import lookup_occupation, terms_for
+from shared.reference.vocabulary import read as read_occupation
+from shared.reference.vocabulary import terms_for
 from shared.reference.regions import Region, regions_under, townships
 from shared.reference.wages import minimum_wage
 
@@ -178,7 +179,7 @@ def _spoken(job: str) -> tuple[str, ...]:
 
 @cache
 def _small_code(job: str) -> str:
-    match = lookup_occupation(job)
+    match = read_occupation(job)
     return match.occupation.code if match else ""
 
 

@@ -19,7 +19,7 @@ from services.workers.settings import WorkersSettings
 from shared.auth import Principal
 from shared.clock import Clock, local_today
 from shared.pii import blind_index
-from shared.reference.occupations import terms_for
+from shared.reference.vocabulary import terms_for
 from shared.reference.regions import Region, townships
 
 SEED = 1882  # the plan's 1,882 registered labourers to place by the end of 2019

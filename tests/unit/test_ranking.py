@@ -141,11 +141,14 @@ def test_a_placed_worker_gets_nothing():
 
 
 def test_a_worker_who_will_not_leave_gets_near_home_offers_only_and_no_guarantee():
-    postings = [posting("near"), posting("far", place=LEAGUE_69KM), posting("related-near", title="车工",
-                                                                              occupation="车工", skills=())]
+    postings = [posting("near"), posting("far", place=LEAGUE_69KM),
+                posting("related-near", title="车工", occupation="车工", skills=()),
+                posting("unrelated-near", title="营业员", occupation="营业员", skills=())]
     recommendation = recommend(postings, worker(transfer_intention="none"))
-    assert ids(recommendation) == ["near"]  # no relaxation for those the plan promises nothing
-    assert recommendation.shortfall.found == 1
+    # Fitting, then related posts near home; never an unrelated one for those the plan promises nothing.
+    assert ids(recommendation) == ["near", "related-near"]
+    assert recommendation.items[1].relaxed == ("occupation",)
+    assert recommendation.shortfall.found == 2
     assert "不愿外出" in recommendation.shortfall.reason and "不在保障范围" in recommendation.shortfall.reason
 
 

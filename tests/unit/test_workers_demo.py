@@ -11,7 +11,7 @@ import pytest
 from services.workers.demo import COUNT, labourers
 from services.workers.profiles.idcard import parse_id_number, working_age_error
 from services.workers.profiles.schemas import ProfileIn
-from shared.reference.occupations import common_jobs
+from shared.reference.vocabulary import common_jobs
 from shared.reference.regions import get_region
 
 TODAY = date(2026, 11, 28)

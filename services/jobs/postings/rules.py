@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from shared.reference.occupations import get_occupation, lookup_occupation
+from shared.reference.occupations import get_occupation
+from shared.reference.vocabulary import read as read_occupation
 from shared.reference.regions import get_region
 from shared.reference.wages import minimum_wage
 
@@ -56,7 +57,7 @@ def complete(fields: dict[str, Any]) -> dict[str, Any]:
             done["occupation_code"] = occupation.code
             done["occupation"] = done.get("occupation") or occupation.name
     else:
-        match = lookup_occupation(done.get("occupation") or "") or lookup_occupation(done["title"])
+        match = read_occupation(done.get("occupation") or "") or read_occupation(done["title"])
         if match is not None:
             done["occupation_code"] = match.occupation.code
     region = get_region(done["region_code"])

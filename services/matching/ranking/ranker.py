@@ -7,15 +7,18 @@ and the best kept. Only when fewer than `guaranteed` fitting postings pass is ev
 relaxation ladder and the shortfall:
 
   rung 0  fitting (relevance.py's definition)                          -> not relaxed
-  rung 1  related: same small or middle occupation group, or a skill   -> relaxed ("occupation",)
-          the posting asks for names one of the worker's jobs
+  rung 1  related: same middle occupation group, a skill the posting   -> relaxed ("occupation",)
+          asks for names one of the worker's jobs, or its text is like
+          what the worker asked for
   rung 2  any other posting the worker's labour capacity suits          -> relaxed ("occupation",)
           (no heavy work for partial or weak capacity)
   rung 3  any other feasible posting                                    -> relaxed ("occupation", "labor_capacity")
 
-The ladder fills only up to `guaranteed` items, and only for the intentions the guarantee covers; every rung is made
-of hard-feasible postings, so a relaxed item never breaks a hard constraint. A worker with intention `none` gets
-fitting offers inside the circle only and no relaxation (the plan promises them nothing).
+The ladder fills only up to `guaranteed` items; every rung is made of hard-feasible postings, so a relaxed item never
+breaks a hard constraint. Rung 1 puts first the posts written most like what the worker asked for (character TF-IDF
+cosine at least relevance.NEAR_TEXT), so a phrase no table reads still lands near its trade. A worker with intention
+`none` gets fitting offers inside the circle and at most related ones (rung 1): the plan promises them nothing, and
+an unrelated post near home is no offer to someone who did not ask to move.
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ from services.matching.ranking.relevance import (
     WELFARE,
     PostingJobs,
     Profile,
+    Readings,
     Relevance,
     TextIndex,
     fit_name,
@@ -59,9 +63,13 @@ from services.matching.ranking.relevance import (
 from services.matching.ranking.scoring import SoftFeatures, score
 from services.matching.ranking.seekers import Seeker, seeker_of
 from shared.reference.regions import EARTH_RADIUS_KM
+from shared.reference.vocabulary import Vocabulary
+from shared.reference.vocabulary import default as default_vocabulary
 
-# Relevance given to a related posting (rung 1) in its score, so the closest relatives come first among them.
+# Relevance given to a related posting (rung 1) in its score, so the closest relatives come first among them, and
+# what its text's likeness to the worker's desired words adds (cosine × REL_NEAR_TEXT).
 REL_RELATED = 0.3
+REL_NEAR_TEXT = 0.7
 # Extra fitting candidates kept beyond `limit` so that diversity can reach past a crowded employer.
 DIVERSITY_SLACK = 8
 
@@ -71,7 +79,7 @@ class Ranker:
     one ranker per thread)."""
 
     def __init__(self, postings: Sequence[PostingView], *, today: date,
-                 settings: RankingSettings = RankingSettings()) -> None:
+                 settings: RankingSettings = RankingSettings(), vocabulary: Vocabulary | None = None) -> None:
         self.today = today
         self.settings = settings
         floors: dict[str, int] = {}
@@ -79,9 +87,10 @@ class Ranker:
         self.row_of = {p.id: i for i, p in enumerate(self.postings)}
         listed = list(self.postings)
         self.hard = HardConstraints.build(listed, near_home_km=settings.near_home_km)
-        self.jobs = PostingJobs.build(listed)
+        readings = Readings(vocabulary or default_vocabulary())
+        self.jobs = PostingJobs.build(listed, readings)
         self.text = TextIndex(listed)
-        self.relevance = Relevance(self.jobs, self.text)
+        self.relevance = Relevance(self.jobs, self.text, readings)
         self.soft = SoftFeatures.build(listed, self.jobs.small_codes)
         self.lanes = Lanes(hard=self.hard, soft=self.soft, settings=settings)
         # What every item of a posting says whoever it goes to, made once.
@@ -96,8 +105,7 @@ class Ranker:
         if worker.status != "seeking":
             return Recommendation(worker.id, (), Shortfall(0, say.PLACED))
         seeker = seeker_of(worker)
-        fill = self.settings.guaranteed if seeker.guaranteed else 0
-        ranked = self.rank(seeker, limit=limit, fill_to=min(fill, limit))
+        ranked = self.rank(seeker, limit=limit, fill_to=min(self.settings.guaranteed, limit))
         items = self._items(seeker, ranked)
         return Recommendation(worker.id, items, self._shortfall(seeker, len(items)))
 
@@ -108,7 +116,7 @@ class Ranker:
         if worker.status != "seeking":
             return []
         seeker = seeker_of(worker)
-        fill = min(limit, self.settings.guaranteed if fill_to is None else fill_to) if seeker.guaranteed else 0
+        fill = min(limit, self.settings.guaranteed if fill_to is None else fill_to)
         return list(self._items(seeker, self.rank(seeker, limit=limit, fill_to=fill)))
 
     def shortfall(self, worker: WorkerView, found: int) -> Shortfall | None:
@@ -169,7 +177,7 @@ class Ranker:
         seeking.sort(key=lambda w: (w.home_region_code, w.transfer_intention))
         seekers = [seeker_of(w) for w in seeking]
         lists = rank_many(self, seekers, keep=depth,
-                          fill_to=[min(g, limit) if s.guaranteed else 0 for s in seekers])
+                          fill_to=[min(g, limit)] * len(seekers))
         caps = caps_for(np.array([p.headcount for p in self.postings], dtype=np.int64), self.settings.capacity_factor)
         over_cap: dict[str, int] = {}
         if capacity and len(lists.rows):
@@ -246,7 +254,9 @@ class Ranker:
         """
         if need <= 0:
             return ranked
+        near_rows, near_sims = self.relevance.near_text(profile, len(seeker.desired))
         related = related_rows(self.jobs, profile)
+        related = np.union1d(related, near_rows).astype(np.int32)
         related = related[~np.isin(related, ranked.rows)]
         rows = related[self.hard.passing(seeker, related, origin.near, held)].astype(np.int32)
         feasible = None
@@ -258,9 +268,18 @@ class Ranker:
             rows = rows[~np.isin(rows, ranked.rows)]  # the fitting ones are in already
             suits = ~(self.soft.heavy[rows] & seeker.limited_capacity)
             rungs = np.where(np.isin(rows, related), 1, np.where(suits, 2, 3)).astype(np.int8)
-        rel = np.where(rungs == 1, REL_RELATED, 0.0).astype(np.float32)
+            if not seeker.guaranteed:
+                # The plan promises those who will not move nothing: only posts related to what they asked for.
+                rows, rungs = rows[rungs == 1], rungs[rungs == 1]
+        # Among related posts, those written most like what the worker asked for come first (a phrase no table
+        # reads still lands near its trade this way).
+        sims = np.zeros(len(rows), dtype=np.float32)
+        if len(near_rows):
+            at = np.clip(np.searchsorted(near_rows, rows), 0, len(near_rows) - 1)
+            sims = np.where(near_rows[at] == rows, near_sims[at], 0.0).astype(np.float32)
+        rel = np.where(rungs == 1, REL_RELATED + REL_NEAR_TEXT * sims, 0.0).astype(np.float32)
         scores = self._score(seeker, rows, rel, origin, None)
-        order = np.lexsort((rows, -scores, rungs))[:need]
+        order = np.lexsort((rows, -scores, -np.round(sims, 1), rungs))[:need]
         picked = rows[order]
         return Ranked(
             np.concatenate((ranked.rows, picked)),

@@ -28,14 +28,15 @@ import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property
 
 import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from services.matching.ranking.model import PostingView
-from shared.reference.occupations import get_occupation, lookup_occupation
+from shared.reference.occupations import get_occupation
+from shared.reference.vocabulary import Vocabulary
 
 # Relevance of each way of fitting inside its tier: the job itself counts most, a title-only reading less, another
 # job of the same small group less again, text similarity least. Desired words and skill words weigh alike: the tier
@@ -87,21 +88,27 @@ def fit_name(lead: int) -> str:
 _NOT_WORD = re.compile(r"[\W_]+")
 
 
-@lru_cache(maxsize=65536)
-def job_of(text: str) -> tuple[str | None, str | None]:
-    """(canonical job, 大典 small-group code) a free text names, or (None, None)."""
-    match = lookup_occupation(text) if text else None
-    if match is None:
+class Readings:
+    """Texts read as (canonical job, 大典 small-group code) through one vocabulary, cached per text."""
+
+    def __init__(self, vocabulary: Vocabulary) -> None:
+        self.vocabulary = vocabulary
+        self._jobs: dict[str, tuple[str | None, str | None]] = {}
+
+    def job_of(self, text: str) -> tuple[str | None, str | None]:
+        """(canonical job, 大典 small-group code) a free text names, or (None, None)."""
+        if (found := self._jobs.get(text)) is None:
+            reading = self.vocabulary.read(text) if text else None
+            found = self._jobs[text] = (None, None) if reading is None else (reading.job, reading.code)
+        return found
+
+    def job_in_words(self, skills: tuple[str, ...], description: str | None) -> tuple[str | None, str | None]:
+        """The job a lexicon word of the skills, else of the description, names (no guessing on long text)."""
+        for text in (*skills, description or ""):
+            reading = self.vocabulary.read(text) if text else None
+            if reading is not None and reading.via in ("exact", "taught", "contained"):
+                return reading.job, reading.code
         return None, None
-    return match.job, match.occupation.code
-
-
-def _job_in_words(skills: tuple[str, ...], description: str | None) -> tuple[str | None, str | None]:
-    """The job an exact synonym in the skills, else in the description, names (no fuzzy reading of long text)."""
-    for text in (*skills, description or ""):
-        if text and (match := lookup_occupation(text)) is not None and match.via == "synonym":
-            return match.job, match.occupation.code
-    return None, None
 
 
 def small_group_of_code(code: str | None) -> str | None:
@@ -120,7 +127,7 @@ def middle_of(small: str | None) -> str | None:
     return small.rsplit("-", 1)[0] if small else None
 
 
-class Vocabulary:
+class Ids:
     """Canonical jobs and occupation groups as small integers, so that postings can be indexed by them."""
 
     def __init__(self) -> None:
@@ -139,7 +146,7 @@ class Vocabulary:
 class PostingJobs:
     """How each posting reads: its job, its title's job, its groups, the jobs its skills name; and inverted indexes."""
 
-    vocabulary: Vocabulary
+    vocabulary: Ids
     job: np.ndarray  # job id of the occupation (else code, else title) reading; -1 unknown
     title_job: np.ndarray  # job id of the title reading when it differs from `job`; -1 otherwise
     small: np.ndarray  # small-group id; -1 unknown
@@ -152,24 +159,24 @@ class PostingJobs:
     small_codes: list[str | None]  # 大典 small-group code of each posting
 
     @classmethod
-    def build(cls, postings: list[PostingView]) -> PostingJobs:
-        vocabulary = Vocabulary()
+    def build(cls, postings: list[PostingView], readings: Readings) -> PostingJobs:
+        vocabulary = Ids()
         job, title_job, small, middle, skill_jobs, codes = [], [], [], [], [], []
         for p in postings:
-            occupation_job, occupation_small = job_of(p.occupation) if p.occupation else (None, None)
-            title_reading, title_small = job_of(p.title)
+            occupation_job, occupation_small = readings.job_of(p.occupation) if p.occupation else (None, None)
+            title_reading, title_small = readings.job_of(p.title)
             code_small = small_group_of_code(p.occupation_code)
             # A title no table knows ("钢结构焊接") may still ask for a known skill or say the job in its description.
             main = occupation_job or title_reading
             group = code_small or occupation_small or title_small
             if main is None:
-                main, described_small = _job_in_words(p.skills, p.description)
+                main, described_small = readings.job_in_words(p.skills, p.description)
                 group = group or described_small
             job.append(vocabulary.id(main))
             title_job.append(vocabulary.id(title_reading) if title_reading and title_reading != main else -1)
             small.append(vocabulary.id(("small", group)) if group else -1)
             middle.append(vocabulary.id(("middle", middle_of(group))) if group else -1)
-            skill_jobs.append(frozenset(vocabulary.id(j) for s in p.skills if (j := job_of(s)[0]) is not None))
+            skill_jobs.append(frozenset(vocabulary.id(j) for s in p.skills if (j := readings.job_of(s)[0]) is not None))
             codes.append(group)
         job_a = np.array(job, dtype=np.int32)
         title_a = np.array(title_job, dtype=np.int32)
@@ -305,11 +312,13 @@ class Profile:
 class Relevance:
     """Profiles of worker words over the postings of one index, cached: many workers share the same words."""
 
-    def __init__(self, jobs: PostingJobs, text: TextIndex) -> None:
+    def __init__(self, jobs: PostingJobs, text: TextIndex, readings: Readings) -> None:
         self.jobs = jobs
         self.text = text
+        self.readings = readings
         self._profiles: dict[tuple[tuple[str, ...], tuple[str, ...]], Profile] = {}
         self._sources: dict[tuple, Source | None] = {}
+        self._near: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
         self._words: dict[str, tuple[str | None, int, int, int]] = {}
 
     def profile(self, desired: tuple[str, ...], skills: tuple[str, ...]) -> Profile:
@@ -362,10 +371,33 @@ class Relevance:
     def _word(self, word: str) -> tuple[str | None, int, int, int]:
         """(canonical job, its id, small-group id, middle-group id) a worker's word names; ids -1 when unknown."""
         if (found := self._words.get(word)) is None:
-            job, small = job_of(word)
+            job, small = self.readings.job_of(word)
             vocab = self.jobs.vocabulary
             found = self._words[word] = (job, vocab.get(job), vocab.get(("small", small)) if small else -1,
                                          vocab.get(("middle", middle_of(small))) if small else -1)
+        return found
+
+    def near_text(self, profile: Profile, asked: int) -> tuple[np.ndarray, np.ndarray]:
+        """(rows ascending, best cosine) of the postings whose text is at least NEAR_TEXT like one of the first
+        `asked` words of the profile (what the worker asked for; all its words when it asked for nothing)."""
+        words = profile.words[:asked] if asked else profile.words
+        key = ("near", words)
+        if (found := self._near.get(key)) is None:
+            hits = [self.text.similar(word, at_least=NEAR_TEXT) for word in words]
+            hits = [(rows, sims) for rows, sims in hits if len(rows)]
+            if not hits:
+                found = (np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))
+            else:
+                rows = np.concatenate([r for r, _ in hits])
+                sims = np.concatenate([s for _, s in hits])
+                order = np.lexsort((-sims, rows))
+                rows, sims = rows[order], sims[order]
+                first = np.ones(len(rows), dtype=bool)
+                first[1:] = rows[1:] != rows[:-1]
+                found = (rows[first], sims[first])
+            if len(self._near) > 100_000:
+                self._near.clear()
+            self._near[key] = found
         return found
 
     def _index_source(self, name: str, ident: int, rel: float, tier: int, job_id: int) -> Source | None:
@@ -386,7 +418,7 @@ class Relevance:
         key = ("text", _NOT_WORD.sub("", word), tier)
         if key not in self._sources:
             rows, sims = self.text.similar(word)
-            job, small = job_of(word)
+            job, small = self.readings.job_of(word)
             own = self.jobs.vocabulary.get(job)
             group = self.jobs.vocabulary.get(("small", small)) if small else -1
             if len(rows) and (own >= 0 or group >= 0):
@@ -397,6 +429,11 @@ class Relevance:
             self._sources[key] = Source(key, rows, np.minimum(scaled, REL_TEXT_MAX).astype(np.float32), tier) \
                 if len(rows) else None
         return self._sources[key]
+
+
+# Cosine between a worker's desired word and a posting's text at which the posting counts as related (rung 1 of
+# the ladder): likeness short of a fit (TEXT_FIT), enough to put the posting before unrelated ones.
+NEAR_TEXT = 0.2
 
 
 def related_mask(jobs: PostingJobs, profile: Profile) -> np.ndarray:
