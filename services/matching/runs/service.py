@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.matching.db import outbox
 from services.matching.index import RankerCache
 from services.matching.ranking import Ranker, allocate
-from services.matching.ranking.model import Item, Shortfall
+from services.matching.ranking.capacity import Allocation
+from services.matching.ranking.model import Item, PostingView, Shortfall
 from services.matching.readmodels.models import WorkerRecord
 from services.matching.readmodels.service import worker_view
 from services.matching.recommendations import service as recommendations
@@ -130,7 +131,8 @@ async def finish(*, session: AsyncSession, event: Envelope, cache: RankerCache, 
                    "postings_offered": len(allocation.offers_per_posting),
                    "offers_per_posting": dict(busiest),
                    "most_offers_per_opening": max((count / max(openings.get(pid, 1), 1) for pid, count in busiest),
-                                                  default=0)}
+                                                  default=0),
+                   "over_cap": _over_cap(allocation, feasible, postings, settings)}
 
 
 async def _shortfalls(*, session: AsyncSession, rows: list[RunCandidates], feasible: dict[str, list[Item]],
@@ -173,6 +175,27 @@ async def messages(*, session: AsyncSession, run_id: str) -> dict[str, int]:
     rows = await session.execute(select(status, func.count()).where(RecommendationSet.run_id == run_id)
                                  .group_by(status))
     return dict(rows.all())
+
+
+def _over_cap(allocation: Allocation, feasible: dict[str, list[Item]], postings: dict[str, PostingView],
+              settings: MatchingSettings) -> list[dict]:
+    """Every posting offered beyond its cap, with its count and why: a cap gives way only so that a worker keeps its
+    fitting posts up to the guarantee (capacity.py's floor), so the workers with no more fitting posts than that who
+    got it are the reason."""
+    ranking = settings.ranking()
+    short: Counter[str] = Counter()
+    for worker_id, recommendation in allocation.recommendations.items():
+        fitting = [item.posting_id for item in feasible.get(worker_id, ()) if item.fit != "relaxed"]
+        if len(fitting) <= ranking.guaranteed:
+            short.update(item.posting_id for item in recommendation.items if item.posting_id in fitting)
+    out = []
+    for posting_id, excess in sorted(allocation.over_cap.items(), key=lambda kv: -kv[1]):
+        posting = postings.get(posting_id)
+        offers = allocation.offers_per_posting.get(posting_id, 0)
+        out.append({"posting_id": posting_id, "title": posting.title if posting else "",
+                    "openings": posting.headcount if posting else 0, "cap": offers - excess, "offers": offers,
+                    "why": f"{short[posting_id]}人对口岗位不足{ranking.guaranteed}个，为保证对口推荐超出名额"})
+    return out
 
 
 def _item_dict(item: Item) -> dict:

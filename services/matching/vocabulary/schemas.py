@@ -1,0 +1,50 @@
+"""Request and response bodies of the vocabulary routes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class TeachIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    occupation_code: str = Field(pattern=r"^\d-\d{2}-\d{2}(-\d{2})?$", examples=["4-10-04", "4-10-04-01"],
+                                 description="the 大典 code of a small group or of a detailed occupation")
+
+
+class ReadingOut(BaseModel):
+    phrase: str
+    job: str
+    occupation_code: str = Field(description="the small group the phrase is read as")
+    occupation_name: str
+    via: str = Field(description="taught, exact, contained, segmented, fuzzy or similar")
+    score: float
+
+
+class TaughtOut(BaseModel):
+    phrase: str
+    occupation_code: str
+    job: str
+    small_group: str
+    small_group_name: str
+    taught_by: str
+    taught_at: datetime
+
+
+class UnmappedOut(BaseModel):
+    phrase: str
+    workers: int = Field(description="seeking workers in the caller's scope who use the phrase")
+    as_desired: int = Field(description="of them, as a job they asked for")
+    as_skill: int = Field(description="of them, as a skill")
+
+
+class ChangeOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    phrase: str
+    before: str | None
+    after: str | None
+    by: str
+    at: datetime
