@@ -8,7 +8,7 @@ decorations, an occupation field left empty with only a code, titles no table kn
 skills in spoken words, certificates under other names — so the ranker has to read the truth back from text.
 
 A posting fits a worker (the truth the evaluation scores against) when its job is one of the worker's jobs, or when it
-is a public-welfare post within the half-hour circle of a worker who cannot leave home (DOMAIN rule 4). Whether it
+is a public-welfare post within the half-hour circle of a worker who cannot take regular work (docs/domain.md, 4). Whether it
 may be offered (the hard constraints) is decided by the evaluation's own reference check, not here.
 
 Some postings are made to be refused — closed, filled, expired, or paying below the minimum wage — and must never
@@ -149,12 +149,12 @@ class Population:
     near_home_km: float = NEAR_HOME_KM
 
     def fits(self, worker: WorkerView, posting: PostingView, distance_km: float) -> bool:
-        """The truth: the posting is one of the worker's jobs, or public welfare near home for a stay-at-home."""
+        """The truth: the posting is one of the worker's jobs, or public welfare near home for a worker who cannot
+        take regular work (docs/domain.md, rule 4)."""
         if self.posting_job[posting.id] in self.worker_jobs[worker.id]:
             return True
-        stays_home = worker.transfer_intention in ("none", "near_home") or worker.labor_capacity in (
-            "partial", "weak", "none")
-        return posting.public_welfare and stays_home and distance_km <= self.near_home_km
+        cannot_work = worker.labor_capacity in ("weak", "none")
+        return posting.public_welfare and cannot_work and distance_km <= self.near_home_km
 
 
 @cache

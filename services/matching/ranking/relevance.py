@@ -41,8 +41,8 @@ from shared.reference.vocabulary import Vocabulary
 # Relevance of each way of fitting inside its tier: the job itself counts most, a title-only reading less, another
 # job of the same small group less again, text similarity least. Desired words and skill words weigh alike: the tier
 # already puts what the worker asked for first.
-REL_JOB, REL_TITLE, REL_GROUP, REL_WELFARE = 1.0, 0.9, 0.8, 1.0
-REL_TEXT_MIN, REL_TEXT_MAX = 0.55, 0.75
+REL_JOB, REL_TITLE, REL_GROUP, REL_WELFARE = 1.0, 0.9, 0.6, 1.0
+REL_TEXT_MIN, REL_TEXT_MAX = 0.4, 0.55
 # Cosine between one worker word (2–4 characters) and a posting's text at which the text alone makes a fit:
 # 电焊 against "钢结构焊接 电焊" passes, 绣花 against "刺绣工" (one shared character) does not.
 TEXT_FIT = 0.5
