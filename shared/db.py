@@ -7,13 +7,12 @@ import contextlib
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-
 from datetime import datetime, timezone
 
 from sqlalchemy import BigInteger, DateTime, Integer, event, text
-from sqlalchemy.types import TypeDecorator
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.types import TypeDecorator
 
 from shared.errors import Conflict
 

@@ -116,7 +116,8 @@ async def test_a_relay_in_its_own_process_publishes_at_once_after_another_proces
 
         for _ in range(3):
             event_id, committed = await write_event(writer)
-            await eventually(lambda: event_id in arrivals.at, within=WITHIN + 3, what="the event reached the bus")
+            await eventually(lambda event_id=event_id: event_id in arrivals.at, within=WITHIN + 3,
+                             what="the event reached the bus")
             assert arrivals.at[event_id] - committed < WITHIN
 
         # The listening connection dies (a restart, a failover, an operator): the listener connects again ...
