@@ -158,7 +158,7 @@ class Lanes:
         parts = PARTS.get(intention, ("near",))
         band = int(np.searchsorted(self.age_cuts, seeker.worker.age, side="right"))
         worker_class = (seeker.gender, band, held.tobytes(), seeker.limited_capacity)
-        out = []
+        out: list[tuple[Lane, int]] = []
         for source, code in sources:
             for part in parts:
                 coarse = self._coarse_lane(seeker, origin, source, part, mode)

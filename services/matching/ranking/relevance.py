@@ -77,18 +77,22 @@ def middle_of(small: str | None) -> str | None:
     return small.rsplit("-", 1)[0] if small else None
 
 
+# A canonical job, or ("small" | "middle", an occupation-group code): groups never collide with job names.
+VocabularyKey = str | tuple[str, str | None]
+
+
 class Vocabulary:
     """Canonical jobs and occupation groups as small integers, so that postings can be indexed by them."""
 
     def __init__(self) -> None:
-        self.ids: dict[str, int] = {}
+        self.ids: dict[VocabularyKey, int] = {}
 
-    def id(self, name: str | None) -> int:
+    def id(self, name: VocabularyKey | None) -> int:
         if name is None:
             return -1
         return self.ids.setdefault(name, len(self.ids))
 
-    def get(self, name: str | None) -> int:
+    def get(self, name: VocabularyKey | None) -> int:
         return self.ids.get(name, -1) if name is not None else -1
 
 

@@ -60,7 +60,8 @@ class SoftFeatures:
             welfare=welfare,
             workshop=np.array([p.workshop for p in postings], dtype=bool),
             # Public-welfare posts are made for those who can do little else, whatever their group.
-            heavy=np.array([bool(code) and code.startswith(HEAVY_GROUPS) for code in small_codes], dtype=bool)
+            # (bool(code) rules out None, which mypy does not follow.)
+            heavy=np.array([bool(code) and code.startswith(HEAVY_GROUPS) for code in small_codes], dtype=bool)  # type: ignore[type-var, union-attr]
             & ~welfare,
             employer=np.array([employers.setdefault(p.employer_id, len(employers)) for p in postings],
                               dtype=np.int32),
