@@ -31,4 +31,5 @@ class RankerCache:
                     self._ranker = await asyncio.to_thread(Ranker, postings, today=today, settings=self.settings)
                     self._postings = {p.id: p for p in postings}
                     self._key = key
+        assert self._ranker is not None, "built above on the first call"
         return self._ranker, self._postings
