@@ -37,6 +37,8 @@ def _point(region_code: str, lon: float | None, lat: float | None) -> tuple[floa
     if lon is not None and lat is not None:
         return lon, lat
     region = get_region(region_code) or get_region(region_code[:6])
+    if region is None:
+        raise ValueError(f"no point for {region_code}: not in the region table")
     return region.lon, region.lat
 
 
@@ -89,7 +91,7 @@ class Feasibility:
         points = np.array([_point(p.region_code, p.lon, p.lat) for p in postings])
         self.lon, self.lat = np.radians(points[:, 0]), np.radians(points[:, 1])
         self.required = [frozenset(certificate_key(c) for c in p.certificates) for p in postings]
-        self.requirement_sets = {}
+        self.requirement_sets: dict[frozenset[str], list[int]] = {}
         for i, need in enumerate(self.required):
             self.requirement_sets.setdefault(need, []).append(i)
 
@@ -338,6 +340,7 @@ async def run(report) -> None:
 
     columns, notes = await asyncio.to_thread(_columns, workers=WORKERS, postings=POSTINGS, baseline_sample=2000)
     plain, capped, fuzz, tfidf = (s for _, s in columns)
+    assert capped.coverage_possible is not None, "the capped ranker's column counts coverage"
     report.figure("hard-constraint violations (must be 0)", capped.violations, "")
     report.figure("false shortfalls (must be 0)", capped.false_shortfalls, "")
     report.figure("guarantee coverage where ≥3 feasible", 100 * capped.coverage_possible, "%")
