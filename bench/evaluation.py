@@ -7,7 +7,8 @@ capacity step, and for two brute-force baselines given the same hard-constraint 
 over every pair; dense character TF-IDF over every pair).
 
 The hard constraints are checked here by a reference of their own — plain Python on each (worker, posting) pair for
-the items offered, plain numpy over all postings for the counts — written from ARCHITECTURE.md, not from the ranker.
+the items offered, plain numpy over all postings for the counts — written from docs/domain.md (rule 1), not from the
+ranker.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ def _point(region_code: str, lon: float | None, lat: float | None) -> tuple[floa
 
 
 def violations(worker: WorkerView, posting: PostingView, *, today: date, near_home_km: float) -> list[str]:
-    """Every hard constraint of ARCHITECTURE.md the pair breaks, one pair at a time."""
+    """Every hard constraint of docs/domain.md (rule 1) the pair breaks, one pair at a time."""
     broken = []
     if posting.status != "open" or posting.headcount <= 0:
         broken.append("not open")

@@ -1,4 +1,4 @@
-"""The event envelope every service publishes and consumes (see ARCHITECTURE.md, Events)."""
+"""The event envelope every service publishes and consumes (see docs/architecture.md, "Events")."""
 
 from __future__ import annotations
 

@@ -188,7 +188,7 @@ class Lanes:
                 # The welfare lane brings these, as fitting as anything can be for a stay-home worker.
                 rows, relevance, near = rows[~welfare], relevance[~welfare], near[~welfare]
                 welfare = welfare[~welfare]
-            priority = welfare  # DOMAIN rule 4: public welfare first for those who cannot leave home
+            priority = welfare  # docs/domain.md, rule 4: public welfare first for those who cannot leave home
             if mode == 2:
                 priority = priority | (self.soft.workshop[rows] & near)  # workshops near home, for `near_home`
         base = base_score(relevance, origin.place[rows], priority)

@@ -8,8 +8,8 @@ A posting *fits* a worker (is a relevant, targeted offer) when
   3. one of the worker's words is close to the posting's text: cosine of character 1–2-gram TF-IDF vectors (sparse,
      scikit-learn's analyzer="char") at least TEXT_FIT — this catches postings whose words no table knows, or a
      posting of another job written like the worker's word (the word's own job comes through rule 1), or
-  4. it is a public-welfare post within the half-hour circle and the worker cannot leave home (DOMAIN rule 4; added
-     by the ranker, which knows the distance).
+  4. it is a public-welfare post within the half-hour circle and the worker cannot leave home (docs/domain.md,
+     rule 4; added by the ranker, which knows the distance).
 Everything else is at best *related* (same small or middle occupation group, or a skill the posting asks for is one
 of the worker's jobs): the first rung of the relaxation ladder, never a fitting offer.
 """

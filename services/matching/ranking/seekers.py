@@ -13,7 +13,7 @@ from services.matching.ranking.geo import point_of
 from services.matching.ranking.model import WorkerView
 
 GUARANTEED_INTENTIONS = frozenset({"near_home", "league", "anywhere"})
-# Those who cannot leave home (DOMAIN rule 4): public-welfare posts near home go to them first.
+# Those who cannot leave home (docs/domain.md, rule 4): public-welfare posts near home go to them first.
 STAY_HOME_INTENTIONS = frozenset({"none", "near_home"})
 LIMITED_CAPACITY = frozenset({"partial", "weak", "none"})
 GENDER_CODES = {"male": 1, "m": 1, "男": 1, "female": 2, "f": 2, "女": 2}
