@@ -60,7 +60,9 @@ async def settled(listener_of: Callable[[], Listener | None], connections: int =
 
     await eventually(connected, within=10, what="the listener is connected")
     await asyncio.sleep(0.5)
-    return listener_of()
+    listener = listener_of()
+    assert listener is not None, "the listener went away again"
+    return listener
 
 
 async def terminate(pid: int) -> None:
