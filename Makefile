@@ -1,10 +1,11 @@
 # Two commands: `make run` serves the embedded platform, `make test` runs every test. Both set everything up.
+# `make lint` and `make typecheck` are the gates CI runs before the tests.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install run test test-unit bench lock clean up-local down-local
+.PHONY: install run test test-unit lint typecheck bench lock clean up-local down-local
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,6 +23,13 @@ test: install
 
 test-unit: install
 	$(BIN)/pytest tests/unit tests/service
+
+# Ruff's checks (no formatting) and mypy over the scope set in pyproject.toml; CI runs both before the tests.
+lint: install
+	$(BIN)/ruff check .
+
+typecheck: install
+	$(BIN)/mypy
 
 bench: install
 	$(BIN)/python -m bench

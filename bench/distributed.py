@@ -26,6 +26,7 @@ from time import perf_counter
 
 import httpx
 import uvicorn
+from fastapi import FastAPI
 from sqlalchemy import func, select
 
 from bench import infra
@@ -64,7 +65,7 @@ class Driver:
         answer.raise_for_status()
         return answer.json()
 
-    async def get(self, path: str, **params: object) -> dict:
+    async def get(self, path: str, **params: str | int) -> dict:
         """A GET as admin; an error answer is asked again a few times (and counted) before it fails the run."""
         for attempt in range(5):
             answer = await self.client.get(path, headers=self.admin, params=params)
@@ -80,7 +81,9 @@ class Driver:
         return await self.get(f"/matching/runs/{run_id}")
 
     async def count(self, run_id: str, status: str | None = None) -> int:
-        params = {"run_id": run_id, "page_size": 1} | ({"status": status} if status else {})
+        params: dict[str, str | int] = {"run_id": run_id, "page_size": 1}
+        if status:
+            params["status"] = status
         return (await self.get("/notify/messages", **params))["total"]
 
     async def follow(self, run: dict, *, receipts: bool, within: float = 900.0) -> Batch:
@@ -141,8 +144,8 @@ class Driver:
 # --- the distributed copy --------------------------------------------------------------------------------------
 async def queues_idle(top: LocalTopology) -> bool:
     listing = await asyncio.to_thread(services.rabbitmqctl, "list_queues", "-p", top.name, "name", "messages")
-    depths = [line.split("\t") for line in listing.splitlines() if "\t" in line]
-    depths = [(name, int(depth)) for name, depth in depths if depth.isdigit()]  # not the header line
+    cells = [line.split("\t") for line in listing.splitlines() if "\t" in line]
+    depths = [(name, int(depth)) for name, depth in cells if depth.isdigit()]  # not the header line
     return bool(depths) and all(depth == 0 for name, depth in depths if not name.endswith(".dlq"))
 
 
@@ -234,7 +237,7 @@ def environment(values: dict[str, str | None]):
 
 
 @contextlib.asynccontextmanager
-async def embedded_server(tmp: Path) -> AsyncIterator[tuple[str, object]]:
+async def embedded_server(tmp: Path) -> AsyncIterator[tuple[str, FastAPI]]:
     """`make run`'s platform (every service in one uvicorn server, SQLite, the in-process bus) on a free port."""
     from services.platform import create_platform
 

@@ -7,7 +7,8 @@ capacity step, and for two brute-force baselines given the same hard-constraint 
 over every pair; dense character TF-IDF over every pair).
 
 The hard constraints are checked here by a reference of their own — plain Python on each (worker, posting) pair for
-the items offered, plain numpy over all postings for the counts — written from ARCHITECTURE.md, not from the ranker.
+the items offered, plain numpy over all postings for the counts — written from docs/domain.md (rule 1), not from the
+ranker.
 """
 
 from __future__ import annotations
@@ -21,11 +22,11 @@ from time import perf_counter
 import numpy as np
 
 from bench.population import Population, generate
-from shared.reference.vocabulary import read as read_occupation
 from services.matching.ranking import Ranker, RankingSettings, Recommendation
 from services.matching.ranking.certificates import certificate_key, held_keys
 from services.matching.ranking.model import PostingView, WorkerView
 from shared.reference.regions import get_region, haversine_km
+from shared.reference.vocabulary import read as read_occupation
 from shared.reference.wages import minimum_wage
 
 GUARANTEED = ("near_home", "league", "anywhere")
@@ -38,11 +39,13 @@ def _point(region_code: str, lon: float | None, lat: float | None) -> tuple[floa
     if lon is not None and lat is not None:
         return lon, lat
     region = get_region(region_code) or get_region(region_code[:6])
+    if region is None:
+        raise ValueError(f"no point for {region_code}: not in the region table")
     return region.lon, region.lat
 
 
 def violations(worker: WorkerView, posting: PostingView, *, today: date, near_home_km: float) -> list[str]:
-    """Every hard constraint of ARCHITECTURE.md the pair breaks, one pair at a time."""
+    """Every hard constraint of docs/domain.md (rule 1) the pair breaks, one pair at a time."""
     broken = []
     if posting.status != "open" or posting.headcount <= 0:
         broken.append("not open")
@@ -90,7 +93,7 @@ class Feasibility:
         points = np.array([_point(p.region_code, p.lon, p.lat) for p in postings])
         self.lon, self.lat = np.radians(points[:, 0]), np.radians(points[:, 1])
         self.required = [frozenset(certificate_key(c) for c in p.certificates) for p in postings]
-        self.requirement_sets = {}
+        self.requirement_sets: dict[frozenset[str], list[int]] = {}
         for i, need in enumerate(self.required):
             self.requirement_sets.setdefault(need, []).append(i)
 
@@ -353,6 +356,7 @@ async def run(report) -> None:
 
     columns, notes = await asyncio.to_thread(_columns, workers=WORKERS, postings=POSTINGS, baseline_sample=2000)
     plain, capped, fuzz, tfidf = (s for _, s in columns)
+    assert capped.coverage_possible is not None, "the capped ranker's column counts coverage"
     report.figure("hard-constraint violations (must be 0)", capped.violations, "")
     report.figure("false shortfalls (must be 0)", capped.false_shortfalls, "")
     report.figure("guarantee coverage where ≥3 feasible", 100 * capped.coverage_possible, "%")

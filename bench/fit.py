@@ -81,8 +81,11 @@ def summarise(scores: dict, workers: list[WorkerView]) -> tuple[float, float, fl
     p3 = [scores[w.id][0] for w in workers if w.id in scores and scores[w.id][0] is not None]
     rel = [scores[w.id][1] for w in workers if w.id in scores]
     nd = [scores[w.id][2] for w in workers if w.id in scores]
-    mean = (lambda xs: float(np.mean(xs)) if xs else math.nan)
-    return mean(p3), mean(rel), mean(nd), len(p3)
+    return _mean(p3), _mean(rel), _mean(nd), len(p3)
+
+
+def _mean(values: list[float]) -> float:
+    return float(np.mean(values)) if values else math.nan
 
 
 def run_fit(*, workers: int = 2000, postings: int = 1200) -> str:
@@ -112,8 +115,8 @@ def run_fit(*, workers: int = 2000, postings: int = 1200) -> str:
     segments["all"] = seeking
     lines = ["segment                          workers  | ranker p@3  p@3(all)  nDCG@10 | TF-IDF p@3  nDCG@10 | "
              "rapidfuzz p@3 | ranker p@3 plan truth"]
-    scored = {name: (precision(l, judged.strict, seeking), precision(l, judged.plan, seeking))
-              for name, l in systems.items()}
+    scored = {name: (precision(lists_, judged.strict, seeking), precision(lists_, judged.plan, seeking))
+              for name, lists_ in systems.items()}
     for name in order:
         ws = segments[name]
         r, r_all, r_nd, n = summarise(scored["ranker"][0], ws)

@@ -11,10 +11,11 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
 from time import perf_counter
+from typing import cast
 
 import httpx
 from fastapi import FastAPI
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench import infra
@@ -30,7 +31,7 @@ N = 1000
 CONCURRENCY = 8
 WARMUP = 50
 SECRET = "bench-signing-secret-of-at-least-32-bytes"
-POSTINGS = Posting.__table__
+POSTINGS = cast(Table, Posting.__table__)  # declarative models type __table__ as a FromClause
 
 
 def vacancy() -> dict:

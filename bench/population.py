@@ -8,8 +8,8 @@ decorations, an occupation field left empty with only a code, titles no table kn
 skills in spoken words, certificates under other names — so the ranker has to read the truth back from text.
 
 A posting fits a worker (the truth the evaluation scores against) when its job is one of the worker's jobs, or when it
-is a public-welfare post within the half-hour circle of a worker who cannot take regular work (docs/domain.md, 4). Whether it
-may be offered (the hard constraints) is decided by the evaluation's own reference check, not here.
+is a public-welfare post within the half-hour circle of a worker who cannot take regular work (docs/domain.md,
+rule 4). Whether it may be offered (the hard constraints) is decided by the evaluation's own reference check, not here.
 
 Some postings are made to be refused — closed, filled, expired, or paying below the minimum wage — and must never
 be offered.
@@ -24,9 +24,8 @@ from datetime import date, timedelta
 from functools import cache
 
 from services.matching.ranking.model import PostingView, WorkerView
-from shared.reference.vocabulary import read as read_occupation
-from shared.reference.vocabulary import terms_for
 from shared.reference.regions import Region, regions_under, townships
+from shared.reference.vocabulary import read as read_occupation, terms_for
 from shared.reference.wages import minimum_wage
 
 TODAY = date(2027, 3, 1)

@@ -21,11 +21,11 @@ from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from time import perf_counter
-from typing import Any
+from typing import Any, cast
 
 import httpx
 from fastapi import FastAPI
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, select
 
 from bench import infra, workers_data
 from bench.report import Report, Sample, Skipped, median, progress, table, timed
@@ -51,7 +51,7 @@ SQLITE_DEADLINE = 120.0  # seconds for the 10,000-row upload on SQLite before it
 CHILD_TIMEOUT = 1800.0  # a child that has not answered by then is stopped and the part fails
 SECRET = "bench-signing-secret-of-at-least-32-bytes"
 STAFF_SUB = "station_staff:bench-1522"
-PROFILES = WorkerProfile.__table__
+PROFILES = cast(Table, WorkerProfile.__table__)  # declarative models type __table__ as a FromClause
 UPLOAD_LIMIT = 10 * 1024 * 1024  # WORKERS_UPLOAD_MAX_BYTES' default; 10,000 rows make about 0.75 MB
 
 # Disjoint ranges of worker indices (workers_data.worker), so no two registrations clash on a number.
@@ -224,6 +224,10 @@ class RssWatch:
     RSS at fork in it (see child_start_max_rss_kb). So the kernel's per-process peak, VmHWM, is reset to the current
     RSS before the work and read after it; where the reset is not allowed, a thread samples VmRSS every 5 ms.
     """
+
+    before_kb: int
+    peak_kb: int
+    exact: bool
 
     def __init__(self) -> None:
         self._stop = threading.Event()

@@ -49,10 +49,13 @@ async def load_and_print(units: Mapping[str, ServiceUnit], settings: CommonSetti
 async def _load_workers(units: Mapping[str, ServiceUnit]) -> str:
     """Load the labourers; return the county whose station staff get a token (the one with the most of them)."""
     from services.workers import demo as workers_demo
+    from services.workers.settings import WorkersSettings
 
     workers = units.get("workers")
     if workers is None:
         return DEFAULT_STAFF_REGION
+    if not isinstance(workers.settings, WorkersSettings):  # its personal-data keys seal what is registered
+        raise TypeError(f"the workers unit runs with {type(workers.settings).__name__}, not WorkersSettings")
     loader = Principal(sub="demo-loader", role=Role.admin)
     async with workers.database.transaction() as session:
         registered = await workers_demo.load(session=session, settings=workers.settings, clock=workers.clock,

@@ -39,7 +39,7 @@ class Principal:
 
     def covers_region(self, region_code: str) -> bool:
         """Station staff act only inside their adcode prefix; admin everywhere."""
-        return self.is_admin or (self.role is Role.station_staff and bool(self.region)
+        return self.is_admin or (self.role is Role.station_staff and self.region is not None and self.region != ""
                                  and region_code.startswith(self.region))
 
 

@@ -7,13 +7,13 @@ import contextlib
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-
 from datetime import datetime, timezone
+from typing import Any, cast
 
-from sqlalchemy import BigInteger, DateTime, Integer, event, text
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy import BigInteger, CursorResult, DateTime, Integer, Result, event, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.types import TypeDecorator
 
 from shared.errors import Conflict
 
@@ -26,6 +26,12 @@ NAMING_CONVENTION = {
 # SQLite only autoincrements an INTEGER PRIMARY KEY; PostgreSQL wants BIGINT for sequences that grow for years.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
+
+
+def rows_touched(result: Result[Any]) -> int:
+    """How many rows an INSERT, UPDATE or DELETE touched (`session.execute` types its answer as a plain Result; for
+    those statements it is a CursorResult, which counts them)."""
+    return cast(CursorResult[Any], result).rowcount
 
 class UtcDateTime(TypeDecorator):
     """A UTC instant that comes back time-zone aware from SQLite too (which stores no zone)."""
@@ -141,5 +147,7 @@ async def begin_writing(session: AsyncSession) -> None:
     if connection.dialect.name != "sqlite":
         return
     raw = await connection.get_raw_connection()
-    if not raw.driver_connection.in_transaction:
+    driver = raw.driver_connection
+    assert driver is not None, "a checked-out connection has its driver's connection"
+    if not driver.in_transaction:
         await connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -36,8 +36,15 @@ def run_env(target_metadata: MetaData) -> None:
     from alembic import context
 
     config = context.config
-    service = config.attributes.get("service") or Path(config.get_main_option("script_location")).parent.name
-    url = config.get_main_option("sqlalchemy.url")
+
+    def option(name: str) -> str:
+        value = config.get_main_option(name)
+        if value is None:
+            raise RuntimeError(f"alembic configuration without {name}")
+        return value
+
+    service = config.attributes.get("service") or Path(option("script_location")).parent.name
+    url = option("sqlalchemy.url")
 
     def run(connection: Connection) -> None:
         context.configure(connection=connection, target_metadata=target_metadata,

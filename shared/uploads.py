@@ -200,7 +200,8 @@ def _sniff_delimiter(head: str) -> str:
 
 def _find_header(head: list[tuple[int, list[str]]], fields: dict[str, str], *, empty: str) -> _Header:
     for number, cells in head:
-        columns, unknown, seen = [], [], {}
+        columns, unknown = [], []
+        seen: dict[str, str] = {}  # field -> the header that named it
         for index, text in enumerate(cells):
             field = fields.get(_normalise(text))
             if field in seen:

@@ -56,7 +56,7 @@ class _PersonalDataInLogs(logging.Handler):
     def __init__(self) -> None:
         super().__init__(level=logging.DEBUG)
         self.found: list[str] = []
-        self.formatter = JsonFormatter()
+        self.formatter: logging.Formatter = JsonFormatter()
 
     def emit(self, record: logging.LogRecord) -> None:
         try:

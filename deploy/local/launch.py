@@ -337,14 +337,14 @@ def cmd_up(top: Topology, args: argparse.Namespace) -> int:
           f"databases {top.name}_*, vhost {top.name}, logs in {top.state_dir / 'logs'})")
     if args.demo:
         # After the consumers are up: the events of the data reach them at once (`jobbridge demo` loads once).
-        done = subprocess.run([sys.executable, "-m", "shared.cli", "demo", "--port", str(top.port)], cwd=ROOT,
-                              env=top.env(), capture_output=True, text=True, timeout=300)
-        top.log("demo").write_text(done.stdout + done.stderr)
-        if done.returncode != 0:
+        loaded = subprocess.run([sys.executable, "-m", "shared.cli", "demo", "--port", str(top.port)], cwd=ROOT,
+                                env=top.env(), capture_output=True, text=True, timeout=300)
+        top.log("demo").write_text(loaded.stdout + loaded.stderr)
+        if loaded.returncode != 0:
             print(f"launch: loading the demonstration data failed; {top.log('demo')} ends:\n{tail(top.log('demo'))}",
                   file=sys.stderr)
             return 1
-        print(done.stdout.strip())
+        print(loaded.stdout.strip())
     return 0
 
 

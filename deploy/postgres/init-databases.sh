@@ -14,7 +14,7 @@ psql --no-psqlrc -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname "${POST
     -v pw="$JOBBRIDGE_DB_PASSWORD" <<'SQL'
 CREATE ROLE jobbridge LOGIN PASSWORD :'pw';
 
--- One database per service: no service reads another's (see ARCHITECTURE.md).
+-- One database per service: no service reads another's (see docs/architecture.md).
 CREATE DATABASE jobs OWNER jobbridge;
 CREATE DATABASE workers OWNER jobbridge;
 CREATE DATABASE matching OWNER jobbridge;

@@ -112,6 +112,7 @@ def _posting(job: Job, *, region: str, in_beijing: bool, rng: random.Random, tod
     wage_min = max(int(rng.randrange(int(low), int(low) + 600, 100)), floor.monthly_cny if floor else 0)
     wage_max = max(wage_min + 300, int(high))
     place = get_region(region)
+    assert place is not None, f"the demonstration places are all in the region table: {region}"
     public_welfare = job in LOCAL_ONLY[:3]
     return {
         "title": job.title, "occupation": job.occupation, "occupation_code": None, "description": job.description,

@@ -150,7 +150,7 @@ def _line(offer: Offer, style: _Style, mode: str) -> str:
 
 
 def compose_wechat(items: Sequence[Mapping[str, Any]], *, template_keys: Mapping[str, str] = WECHAT_TEMPLATE_KEYS,
-                   link: str, contact: str | None = None) -> dict[str, Any]:
+                   link: str | None, contact: str | None = None) -> dict[str, Any]:
     """Compose WeChat template data, one offer per keyword line of at most 20 characters, and the link to the offers.
 
     `template_keys` maps the roles offer1, offer2, offer3 and contact to the template's keyword names; roles left out

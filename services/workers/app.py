@@ -10,8 +10,7 @@ from services.workers.audit.router import router as audit_router
 from services.workers.db import outbox
 from services.workers.ledger.router import router as ledger_router
 from services.workers.placements.router import router as placements_router
-from services.workers.profiles.router import internal as internal_router
-from services.workers.profiles.router import router as profiles_router
+from services.workers.profiles.router import internal as internal_router, router as profiles_router
 from services.workers.reports.router import router as reports_router
 from services.workers.settings import WorkersSettings
 from shared.clock import Clock, SystemClock
@@ -24,7 +23,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 def build(settings: WorkersSettings | None = None, *, clock: Clock | None = None) -> ServiceUnit:
     settings = settings or WorkersSettings()
-    settings.pii_keys  # fail at start, not at the first request, when a key is malformed
+    _ = settings.pii_keys  # fail at start, not at the first request, when a key is malformed
     router = APIRouter(prefix=f"/{NAME}")
     # The ledger's /profiles/import goes before /profiles/{worker_id}, so the literal path is matched first.
     for part in (ledger_router, profiles_router, placements_router, reports_router, audit_router, internal_router):

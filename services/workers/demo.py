@@ -19,8 +19,8 @@ from services.workers.settings import WorkersSettings
 from shared.auth import Principal
 from shared.clock import Clock, local_today
 from shared.pii import blind_index
-from shared.reference.vocabulary import terms_for
 from shared.reference.regions import Region, townships
+from shared.reference.vocabulary import terms_for
 
 SEED = 1882  # the plan's 1,882 registered labourers to place by the end of 2019
 COUNT = 2000
@@ -101,7 +101,7 @@ class Labourer:
 def labourers(count: int = COUNT, *, seed: int = SEED) -> list[Labourer]:
     """The data set, the same on every machine: pure, so it can be checked without a database."""
     rng = random.Random(seed)
-    places = [(t, _township_weight(t) * COUNTY_WEIGHTS[t.county_code] / _townships_in(t.county_code))
+    places = [(t, _township_weight(t) * COUNTY_WEIGHTS[t.county_code or ""] / _townships_in(t.county_code))
               for t in townships()]
     homes = rng.choices([t for t, _ in places], weights=[w for _, w in places], k=count)
     ids: set[str] = set()

@@ -140,7 +140,9 @@ class RabbitBus:
         try:
             await handler(envelope)
         except Exception:
-            deliveries = int((message.headers or {}).get("x-delivery-count") or 0)
+            # RabbitMQ counts a quorum queue's deliveries in an integer header; any other value counts as none.
+            count = (message.headers or {}).get("x-delivery-count") or 0
+            deliveries = int(count) if isinstance(count, int | str) else 0
             log.warning(
                 "%s: handling %s %s failed (redelivery %d of at most %d)",
                 consumer, envelope.type, envelope.id, deliveries, self._delivery_limit, exc_info=True,

@@ -1,4 +1,4 @@
-"""The event envelope every service publishes and consumes (see ARCHITECTURE.md, Events)."""
+"""The event envelope every service publishes and consumes (see docs/architecture.md, "Events")."""
 
 from __future__ import annotations
 
@@ -41,5 +41,5 @@ class Envelope(BaseModel):
         return self.model_dump_json().encode()
 
     @classmethod
-    def from_json(cls, body: bytes | str) -> "Envelope":
+    def from_json(cls, body: bytes | str) -> Envelope:
         return cls.model_validate_json(body)

@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.clock import Clock, SystemClock
-from shared.db import Database, UtcDateTime
+from shared.db import Database, UtcDateTime, rows_touched
 from shared.errors import Conflict
 from shared.events.bus import Bus
 from shared.events.envelope import Envelope
@@ -81,12 +81,12 @@ class Consumer:
         return "ok"
 
     async def _first_time(self, session: AsyncSession, envelope: Envelope) -> bool:
-        dialect = session.bind.dialect.name
+        dialect = session.get_bind().dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         row = {"consumer": self.name, "event_id": str(envelope.id), "type": envelope.type,
                "handled_at": self.clock.now()}
         result = await session.execute(insert(self.inbox).values(**row).on_conflict_do_nothing())
-        return result.rowcount == 1
+        return rows_touched(result) == 1
 
     async def attach(self, bus: Bus) -> None:
         await bus.subscribe(self.name, self.bindings, self.handle)

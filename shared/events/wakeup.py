@@ -36,7 +36,7 @@ def connect_kwargs(database: Database) -> dict[str, Any]:
     _, kwargs = engine.dialect.create_connect_args(engine.url)
     for option in ("prepared_statement_cache_size", "prepared_statement_name_func", "async_creator_fn"):
         kwargs.pop(option, None)  # the dialect's own options, not asyncpg's
-    return kwargs
+    return dict(kwargs)
 
 
 class Listener:

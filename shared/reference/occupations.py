@@ -35,8 +35,10 @@ class Occupation:
     middle_name: str | None
 
 
-def _read(filename: str) -> list[dict[str, str]]:
-    with (resources.files(__package__) / "data" / filename).open(encoding="utf-8", newline="") as handle:
+def data_rows(filename: str) -> list[dict[str, str]]:
+    """The rows of a CSV file of the reference data, as dicts by header."""
+    # Every Traversable passes newline on to its file; typeshed lists only encoding and errors.
+    with (resources.files(__package__) / "data" / filename).open(encoding="utf-8", newline="") as handle:  # type: ignore[call-overload]
         return list(csv.DictReader(handle))
 
 
@@ -44,7 +46,7 @@ def _read(filename: str) -> list[dict[str, str]]:
 def _occupations() -> dict[str, Occupation]:
     """Every group, under both its 大典 code and its 5-digit code."""
     by_code: dict[str, Occupation] = {}
-    for row in _read("occupation_gbt6565_2015_groups.csv"):
+    for row in data_rows("occupation_gbt6565_2015_groups.csv"):
         occupation = Occupation(
             code=row["dadian_code"],
             gbt_code=row["gbt_code"],

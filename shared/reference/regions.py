@@ -36,7 +36,8 @@ class Region:
 
 
 def _read(filename: str) -> list[dict[str, str]]:
-    with (resources.files(__package__) / "data" / filename).open(encoding="utf-8", newline="") as handle:
+    # Every Traversable passes newline on to its file; typeshed lists only encoding and errors.
+    with (resources.files(__package__) / "data" / filename).open(encoding="utf-8", newline="") as handle:  # type: ignore[call-overload]
         return list(csv.DictReader(handle))
 
 

@@ -23,20 +23,18 @@ costs more than a missed one, and staff can teach the phrase (matching's vocabul
 
 from __future__ import annotations
 
-import csv
 import logging
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from rapidfuzz import fuzz, process
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from shared.reference.occupations import Occupation, get_occupation, normalise, small_groups
+from shared.reference.occupations import Occupation, data_rows, get_occupation, normalise, small_groups
 
 # A slip of the pen: one character in a word of four or more (plain edit-distance ratio 75 in four characters, 80 in
 # five). Shorter words with one character changed are as likely another job (保结员: 保洁员 or 保安员?), and partial
@@ -54,10 +52,7 @@ SCORES = {"taught": 100.0, "exact": 100.0, "contained": 90.0, "segmented": 85.0}
 
 # Words around a trade that say nothing about which trade: wishes, abilities, places, time.
 FILLERS = frozenset(
-    "想 想去 想要 想做 想干 想找 希望 愿意 打算 准备 会 能 能够 可以 擅长 懂 学过 干过 做过 当过 有 去 到 在 当 干 做 搞 找 "
-    "的 了 过 和 或 及 跟 与 也 都 还 就 一些 一点 点 些 一般 简单 工作 活 活儿 事 事情 岗位 职位 "
-    "家 家里 家附近 附近 本地 当地 周边 村里 镇上 县里 城里 外地 外出 北京 老家 "
-    "经验 多年 年 几年 以前 之前 现在 长期 短期 临时 全职 兼职 白班 夜班 男 女".split())
+    ["想", "想去", "想要", "想做", "想干", "想找", "希望", "愿意", "打算", "准备", "会", "能", "能够", "可以", "擅长", "懂", "学过", "干过", "做过", "当过", "有", "去", "到", "在", "当", "干", "做", "搞", "找", "的", "了", "过", "和", "或", "及", "跟", "与", "也", "都", "还", "就", "一些", "一点", "点", "些", "一般", "简单", "工作", "活", "活儿", "事", "事情", "岗位", "职位", "家", "家里", "家附近", "附近", "本地", "当地", "周边", "村里", "镇上", "县里", "城里", "外地", "外出", "北京", "老家", "经验", "多年", "年", "几年", "以前", "之前", "现在", "长期", "短期", "临时", "全职", "兼职", "白班", "夜班", "男", "女"])
 _NOT_WORD = re.compile(r"[\W_]+")
 
 log = logging.getLogger("jobbridge.vocabulary")
@@ -86,16 +81,11 @@ class Term:
     code: str
 
 
-def _read(filename: str) -> list[dict[str, str]]:
-    with (resources.files(__package__) / "data" / filename).open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
 @cache
 def synonym_terms() -> tuple[Term, ...]:
     """The words of occupation_synonyms.csv, every canonical job a word of itself."""
     terms: dict[str, Term] = {}
-    for row in _read("occupation_synonyms.csv"):
+    for row in data_rows("occupation_synonyms.csv"):
         terms.setdefault(row["term"], Term(row["term"], row["job"], row["occupation_code"]))
         terms.setdefault(row["job"], Term(row["job"], row["job"], row["occupation_code"]))
     return tuple(terms.values())
@@ -105,7 +95,7 @@ def synonym_terms() -> tuple[Term, ...]:
 def detailed_occupations() -> tuple[tuple[str, str, str, str], ...]:
     """(code, name, small group code, definition) of every detailed occupation of the 2022 大典 in our groups."""
     return tuple((r["code"], r["name"], r["small_code"], r["definition"])
-                 for r in _read("occupation_detailed_2022.csv"))
+                 for r in data_rows("occupation_detailed_2022.csv"))
 
 
 def classification_terms() -> list[Term]:
@@ -230,7 +220,7 @@ def _segmenter(words: tuple[str, ...]):
 
 
 @cache
-def _group_texts(synonyms: tuple[Term, ...]) -> tuple[list[Occupation], object, TfidfVectorizer]:
+def _group_texts(synonyms: tuple[Term, ...]) -> tuple[list[Occupation], Any, TfidfVectorizer]:
     """Each small group's text — its name and lexicon words twice (they name it), its detailed occupations' names
     and definitions once — as character 1–2-gram TF-IDF rows."""
     names: dict[str, list[str]] = {}

@@ -24,7 +24,8 @@ class MinimumWage:
 
 @cache
 def _table() -> tuple[MinimumWage, ...]:
-    with (resources.files(__package__) / "data" / "minimum_wages.csv").open(encoding="utf-8", newline="") as f:
+    # Every Traversable passes newline on to its file; typeshed lists only encoding and errors.
+    with (resources.files(__package__) / "data" / "minimum_wages.csv").open(encoding="utf-8", newline="") as f:  # type: ignore[call-overload]
         return tuple(
             MinimumWage(
                 region_code=row["region_code"],

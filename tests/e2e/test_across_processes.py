@@ -19,6 +19,7 @@ import time
 import uuid
 from collections import Counter
 from datetime import date
+from typing import Any
 
 import httpx
 import pytest
@@ -45,7 +46,7 @@ CSV_ROWS = [
 ]
 
 
-def auth(role: str, **scope: str) -> dict[str, str]:
+def auth(role: str, **scope: Any) -> dict[str, str]:
     return {"Authorization": f"Bearer {mint_token(key=SECRET, role=role, **scope)}"}
 
 

@@ -10,6 +10,7 @@ import re
 import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
+from typing import Any
 from urllib.parse import parse_qsl, quote
 
 import httpx
@@ -73,9 +74,9 @@ class FakeAliyun(FakeServer):
     def routes(self) -> list[Route]:
         return [Route("/", self.guarded(self._handle), methods=["POST", "GET"])]
 
-    def provider(self, client: httpx.AsyncClient, **overrides: object) -> AliyunSms:
+    def provider(self, client: httpx.AsyncClient, **overrides: Any) -> AliyunSms:
         """Our Aliyun client, configured for this fake (override e.g. access_key_secret or clock)."""
-        settings = {"access_key_id": self.access_key_id, "access_key_secret": self.access_key_secret,
+        settings: dict[str, Any] = {"access_key_id": self.access_key_id, "access_key_secret": self.access_key_secret,
                     "sign_name": self.sign_name, "template_code": self.template_code, "endpoint": self.url,
                     "clock": self.clock} | overrides
         return AliyunSms(client=client, **settings)

@@ -7,6 +7,7 @@ end that it did not fail on its own (a bug in a fake would otherwise look like a
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import TypeVar
 
 import pytest
 
@@ -15,8 +16,9 @@ from tests.fakes.server import FakeServer
 from tests.fakes.tencent import FakeTencent
 from tests.fakes.wechat import FakeWechat
 
+F = TypeVar("F", bound=FakeServer)
 
-async def _serve(fake: FakeServer) -> AsyncIterator[FakeServer]:
+async def _serve(fake: F) -> AsyncIterator[F]:
     async with fake:
         yield fake
     assert not fake.errors, f"{type(fake).__name__} failed:\n" + "\n".join(fake.errors)

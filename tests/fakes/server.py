@@ -11,7 +11,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 import httpx
 import uvicorn
@@ -90,7 +90,7 @@ class FakeServer:
         (with the provider's usual message for it unless `message` is given)."""
         if sum((status is not None, timeout, code is not None)) != 1:
             raise ValueError("give exactly one of status, timeout or code")
-        kind = "http" if status is not None else "timeout" if timeout else "code"
+        kind: Literal["http", "timeout", "code"] = "http" if status is not None else "timeout" if timeout else "code"
         fault = Fault(kind=kind, action=action or self.primary_action, status=status or 503, code=code or "",
                       message=message, accept=accept)
         with self._lock:
@@ -157,7 +157,7 @@ class FakeServer:
         if self._thread is not None:
             self._thread.join(timeout=10)
 
-    async def __aenter__(self) -> FakeServer:
+    async def __aenter__(self) -> Self:
         await asyncio.to_thread(self.start)
         return self
 

@@ -32,16 +32,18 @@ from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Route
 
 from tests.fakes.aliyun import FakeAliyun
-from tests.fakes.server import FakeServer
 from tests.fakes.tencent import FakeTencent
 from tests.fakes.wechat import FakeWechat
+
+# The fakes that push receipts back, each in its provider's format.
+ProviderFake = FakeAliyun | FakeTencent | FakeWechat
 
 log = logging.getLogger("jobbridge.fakes")
 PROVIDERS = ("aliyun", "tencent", "wechat")
 
 
-def make_fakes(host: str, ports: dict[str, int]) -> dict[str, FakeServer]:
-    fakes: dict[str, FakeServer] = {"aliyun": FakeAliyun(), "tencent": FakeTencent(), "wechat": FakeWechat()}
+def make_fakes(host: str, ports: dict[str, int]) -> dict[str, ProviderFake]:
+    fakes: dict[str, ProviderFake] = {"aliyun": FakeAliyun(), "tencent": FakeTencent(), "wechat": FakeWechat()}
     for name, fake in fakes.items():
         fake.host, fake.port = host, ports[name]
     return fakes
@@ -68,7 +70,7 @@ def notify_env(*, aliyun: str, tencent: str, wechat: str, receipt_token: str = "
 class Receipts:
     """Pushes each accepted message's receipt once notify acknowledges it; what was not acknowledged goes again."""
 
-    def __init__(self, fakes: dict[str, FakeServer], *, url: str, token: str, every: float) -> None:
+    def __init__(self, fakes: dict[str, ProviderFake], *, url: str, token: str, every: float) -> None:
         self.fakes, self.url, self.token, self.every = fakes, url.rstrip("/"), token, every
 
     def callback(self, provider: str) -> str:
@@ -81,7 +83,7 @@ class Receipts:
                 for name, fake in self.fakes.items():
                     await self.push(name, fake, client)
 
-    async def push(self, name: str, fake: FakeServer, client: httpx.AsyncClient) -> None:
+    async def push(self, name: str, fake: ProviderFake, client: httpx.AsyncClient) -> None:
         waiting = [m.message_id for m in fake.unreported(None)]
         if not waiting:
             return
@@ -95,7 +97,7 @@ class Receipts:
                 fake.receipts.pushed.pop(message_id, None)
 
 
-def control_app(fakes: dict[str, FakeServer], receipts: Receipts | None) -> Starlette:
+def control_app(fakes: dict[str, ProviderFake], receipts: Receipts | None) -> Starlette:
     async def health(request: Request) -> PlainTextResponse:
         return PlainTextResponse("ok\n")
 

@@ -16,6 +16,7 @@ import re
 import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 import httpx
 from starlette.requests import Request
@@ -76,11 +77,12 @@ class FakeTencent(FakeServer):
     def routes(self) -> list[Route]:
         return [Route("/", self.guarded(self._handle), methods=["POST"])]
 
-    def provider(self, client: httpx.AsyncClient, **overrides: object) -> TencentSms:
+    def provider(self, client: httpx.AsyncClient, **overrides: Any) -> TencentSms:
         """Our Tencent client, configured for this fake (override e.g. secret_key or clock)."""
-        settings = {"secret_id": self.secret_id, "secret_key": self.secret_key, "sdk_app_id": self.sdk_app_id,
-                    "sign_name": self.sign_name, "template_id": self.template_id, "endpoint": self.url,
-                    "clock": self.clock} | overrides
+        settings: dict[str, Any] = {
+            "secret_id": self.secret_id, "secret_key": self.secret_key, "sdk_app_id": self.sdk_app_id,
+            "sign_name": self.sign_name, "template_id": self.template_id, "endpoint": self.url,
+            "clock": self.clock} | overrides
         return TencentSms(client=client, **settings)
 
     @staticmethod

@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import httpx
 from starlette.requests import Request
@@ -59,9 +60,9 @@ class FakeWechat(FakeServer):
     def template_id(self) -> str:
         return self.template_ids[0]
 
-    def provider(self, client: httpx.AsyncClient, **overrides: object) -> WechatTemplates:
+    def provider(self, client: httpx.AsyncClient, **overrides: Any) -> WechatTemplates:
         """Our WeChat client, configured for this fake (override e.g. secret, clock or refresh_margin)."""
-        settings = {"appid": self.appid, "secret": self.secret, "template_id": self.template_id,
+        settings: dict[str, Any] = {"appid": self.appid, "secret": self.secret, "template_id": self.template_id,
                     "base_url": self.url, "clock": self.clock} | overrides
         return WechatTemplates(client=client, **settings)
 

@@ -8,6 +8,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timezone
+from typing import Any
 
 import aio_pika
 import aio_pika.exceptions
@@ -33,7 +34,7 @@ def event(type_: str = "jobs.posting.opened", **data: object) -> Envelope:
 
 
 @contextlib.asynccontextmanager
-async def running(url: str, **options: object) -> AsyncIterator[RabbitBus]:
+async def running(url: str, **options: Any) -> AsyncIterator[RabbitBus]:
     bus = RabbitBus(url, **options)
     await bus.start()
     try:

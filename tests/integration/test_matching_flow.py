@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from datetime import date
+from typing import Any
 
 import httpx
 import pytest
@@ -25,7 +26,7 @@ SECRET = "integration-secret-of-at-least-32-bytes"
 TOWNSHIPS = ("152222105", "152222101")
 
 
-def auth(role: str, **scope: str) -> dict[str, str]:
+def auth(role: str, **scope: Any) -> dict[str, str]:
     return {"Authorization": f"Bearer {mint_token(key=SECRET, role=role, **scope)}"}
 
 

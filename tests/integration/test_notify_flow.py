@@ -27,7 +27,7 @@ from shared.events.amqp import RabbitBus
 from shared.events.envelope import Envelope
 from shared.runtime import Runtime, create_app
 from tests.fakes.aliyun import FakeAliyun
-from tests.fakes.server import Fault
+from tests.fakes.server import FakeServer, Fault
 from tests.fakes.tencent import FakeTencent
 from tests.fakes.wechat import FakeWechat
 from tests.service.notify_fixtures import THREE, StaticContacts
@@ -39,7 +39,7 @@ WORKERS = 200
 FAILURE_RATE = 0.2
 
 
-class Flaky:
+class Flaky(FakeServer):
     """A fake that also fails a share of its sends at random, each time in one of the given transient ways."""
 
     def __init__(self, *args, rate: float, faults: list[dict], seed: int, **kwargs) -> None:

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from services.notify.delivery import service as delivery
-from services.notify.delivery.attempt import Call, Outcome
+from services.notify.delivery.attempt import Call, Claim, Outcome
 from services.notify.messages.models import Message, MessageStatus
 from services.notify.messages.service import idempotency_key
 from services.notify.receipts import service as receipts
@@ -30,7 +30,7 @@ async def notify(pg_url, tmp_path):
     await unit.database.dispose()
 
 
-async def claimed_message(unit) -> tuple[Message, object]:
+async def claimed_message(unit) -> Claim:
     clock, worker_id, set_id = SystemClock(), str(uuid.uuid4()), str(uuid.uuid4())
     now = clock.now()
     async with unit.database.transaction() as session:

@@ -60,7 +60,9 @@ async def settled(listener_of: Callable[[], Listener | None], connections: int =
 
     await eventually(connected, within=10, what="the listener is connected")
     await asyncio.sleep(0.5)
-    return listener_of()
+    listener = listener_of()
+    assert listener is not None, "the listener went away again"
+    return listener
 
 
 async def terminate(pid: int) -> None:
@@ -116,7 +118,8 @@ async def test_a_relay_in_its_own_process_publishes_at_once_after_another_proces
 
         for _ in range(3):
             event_id, committed = await write_event(writer)
-            await eventually(lambda: event_id in arrivals.at, within=WITHIN + 3, what="the event reached the bus")
+            await eventually(lambda event_id=event_id: event_id in arrivals.at, within=WITHIN + 3,
+                             what="the event reached the bus")
             assert arrivals.at[event_id] - committed < WITHIN
 
         # The listening connection dies (a restart, a failover, an operator): the listener connects again ...

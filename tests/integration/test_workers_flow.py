@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import time
+from typing import Any
 
 import httpx
 import pytest
@@ -43,7 +44,7 @@ async def platform(pg_databases, amqp_url, tmp_path):
             yield app, client, seen, workers_db
 
 
-def auth(role: str, **scope: str) -> dict[str, str]:
+def auth(role: str, **scope: Any) -> dict[str, str]:
     return {"Authorization": f"Bearer {mint_token(key=SECRET, role=role, **scope)}"}
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import Any
 
 import httpx
 import pytest
@@ -27,7 +28,7 @@ class Api:
     def unit(self):
         return self.app.state.units[self.service]
 
-    def auth(self, role: str, **scope: str) -> dict[str, str]:
+    def auth(self, role: str, **scope: Any) -> dict[str, str]:
         return {"Authorization": f"Bearer {mint_token(key=SECRET, role=role, **scope)}"}
 
     async def events(self, type_: str | None = None) -> list[Envelope]:

@@ -12,6 +12,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from datetime import date, datetime, timezone
+from typing import Any
 
 import httpx
 import pytest
@@ -92,7 +93,7 @@ class Notify:
     def fakes(self) -> list[FakeServer]:
         return [self.aliyun, self.tencent, self.wechat]
 
-    def auth(self, role: str = "admin", **scope: str) -> dict[str, str]:
+    def auth(self, role: str = "admin", **scope: Any) -> dict[str, str]:
         return {"Authorization": f"Bearer {mint_token(key=SECRET, role=role, **scope)}"}
 
     async def register(self, *, phone: str | None = None, openid: str | None = None, sms: bool = True,

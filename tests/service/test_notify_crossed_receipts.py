@@ -7,8 +7,7 @@ from sqlalchemy import select
 from services.notify.messages.models import Message
 from services.notify.receipts import service as receipts
 from services.notify.receipts.models import Receipt
-from tests.service.notify_fixtures import (  # noqa: F401 - fakes, notify, notify_*: fixtures
-    fakes, notify, notify_changes, notify_contacts)
+from tests.service.notify_fixtures import fakes, notify, notify_changes, notify_contacts  # noqa: F401 - fakes, notify, notify_*: fixtures
 
 OPENID = "oia2TjuEGTNoeX76QEjQNrcURxG8"
 

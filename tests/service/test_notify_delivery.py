@@ -12,7 +12,15 @@ from sqlalchemy import MetaData, select
 from services.notify.contacts import Contact
 from services.notify.messages.service import idempotency_key
 from tests.service.notify_fixtures import (  # noqa: F401 - fakes, notify, notify_*: fixtures
-    CONTACT, StaticContacts, fakes, issued, notify, notify_changes, notify_contacts, offer)
+    CONTACT,
+    StaticContacts,
+    fakes,
+    issued,
+    notify,
+    notify_changes,
+    notify_contacts,
+    offer,
+)
 
 OPENID, OTHER_OPENID = "oia2TjuEGTNoeX76QEjQNrcURxG8", "oia2TjuEGTNoeX76QEjQNrcURxG9"
 

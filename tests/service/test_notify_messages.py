@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.service.notify_fixtures import (  # noqa: F401 - fakes, notify, notify_*: fixtures
-    fakes, notify, notify_changes, notify_contacts)
+from tests.service.notify_fixtures import fakes, notify, notify_changes, notify_contacts  # noqa: F401 - fakes, notify, notify_*: fixtures
 
 CONTRACT_FIELDS = {"id", "worker_id", "run_id", "channel", "status", "attempts", "text"}
 

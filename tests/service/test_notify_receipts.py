@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 from prometheus_client import REGISTRY
 
-from tests.service.notify_fixtures import (  # noqa: F401 - fakes, notify, notify_*: fixtures
-    fakes, notify, notify_changes, notify_contacts)
+from tests.service.notify_fixtures import fakes, notify, notify_changes, notify_contacts  # noqa: F401 - fakes, notify, notify_*: fixtures
 
 OPENID = "oia2TjuEGTNoeX76QEjQNrcURxG8"
 

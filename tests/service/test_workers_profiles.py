@@ -177,6 +177,6 @@ async def test_notify_reads_contact_channels_with_a_service_token_only(workers_a
     contact = (await workers_api.client.get(url, headers=service)).json()
     assert contact["phone"] == "13394641177" and contact["wechat_openid"] == "oia2TjuEGTNoeX76QEjQNrcURxG8"
     assert contact["consent"]["wechat"] is True
-    log = (await workers_api.client.get(f"/workers/audit/personal-data-reads?actor=notify",
+    log = (await workers_api.client.get("/workers/audit/personal-data-reads?actor=notify",
                                         headers=workers_api.auth("admin"))).json()
     assert log["items"][0]["fields"] == ["phone", "wechat_openid"]

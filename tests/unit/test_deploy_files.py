@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import email.message
 import fnmatch
 import hashlib
 import importlib
@@ -175,14 +176,20 @@ def run_cli(argv: list[str], monkeypatch: pytest.MonkeyPatch) -> tuple[str, Name
     seen: list[tuple[str, Namespace]] = []
 
     def recorder(name: str):
-        return lambda args, **_: seen.append((name, args)) or 0
+        def record(args: Namespace, **_: object) -> int:
+            seen.append((name, args))
+            return 0
+        return record
+
+    def run_workers(args: Namespace, *, relays: bool, consumers: bool) -> int:
+        seen.append(("relay" if relays else "consume", args))
+        return 0
 
     monkeypatch.setattr(cli, "cmd_serve", recorder("serve"))
     monkeypatch.setattr(cli, "cmd_migrate", recorder("migrate"))
     monkeypatch.setattr(cli, "cmd_token", recorder("token"))
     monkeypatch.setattr(cli, "cmd_demo", recorder("demo"))
-    monkeypatch.setattr(cli, "_run_workers", lambda args, *, relays, consumers:
-                        seen.append(("relay" if relays else "consume", args)) or 0)
+    monkeypatch.setattr(cli, "_run_workers", run_workers)
     try:
         assert cli.main(argv) == 0
     except SystemExit as exc:  # argparse's answer to an unknown subcommand or option
@@ -353,7 +360,8 @@ def test_dockerfile_healthcheck_asks_the_liveness_route_of_the_service(tmp_path,
         asked.append(path)
         response = asyncio.run(get(path))
         if response.status_code >= 400:
-            raise urllib.error.HTTPError(url, response.status_code, response.reason_phrase, None, None)
+            raise urllib.error.HTTPError(url, response.status_code, response.reason_phrase, email.message.Message(),
+                                         None)
         return response
 
     monkeypatch.setattr("urllib.request.urlopen", urlopen)
@@ -368,7 +376,9 @@ def test_dockerfile_healthcheck_asks_the_liveness_route_of_the_service(tmp_path,
 
 def requirement_name(requirement: str) -> str:
     """The normalised project name of a requirement string (`uvicorn[standard]>=0.30` -> `uvicorn`)."""
-    name = re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*", requirement.strip()).group(0)
+    found = re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*", requirement.strip())
+    assert found, requirement
+    name = found.group(0)
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
@@ -412,7 +422,9 @@ def nginx_locations() -> dict[str, str]:
 
 
 def size_in_bytes(size: str) -> int:
-    number, unit = re.fullmatch(r"(\d+)([kKmMgG]?)", size).groups()
+    found = re.fullmatch(r"(\d+)([kKmMgG]?)", size)
+    assert found, size
+    number, unit = found.groups()
     return int(number) * {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}[unit.lower()]
 
 

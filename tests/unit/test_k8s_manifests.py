@@ -13,6 +13,7 @@ import copy
 import re
 import urllib.parse
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -69,14 +70,14 @@ def merge(target: object, patch: object) -> object:
         return out
     if (isinstance(target, list) and isinstance(patch, list) and patch
             and all(isinstance(i, dict) and "name" in i for i in target + patch)):
-        out = [dict(item) for item in target]
+        items: list[Any] = [dict(item) for item in target]
         for item in patch:
-            found = next((i for i, have in enumerate(out) if have["name"] == item["name"]), None)
+            found = next((i for i, have in enumerate(items) if have["name"] == item["name"]), None)
             if found is None:
-                out.append(copy.deepcopy(item))
+                items.append(copy.deepcopy(item))
             else:
-                out[found] = merge(out[found], item)
-        return out
+                items[found] = merge(items[found], item)
+        return items
     return copy.deepcopy(patch)
 
 
@@ -106,7 +107,9 @@ def rendered(directory: Path) -> list[dict]:
         for patch in documents(directory / entry["path"]):
             matches = [i for i, doc in enumerate(docs) if key(doc) == key(patch)]
             assert len(matches) == 1, f"{directory}/{entry['path']}: patches no {key(patch)} of the base"
-            docs[matches[0]] = merge(docs[matches[0]], patch)
+            merged = merge(docs[matches[0]], patch)
+            assert isinstance(merged, dict)
+            docs[matches[0]] = merged
     for entry in kustomization.get("replicas", []):
         targets = [doc for doc in docs if doc["kind"] == "Deployment" and doc["metadata"]["name"] == entry["name"]]
         assert targets, f"{directory}: replicas for {entry['name']}, which is no Deployment"
@@ -145,8 +148,8 @@ def of_kind(docs: list[dict], kind: str) -> dict[str, dict]:
 
 def containers(docs: list[dict]) -> list[tuple[str, dict]]:
     """(Deployment or Job name, container) for every JobBridge container."""
-    return [(doc["metadata"]["name"], container) for doc in docs if pod_spec(doc)
-            for container in pod_spec(doc)["containers"]]
+    return [(doc["metadata"]["name"], container) for doc in docs if (spec := pod_spec(doc))
+            for container in spec["containers"]]
 
 
 def configmap(docs: list[dict]) -> dict[str, str]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -42,7 +43,7 @@ def posting(pid: str, place=NEAR_18KM, **changes) -> PostingView:
 def worker(**changes) -> WorkerView:
     """A 35-year-old man of 巴彦呼舒镇 who wants welding work anywhere, expecting 4,000 a month."""
     region, lon, lat = HOME
-    fields = dict(id="w1", age=35, gender="male", home_region_code=region, lon=lon, lat=lat,
+    fields: dict[str, Any] = dict(id="w1", age=35, gender="male", home_region_code=region, lon=lon, lat=lat,
                   transfer_intention="anywhere", desired_occupations=("焊工",), skills=("电焊",), expected_wage=4000)
     return WorkerView(**(fields | changes))
 

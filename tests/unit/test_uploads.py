@@ -191,7 +191,7 @@ def test_max_rows_exceeded_names_the_limit():
 
 
 def test_quoted_csv_cells_with_delimiters_and_newlines():
-    data = 'title,wage_min\n"cook, night shift",4000\n"line\ntwo",1\nwelder,5000\n'.encode()
+    data = b'title,wage_min\n"cook, night shift",4000\n"line\ntwo",1\nwelder,5000\n'
 
     rows = read(data).rows
 

@@ -11,8 +11,8 @@ import pytest
 from services.workers.demo import COUNT, labourers
 from services.workers.profiles.idcard import parse_id_number, working_age_error
 from services.workers.profiles.schemas import ProfileIn
-from shared.reference.vocabulary import common_jobs
 from shared.reference.regions import get_region
+from shared.reference.vocabulary import common_jobs
 
 TODAY = date(2026, 11, 28)
 
@@ -70,7 +70,7 @@ def test_shares_are_those_of_a_real_ledger(data):
     assert 0.35 < share(lambda f: f["wants_training"]) < 0.45
     assert 0.07 < share(lambda f: f["wants_entrepreneurship"]) < 0.13
     assert share(lambda f: f["consent"]["sms"]) > 0.85 and share(lambda f: f["consent"]["share_with_partners"]) > 0.7
-    assert all(2500 <= f["expected_wage"] <= 7000 for f in (l.fields for l in data) if f["expected_wage"])
+    assert all(2500 <= f["expected_wage"] <= 7000 for f in (labourer.fields for labourer in data) if f["expected_wage"])
     placed = [labourer for labourer in data if labourer.placement]
     assert 0.06 < len(placed) / COUNT < 0.10
     assert all(labourer.fields["transfer_intention"] != "none" for labourer in placed)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import String
-from shared.db import UtcDateTime
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.jobs.db import Base
+from shared.db import UtcDateTime
 
 
 class Employer(Base):

@@ -6,12 +6,12 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, String, Text
-from shared.db import UtcDateTime
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from services.jobs.db import Base
 from services.jobs.employers.models import Employer
 from services.jobs.supply_lists.models import SupplyList
+from shared.db import UtcDateTime
 
 
 class PostingStatus(StrEnum):

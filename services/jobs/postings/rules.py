@@ -7,8 +7,8 @@ from datetime import date
 from typing import Any
 
 from shared.reference.occupations import get_occupation
-from shared.reference.vocabulary import read as read_occupation
 from shared.reference.regions import get_region
+from shared.reference.vocabulary import read as read_occupation
 from shared.reference.wages import minimum_wage
 
 MIN_WORKING_AGE = 16

@@ -26,7 +26,7 @@ class SupplyListIn(BaseModel):
         return value
 
     @model_validator(mode="after")
-    def _period(self) -> "SupplyListIn":
+    def _period(self) -> SupplyListIn:
         if self.period_end < self.period_start:
             raise ValueError("period_end is before period_start")
         return self

@@ -12,8 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.jobs.employers import service as employers
 from services.jobs.employers.models import Employer
-from services.jobs.postings import rules
-from services.jobs.postings import service as postings
+from services.jobs.postings import rules, service as postings
 from services.jobs.postings.models import Posting
 from services.jobs.postings.schemas import PostingIn
 from services.jobs.supply_lists.columns import POSTING_COLUMNS

@@ -51,7 +51,7 @@ class HardConstraints:
     gender: np.ndarray  # 0 either, 1 male only, 2 female only
     # age_min as a worker of each gender code sees it: a posting closed to that gender gets an age no one has, so
     # the gender rule costs nothing beyond the age check.
-    age_min_for: tuple[np.ndarray, np.ndarray, np.ndarray]
+    age_min_for: tuple[np.ndarray, ...]
     certificates: np.ndarray  # (n, words) uint64 bitmask of required certificate keys
     needs_certificate: np.ndarray
     certificate_bits: dict[str, int]
@@ -84,7 +84,7 @@ class HardConstraints:
             age_min_for=tuple(np.where((gender == 0) | ((gender == g) & (g > 0)), age_min, never)
                               for g in (0, 1, 2)),
             certificates=masks,
-            needs_certificate=masks.any(axis=1),
+            needs_certificate=masks.any(axis=1),  # type: ignore[arg-type]  # any(axis=1) of a 2-d array is an array
             certificate_bits=bits,
             points=unit_vectors(lon, lat) if postings else np.zeros((0, 3)),
             in_league=np.array([in_league(p.region_code) for p in postings], dtype=bool),
@@ -109,8 +109,9 @@ class HardConstraints:
         if all_rows:
             rows = np.arange(len(self.age_min), dtype=np.int32)
         reach = self.reach_mask(seeker, near)
-        keep = np.arange(len(rows)) if reach is None else np.flatnonzero(reach[rows])
-        return keep[self.eligible(seeker, rows[keep], held)]
+        # `all_rows` stands for `rows is None`, which mypy cannot follow: rows is set above.
+        keep = np.arange(len(rows)) if reach is None else np.flatnonzero(reach[rows])  # type: ignore[arg-type]
+        return keep[self.eligible(seeker, rows[keep], held)]  # type: ignore[index]
 
     def eligible(self, seeker: Seeker, rows: np.ndarray, held: np.ndarray) -> np.ndarray:
         """Positions in `rows` whose age, gender and certificate rules the worker meets (reach checked elsewhere)."""

@@ -177,7 +177,7 @@ class Lanes:
 
     def _views(self, seeker: Seeker, origin: Origin, held: np.ndarray, sources: list[tuple[Source, int]],
                parts: tuple[str, ...], mode: int, worker_class: tuple) -> list[tuple[Lane, int]]:
-        out = []
+        out: list[tuple[Lane, int]] = []
         for source, code in sources:
             for part in parts:
                 coarse = self._coarse_lane(seeker, origin, source, part, mode)

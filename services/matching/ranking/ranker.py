@@ -63,8 +63,7 @@ from services.matching.ranking.relevance import (
 from services.matching.ranking.scoring import SoftFeatures, score
 from services.matching.ranking.seekers import Seeker, seeker_of
 from shared.reference.regions import EARTH_RADIUS_KM
-from shared.reference.vocabulary import Vocabulary
-from shared.reference.vocabulary import default as default_vocabulary
+from shared.reference.vocabulary import Vocabulary, default as default_vocabulary
 
 # Relevance given to a related posting (rung 1) in its score, so the closest relatives come first among them, and
 # what its text's likeness to the worker's desired words adds (cosine × REL_NEAR_TEXT).

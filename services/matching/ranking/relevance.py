@@ -127,18 +127,22 @@ def middle_of(small: str | None) -> str | None:
     return small.rsplit("-", 1)[0] if small else None
 
 
+# A canonical job, or ("small" | "middle", an occupation-group code): groups never collide with job names.
+IdKey = str | tuple[str, str | None]
+
+
 class Ids:
     """Canonical jobs and occupation groups as small integers, so that postings can be indexed by them."""
 
     def __init__(self) -> None:
-        self.ids: dict[str, int] = {}
+        self.ids: dict[IdKey, int] = {}
 
-    def id(self, name: str | None) -> int:
+    def id(self, name: IdKey | None) -> int:
         if name is None:
             return -1
         return self.ids.setdefault(name, len(self.ids))
 
-    def get(self, name: str | None) -> int:
+    def get(self, name: IdKey | None) -> int:
         return self.ids.get(name, -1) if name is not None else -1
 
 

@@ -4,9 +4,9 @@ score = 0.40·relevance + 0.15·place + 0.15·wage + 0.30·priority − 0.10·he
 - place: inside the half-hour circle 1.0 at home down to 0.5 at its edge; elsewhere in the League 0.45 down to 0.2 at
   300 km; farther (Beijing) 0.2 — and far from home, meals and lodging count for a lot (+0.35 for 包吃住).
 - wage: the middle of the posted range against the worker's expectation, 0 at 70 % of it, 0.5 at par, 1 at 130 %.
-- priority (DOMAIN rules 3 and 4): 1 for a public-welfare post near home to a worker who cannot leave home, and for an
-  employment workshop inside the circle to a `near_home` worker whose job it fits. Its weight equals the place and
-  wage weights together, so such posts come first among fitting ones, as the plan asks.
+- priority (docs/domain.md, rules 3 and 4): 1 for a public-welfare post near home to a worker who cannot leave home,
+  and for an employment workshop inside the circle to a `near_home` worker whose job it fits. Its weight equals the
+  place and wage weights together, so such posts come first among fitting ones, as the plan asks.
 Fitting items always come before relaxed ones whatever their scores (the ranker sorts by rung first).
 """
 
@@ -60,7 +60,8 @@ class SoftFeatures:
             welfare=welfare,
             workshop=np.array([p.workshop for p in postings], dtype=bool),
             # Public-welfare posts are made for those who can do little else, whatever their group.
-            heavy=np.array([bool(code) and code.startswith(HEAVY_GROUPS) for code in small_codes], dtype=bool)
+            # (bool(code) rules out None, which mypy does not follow.)
+            heavy=np.array([bool(code) and code.startswith(HEAVY_GROUPS) for code in small_codes], dtype=bool)  # type: ignore[type-var, union-attr]
             & ~welfare,
             employer=np.array([employers.setdefault(p.employer_id, len(employers)) for p in postings],
                               dtype=np.int32),

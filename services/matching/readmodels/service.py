@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.matching.ranking.model import PostingView, WorkerView
 from services.matching.readmodels.models import Generation, PostingRecord, WorkerRecord
 from shared.clock import Clock
+from shared.db import rows_touched
 from shared.events.envelope import Envelope
 
 POSTINGS = "postings"
@@ -55,7 +56,7 @@ async def apply_worker(session: AsyncSession, event: Envelope, *, clock: Clock) 
 async def _bump(session: AsyncSession, name: str) -> None:
     changed = await session.execute(update(Generation).where(Generation.name == name)
                                     .values(value=Generation.value + 1))
-    if changed.rowcount == 0:
+    if rows_touched(changed) == 0:
         session.add(Generation(name=name, value=1))
 
 

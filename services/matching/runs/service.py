@@ -49,8 +49,9 @@ async def start(*, session: AsyncSession, region_code: str, by: Principal, setti
     length = _item_key_length(settings.run_item_level)
     in_scope = (WorkerRecord.status == "seeking",
                 WorkerRecord.home_region_code.startswith(region_code, autoescape=True))
-    key = func.substr(WorkerRecord.home_region_code, 1, length)
-    counts = dict((await session.execute(select(key, func.count()).where(*in_scope).group_by(key))).all())
+    item_of = func.substr(WorkerRecord.home_region_code, 1, length)
+    counts: dict[str, int] = dict(
+        (await session.execute(select(item_of, func.count()).where(*in_scope).group_by(item_of))).all())
     keys, workers = sorted(counts), sum(counts.values())
     now = clock.now()
     run = Run(id=str(uuid.uuid4()), region_code=region_code, status="queued" if keys else "done",
@@ -111,7 +112,7 @@ async def finish(*, session: AsyncSession, event: Envelope, cache: RankerCache, 
             .where(WorkerRecord.id.in_(feasible)))).all():
         homes[worker_id], intentions[worker_id] = home, intention
     reasons: Counter[str] = Counter()
-    covered = guaranteed = guaranteed_covered = shortfalls = 0
+    covered = guaranteed = guaranteed_covered = short = 0
     for worker_id, recommendation in allocation.recommendations.items():
         await recommendations.issue(session=session, recommendation=recommendation, postings=postings,
                                     home_region_code=homes[worker_id], run_id=run.id, by=f"run:{run.id}",
@@ -122,10 +123,10 @@ async def finish(*, session: AsyncSession, event: Envelope, cache: RankerCache, 
             guaranteed += 1
             guaranteed_covered += enough
         if recommendation.shortfall is not None:
-            shortfalls += 1
+            short += 1
             reasons[recommendation.shortfall.reason] += 1
     busiest = sorted(allocation.offers_per_posting.items(), key=lambda kv: -kv[1])
-    run.covered, run.shortfalls, run.status, run.finished_at = covered, shortfalls, "done", clock.now()
+    run.covered, run.shortfalls, run.status, run.finished_at = covered, short, "done", clock.now()
     run.summary = {"guaranteed_workers": guaranteed, "guaranteed_covered": guaranteed_covered,
                    "shortfall_reasons": dict(reasons.most_common()),
                    "postings_offered": len(allocation.offers_per_posting),

@@ -11,6 +11,7 @@ from services.matching.readmodels.models import Generation, WorkerRecord
 from services.matching.vocabulary.models import PhraseChange, TaughtPhrase
 from shared.auth import Principal
 from shared.clock import Clock
+from shared.db import rows_touched
 from shared.errors import Invalid, NotFound
 from shared.reference.occupations import get_occupation, normalise
 from shared.reference.vocabulary import Reading, Vocabulary, taught_term
@@ -94,7 +95,7 @@ def taught_body(row: TaughtPhrase) -> dict:
 async def _bump(session: AsyncSession) -> None:
     done = await session.execute(update(Generation).where(Generation.name == VOCABULARY)
                                  .values(value=Generation.value + 1))
-    if not done.rowcount:
+    if not rows_touched(done):
         session.add(Generation(name=VOCABULARY, value=1))
 
 

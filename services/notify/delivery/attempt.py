@@ -219,6 +219,7 @@ class _Pass:
         name = self.out.unconfirmed_provider
         if name is None:
             return None
+        vendor: SmsProvider | None
         if name == UNKNOWN_PROVIDER:
             vendor = picked
         else:

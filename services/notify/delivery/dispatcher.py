@@ -101,7 +101,8 @@ class Dispatcher:
 
     async def dispatch_due(self) -> int:
         """Claim one batch of due messages and deliver them, `dispatch_concurrency` at a time; return how many."""
-        assert self.delivery is not None, "run() sets up the providers"
+        delivery = self.delivery
+        assert delivery is not None, "run() sets up the providers"
         now = self.clock.now()
         async with self.database.transaction() as session:
             claims = await service.claim_due(session=session, now=now, batch=self.settings.dispatch_batch,
@@ -113,14 +114,14 @@ class Dispatcher:
 
         async def one(claim: Claim) -> None:
             async with gate:
-                await self._deliver(claim, histories.get(claim.worker_id) or History(frozenset(), ()))
+                await self._deliver(delivery, claim, histories.get(claim.worker_id) or History(frozenset(), ()))
 
         await asyncio.gather(*(one(claim) for claim in claims))
         return len(claims)
 
-    async def _deliver(self, claim: Claim, history: History) -> None:
+    async def _deliver(self, delivery: Delivery, claim: Claim, history: History) -> None:
         try:
-            outcome = await self.delivery.deliver(claim, history)
+            outcome = await delivery.deliver(claim, history)
         except Exception:  # noqa: BLE001 - one message's bug must not stop the others; its lease brings it back
             log.exception("delivering a message failed; it is tried again when its lease ends",
                           extra={"message_id": claim.id})

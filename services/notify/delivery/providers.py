@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -73,7 +74,7 @@ def open_providers(settings: NotifySettings, *, clock: Clock, client: httpx.Asyn
     http = client or owned[0]
     recorder = recorder or RecordingProvider(clock=clock)
     sign = settings.sms_sign_name
-    makers = {
+    makers: dict[str, Callable[[], SmsProvider]] = {
         "aliyun": lambda: AliyunSms(access_key_id=settings.aliyun_access_key_id,
                                     access_key_secret=settings.aliyun_access_key_secret, sign_name=sign,
                                     template_code=settings.aliyun_template_code, client=http,

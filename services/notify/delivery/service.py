@@ -62,6 +62,7 @@ async def _doubt(session: AsyncSession, message: Message, lease_for: timedelta) 
     found no report and waited for it once already (then the next empty look means "not sent")."""
     if message.unconfirmed_provider == UNKNOWN_PROVIDER:
         # A pass died: it was claimed when the lease that has just ended began.
+        assert message.next_attempt_at is not None, "a claimed message holds its lease's end"
         return message.next_attempt_at - lease_for, False
     rows = await session.execute(select(Attempt.outcome, Attempt.at).where(Attempt.message_id == message.id)
                                  .order_by(Attempt.at.desc(), Attempt.id.desc()))

@@ -20,7 +20,7 @@ from services.notify.policy.schedule import QuietHours
 from services.notify.settings import NotifySettings
 from shared.auth import Principal
 from shared.clock import LOCAL_ZONE, Clock
-from shared.db import begin_writing, wake_at_commit
+from shared.db import begin_writing, rows_touched, wake_at_commit
 from shared.errors import Invalid, NotFound
 from shared.events.envelope import Envelope
 
@@ -122,10 +122,12 @@ async def _place(session: AsyncSession, message: Message, recent: list[Message],
         pending = digest.Pending(next_attempt_at=pending_row.next_attempt_at, in_flight=_in_flight(pending_row, now))
     window = timedelta(minutes=settings.digest_minutes)
     plan = digest.plan(pending=pending, last_sent_at=last_sent_at, now=now, window=window)
-    if plan.supersede and not await _supersede(session, pending_row, by=message, now=now):
-        # A dispatcher claimed it meanwhile: it is going now, so the new one waits for the window.
-        plan = digest.plan(pending=digest.Pending(pending_row.next_attempt_at, in_flight=True),
-                           last_sent_at=last_sent_at, now=now, window=window)
+    if plan.supersede:
+        assert pending_row is not None, "only a pending message is superseded"
+        if not await _supersede(session, pending_row, by=message, now=now):
+            # A dispatcher claimed it meanwhile: it is going now, so the new one waits for the window.
+            plan = digest.plan(pending=digest.Pending(pending_row.next_attempt_at, in_flight=True),
+                               last_sent_at=last_sent_at, now=now, window=window)
     quiet = QuietHours(settings.quiet_start, settings.quiet_end)
     message.next_attempt_at = quiet.next_allowed(plan.not_before)
     if message.next_attempt_at > plan.not_before:
@@ -149,9 +151,10 @@ async def _supersede(session: AsyncSession, pending: Message, *, by: Message, no
         .values(status=MessageStatus.suppressed, reason=f"被更新的推荐取代（{by.set_id}）", next_attempt_at=None,
                 lease=None, version=Message.version + 1, updated_at=now)
         .execution_options(synchronize_session="fetch"))
-    if result.rowcount:
+    suppressed = rows_touched(result)
+    if suppressed:
         MESSAGES.labels(MessageStatus.suppressed).inc()
-    return bool(result.rowcount)
+    return bool(suppressed)
 
 
 async def end(*, session: AsyncSession, message: Message, status: MessageStatus, reason: str | None,

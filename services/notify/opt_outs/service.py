@@ -19,6 +19,7 @@ from services.notify.metrics import OPT_OUTS
 from services.notify.opt_outs.models import OptOut, ReplyRoute
 from services.notify.opt_outs.parse import Reply
 from shared.clock import Clock
+from shared.db import rows_touched
 
 log = logging.getLogger("jobbridge.notify")
 
@@ -71,7 +72,7 @@ async def forget_old_routes(*, session: AsyncSession, clock: Clock, keep_days: i
     """Delete reply routes of numbers no SMS went to for `keep_days`: a reply after that is not tied to anyone."""
     result = await session.execute(delete(ReplyRoute).where(
         ReplyRoute.last_sent_at < clock.now() - timedelta(days=keep_days)))
-    return result.rowcount or 0
+    return rows_touched(result) or 0
 
 
 async def worker_for(*, session: AsyncSession, number_hash: str) -> str | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, UploadFile, status
+from fastapi import APIRouter, Request, UploadFile
 
 from services.workers.deps import ClockDep, KeysDep, SessionDep, SettingsDep, StaffOrAdmin
 from services.workers.ledger import service

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
@@ -54,7 +55,7 @@ async def import_ledger(*, session: AsyncSession, data: bytes, filename: str | N
 
 
 def _parse(row: Row) -> tuple[dict, RowError | None]:
-    values = {key: value for key, value in row.values.items() if value != ""}
+    values: dict[str, Any] = {key: value for key, value in row.values.items() if value != ""}
     consent = {CONSENT_COLUMNS[column]: values.pop(column) for column in CONSENT_COLUMNS if column in values}
     if consent:
         values["consent"] = consent

@@ -9,8 +9,7 @@ from pydantic import BaseModel
 
 from services.workers.deps import ClockDep, KeysDep, ServiceCaller, SessionDep, StaffOrAdmin
 from services.workers.profiles import contact, service
-from services.workers.profiles.schemas import (ProfileIn, ProfileOut, ProfilePage, ProfilePatch,
-                                               TransferIntention)
+from services.workers.profiles.schemas import ProfileIn, ProfileOut, ProfilePage, ProfilePatch, TransferIntention
 
 router = APIRouter(prefix="/profiles", tags=["worker profiles"])
 internal = APIRouter(prefix="/internal", tags=["internal"])

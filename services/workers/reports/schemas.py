@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 Figure = Literal["registered", "transfer_intention", "placed", "placed_export", "subsidy_eligible",
                  "wants_training", "wants_entrepreneurship"]
-FIGURES: tuple[str, ...] = get_args(Figure)
+FIGURES: tuple[Figure, ...] = get_args(Figure)
 
 
 class AreaProgress(BaseModel):

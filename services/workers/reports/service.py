@@ -79,7 +79,7 @@ async def profiles_behind(*, session: AsyncSession, by: Principal, figure: Figur
     return list(rows), total
 
 
-def _area(code: str, name: str, figures: dict[str, int] | None) -> dict:
+def _area(code: str, name: str, figures: dict[Figure, int] | None) -> dict:
     return {"code": code, "name": name} | (figures or dict.fromkeys(FIGURES, 0))
 
 

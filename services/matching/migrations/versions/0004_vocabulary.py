@@ -5,8 +5,8 @@ Revises: 0003
 Create Date: 2026-12-03 13:30:00.000000
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 from shared.db import UtcDateTime
 

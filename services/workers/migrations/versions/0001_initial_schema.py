@@ -5,11 +5,10 @@ Revises:
 Create Date: 2026-11-28 22:08:13.459119
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 from shared.db import UtcDateTime
-
 
 revision = '0001'
 down_revision = None
