@@ -2,8 +2,8 @@
 
 The words come from `bench/data/` (bench/data/README.md): labourers' phrases and employers' vacancy titles, each
 labelled with the 大典 small group an employment officer would file it under, written apart from the synonym table
-and never added to it. Only the `test` half of the phrases is used here (bench/vocabulary.py says how the halves are
-cut); the places, wages, reach and hard constraints are drawn as in bench/population.py.
+and never added to it. Only the `test` halves of the phrases and of the titles are used here (bench/vocabulary.py
+says how the halves are cut); the places, wages, reach and hard constraints are drawn as in bench/population.py.
 
 The truth is the one of the plan's "targeted offer": a posting fits a worker when its small group is the small group
 of one of the phrases the worker *asked for* (desired occupations; skills do not count). `plan` truth adds, for a
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from bench.population import DECORATIONS, NEAR_HOME_KM, TODAY, _homes, _jitter
-from bench.vocabulary import DATA, labourer_phrases
+from bench.vocabulary import DATA, half_of, labourer_phrases
 from services.matching.ranking.model import PostingView, WorkerView
 from shared.reference.regions import Region, regions_under
 from shared.reference.wages import minimum_wage
@@ -45,11 +45,13 @@ class HeldOut:
     near_home_km: float = NEAR_HOME_KM
 
 
-def employer_titles() -> dict[str, list[str]]:
+def employer_titles(split: str = "test") -> dict[str, list[str]]:
+    """The employer titles of one half (cut by hash like the phrases), by small group."""
     by_group: defaultdict[str, list[str]] = defaultdict(list)
     with (DATA / "employer_titles.csv").open(encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
-            by_group[row["small_code"]].append(row["title"])
+            if ("dev" if half_of("split:" + row["title"]) else "test") == split:
+                by_group[row["small_code"]].append(row["title"])
     return dict(by_group)
 
 

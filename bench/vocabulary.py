@@ -105,12 +105,23 @@ def main(argv: list[str]) -> None:
         print(f"labourers' phrases ({split}): ", result.row())
         for example in result.wrong_examples or ():
             print("   ", example)
+    from bench.heldout import employer_titles
+
+    for split in ("dev", "test"):
+        titles = [(t, code) for code, ts in employer_titles(split).items() for t in ts]
+        result = tally(full, titles, examples=40 if "-v" in argv and split == "dev" else 0)
+        print(f"employer titles ({split}):    ", result.row())
+        for example in result.wrong_examples or ():
+            print("   ", example)
     for p in phrases:
         reading = full.read(p.text)
         by_via[reading.via if reading else "unread"] += 1
     print("readings by step:", dict(by_via.most_common()))
     known = {normalise(t.word) for t in synonym_terms()}
-    print(f"labourers' phrases that are words of the synonym table: {sum(normalise(p.text) in known for p in phrases)}")
+    print(f"labourers' phrases that are words of the synonym table: {sum(normalise(p.text) in known for p in phrases)}"
+          f"; words of the whole lexicon: {sum(normalise(p.text) in full.lexicon for p in phrases)}")
+    novel = [p for p in phrases if p.split == "test" and normalise(p.text) not in full.lexicon]
+    print("test phrases that are no word of the lexicon:", tally(full, ((p.text, p.code) for p in novel)).row())
 
 
 if __name__ == "__main__":

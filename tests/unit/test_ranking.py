@@ -162,7 +162,7 @@ def test_welding_posts_come_first_for_a_welder_whatever_they_are_called():
         posting("cleaner", title="保洁员", occupation="保洁员", skills=("保洁",), wage_min=6000, wage_max=7000),
         posting("electric", title="电焊工", occupation="", skills=(), place=NEAR_24KM),
         posting("argon", title="氩弧焊工（急招）", occupation="", skills=(), place=NEAR_24KM),
-        posting("steel", title="钢结构焊接", occupation="", skills=(), description="钢结构厂，会电焊优先",
+        posting("steel", title="厂内技术岗", occupation="", skills=(), description="车间招人，会电焊优先",
                 place=NEAR_24KM),
     ]
     recommendation = recommend(postings, worker(desired_occupations=("焊工",), skills=()))

@@ -361,6 +361,8 @@ class Relevance:
                     codes.append(kind << KIND_SHIFT | i)
         for i, word in enumerate(words):
             asked = i < len(desired)
+            if readings[i][1] >= 0 or readings[i][2] >= 0:
+                continue  # read as a job: its job and group say what fits; text likeness would only add other trades
             if (source := self._text_source(word, TIER_ASKED if asked else TIER_SKILL)) is not None:
                 sources.append(source)
                 codes.append((TEXT if asked else TEXT_SKILL) << KIND_SHIFT | i)
