@@ -48,6 +48,6 @@ async def test_a_scarce_post_is_offered_beyond_its_cap_only_to_those_with_nothin
     assert run["status"] == "done"
     report = run["summary"]["over_cap"]
     assert report == [{"posting_id": posted["grass"], "title": "草原管护员", "openings": 1, "cap": 5, "offers": 8,
-                       "why": "8人对口岗位不足3个，为保证对口推荐超出名额"}]
+                       "why": "附近岗位少：8人对口岗位不足3个，为保证推荐数超出名额"}]
     # The cleaning posts, with room, take the cleaners: none of them gets the scarce post.
     assert run["summary"]["offers_per_posting"][posted["grass"]] == 8

@@ -237,6 +237,9 @@ def test_welfare_posts_lead_when_no_fitting_regular_post_is_in_reach():
     postings = [posting("weld-far", place=FAR_34KM), posting("welfare", **WELFARE_POST)]
     recommendation = recommend(postings, worker(transfer_intention="near_home"))
     assert ids(recommendation)[0] == "welfare" and recommendation.items[0].fit == "welfare"
+    # It leads the ladder (relaxed, so a batch spreads it over its openings), saying why.
+    assert recommendation.items[0].relaxed == ("occupation",)
+    assert recommendation.items[0].reasons[0] == "附近暂无对口岗位，推荐公益性岗位"
     # For a full-capacity worker ready to go anywhere with welding posts in reach, it is not a fitting offer.
     assert ids(recommend(postings, worker()))[0] == "weld-far"
 

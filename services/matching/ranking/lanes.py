@@ -165,12 +165,10 @@ class Lanes:
         band = int(np.searchsorted(self.age_cuts, seeker.worker.age, side="right"))
         worker_class = (seeker.gender, band, held.tobytes(), seeker.limited_capacity)
         out = self._views(seeker, origin, held, sources, parts, mode, worker_class)
-        # Public-welfare posts near home lead for those who cannot take regular work, and for anyone with no fitting
-        # regular post in reach — known only when the worker's words were read as jobs: an unread phrase says nothing
-        # fits because nothing was understood, and its nearest posts by text come first instead (Ranker.relax). For
-        # everyone else they rank by fit like any post (docs/domain.md, rule 4).
-        no_fit = not out and bool(profile.job_ids or profile.small_ids)
-        if origin.welfare is not None and (seeker.cannot_take_regular_work or no_fit):
+        # Public-welfare posts near home lead, as fitting offers, for those who cannot take regular work; for anyone
+        # with no fitting regular post in reach they lead the ladder instead (Ranker.relax); for everyone else they
+        # rank by fit like any post (docs/domain.md, rule 4).
+        if origin.welfare is not None and seeker.cannot_take_regular_work:
             out = self._views(seeker, origin, held, [(origin.welfare, WELFARE << KIND_SHIFT)], ("near",), mode,
                               worker_class) + out
         return out

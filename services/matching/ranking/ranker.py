@@ -199,6 +199,11 @@ class Ranker:
         near = distance <= self.settings.near_home_km
         near_home = np.array([s.intention == "near_home" for s in seekers], dtype=bool)[owner]
         leading = (rungs == 0) & (codes >> KIND_SHIFT == WELFARE)
+        # Welfare posts that lead the ladder of a worker with nothing fitting in reach (Ranker.relax).
+        read = np.array([bool((p := self.relevance.profile(s.desired, s.skills)).job_ids or p.small_ids)
+                         for s in seekers], dtype=bool)
+        no_fit = (lists.fitting == 0) & read
+        leading |= (rungs == 1) & self.soft.welfare[rows] & near & no_fit[owner]
         priority = leading | (near_home & near & self.soft.workshop[rows] & (rungs == 0))
         expected = np.array([s.worker.expected_wage or 0 for s in seekers], dtype=np.float32)[owner]
         parts = self._item_parts(rows, scores, rungs, distance, codes, priority, expected)
@@ -256,6 +261,14 @@ class Ranker:
         near_rows, near_sims = self.relevance.near_text(profile, len(seeker.desired))
         related = related_rows(self.jobs, profile)
         related = np.union1d(related, near_rows).astype(np.int32)
+        # Nothing fitting in reach although the worker's words were read as trades: public-welfare posts near home
+        # lead the ladder (docs/domain.md, rule 4). An unread phrase says nothing fits because nothing was understood:
+        # there the posts written most like it lead instead. Either way they are relaxed items, so the capacity step
+        # spreads them like any other and a welfare post is not offered to everyone of a township.
+        welfare = np.zeros(0, dtype=np.int32)
+        if ranked.fitting == 0 and (profile.job_ids or profile.small_ids):
+            welfare = origin.near_welfare
+            related = np.union1d(related, welfare).astype(np.int32)
         related = related[~np.isin(related, ranked.rows)]
         rows = related[self.hard.passing(seeker, related, origin.near, held)].astype(np.int32)
         feasible = None
@@ -278,7 +291,8 @@ class Ranker:
             sims = np.where(near_rows[at] == rows, near_sims[at], 0.0).astype(np.float32)
         rel = np.where(rungs == 1, REL_RELATED + REL_NEAR_TEXT * sims, 0.0).astype(np.float32)
         scores = self._score(seeker, rows, rel, origin, None)
-        order = np.lexsort((rows, -scores, -np.round(sims, 1), rungs))[:need]
+        leading = np.isin(rows, welfare)
+        order = np.lexsort((rows, -scores, -np.round(sims, 1), ~leading, rungs))[:need]
         picked = rows[order]
         return Ranked(
             np.concatenate((ranked.rows, picked)),
@@ -286,7 +300,7 @@ class Ranker:
             np.concatenate((ranked.rungs, rungs[order])),
             np.concatenate((ranked.distance, origin.distance[picked])),
             np.concatenate((ranked.source, np.zeros(len(order), dtype=np.int32))),
-            np.concatenate((ranked.priority, np.zeros(len(order), dtype=bool))),
+            np.concatenate((ranked.priority, leading[order])),
             fitting=ranked.fitting,
             feasible=feasible,
         )
@@ -380,7 +394,8 @@ class Ranker:
         for row, value, dist, lead, more, verdict in zip(rows, scores, distances, leads, mores, verdicts):
             head = heads.get((lead, more))
             if head is None:
-                head = heads[(lead, more)] = (self._head(profile, lead, more), fit_name(lead))
+                head = heads[(lead, more)] = (self._head(profile, lead, more),
+                                              "welfare" if lead < 0 and more == 1 else fit_name(lead))
             items.append(Item(ids[row], value, dist,
                               head[0] + board[row] + (say.distance_reason(dist), wage_text[row] + verdict_words[verdict]),
                               say.RELAXED[-lead][0] if lead < 0 else (), head[1]))
@@ -389,6 +404,8 @@ class Ranker:
     def _head(self, profile: Profile, lead: int, more: int) -> tuple[str, ...]:
         """The first reasons: why it fits (source code) or what was relaxed (minus the rung), then a priority."""
         out: list[str] = []
+        if lead < 0 and more == 1:
+            return (say.WELFARE_NO_FIT,)
         if lead < 0:
             out.append(say.RELAXED[-lead][1])
         elif lead >> KIND_SHIFT != WELFARE:

@@ -18,6 +18,7 @@ from services.matching.ranking.relevance import (
 
 PLACED = "已就业，不再推荐岗位"
 WELFARE_FIRST = "公益性岗位，优先安排"
+WELFARE_NO_FIT = "附近暂无对口岗位，推荐公益性岗位"
 WORKSHOP_NEAR = "就业扶贫车间，离家近"
 # What each rung of the relaxation ladder gave up, as the `relaxed` names and as a reason.
 RELAXED = {

@@ -181,21 +181,21 @@ async def messages(*, session: AsyncSession, run_id: str) -> dict[str, int]:
 def _over_cap(allocation: Allocation, feasible: dict[str, list[Item]], postings: dict[str, PostingView],
               settings: MatchingSettings) -> list[dict]:
     """Every posting offered beyond its cap, with its count and why: a cap gives way only so that a worker keeps its
-    fitting posts up to the guarantee (capacity.py's floor), so the workers with no more fitting posts than that who
-    got it are the reason."""
+    fitting posts, and its three offers, where no other assignment within the caps could (capacity.py's floors), so
+    the workers with fewer than three fitting posts who got it are the reason."""
     ranking = settings.ranking()
     short: Counter[str] = Counter()
     for worker_id, recommendation in allocation.recommendations.items():
-        fitting = [item.posting_id for item in feasible.get(worker_id, ()) if item.fit != "relaxed"]
-        if len(fitting) <= ranking.guaranteed:
-            short.update(item.posting_id for item in recommendation.items if item.posting_id in fitting)
+        fitting = [item for item in feasible.get(worker_id, ()) if not item.relaxed]
+        if len(fitting) < ranking.guaranteed:
+            short.update(item.posting_id for item in recommendation.items)
     out = []
     for posting_id, excess in sorted(allocation.over_cap.items(), key=lambda kv: -kv[1]):
         posting = postings.get(posting_id)
         offers = allocation.offers_per_posting.get(posting_id, 0)
         out.append({"posting_id": posting_id, "title": posting.title if posting else "",
                     "openings": posting.headcount if posting else 0, "cap": offers - excess, "offers": offers,
-                    "why": f"{short[posting_id]}人对口岗位不足{ranking.guaranteed}个，为保证对口推荐超出名额"})
+                    "why": f"附近岗位少：{short[posting_id]}人对口岗位不足{ranking.guaranteed}个，为保证推荐数超出名额"})
     return out
 
 
