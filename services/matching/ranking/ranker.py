@@ -33,7 +33,7 @@ from services.matching.ranking import reasons as say
 from services.matching.ranking.batch import rank_many
 from services.matching.ranking.capacity import Allocation, assign_flat, caps_for
 from services.matching.ranking.constraints import HardConstraints, is_offered
-from services.matching.ranking.lanes import FAR_UNKNOWN_KM, Lanes, Origin
+from services.matching.ranking.lanes import FAR_UNKNOWN_KM, Lanes, Origin, distinct
 from services.matching.ranking.model import (
     Candidate,
     Item,
@@ -260,7 +260,8 @@ class Ranker:
             return ranked
         near_rows, near_sims = self.relevance.near_text(profile, len(seeker.desired))
         related = related_rows(self.jobs, profile)
-        related = np.union1d(related, near_rows).astype(np.int32)
+        if len(near_rows):
+            related = distinct(np.concatenate((related, near_rows))).astype(np.int32)
         # Nothing fitting in reach although the worker's words were read as trades: public-welfare posts near home
         # lead the ladder (docs/domain.md, rule 4). An unread phrase says nothing fits because nothing was understood:
         # there the posts written most like it lead instead. Either way they are relaxed items, so the capacity step
@@ -268,7 +269,7 @@ class Ranker:
         welfare = np.zeros(0, dtype=np.int32)
         if ranked.fitting == 0 and (profile.job_ids or profile.small_ids):
             welfare = origin.near_welfare
-            related = np.union1d(related, welfare).astype(np.int32)
+            related = distinct(np.concatenate((related, welfare))).astype(np.int32)
         related = related[~np.isin(related, ranked.rows)]
         rows = related[self.hard.passing(seeker, related, origin.near, held)].astype(np.int32)
         feasible = None
