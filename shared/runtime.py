@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Table
 
 from shared.clock import Clock
+from shared.apidocs import install_api_docs
 from shared.db import Database
 from shared.errors import install_error_handlers
 from shared.events.bus import Bus
@@ -37,7 +38,7 @@ class ServiceUnit:
     router: APIRouter
     database: Database
     migrations_dir: Path
-    outbox: Table
+    outbox: Table | None  # None: the service publishes no events (the console), so no relay runs for it
     clock: Clock
     settings: CommonSettings
     consumers: list[Consumer] = field(default_factory=list)
@@ -46,6 +47,8 @@ class ServiceUnit:
     # Event types published for whoever may bind to them (none of our services needs them): the broker confirms
     # them with no queue bound, instead of refusing them and leaving them in the outbox.
     optional_events: frozenset[str] = frozenset()
+    # Called with the app that serves the unit, for what a router cannot carry (exception handlers of its own).
+    on_app: Callable[[FastAPI], None] | None = None
 
     async def migrate(self) -> None:
         await upgrade_async(service=self.name, migrations_dir=self.migrations_dir, url=self.database.url)
@@ -63,7 +66,7 @@ class Runtime:
         self.relays = {u.name: OutboxRelay(database=u.database, outbox=u.outbox, bus=bus, service=u.name,
                                            clock=u.clock, batch=settings.relay_batch,
                                            poll_seconds=settings.relay_poll_seconds, optional=u.optional_events)
-                       for u in self.units}
+                       for u in self.units if u.outbox is not None}
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task] = []
         self.after_start: list[Callable[[], Awaitable[None]]] = []
@@ -131,7 +134,9 @@ def create_app(runtime: Runtime, *, title: str = "JobBridge") -> FastAPI:
         finally:
             await runtime.stop()
 
-    app = FastAPI(title=title, lifespan=lifespan, version="0.1.0")
+    # The API docs load their scripts and styles from the platform itself (shared/apidocs), never from a CDN.
+    app = FastAPI(title=title, lifespan=lifespan, version="0.1.0", docs_url=None, redoc_url=None)
+    install_api_docs(app)
     app.state.signing_key = runtime.settings.signing_key
     app.state.runtime = runtime
     app.state.units = {unit.name: unit for unit in runtime.units}
@@ -140,6 +145,8 @@ def create_app(runtime: Runtime, *, title: str = "JobBridge") -> FastAPI:
     for unit in runtime.units:
         app.include_router(unit.router)
         app.include_router(health_router(unit, runtime.bus))
+        if unit.on_app is not None:
+            unit.on_app(app)
     app.include_router(metrics_router)
     return app
 
