@@ -15,9 +15,9 @@ from shared.settings import CommonSettings
 
 
 def _services(choice: str) -> tuple[str, ...]:
-    from services.platform import SERVICES
+    from services.platform import ALL
 
-    return SERVICES if choice == "all" else (choice,)
+    return ALL if choice == "all" else (choice,)
 
 
 def cmd_token(args: argparse.Namespace) -> int:
@@ -45,12 +45,13 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    """Load the demonstration data into the jobs and workers databases of the environment's settings."""
+    """Load the demonstration data into the jobs and workers databases of the environment's settings, and make the
+    console's demonstration accounts in its database."""
     from services.demo import load_and_print
     from services.platform import build_units
 
     async def run() -> None:
-        units = {unit.name: unit for unit in build_units(("jobs", "workers"))}
+        units = {unit.name: unit for unit in build_units(("jobs", "workers", "console"))}
         try:
             for unit in units.values():
                 await unit.migrate()
@@ -124,7 +125,8 @@ def main(argv: list[str] | None = None) -> int:
     migrate.add_argument("--service", default="all")
     migrate.set_defaults(run=cmd_migrate)
 
-    demo = sub.add_parser("demo", help="load the demonstration data into the jobs and workers databases (once)")
+    demo = sub.add_parser("demo", help="load the demonstration data into the jobs and workers databases and make "
+                                       "the console's demonstration accounts (once)")
     demo.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")),
                       help="the port the printed address names (the ingress)")
     demo.set_defaults(run=cmd_demo)
