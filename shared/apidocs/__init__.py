@@ -1,8 +1,9 @@
 """The API docs (Swagger UI at /docs, ReDoc at /redoc) served with their scripts and styles from this package.
 
 The files in static/ are swagger-ui-dist 5.35.0 and redoc 2.5.4 as published on the npm registry, with their licences
-beside them (Apache-2.0 and MIT); the source-map comments are removed since the maps are not shipped. An intranet
-without Internet access gets working docs, and no page of the platform asks another host for anything.
+beside them (Apache-2.0 and MIT), changed in two ways only: the source-map comments are removed (the maps are not
+shipped), and ReDoc's sidebar logo, which it would load from cdn.redoc.ly, points at `data:,` (so it stays hidden).
+An intranet without Internet access gets working docs, and no page of the platform asks another host for anything.
 """
 
 from __future__ import annotations
