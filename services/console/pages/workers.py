@@ -13,6 +13,7 @@ from services.console.pages import worker_form
 from services.console.pages.render import render
 
 router = APIRouter(prefix="/console/workers")
+SHEET_OFFERS = 5  # one A4 page in print type
 
 
 def _region(user) -> str | None:
@@ -89,17 +90,23 @@ async def edit(request: Request, worker_id: str, user: StaffPosted, api: ApiDep)
     return RedirectResponse(f"/console/workers/{worker_id}", status_code=303)
 
 
-async def _offers(api, worker_id: str) -> tuple[dict, dict]:
+async def _offers(api, worker_id: str) -> tuple[dict, dict | None]:
+    """The worker (masked) and its offers; None for the offers while matching has not heard of a new worker yet."""
     profile = (await api.get("/workers/profiles", ids=worker_id, page_size=1))["items"]
     if not profile:
         raise ApiError(404, "")
-    return profile[0], await api.get(f"/matching/workers/{worker_id}/recommendations")
+    try:
+        return profile[0], await api.get(f"/matching/workers/{worker_id}/recommendations")
+    except ApiError as error:
+        if error.status != 404:
+            raise
+        return profile[0], None
 
 
 @router.get("/{worker_id}/offers", response_class=HTMLResponse)
 async def offers(request: Request, worker_id: str, user: Staff, api: ApiDep) -> HTMLResponse:
     profile, recommended = await _offers(api, worker_id)
-    issued = await api.get(f"/matching/workers/{worker_id}/recommendation-sets")
+    issued = await api.get(f"/matching/workers/{worker_id}/recommendation-sets") if recommended else []
     return render(request, "workers/offers.html", w=profile, rec=recommended, issued=issued[:5],
                   sent=request.query_params.get("sent") == "1")
 
@@ -112,9 +119,11 @@ async def send_offers(worker_id: str, user: StaffPosted, api: ApiDep) -> Respons
 
 @router.get("/{worker_id}/sheet", response_class=HTMLResponse)
 async def offer_sheet(request: Request, worker_id: str, user: Staff, api: ApiDep) -> HTMLResponse:
-    """The A4 sheet the clerk prints and hands to the labourer: the offers, and whom to call."""
-    profile, recommended = await _offers(api, worker_id)
-    return render(request, "workers/sheet.html", w=profile, rec=recommended,
+    """The A4 sheet the clerk prints and hands to the labourer: the offers, and whom to call. The name is printed in
+    full, so the profile is read as its own staff read it (in clear, which the API audits)."""
+    _, recommended = await _offers(api, worker_id)
+    profile = await api.get(f"/workers/profiles/{worker_id}")
+    return render(request, "workers/sheet.html", w=profile, rec=recommended, most=SHEET_OFFERS,
                   station_phone=user.account.phone or "", station=user.account.display_name)
 
 
