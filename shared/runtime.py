@@ -8,13 +8,15 @@ from collections.abc import Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.responses import JSONResponse
 from sqlalchemy import Table
 
-from shared.clock import Clock
 from shared.apidocs import install_api_docs
+from shared.auth import Principal, Role, require
+from shared.clock import Clock
 from shared.db import Database
 from shared.errors import install_error_handlers
 from shared.events.bus import Bus
@@ -119,6 +121,17 @@ def health_router(unit: ServiceUnit, bus: Bus) -> APIRouter:
         broker = bool(getattr(bus, "connected", False))
         body = {"service": unit.name, "database": database, "broker": broker}
         return JSONResponse(body, status_code=200 if database and broker else 503)
+
+    @router.get("/dead-letters")
+    async def dead_letters(_: Annotated[Principal, Depends(require(Role.admin))]) -> dict:
+        """Events each consumer of the service gave up on after the delivery limit (admin; null: not known here)."""
+        counts: dict[str, int | None] = {}
+        for consumer in unit.consumers:
+            try:
+                counts[consumer.name] = await bus.dead_letters(consumer.name)
+            except Exception:  # noqa: BLE001 - a queue not declared yet or a broker away: unknown, not an error page
+                counts[consumer.name] = None
+        return {"service": unit.name, "dead_letters": counts}
 
     return router
 

@@ -51,3 +51,21 @@ async def test_profiles_by_id_stay_masked_and_inside_the_region(platform_api):
     assert [w["id"] for w in found["items"]] == [worker_id] and found["items"][0]["name"] == "张*英"
     other = api.auth("station_staff", region="152221")
     assert (await api.client.get(f"/workers/profiles?ids={worker_id}", headers=other)).json()["total"] == 0
+
+
+async def test_admin_lists_messages_by_status_alone_and_staff_do_not(tmp_path):
+    import httpx
+
+    from services.notify.app import create_app
+    from services.notify.settings import NotifySettings
+    from shared.auth import mint_token
+    from tests.service.conftest import SECRET
+
+    app = create_app(NotifySettings(data_dir=tmp_path, jwt_secret=SECRET))
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+            admin = {"Authorization": f"Bearer {mint_token(key=SECRET, role='admin')}"}
+            staff = {"Authorization": f"Bearer {mint_token(key=SECRET, role='station_staff', region='152222')}"}
+            assert (await client.get("/notify/messages?status=failed", headers=admin)).json()["total"] == 0
+            assert (await client.get("/notify/messages?status=failed", headers=staff)).status_code == 422
+            assert (await client.get("/notify/messages", headers=admin)).status_code == 422
