@@ -44,12 +44,28 @@ _BY_PHRASE = [
     (re.compile(r"is outside your region"), "这个地方不在您负责的地区。"),
     (re.compile(r"already registered|already exists|existing profile", re.I), "此人已登记过（身份证号相同）。"),
     (re.compile(r"active placement"), "此人已有在岗记录，请先结束原记录。"),
-    (re.compile(r"below the minimum wage|minimum wage", re.I), "月薪低于当地最低工资标准。"),
     (re.compile(r"closed|no headcount|no openings|filled", re.I), "这个岗位已关闭或已招满。"),
     (re.compile(r"posting not found", re.I), "没有找到这个岗位。"),
     (re.compile(r"not found", re.I), "没有找到这条记录，或它不在您负责的地区。"),
     (re.compile(r"may not be emptied"), "不能清空。"),
+    (re.compile(r"unknown region code"), "地区代码不认识，请用国家行政区划代码。"),
+    (re.compile(r"wage_min (\d+) is above wage_max (\d+)"), "最低月薪{0}元高于最高月薪{1}元。"),
+    (re.compile(r"below the minimum wage .*: (\d+) CNY"), "月薪低于当地最低工资标准（每月{0}元）。"),
+    (re.compile(r"age range"), "年龄范围须在16–65岁之间，且最低不高于最高。"),
+    (re.compile(r"valid_until .* is in the past"), "有效期已过。"),
+    (re.compile(r"give occupation or occupation_code"), "请填写工种。"),
+    (re.compile(r"unknown occupation code"), "工种代码不认识。"),
+    (re.compile(r"below the minimum wage|minimum wage", re.I), "月薪低于当地最低工资标准。"),
 ]
+
+# A field's name as staff call it (column headers of ledgers and supply lists).
+FIELD_NAMES = {
+    "name": "姓名", "id_number": "身份证号", "phone": "手机号", "home_region_code": "户籍地", "labor_capacity": "劳动能力",
+    "education": "文化程度", "skills": "技能", "certificates": "证书", "desired_occupations": "意向工种",
+    "transfer_intention": "转移就业意向", "expected_wage": "期望月薪", "employer_name": "用人单位", "title": "岗位名称",
+    "occupation": "工种", "region_code": "工作地点", "wage_min": "最低月薪", "wage_max": "最高月薪", "headcount": "招聘人数",
+    "valid_until": "有效期至", "meals": "包吃", "lodging": "包住", "age_min": "最低年龄", "age_max": "最高年龄",
+}
 
 # What a form field must hold, said when the framework only knows that its shape is wrong (empty, too short, …).
 _SHAPE = {"missing", "string_too_short", "string_too_long", "string_pattern_mismatch", "string_type"}
@@ -68,6 +84,16 @@ BY_FIELD = {
     "contract_months": "合同期请填1到120之间的整数（月）。",
 }
 
+# The framework's English messages, as a spreadsheet row report quotes them, back to their type.
+_ENGLISH = [
+    ("Field required", "missing"), ("String should have at least", "string_too_short"),
+    ("String should have at most", "string_too_long"), ("String should match pattern", "string_pattern_mismatch"),
+    ("Input should be a valid integer", "int_parsing"), ("Input should be a valid date", "date_parsing"),
+    ("Input should be greater than", "greater_than"), ("Input should be less than", "less_than_equal"),
+    ("Input should be a valid boolean", "bool_parsing"), ("Input should be", "literal_error"),
+]
+_MORE = re.compile(r"\s*\(and (\d+) more\)$")
+
 BY_STATUS = {
     400: "提交的内容有误，请检查后再试。",
     401: "登录已失效，请重新登录。",
@@ -79,21 +105,38 @@ BY_STATUS = {
 }
 
 
+def _is_chinese(text: str) -> bool:
+    """Written in Chinese (a Chinese place name inside an English sentence does not count)."""
+    return bool(_CJK.search(text)) and len(re.findall(r"[A-Za-z]{3,}", text)) <= 1
+
+
 def translate(message: str | None, *, type_: str | None = None, status: int | None = None,
               field: str = "") -> str:
     """A Chinese message for staff: the API's own if Chinese, else a translation, else one by HTTP status."""
     text = (message or "").strip()
-    if text and _CJK.search(text):
+    if _is_chinese(text):
         return text
+    if more := _MORE.search(text):  # a row report's "… (and 2 more)"
+        first = translate(text[:more.start()], type_=type_, status=status, field=field)
+        return f"{first}（另有{more.group(1)}处问题）"
+    type_ = type_ or next((kind for phrase, kind in _ENGLISH if text.startswith(phrase)), None)
     for pattern, chinese in _BY_PHRASE:
         if found := pattern.search(text):
             return chinese.format(*found.groups())
     if field in BY_FIELD and (type_ in _SHAPE or type_ in ("int_parsing", "greater_than", "less_than_equal",
                                                            "date_from_datetime_parsing", "date_parsing")):
         return BY_FIELD[field]
+    if type_ == "missing" and field in FIELD_NAMES:
+        return f"缺少{FIELD_NAMES[field]}。"
     if type_ and type_ in _BY_TYPE:
         return _BY_TYPE[type_]
     return BY_STATUS.get(status or 0, "操作没有成功，请稍后再试。")
+
+
+def row_errors(errors: list[dict]) -> list[dict]:
+    """An upload's row report for people: the column by its Chinese name, the problem in Chinese."""
+    return [{"row": e.get("row"), "field": FIELD_NAMES.get(str(e.get("field")), e.get("field") or ""),
+             "message": translate(e.get("message"), status=422, field=str(e.get("field") or ""))} for e in errors]
 
 
 def field_of(loc: list | tuple | None) -> str:

@@ -193,3 +193,40 @@ async def test_the_docs_load_nothing_from_another_host(console):
         for asset in re.findall(r'(?:src|href)="(/docs/static/[^"]+)"', page):
             assert (await console.client.get(asset)).status_code == 200
     assert '"validatorUrl": null' in (await console.client.get("/docs")).text
+
+
+async def test_a_ledger_upload_shows_each_bad_row_in_chinese_and_offers_them_for_download(console):
+    clerk = await console.browser("station1")
+    await clerk.get("/console/workers/import")
+    ledger = ("姓名,身份证号,手机号,户籍地代码,转移就业意向\n"
+              "张秀英,152222198311036001,13394641177,152222105,不限\n"
+              "李四,152222198311036002,13394641178,152222105,不限\n"
+              "王五,152222198311036001,1339464,152222105,不限\n").encode()
+    report = await clerk.submit("/console/workers/import", files={"file": ("台账.csv", ledger, "text/csv")})
+    assert report.status_code == 200, report.text
+    assert "导入1人" in report.text and "2行有问题" in report.text
+    rows = re.findall(r"<tr><td>(\d+)</td><td>([^<]*)</td><td>([^<]*)</td></tr>", report.text)
+    assert [row[:2] for row in rows] == [("3", "身份证号"), ("4", "手机号")], rows
+    assert "校验位" in rows[0][2] and "11位" in rows[1][2]
+    assert 'download="台账问题行.csv"' in report.text and "data:text/csv" in report.text
+
+
+async def test_admin_sees_dead_letters_and_failed_messages(console):
+    admin = await console.browser("admin1")
+    page = await admin.get("/console/admin/health")
+    assert page.status_code == 200
+    assert re.search(r"<td>matching</td><td>matching-runs</td>\s*<td>0</td>", page.text), page.text
+    assert "发送失败的消息（0）" in page.text
+    clerk = await console.browser("station1")
+    assert (await clerk.get("/console/admin/health")).status_code == 403
+    refused = await console.client.get("/matching/dead-letters", headers=console.auth("station_staff", region="1522"))
+    assert refused.status_code == 403
+
+
+async def test_pages_forbid_loading_anything_from_elsewhere(console):
+    clerk = await console.browser("station1")
+    page = await clerk.get("/console/")
+    policy = page.headers["content-security-policy"]
+    assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert page.headers["cache-control"] == "no-store"
+    assert not re.search(r'(src|href|action)="(https?:)?//', page.text)

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from starlette.datastructures import UploadFile
 from fastapi.responses import HTMLResponse, Response
 
+from services.console.messages import row_errors
 from services.console.api import ApiError
 from services.console.deps import ApiDep, Office, OfficePosted
 from services.console.pages.render import render
@@ -45,7 +46,9 @@ async def upload(request: Request, list_id: str, user: OfficePosted, api: ApiDep
         if error.status not in (400, 413, 422):
             raise
         return await _list_page(request, api, list_id, error=error.message, status=error.status)
-    return await _list_page(request, api, list_id, report=answer.json())
+    report = answer.json()
+    report["errors"] = row_errors(report.get("errors") or [])
+    return await _list_page(request, api, list_id, report=report)
 
 
 @router.get("/{list_id}/candidates.xlsx")

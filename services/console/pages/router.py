@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from services.console.pages import home, offices, reports, runs, workers
+from services.console.pages import home, offices, operations, reports, runs, workers
 
 router = APIRouter(tags=["console"])
-for part in (home.router, workers.router, runs.router, reports.router, offices.router):
+for part in (home.router, workers.router, runs.router, reports.router, offices.router, operations.router):
     router.include_router(part)

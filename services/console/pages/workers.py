@@ -6,10 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import UploadFile
 
+from services.console.messages import row_errors
 from services.console.api import ApiError
 from services.console.deps import ApiDep, Staff, StaffPosted
-from services.console.pages import worker_form
+from services.console.pages import ledger, worker_form
 from services.console.pages.render import render
 
 router = APIRouter(prefix="/console/workers")
@@ -57,6 +59,30 @@ async def register(request: Request, user: StaffPosted, api: ApiDep) -> Response
         return _form_page(request, user, fields=form, errors=worker_form.place_error(error.fields),
                           message=error.message, status=error.status)
     return RedirectResponse(f"/console/workers/{created['id']}?registered=1", status_code=303)
+
+
+@router.get("/import", response_class=HTMLResponse)
+async def ledger_form(request: Request, user: Staff) -> HTMLResponse:
+    return render(request, "workers/import.html", report=None, error="")
+
+
+@router.post("/import", response_class=HTMLResponse)
+async def ledger_import(request: Request, user: StaffPosted, api: ApiDep) -> HTMLResponse:
+    """A ledger (台账) upload: the API registers each good row and reports each bad one, shown as a table."""
+    file = (await request.form()).get("file")
+    if not isinstance(file, UploadFile) or not file.filename:
+        return render(request, "workers/import.html", status=422, report=None, error="请选择要上传的台账文件（CSV或XLSX）。")
+    content = await file.read()
+    try:
+        answer = await api.request("POST", "/workers/profiles/import",
+                                   files={"file": (file.filename, content, file.content_type or "application/octet-stream")})
+    except ApiError as error:
+        if error.status not in (400, 413, 422):
+            raise
+        return render(request, "workers/import.html", status=error.status, report=None, error=error.message)
+    report = answer.json()
+    report["errors"] = row_errors(report.get("errors") or [])
+    return render(request, "workers/import.html", report=report, error="", errors_csv=ledger.errors_csv(report))
 
 
 @router.get("/{worker_id}", response_class=HTMLResponse)
