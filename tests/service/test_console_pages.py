@@ -74,6 +74,21 @@ async def test_field_errors_for_a_missing_name_and_a_bad_phone_are_in_chinese(co
     assert "手机号" in errors["phone"]
 
 
+async def test_a_clerk_changes_a_labourers_details(console):
+    clerk = await console.browser("station1")
+    await clerk.get("/console/workers/new")
+    worker_id = worker_id_of(await clerk.submit("/console/workers/new", labourer_form()))
+    form = await clerk.get(f"/console/workers/{worker_id}/edit")
+    assert 'value="4000"' in form.text and 'value="152222105" selected' in form.text
+    refused = await clerk.submit(f"/console/workers/{worker_id}/edit", labourer_form(expected_wage="0"))
+    assert refused.status_code == 422 and "期望月薪请填1到100000之间的整数" in refused.text
+    saved = await clerk.submit(f"/console/workers/{worker_id}/edit", labourer_form(expected_wage="5200",
+                                                                                   township="152222100"))
+    assert saved.status_code == 303
+    detail = await clerk.get(f"/console/workers/{worker_id}")
+    assert "5200元" in detail.text and "巴彦呼舒镇" in detail.text
+
+
 async def test_offers_sheet_placement_and_messages_of_a_labourer(console):
     clerk = await console.browser("station1")
     await clerk.get("/console/workers/new")
@@ -172,6 +187,14 @@ async def test_an_office_uploads_a_list_with_bad_rows_and_downloads_candidates(c
     assert download.status_code == 200
     assert download.headers["content-type"].startswith("application/vnd.openxmlformats")
     load_workbook(BytesIO(download.content))
+    page = await office.get(f"/console/lists/{list_id}")
+    one = re.search(r'href="(/console/lists/[^"]+/postings/[^"]+/candidates.xlsx)"', page.text).group(1)
+    load_workbook(BytesIO((await office.get(one)).content))
+    # Another office's list is not this office's to see.
+    await console.account("office2", "partner_office", office_id="bj-chaoyang-hrss")
+    other = await console.browser("office2")
+    refused = await other.get(f"/console/lists/{list_id}")
+    assert refused.status_code in (403, 404) and "丰台区2027年春季岗位" not in refused.text
 
 
 async def test_admin_issues_an_api_token_that_the_api_accepts(console):

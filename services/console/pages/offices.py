@@ -57,3 +57,11 @@ async def candidates_xlsx(list_id: str, user: Office, api: ApiDep) -> Response:
     answer = await api.request("GET", f"/matching/supply-lists/{list_id}/candidates", params={"format": "xlsx"})
     return Response(answer.content, media_type=XLSX,
                     headers={"Content-Disposition": f"attachment; filename=candidates-{list_id[:8]}.xlsx"})
+
+
+@router.get("/{list_id}/postings/{posting_id}/candidates.xlsx")
+async def posting_candidates_xlsx(list_id: str, posting_id: str, user: Office, api: ApiDep) -> Response:
+    """The ranked, masked candidates for one posting of the list (the API checks that the list is the office's)."""
+    answer = await api.request("GET", f"/matching/postings/{posting_id}/candidates", params={"format": "xlsx"})
+    return Response(answer.content, media_type=XLSX,
+                    headers={"Content-Disposition": f"attachment; filename=candidates-{posting_id[:8]}.xlsx"})
