@@ -85,9 +85,8 @@ class Api:
         clean = {k: v for k, v in params.items() if v not in (None, "")}
         return (await self.request("GET", path, params=clean)).json()
 
-    async def post(self, path: str, body: Any = None, **kwargs: Any) -> Any:
-        answer = await self.request("POST", path, json=body, **kwargs) if body is not None or not kwargs else \
-            await self.request("POST", path, **kwargs)
+    async def post(self, path: str, body: Any) -> Any:
+        answer = await self.request("POST", path, json=body)
         return answer.json() if answer.content else None
 
     async def patch(self, path: str, body: Any) -> Any:

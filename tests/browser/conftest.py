@@ -41,7 +41,9 @@ def _unavailable(reason: str) -> None:
     pytest.skip(f"{reason}; `make test` installs chromium where apt-get can")
 
 
-@pytest.fixture(scope="session")
+# Module-scoped, not session-scoped: sync Playwright runs an event loop in this thread while it is open, and the
+# asyncio tests that follow need the thread to themselves.
+@pytest.fixture(scope="module")
 def browser():
     path = chromium_path()
     if path is None:
@@ -69,7 +71,7 @@ class Server:
         self.url, self.log = url, log
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """`jobbridge serve` with the demonstration data, on a free port of 127.0.0.1, for the whole session."""
     data = tmp_path_factory.mktemp("console-browser")

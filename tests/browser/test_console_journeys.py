@@ -6,6 +6,8 @@ import random
 import re
 from datetime import date
 
+from playwright.sync_api import expect
+
 from services.workers.profiles.idcard import make_id_number
 from tests.browser.conftest import SHOTS, shot, sign_in, weight
 
@@ -83,10 +85,10 @@ def test_station_registers_a_labourer_prints_offers_and_runs_a_batch(open_page):
     page.select_option("#region_code", "152222105")
     page.click("button:text('开始')")
     page.wait_for_url(re.compile(r"/console/runs/[0-9a-f-]{36}$"))
-    page.wait_for_function("document.querySelector('#bar') && document.querySelector('#bar').value === 100",
-                           timeout=60_000)
+    # The page's Content-Security-Policy forbids evaluating strings, so the wait runs in Playwright's own world.
+    expect(page.locator("#percent")).to_have_text("100%", timeout=60_000)
     page.wait_for_selector("#run-workers", timeout=30_000)
-    assert page.locator("#percent").inner_text() == "100%"
+    assert page.locator("#bar").evaluate("bar => bar.value") == 100
     assert int(page.locator("#run-workers").inner_text()) >= 1
     shot(page, "batch-run")
     light(page, "批量推荐")
