@@ -155,13 +155,26 @@ async def test_a_batch_run_reaches_100_percent_and_shows_its_coverage(console):
     assert "最近的批量推荐" in home.text and run_url in home.text
 
 
-async def test_reports_draw_a_chart_and_export_a_workbook(console):
+async def test_reports_per_county_and_township_with_charts_and_a_workbook(console):
+    clerk = await console.browser("station1")
+    await clerk.get("/console/workers/new")
+    await clerk.submit("/console/workers/new", labourer_form())
     admin = await console.browser("admin1")
     page = await admin.get("/console/reports")
-    assert page.status_code == 200 and "<svg" in page.text and "合计" in page.text
-    book = await admin.get("/console/reports/progress.xlsx")
-    sheet = load_workbook(BytesIO(book.content)).active
-    assert sheet["A1"].value == "地区" and sheet["B1"].value == "登记人数"
+    assert page.status_code == 200 and page.text.count("<svg") == 1 and "合计" in page.text
+    assert 'href="/console/reports?county=152222"' in page.text
+    towns = await admin.get("/console/reports?county=152222")
+    assert towns.text.count("<svg") == 2 and "科尔沁右翼中旗各苏木乡镇" in towns.text
+    assert re.search(r"<tr><td>好腰苏木镇</td><td>1</td>", towns.text), "the labourer counts in her township"
+    book = load_workbook(BytesIO((await admin.get("/console/reports/progress.xlsx?county=152222")).content))
+    assert book.sheetnames == ["各旗县市", "各苏木乡镇"]
+    assert book["各旗县市"]["A1"].value == "地区" and book["各旗县市"]["B1"].value == "登记人数"
+    assert any(row[0] == "好腰苏木镇" and row[1] == 1 for row in book["各苏木乡镇"].iter_rows(values_only=True))
+    # Station staff see their own county's townships without asking, and no other county's.
+    own = await clerk.get("/console/reports")
+    assert "科尔沁右翼中旗各苏木乡镇" in own.text
+    other = await clerk.get("/console/reports?county=152221")
+    assert other.status_code == 403 and "无权" in other.text
 
 
 async def test_an_office_uploads_a_list_with_bad_rows_and_downloads_candidates(console):
