@@ -20,7 +20,7 @@ CHANNEL = {"sms": "短信", "wechat": "微信"}
 ROLES = {"admin": "管理员", "station_staff": "就业服务站", "partner_office": "协作地劳务办"}
 AUDIT_ACTIONS = {"signin": "登录", "signin.failed": "登录失败", "signin.locked": "锁定中尝试登录", "signout": "退出",
                  "account.created": "新建账号", "account.changed": "修改账号", "account.deactivated": "停用账号",
-                 "account.activated": "启用账号", "password.changed": "修改密码", "token.issued": "签发令牌"}
+                 "account.activated": "启用账号", "password.changed": "修改密码", "password.reset": "重设密码", "token.issued": "签发令牌"}
 
 
 def place(code: str | None) -> str:

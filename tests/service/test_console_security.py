@@ -147,3 +147,20 @@ async def test_changing_ones_password_ends_the_other_sessions(console):
     assert (await laptop.get("/console/")).status_code == 200
     assert (await phone.get("/console/")).status_code == 303
     assert (await (await console.browser()).sign_in("station1", "a-brand-new-secret")).status_code == 303
+
+
+async def test_admin_resets_a_forgotten_password_and_lifts_the_lockout(console):
+    browser = await console.browser()
+    for _ in range(3):
+        await browser.sign_in("station2", "forgotten-it")
+    assert "锁定" in (await browser.sign_in("station2")).text
+    admin = await console.browser("admin1")
+    page = await admin.get("/console/admin/accounts")
+    account_id = re.search(r'href="/console/admin/accounts/([0-9a-f-]{36})">station2<', page.text).group(1)
+    await admin.get(f"/console/admin/accounts/{account_id}")
+    weak = await admin.submit(f"/console/admin/accounts/{account_id}/password", {"password": "short"})
+    assert weak.status_code == 422 and 'id="reset-password-error"' in weak.text
+    done = await admin.submit(f"/console/admin/accounts/{account_id}/password", {"password": "temporary-secret-1"})
+    assert done.status_code == 303 and done.headers["location"].endswith("done=reset")
+    assert (await browser.sign_in("station2", "temporary-secret-1")).status_code == 303
+    assert "重设密码" in (await admin.get("/console/admin/audit")).text

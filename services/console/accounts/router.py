@@ -25,9 +25,10 @@ def _fields(form) -> dict[str, str]:
     return {name: (form.get(name) or "").strip() for name in names}
 
 
-def _account_page(request: Request, *, fields: dict, errors: dict, account=None, status: int = 200) -> HTMLResponse:
+def _account_page(request: Request, *, fields: dict, errors: dict, account=None, status: int = 200,
+                  reset_error: str = "") -> HTMLResponse:
     return render(request, "admin/account.html", status=status, fields=fields, errors=errors, account=account,
-                  places=labels.townships_by_county(None))
+                  places=labels.townships_by_county(None), reset_error=reset_error)
 
 
 @router.get("/accounts", response_class=HTMLResponse)
@@ -92,6 +93,22 @@ async def set_active(request: Request, account_id: str, user: AdminPosted, sessi
         await sessions.end_all(session=session, account_id=account.id)
     return RedirectResponse(f"/console/admin/accounts?done={'activated' if active else 'deactivated'}",
                             status_code=303)
+
+
+@router.post("/accounts/{account_id}/password", response_class=HTMLResponse)
+async def reset_password(request: Request, account_id: str, user: AdminPosted, session: SessionDep, clock: ClockDep,
+                         password: Annotated[str, Form(max_length=200)] = "") -> Response:
+    account = await accounts.get(session=session, account_id=account_id)
+    try:
+        await accounts.reset_password(session=session, clock=clock, by=user.account.username, account=account,
+                                      password=password)
+    except FormInvalid as invalid:
+        fields = {name: getattr(account, name) or "" for name in ("username", "display_name", "role", "region",
+                                                                 "office_id", "phone")}
+        return _account_page(request, fields=fields, errors={}, account=account, status=422,
+                             reset_error=invalid.errors["password"])
+    await sessions.end_all(session=session, account_id=account.id)
+    return RedirectResponse("/console/admin/accounts?done=reset", status_code=303)
 
 
 @router.get("/tokens", response_class=HTMLResponse)

@@ -92,6 +92,17 @@ async def set_active(*, session: AsyncSession, clock: Clock, by: str, account: A
                        action="account.activated" if active else "account.deactivated", target=account.username)
 
 
+async def reset_password(*, session: AsyncSession, clock: Clock, by: str, account: Account, password: str) -> None:
+    """An admin sets a new password for someone who forgot theirs (audited; the lockout is lifted)."""
+    if (weak := passwords.weakness(password, username=account.username)) is not None:
+        raise FormInvalid({"password": weak})
+    account.password_hash = passwords.hash_password(password)
+    account.password_changed_at = clock.now()
+    account.failed_signins, account.locked_until = 0, None
+    await session.flush()
+    await audit.record(session=session, clock=clock, actor=by, action="password.reset", target=account.username)
+
+
 async def sign_in(*, session: AsyncSession, clock: Clock, settings: ConsoleSettings, username: str,
                   password: str) -> Account:
     """The account if the password is right and it may sign in; otherwise SignInRefused, after a delay.
