@@ -64,6 +64,35 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_account(args: argparse.Namespace) -> int:
+    """Create a console account (the first admin of a deployment, say); the password is read from standard input."""
+    from services.console.accounts import service as accounts
+    from services.console.errors import FormInvalid
+    from services.platform import build_units
+
+    password = sys.stdin.readline().rstrip("\n")
+
+    async def run() -> int:
+        (unit,) = build_units(("console",))
+        try:
+            await unit.migrate()
+            async with unit.database.transaction() as session:
+                await accounts.create(session=session, clock=unit.clock, by="cli", username=args.username,
+                                      display_name=args.display_name or args.username, role=args.role,
+                                      password=password, region=args.region, office_id=args.office_id,
+                                      phone=args.phone)
+        except FormInvalid as invalid:
+            for field, message in invalid.errors.items():
+                print(f"jobbridge account: {field or 'account'}: {message}", file=sys.stderr)
+            return 2
+        finally:
+            await unit.database.dispose()
+        print(f"{args.username}: created")
+        return 0
+
+    return asyncio.run(run())
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -130,6 +159,15 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")),
                       help="the port the printed address names (the ingress)")
     demo.set_defaults(run=cmd_demo)
+
+    account = sub.add_parser("account", help="create a console account; the password is read from standard input")
+    account.add_argument("--username", required=True)
+    account.add_argument("--role", required=True, choices=["admin", "station_staff", "partner_office"])
+    account.add_argument("--display-name")
+    account.add_argument("--region", help="station staff: a county or township adcode of the League, e.g. 152222")
+    account.add_argument("--office-id", help="partner office: its id, e.g. bj-fengtai-hrss")
+    account.add_argument("--phone", help="the telephone printed on offer sheets")
+    account.set_defaults(run=cmd_account)
 
     serve = sub.add_parser("serve", help="serve the API (all services, or one)")
     serve.add_argument("--service", default="all")
