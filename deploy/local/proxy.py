@@ -1,7 +1,8 @@
 """A small reverse proxy for the local distributed topology: the ingress of deploy/nginx/nginx.conf, in Python.
 
 Routes by the first path segment (/jobs, /workers, /matching, /notify, /console) to each service's process, and `/`
-to the console; bodies are streamed both ways. Like the nginx ingress it does not route /workers/internal/ (notify calls workers directly) nor /metrics (each
+to the console; bodies are streamed both ways. Like the nginx ingress it does not route /workers/internal/ (notify
+calls workers directly) nor /metrics (each
 API serves its own), and answers /ingress/health itself.
 
     python deploy/local/proxy.py --port 8000 --route jobs=http://127.0.0.1:8101 --route workers=...

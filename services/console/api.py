@@ -54,7 +54,8 @@ class Api:
                           and service not in self.settings.api_urls)
             transport = httpx.ASGITransport(app=self.app) if in_process else None
             self._clients[service] = httpx.AsyncClient(
-                transport=transport, base_url="http://console.internal" if in_process else base_url(self.settings, service),
+                transport=transport,
+                base_url="http://console.internal" if in_process else base_url(self.settings, service),
                 timeout=self.settings.api_timeout_seconds,
                 headers={"Authorization": f"Bearer {self.token}", "Accept-Language": "zh-CN",
                          "User-Agent": "jobbridge-console"})

@@ -5,12 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 
 from shared.clock import LOCAL_ZONE
-from shared.reference.regions import county_of, get_region, in_league, regions_under, townships
+from shared.reference.regions import (
+    county_of,
+    get_region,
+    in_league,
+    regions_under,
+    townships,
+)
 
 CAPACITY = {"full": "全劳力", "partial": "半劳力", "weak": "弱劳力", "none": "丧失劳动能力"}
 EDUCATION = {"none": "未上学", "primary": "小学", "junior": "初中", "senior": "高中", "vocational": "中专/技校",
              "college": "大专及以上"}
-INTENTION = {"none": "无外出意向", "near_home": "就近就业（半小时圈）", "league": "盟内就业", "anywhere": "不限（可去北京等地）"}
+INTENTION = {"none": "无外出意向", "near_home": "就近就业（半小时圈）", "league": "盟内就业",
+             "anywhere": "不限（可去北京等地）"}
 STATUS = {"seeking": "求职中", "placed": "已就业"}
 GENDER = {"male": "男", "female": "女"}
 RUN_STATUS = {"queued": "排队中", "running": "进行中", "done": "已完成", "failed": "失败"}
@@ -20,7 +27,8 @@ CHANNEL = {"sms": "短信", "wechat": "微信"}
 ROLES = {"admin": "管理员", "station_staff": "就业服务站", "partner_office": "协作地劳务办"}
 AUDIT_ACTIONS = {"signin": "登录", "signin.failed": "登录失败", "signin.locked": "锁定中尝试登录", "signout": "退出",
                  "account.created": "新建账号", "account.changed": "修改账号", "account.deactivated": "停用账号",
-                 "account.activated": "启用账号", "password.changed": "修改密码", "password.reset": "重设密码", "token.issued": "签发令牌"}
+                 "account.activated": "启用账号", "password.changed": "修改密码", "password.reset": "重设密码",
+                 "token.issued": "签发令牌"}
 
 
 def place(code: str | None) -> str:

@@ -60,10 +60,12 @@ _BY_PHRASE = [
 
 # A field's name as staff call it (column headers of ledgers and supply lists).
 FIELD_NAMES = {
-    "name": "姓名", "id_number": "身份证号", "phone": "手机号", "home_region_code": "户籍地", "labor_capacity": "劳动能力",
+    "name": "姓名", "id_number": "身份证号", "phone": "手机号", "home_region_code": "户籍地",
+    "labor_capacity": "劳动能力",
     "education": "文化程度", "skills": "技能", "certificates": "证书", "desired_occupations": "意向工种",
     "transfer_intention": "转移就业意向", "expected_wage": "期望月薪", "employer_name": "用人单位", "title": "岗位名称",
-    "occupation": "工种", "region_code": "工作地点", "wage_min": "最低月薪", "wage_max": "最高月薪", "headcount": "招聘人数",
+    "occupation": "工种", "region_code": "工作地点", "wage_min": "最低月薪", "wage_max": "最高月薪",
+    "headcount": "招聘人数",
     "valid_until": "有效期至", "meals": "包吃", "lodging": "包住", "age_min": "最低年龄", "age_max": "最高年龄",
 }
 

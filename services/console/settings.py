@@ -23,7 +23,8 @@ class ConsoleSettings(CommonSettings):
     # After this many failed sign-ins in a row an account is locked for lockout_minutes; every failure waits first.
     max_failed_signins: int = Field(default=5, ge=1, le=100, validation_alias="CONSOLE_MAX_FAILED_SIGNINS")
     lockout_minutes: float = Field(default=15.0, gt=0, validation_alias="CONSOLE_LOCKOUT_MINUTES")
-    failed_signin_delay_seconds: float = Field(default=1.0, ge=0, le=10, validation_alias="CONSOLE_FAILED_SIGNIN_DELAY_SECONDS")
+    failed_signin_delay_seconds: float = Field(default=1.0, ge=0, le=10,
+                                               validation_alias="CONSOLE_FAILED_SIGNIN_DELAY_SECONDS")
     # Lifetime of an API token an admin issues to an employer from the console.
     employer_token_days: int = Field(default=365, ge=1, le=3650, validation_alias="CONSOLE_EMPLOYER_TOKEN_DAYS")
 

@@ -25,13 +25,14 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
 DEMO_PASSWORD = "xingan-demo-2026"
 LOCAL_HOSTS = {"127.0.0.1"}
+JWT_SECRET = "browser-test-secret-of-at-least-32-bytes"
 
 
 def chromium_path() -> str | None:
-    for candidate in (os.environ.get("CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium")):
-        if candidate and os.access(candidate, os.X_OK):
-            return candidate
-    return None
+    """CHROMIUM when set (only it), else Debian's /usr/bin/chromium or a chromium on PATH."""
+    given = os.environ.get("CHROMIUM")
+    candidates = [given] if given else ["/usr/bin/chromium", shutil.which("chromium")]
+    return next((c for c in candidates if c and os.access(c, os.X_OK)), None)
 
 
 def _unavailable(reason: str) -> None:
@@ -47,7 +48,8 @@ def _unavailable(reason: str) -> None:
 def browser():
     path = chromium_path()
     if path is None:
-        _unavailable("no chromium at /usr/bin/chromium (apt-get install chromium chromium-driver)")
+        _unavailable(f"no chromium at {os.environ.get('CHROMIUM') or '/usr/bin/chromium'} "
+                     "(apt-get install chromium chromium-driver)")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError as exc:  # pragma: no cover - requirements.lock installs it
@@ -78,7 +80,7 @@ def server(tmp_path_factory):
     port = _free_port()
     log = data / "serve.log"
     env = {**os.environ, "DATA_DIR": str(data), "PORT": str(port), "DEMO": "1", "LOG_LEVEL": "WARNING",
-           "CONSOLE_FAILED_SIGNIN_DELAY_SECONDS": "0.2", "JWT_SECRET": "browser-test-secret-of-at-least-32-bytes"}
+           "CONSOLE_FAILED_SIGNIN_DELAY_SECONDS": "0.2", "JWT_SECRET": JWT_SECRET}
     for name in [k for k in env if k.endswith("_DATABASE_URL") or k in ("BUS", "CONSOLE_API_URL")]:
         env.pop(name)
     with open(log, "wb") as out:

@@ -6,10 +6,12 @@ import random
 import re
 from datetime import date
 
+import httpx
 from playwright.sync_api import expect
 
 from services.workers.profiles.idcard import make_id_number
-from tests.browser.conftest import SHOTS, shot, sign_in, weight
+from shared.auth import mint_token
+from tests.browser.conftest import JWT_SECRET, SHOTS, shot, sign_in, weight
 
 PAGE_LIMIT = 300 * 1024
 weights: dict[str, int] = {}
@@ -199,12 +201,9 @@ def test_the_api_docs_load_offline(open_page):
 
 
 def test_another_regions_worker_is_a_chinese_403_or_404(open_page, server):
-    import httpx
-
-    token = re.search(r"station_staff \(\d+[^)]*\):\s+(\S+)", server.log.read_text()).group(1)
-    found = httpx.get(f"{server.url}/workers/profiles?region=152221&page_size=1",
-                      headers={"Authorization": f"Bearer {__import__('shared.auth', fromlist=['mint_token']).mint_token(key='browser-test-secret-of-at-least-32-bytes', role='admin')}"}).json()
-    assert token and found["items"], "the demonstration data has labourers in 科右前旗"
+    admin = {"Authorization": f"Bearer {mint_token(key=JWT_SECRET, role='admin')}"}
+    found = httpx.get(f"{server.url}/workers/profiles?region=152221&page_size=1", headers=admin).json()
+    assert found["items"], "the demonstration data has labourers in 科右前旗"
     page = open_page("station").page
     answer = page.goto(f"/console/workers/{found['items'][0]['id']}")
     assert answer.status in (403, 404)

@@ -145,3 +145,8 @@ async def platform_api(tmp_path, clock):
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=True)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             yield Platform(app, client, clock, service="matching")
+
+
+# The console's fixture (the platform with the console, accounts of each role); imported last, since it builds on
+# what this module defines.
+from tests.service.console_world import console  # noqa: E402,F401

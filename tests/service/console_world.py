@@ -1,7 +1,7 @@
 """The embedded platform with the console, in-process on SQLite: accounts of each role, postings, and a client
 that signs in and submits forms the way a browser does (cookies, CSRF field).
 
-Import the fixture into a test module: `from tests.service.console_world import console  # noqa: F401`.
+tests/service/conftest.py imports the `console` fixture, so every service test can ask for it.
 """
 
 from __future__ import annotations
@@ -72,10 +72,10 @@ class ConsoleWorld(Platform):
 
 @pytest.fixture
 async def console(tmp_path):
+    from services.jobs.settings import JobsSettings
     from services.matching.settings import MatchingSettings
     from services.notify.settings import NotifySettings
     from services.platform import create_platform
-    from services.jobs.settings import JobsSettings
     from services.workers.settings import WorkersSettings
     from shared.settings import CommonSettings
 

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from services.workers.profiles.idcard import make_id_number
 from tests.service.conftest import worker
-from tests.service.console_world import STAFF_REGION, console  # noqa: F401
+from tests.service.console_world import STAFF_REGION
 
 GOOD_ID = "152222198311036001"
 

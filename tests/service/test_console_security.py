@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.service.console_world import PASSWORD, console  # noqa: F401
+from tests.service.console_world import PASSWORD
 from tests.service.test_console_pages import labourer_form, worker_id_of
 
 

@@ -43,7 +43,8 @@ def test_an_error_body_gives_one_message_per_field_and_one_for_the_form():
     newer = {"code": "validation_failed", "message": "请检查标红的项目",
              "detail": [{"loc": ["body", "name"], "msg": "请填写姓名", "type": "missing"}]}
     assert field_errors(newer, status=422) == ("请检查标红的项目", {"name": "请填写姓名"})
-    assert field_errors({"detail": "worker profile not found"}, status=404)[0] == "没有找到这条记录，或它不在您负责的地区。"
+    not_found = field_errors({"detail": "worker profile not found"}, status=404)[0]
+    assert not_found == "没有找到这条记录，或它不在您负责的地区。"
     assert field_errors(None, status=502)[0] == "操作没有成功，请稍后再试。"
 
 

@@ -12,7 +12,14 @@ from services.console import labels
 from services.console.accounts import service as accounts
 from services.console.audit import service as audit
 from services.console.auth import service as sessions
-from services.console.deps import Admin, AdminPosted, ApiDep, ClockDep, SessionDep, SettingsDep
+from services.console.deps import (
+    Admin,
+    AdminPosted,
+    ApiDep,
+    ClockDep,
+    SessionDep,
+    SettingsDep,
+)
 from services.console.errors import FormInvalid
 from services.console.pages.render import render
 from shared.auth import mint_token

@@ -47,11 +47,14 @@ async def sign_in_form(request: Request, next: str = "/console/") -> HTMLRespons
 
 @router.post("/console/sign-in", response_class=HTMLResponse)
 async def sign_in(request: Request, session: SessionDep, clock: ClockDep, settings: SettingsDep,
-                  username: Annotated[str, Form(max_length=40)] = "", password: Annotated[str, Form(max_length=200)] = "",
-                  csrf: Annotated[str, Form(max_length=100)] = "", next: Annotated[str, Form()] = "/console/",  # noqa: A002
+                  username: Annotated[str, Form(max_length=40)] = "",
+                  password: Annotated[str, Form(max_length=200)] = "",
+                  csrf: Annotated[str, Form(max_length=100)] = "",
+                  next: Annotated[str, Form()] = "/console/",  # noqa: A002 - the form's field name
                   ) -> Response:
     if not sessions.same(csrf, request.cookies.get(sessions.SIGNIN_CSRF_COOKIE)):
-        return _signin_page(request, error="页面已过期，请重新输入。", username=username, next_=_local(next), status=403)
+        return _signin_page(request, error="页面已过期，请重新输入。", username=username, next_=_local(next),
+                            status=403)
     try:
         account = await accounts.sign_in(session=session, clock=clock, settings=settings, username=username,
                                          password=password)

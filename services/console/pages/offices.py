@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from starlette.datastructures import UploadFile
 from fastapi.responses import HTMLResponse, Response
+from starlette.datastructures import UploadFile
 
-from services.console.messages import row_errors
 from services.console.api import ApiError
 from services.console.deps import ApiDep, Office, OfficePosted
+from services.console.messages import row_errors
 from services.console.pages.render import render
 
 router = APIRouter(prefix="/console/lists")
@@ -41,7 +41,8 @@ async def upload(request: Request, list_id: str, user: OfficePosted, api: ApiDep
     content = await file.read()
     try:
         answer = await api.request("POST", f"/jobs/supply-lists/{list_id}/postings/import",
-                                   files={"file": (file.filename, content, file.content_type or "application/octet-stream")})
+                                   files={"file": (file.filename, content,
+                                                   file.content_type or "application/octet-stream")})
     except ApiError as error:
         if error.status not in (400, 413, 422):
             raise

@@ -25,7 +25,8 @@ def progress_of(run: dict) -> dict:
     else:
         percent = 0
     return {"status": run["status"], "status_text": labels.RUN_STATUS.get(run["status"], run["status"]),
-            "percent": percent, "items_done": done, "items_total": total, "finished": run["status"] in ("done", "failed")}
+            "percent": percent, "items_done": done, "items_total": total,
+            "finished": run["status"] in ("done", "failed")}
 
 
 def _scope(user) -> str | None:

@@ -8,9 +8,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
-from services.console.messages import row_errors
 from services.console.api import ApiError
 from services.console.deps import ApiDep, Staff, StaffPosted
+from services.console.messages import row_errors
 from services.console.pages import ledger, worker_form
 from services.console.pages.render import render
 
@@ -71,11 +71,13 @@ async def ledger_import(request: Request, user: StaffPosted, api: ApiDep) -> HTM
     """A ledger (台账) upload: the API registers each good row and reports each bad one, shown as a table."""
     file = (await request.form()).get("file")
     if not isinstance(file, UploadFile) or not file.filename:
-        return render(request, "workers/import.html", status=422, report=None, error="请选择要上传的台账文件（CSV或XLSX）。")
+        return render(request, "workers/import.html", status=422, report=None,
+                      error="请选择要上传的台账文件（CSV或XLSX）。")
     content = await file.read()
     try:
         answer = await api.request("POST", "/workers/profiles/import",
-                                   files={"file": (file.filename, content, file.content_type or "application/octet-stream")})
+                                   files={"file": (file.filename, content,
+                                                   file.content_type or "application/octet-stream")})
     except ApiError as error:
         if error.status not in (400, 413, 422):
             raise

@@ -5,8 +5,8 @@ Revises:
 Create Date: 2026-12-03 13:40:00
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 from shared.db import BigId, UtcDateTime
 
