@@ -75,8 +75,11 @@ def test_station_registers_a_labourer_prints_offers_and_runs_a_batch(open_page):
     assert page.locator("header.top").is_hidden(), "print shows only the sheet"
     size = page.evaluate("parseFloat(getComputedStyle(document.querySelector('.sheet-offers h2')).fontSize)")
     assert size >= 28, f"offer titles print large, not {size}px"
+    text = page.evaluate("parseFloat(getComputedStyle(document.querySelector('.sheet-offers p')).fontSize)")
+    assert text >= 24, f"wage, place, board and lodging print in 18 pt, not {text}px"
     pdf = page.pdf(format="A4", print_background=True)
     assert pdf.startswith(b"%PDF") and len(pdf) > 5_000
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1, "the sheet is one A4 page"
     SHOTS.mkdir(exist_ok=True)
     (SHOTS / "offer-sheet.pdf").write_bytes(pdf)
     shot(page, "offer-sheet-print")

@@ -107,7 +107,7 @@ async def test_offers_sheet_placement_and_messages_of_a_labourer(console):
     assert '/console/static/print.css" media="print"' in sheet.text
     assert sheet.text.count("<h2>") >= 3 and "月薪" in sheet.text and "包住" in sheet.text
     print_css = await clerk.get("/console/static/print.css")
-    assert "size: A4" in print_css.text and "18pt" in print_css.text
+    assert "size: A4" in print_css.text and "font-size: 18pt" in print_css.text
 
     page = await clerk.get(f"/console/workers/{worker_id}/placement")
     posting_id, region = re.search(r'<option value="([0-9a-f-]{36})" data-region="(\d+)"', page.text).groups()
