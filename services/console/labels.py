@@ -24,6 +24,8 @@ RUN_STATUS = {"queued": "排队中", "running": "进行中", "done": "已完成"
 MESSAGE_STATUS = {"queued": "待发送", "sent": "已发出", "delivered": "已送达", "failed": "发送失败",
                   "not_sent": "未发送", "suppressed": "已暂停"}
 CHANNEL = {"sms": "短信", "wechat": "微信"}
+SERVICES = {"jobs": "岗位", "workers": "劳动力", "matching": "匹配推荐", "notify": "消息推送"}
+CONSUMERS = {"jobs": "岗位事件", "matching": "匹配读模型", "matching-runs": "批量推荐任务", "notify": "推送消息"}
 ROLES = {"admin": "管理员", "station_staff": "就业服务站", "partner_office": "协作地劳务办"}
 AUDIT_ACTIONS = {"signin": "登录", "signin.failed": "登录失败", "signin.locked": "锁定中尝试登录", "signout": "退出",
                  "account.created": "新建账号", "account.changed": "修改账号", "account.deactivated": "停用账号",

@@ -251,7 +251,7 @@ async def test_admin_sees_dead_letters_and_failed_messages(console):
     admin = await console.browser("admin1")
     page = await admin.get("/console/admin/health")
     assert page.status_code == 200
-    assert re.search(r"<td>matching</td><td>matching-runs</td>\s*<td>0</td>", page.text), page.text
+    assert re.search(r"<td>匹配推荐</td><td>批量推荐任务</td>\s*<td>0</td>", page.text), page.text
     assert "发送失败的消息（0）" in page.text
     clerk = await console.browser("station1")
     assert (await clerk.get("/console/admin/health")).status_code == 403
