@@ -164,3 +164,20 @@ async def test_admin_resets_a_forgotten_password_and_lifts_the_lockout(console):
     assert done.status_code == 303 and done.headers["location"].endswith("done=reset")
     assert (await browser.sign_in("station2", "temporary-secret-1")).status_code == 303
     assert "重设密码" in (await admin.get("/console/admin/audit")).text
+
+
+async def test_a_changed_role_or_region_takes_effect_at_the_next_request(console):
+    station = await console.browser("station2")
+    assert "科尔沁右翼前旗" in (await station.get("/console/")).text
+    admin = await console.browser("admin1")
+    page = await admin.get("/console/admin/accounts")
+    account_id = re.search(r'href="/console/admin/accounts/([0-9a-f-]{36})">station2<', page.text).group(1)
+    await admin.get(f"/console/admin/accounts/{account_id}")
+    changed = await admin.submit(f"/console/admin/accounts/{account_id}", {
+        "display_name": "科右中旗站", "role": "station_staff", "region": "152222", "office_id": "", "phone": ""})
+    assert changed.status_code == 303 and changed.headers["location"].endswith("done=changed")
+    assert (await station.get("/console/")).status_code == 303, "signed out: the old scope is gone"
+    await station.sign_in("station2")
+    assert "科尔沁右翼中旗" in (await station.get("/console/")).text
+    audit = await admin.get("/console/admin/audit")
+    assert "修改账号" in audit.text and "152222" in audit.text
