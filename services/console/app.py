@@ -22,8 +22,7 @@ from services.console.pages.router import router as pages_router
 from services.console.settings import ConsoleSettings
 from shared.clock import Clock, SystemClock
 from shared.db import Database
-from shared.runtime import Runtime, ServiceUnit, make_bus
-from shared.runtime import create_app as create_runtime_app
+from shared.runtime import Runtime, ServiceUnit, create_app as create_runtime_app, make_bus
 
 NAME = "console"
 MIGRATIONS = Path(__file__).parent / "migrations"

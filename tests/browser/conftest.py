@@ -105,7 +105,8 @@ class Watched:
     """A page whose every request is recorded, so a test can tell that none left the machine."""
 
     def __init__(self, page) -> None:
-        self.page, self.requests = page, []
+        self.page = page
+        self.requests: list[str] = []
         page.on("request", lambda request: self.requests.append(request.url))
 
     def off_machine(self) -> list[str]:

@@ -53,6 +53,10 @@ class Browser:
 
 
 class ConsoleWorld(Platform):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._browsers: list[Browser] = []
+
     async def browser(self, username: str | None = None) -> Browser:
         browser = Browser(self.app)
         self._browsers.append(browser)
@@ -95,7 +99,6 @@ async def console(tmp_path):
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=True)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             world = ConsoleWorld(app, client, clock, service="console")
-            world._browsers = []
             await world.account("admin1", "admin", phone="0482-8261234")
             await world.account("station1", "station_staff", region=STAFF_REGION, phone="0482-4112345")
             await world.account("station2", "station_staff", region=OTHER_REGION)

@@ -115,7 +115,8 @@ async def sign_in(*, session: AsyncSession, clock: Clock, settings: ConsoleSetti
         await _fail(settings)
         await audit.record(session=session, clock=clock, actor=account.username, action="signin.locked")
         raise SignInRefused("登录失败次数过多，账号已暂时锁定，请稍后再试或联系管理员。")
-    if not passwords.verify(account.password_hash if account else None, password):
+    right = passwords.verify(account.password_hash if account else None, password)
+    if account is None or not right:
         if account is not None:
             account.failed_signins += 1
             if account.failed_signins >= settings.max_failed_signins:

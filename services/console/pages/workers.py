@@ -35,6 +35,11 @@ async def list_workers(request: Request, user: Staff, api: ApiDep,
     return render(request, "workers/list.html", found=found, q=q, status_filter=status, page=page, pages=pages)
 
 
+async def _fields(request: Request) -> dict[str, str]:
+    """The posted form's text fields (a file part has no place in these forms)."""
+    return {name: value for name, value in (await request.form()).items() if isinstance(value, str)}
+
+
 def _form_page(request: Request, user, *, fields: dict, errors: dict, message: str = "", status: int = 200,
                worker_id: str | None = None) -> HTMLResponse:
     from services.console import labels
@@ -50,7 +55,7 @@ async def register_form(request: Request, user: Staff) -> HTMLResponse:
 
 @router.post("/new", response_class=HTMLResponse)
 async def register(request: Request, user: StaffPosted, api: ApiDep) -> Response:
-    form = dict((await request.form()).items())
+    form = await _fields(request)
     try:
         created = await api.post("/workers/profiles", worker_form.body_of(form))
     except ApiError as error:
@@ -104,7 +109,7 @@ async def edit_form(request: Request, worker_id: str, user: Staff, api: ApiDep) 
 
 @router.post("/{worker_id}/edit", response_class=HTMLResponse)
 async def edit(request: Request, worker_id: str, user: StaffPosted, api: ApiDep) -> Response:
-    form = dict((await request.form()).items())
+    form = await _fields(request)
     current = await api.get(f"/workers/profiles/{worker_id}")
     changes = worker_form.changes_of(worker_form.body_of(form), current)
     try:
@@ -163,7 +168,7 @@ async def placement_form(request: Request, worker_id: str, user: Staff, api: Api
 
 @router.post("/{worker_id}/placement", response_class=HTMLResponse)
 async def record_placement(request: Request, worker_id: str, user: StaffPosted, api: ApiDep) -> Response:
-    form = dict((await request.form()).items())
+    form = await _fields(request)
     wage = (form.get("monthly_wage") or "").strip()
     months = (form.get("contract_months") or "").strip()
     body = {"posting_id": form.get("posting_id", ""), "start_date": form.get("start_date", ""),
