@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install run test test-unit lint typecheck bench lock clean up-local down-local
+.PHONY: install run test test-unit lint typecheck bench lock clean up-local down-local browser
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,8 +18,19 @@ install: $(STAMP)
 run: install
 	$(BIN)/jobbridge serve
 
-test: install
+test: install browser
 	$(BIN)/pytest
+
+# The console's browser tests (tests/browser) drive Debian's chromium; a CJK font makes their screenshots legible.
+# Installed here when missing and apt-get can (as root); otherwise those tests are skipped with the reason printed,
+# or fail under REQUIRE_SERVICES=1.
+browser:
+	@if [ -x /usr/bin/chromium ] && fc-list 2>/dev/null | grep -qi -e wqy -e noto.*cjk; then :; \
+	elif command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+		echo "make: installing chromium, chromium-driver and fonts-wqy-microhei for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver \
+			fonts-wqy-microhei >/dev/null || echo "make: apt-get could not install them"; \
+	else echo "make: no chromium at /usr/bin/chromium and no apt-get as root: the browser tests will be skipped"; fi
 
 test-unit: install
 	$(BIN)/pytest tests/unit tests/service

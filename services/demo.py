@@ -21,7 +21,9 @@ def load_on_start(app: FastAPI, settings: CommonSettings, *, port: int) -> None:
     """Load the data set after the services have migrated, then print how to call the API."""
 
     async def load_and_tell() -> None:
-        _print_tokens(settings, await load(app.state.units), port)
+        ids = await load(app.state.units)
+        _print_tokens(settings, ids, port)
+        await _console_accounts(app.state.units, ids, port)
 
     app.state.runtime.after_start.append(load_and_tell)
 
@@ -43,7 +45,25 @@ async def load(units: Mapping[str, ServiceUnit]) -> dict[str, str]:
 
 async def load_and_print(units: Mapping[str, ServiceUnit], settings: CommonSettings, *, port: int) -> None:
     """`jobbridge demo`: the data set into databases that processes elsewhere serve (the distributed topology)."""
-    _print_tokens(settings, await load(units), port)
+    ids = await load(units)
+    _print_tokens(settings, ids, port)
+    await _console_accounts(units, ids, port)
+
+
+async def _console_accounts(units: Mapping[str, ServiceUnit], ids: dict[str, str], port: int) -> None:
+    """One console account per role (made once), printed with its password."""
+    console = units.get("console")
+    if console is None:
+        return
+    from services.console import demo as console_demo
+
+    made = await console_demo.ensure(console, staff_region=ids.get("staff_region") or DEFAULT_STAFF_REGION,
+                                     office_id=ids["office_id"])
+    lines = [f"Console (就业服务工作台): http://127.0.0.1:{port}/  accounts (password {console_demo.PASSWORD}):"]
+    lines += [f"  {a['username']:8} {a['role']}" + (f" {a['region']} {_region_name(a['region'])}" if a.get("region")
+                                                     else f" {a['office_id']}" if a.get("office_id") else "")
+              for a in made]
+    print("\n".join(lines) + "\n", file=sys.stdout, flush=True)
 
 
 async def _load_workers(units: Mapping[str, ServiceUnit]) -> str:

@@ -15,9 +15,9 @@ from shared.settings import CommonSettings
 
 
 def _services(choice: str) -> tuple[str, ...]:
-    from services.platform import SERVICES
+    from services.platform import ALL
 
-    return SERVICES if choice == "all" else (choice,)
+    return ALL if choice == "all" else (choice,)
 
 
 def cmd_token(args: argparse.Namespace) -> int:
@@ -45,12 +45,13 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    """Load the demonstration data into the jobs and workers databases of the environment's settings."""
+    """Load the demonstration data into the jobs and workers databases of the environment's settings, and make the
+    console's demonstration accounts in its database."""
     from services.demo import load_and_print
     from services.platform import build_units
 
     async def run() -> None:
-        units = {unit.name: unit for unit in build_units(("jobs", "workers"))}
+        units = {unit.name: unit for unit in build_units(("jobs", "workers", "console"))}
         try:
             for unit in units.values():
                 await unit.migrate()
@@ -61,6 +62,35 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     asyncio.run(run())
     return 0
+
+
+def cmd_account(args: argparse.Namespace) -> int:
+    """Create a console account (the first admin of a deployment, say); the password is read from standard input."""
+    from services.console.accounts import service as accounts
+    from services.console.errors import FormInvalid
+    from services.platform import build_units
+
+    password = sys.stdin.readline().rstrip("\n")
+
+    async def run() -> int:
+        (unit,) = build_units(("console",))
+        try:
+            await unit.migrate()
+            async with unit.database.transaction() as session:
+                await accounts.create(session=session, clock=unit.clock, by="cli", username=args.username,
+                                      display_name=args.display_name or args.username, role=args.role,
+                                      password=password, region=args.region, office_id=args.office_id,
+                                      phone=args.phone)
+        except FormInvalid as invalid:
+            for field, message in invalid.errors.items():
+                print(f"jobbridge account: {field or 'account'}: {message}", file=sys.stderr)
+            return 2
+        finally:
+            await unit.database.dispose()
+        print(f"{args.username}: created")
+        return 0
+
+    return asyncio.run(run())
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -124,10 +154,20 @@ def main(argv: list[str] | None = None) -> int:
     migrate.add_argument("--service", default="all")
     migrate.set_defaults(run=cmd_migrate)
 
-    demo = sub.add_parser("demo", help="load the demonstration data into the jobs and workers databases (once)")
+    demo = sub.add_parser("demo", help="load the demonstration data into the jobs and workers databases and make "
+                                       "the console's demonstration accounts (once)")
     demo.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")),
                       help="the port the printed address names (the ingress)")
     demo.set_defaults(run=cmd_demo)
+
+    account = sub.add_parser("account", help="create a console account; the password is read from standard input")
+    account.add_argument("--username", required=True)
+    account.add_argument("--role", required=True, choices=["admin", "station_staff", "partner_office"])
+    account.add_argument("--display-name")
+    account.add_argument("--region", help="station staff: a county or township adcode of the League, e.g. 152222")
+    account.add_argument("--office-id", help="partner office: its id, e.g. bj-fengtai-hrss")
+    account.add_argument("--phone", help="the telephone printed on offer sheets")
+    account.set_defaults(run=cmd_account)
 
     serve = sub.add_parser("serve", help="serve the API (all services, or one)")
     serve.add_argument("--service", default="all")

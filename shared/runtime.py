@@ -8,12 +8,14 @@ from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.responses import JSONResponse
 from sqlalchemy import Table
 
+from shared.apidocs import install_api_docs
+from shared.auth import Principal, Role, require
 from shared.clock import Clock
 from shared.db import Database
 from shared.errors import install_error_handlers
@@ -38,7 +40,7 @@ class ServiceUnit:
     router: APIRouter
     database: Database
     migrations_dir: Path
-    outbox: Table
+    outbox: Table | None  # None: the service publishes no events (the console), so no relay runs for it
     clock: Clock
     settings: CommonSettings
     consumers: list[Consumer] = field(default_factory=list)
@@ -47,6 +49,8 @@ class ServiceUnit:
     # Event types published for whoever may bind to them (none of our services needs them): the broker confirms
     # them with no queue bound, instead of refusing them and leaving them in the outbox.
     optional_events: frozenset[str] = frozenset()
+    # Called with the app that serves the unit, for what a router cannot carry (exception handlers of its own).
+    on_app: Callable[[FastAPI], None] | None = None
 
     async def migrate(self) -> None:
         await upgrade_async(service=self.name, migrations_dir=self.migrations_dir, url=self.database.url)
@@ -64,7 +68,7 @@ class Runtime:
         self.relays = {u.name: OutboxRelay(database=u.database, outbox=u.outbox, bus=bus, service=u.name,
                                            clock=u.clock, batch=settings.relay_batch,
                                            poll_seconds=settings.relay_poll_seconds, optional=u.optional_events)
-                       for u in self.units}
+                       for u in self.units if u.outbox is not None}
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task] = []
         self.after_start: list[Callable[[], Awaitable[None]]] = []
@@ -118,6 +122,17 @@ def health_router(unit: ServiceUnit, bus: Bus) -> APIRouter:
         body = {"service": unit.name, "database": database, "broker": broker}
         return JSONResponse(body, status_code=200 if database and broker else 503)
 
+    @router.get("/dead-letters")
+    async def dead_letters(_: Annotated[Principal, Depends(require(Role.admin))]) -> dict:
+        """Events each consumer of the service gave up on after the delivery limit (admin; null: not known here)."""
+        counts: dict[str, int | None] = {}
+        for consumer in unit.consumers:
+            try:
+                counts[consumer.name] = await bus.dead_letters(consumer.name)
+            except Exception:  # noqa: BLE001 - a queue not declared yet or a broker away: unknown, not an error page
+                counts[consumer.name] = None
+        return {"service": unit.name, "dead_letters": counts}
+
     return router
 
 
@@ -132,7 +147,9 @@ def create_app(runtime: Runtime, *, title: str = "JobBridge") -> FastAPI:
         finally:
             await runtime.stop()
 
-    app = FastAPI(title=title, lifespan=lifespan, version="0.1.0")
+    # The API docs load their scripts and styles from the platform itself (shared/apidocs), never from a CDN.
+    app = FastAPI(title=title, lifespan=lifespan, version="0.1.0", docs_url=None, redoc_url=None)
+    install_api_docs(app)
     app.state.signing_key = runtime.settings.signing_key
     app.state.runtime = runtime
     app.state.units = {unit.name: unit for unit in runtime.units}
@@ -141,6 +158,8 @@ def create_app(runtime: Runtime, *, title: str = "JobBridge") -> FastAPI:
     for unit in runtime.units:
         app.include_router(unit.router)
         app.include_router(health_router(unit, runtime.bus))
+        if unit.on_app is not None:
+            unit.on_app(app)
     app.include_router(metrics_router)
     return app
 

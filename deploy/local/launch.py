@@ -1,6 +1,7 @@
 """The distributed topology as plain processes on this machine (what `docker compose up` runs, without Docker).
 
-    python deploy/local/launch.py up        # databases + vhost, migrate, 4 APIs, relays, consumers, the proxy on PORT
+    python deploy/local/launch.py up        # databases + vhost, migrate, 4 APIs, relays, consumers, the console,
+                                            # the proxy on PORT
     python deploy/local/launch.py up --fakes   # the same, notify sending to the fake providers (tests/fakes), which
                                                # push delivery receipts back through the proxy
     python deploy/local/launch.py up --demo    # and, once ready, the demonstration data of `make run` (once)
@@ -11,7 +12,7 @@
 
 Every name is overridable, so that a test can run its own isolated copy:
   --name      prefix of the databases (<name>_jobs, …) and the RabbitMQ vhost (default jobbridge_local)
-  --base-port first API port: jobs, workers, matching, notify on base..base+3 (default 8101)
+  --base-port first API port: jobs, workers, matching, notify on base..base+3, the console on base+8 (default 8101)
   --port      the proxy (default $PORT or 8000)
   --state-dir pid file, logs and DATA_DIR (default .local; it gets its own .gitignore)
 Settings from the environment are passed on to each process (e.g. JWT_SECRET, NOTIFY_QUIET_START); notify uses the
@@ -40,6 +41,8 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # the fakes' settings come from tests.fakes
 SERVICES = ("jobs", "workers", "matching", "notify")
+CONSOLE = "console"  # the staff console: its own process and database, calling the four APIs over HTTP
+CONSOLE_OFFSET = 8  # its port is base-port + 8, after the fakes' four (base+4 .. base+7)
 CONSUMERS = ("jobs", "matching", "notify")  # workers consumes nothing
 QUEUES = ("jobs", "matching", "matching-runs", "notify")  # one per consumer of the consumer processes
 STATE_FILE = "launch.json"
@@ -126,14 +129,18 @@ class Topology:
     def ports(self) -> list[int]:
         """Every port this copy listens on."""
         fakes = [self.fakes_port + i for i in range(4)] if self.fakes else []
-        return [self.api_port(s) for s in SERVICES] + fakes + [self.port]
+        return [self.api_port(s) for s in SERVICES] + [self.console_port] + fakes + [self.port]
 
     @property
     def databases(self) -> dict[str, str]:
-        return {s: f"{self.name}_{s}" for s in SERVICES}
+        return {s: f"{self.name}_{s}" for s in (*SERVICES, CONSOLE)}
 
     def api_port(self, service: str) -> int:
         return self.base_port + SERVICES.index(service)
+
+    @property
+    def console_port(self) -> int:
+        return self.base_port + CONSOLE_OFFSET
 
     def env(self) -> dict[str, str]:
         env = dict(os.environ)
@@ -141,6 +148,8 @@ class Topology:
             "BUS": "amqp", "AMQP_URL": amqp_url(self.name), "RUN_WORKERS_IN_PROCESS": "false",
             "DATA_DIR": str(self.state_dir / "data"), "DEMO": "0",
             "NOTIFY_WORKERS_URL": f"http://127.0.0.1:{self.api_port('workers')}",
+            # The console reaches each API directly, with the signed-in user's rights, never their databases.
+            "CONSOLE_API_URLS": json.dumps({s: f"http://127.0.0.1:{self.api_port(s)}" for s in SERVICES}),
             "PYTHONUNBUFFERED": "1",
         })
         for service, database in self.databases.items():
@@ -171,7 +180,10 @@ class Topology:
             out[f"{service}-relay"] = [*cli, "relay", service]
             if service in CONSUMERS:
                 out[f"{service}-consumer"] = [*cli, "consume", service]
+        out[CONSOLE] = [*cli, "serve", "--service", CONSOLE, "--host", "127.0.0.1", "--port", str(self.console_port),
+                        "--no-demo"]
         routes = [f"--route={s}=http://127.0.0.1:{self.api_port(s)}" for s in SERVICES]
+        routes.append(f"--route={CONSOLE}=http://127.0.0.1:{self.console_port}")
         out["proxy"] = [sys.executable, str(ROOT / "deploy/local/proxy.py"), "--port", str(self.port), *routes]
         return out
 
@@ -273,6 +285,7 @@ def wait_ready(top: Topology, pids: dict[str, int], timeout: float) -> None:
     """Every API answers ready and every queue has its consumer: an event published now reaches its service (the
     broker refuses one for a queue not yet bound, and the relay's backoff would hold it back for a while)."""
     urls = {s: f"http://127.0.0.1:{top.api_port(s)}/{s}/ready" for s in SERVICES}
+    urls[CONSOLE] = f"http://127.0.0.1:{top.console_port}/{CONSOLE}/ready"
     urls["proxy"] = f"http://127.0.0.1:{top.port}/ingress/health"
     if top.fakes:
         urls["fakes"] = f"http://127.0.0.1:{top.fakes_port}/health"
@@ -333,7 +346,8 @@ def cmd_up(top: Topology, args: argparse.Namespace) -> int:
         return 1
     fakes = f", fake providers' control on {top.fakes_port}" if top.fakes else ""
     print(f"launch: {len(pids)} processes ready in {time.monotonic() - started:.1f} s; "
-          f"http://127.0.0.1:{top.port}/ (APIs on {top.base_port}-{top.base_port + 3}{fakes}, "
+          f"http://127.0.0.1:{top.port}/ (APIs on {top.base_port}-{top.base_port + 3}, console on "
+          f"{top.console_port}{fakes}, "
           f"databases {top.name}_*, vhost {top.name}, logs in {top.state_dir / 'logs'})")
     if args.demo:
         # After the consumers are up: the events of the data reach them at once (`jobbridge demo` loads once).

@@ -1,7 +1,8 @@
 """A small reverse proxy for the local distributed topology: the ingress of deploy/nginx/nginx.conf, in Python.
 
-Routes by the first path segment (/jobs, /workers, /matching, /notify) to each service's API; bodies are streamed both
-ways. Like the nginx ingress it does not route /workers/internal/ (notify calls workers directly) nor /metrics (each
+Routes by the first path segment (/jobs, /workers, /matching, /notify, /console) to each service's process, and `/`
+to the console; bodies are streamed both ways. Like the nginx ingress it does not route /workers/internal/ (notify
+calls workers directly) nor /metrics (each
 API serves its own), and answers /ingress/health itself.
 
     python deploy/local/proxy.py --port 8000 --route jobs=http://127.0.0.1:8101 --route workers=...
@@ -36,7 +37,7 @@ def build(routes: dict[str, str]) -> Starlette:
 
     async def forward(request: Request):
         path = request.url.path
-        segment = path.lstrip("/").split("/", 1)[0]
+        segment = path.lstrip("/").split("/", 1)[0] or "console"  # `/` is the console's front door
         upstream = routes.get(segment)
         if upstream is None or path == "/metrics" or path.startswith(BLOCKED[0]) or path == BLOCKED[1]:
             return JSONResponse({"detail": "Not Found"}, status_code=404)
@@ -56,9 +57,12 @@ def build(routes: dict[str, str]) -> Starlette:
             return JSONResponse({"detail": f"{segment} is not reachable"}, status_code=502)
         except httpx.TimeoutException:
             return JSONResponse({"detail": f"{segment} did not answer in time"}, status_code=504)
-        out_headers = {k: v for k, v in answer.headers.items() if k.lower() not in HOP}
-        return StreamingResponse(answer.aiter_raw(), status_code=answer.status_code, headers=out_headers,
-                                 background=BackgroundTask(answer.aclose))
+        response = StreamingResponse(answer.aiter_raw(), status_code=answer.status_code,
+                                     background=BackgroundTask(answer.aclose))
+        # Header by header, repeated ones kept apart: two Set-Cookie headers folded into one line would lose both.
+        response.raw_headers = [(k.lower().encode("latin-1"), v.encode("latin-1"))
+                                for k, v in answer.headers.multi_items() if k.lower() not in HOP]
+        return response
 
     methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
     @contextlib.asynccontextmanager

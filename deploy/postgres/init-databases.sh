@@ -19,7 +19,9 @@ CREATE DATABASE jobs OWNER jobbridge;
 CREATE DATABASE workers OWNER jobbridge;
 CREATE DATABASE matching OWNER jobbridge;
 CREATE DATABASE notify OWNER jobbridge;
+-- The console's accounts, sessions and audit log.
+CREATE DATABASE console OWNER jobbridge;
 
 -- Only the owner (and superusers) may connect.
-REVOKE ALL ON DATABASE jobs, workers, matching, notify FROM PUBLIC;
+REVOKE ALL ON DATABASE jobs, workers, matching, notify, console FROM PUBLIC;
 SQL

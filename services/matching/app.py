@@ -14,6 +14,7 @@ from services.matching.recommendations.router import router as recommendations_r
 from services.matching.recommendations.service import SHORTFALL
 from services.matching.runs.router import router as runs_router
 from services.matching.settings import MatchingSettings
+from services.matching.shortfalls.router import router as shortfalls_router
 from services.matching.vocabulary.router import router as vocabulary_router
 from shared.clock import Clock, SystemClock
 from shared.db import Database
@@ -30,7 +31,7 @@ def build(settings: MatchingSettings | None = None, *, clock: Clock | None = Non
     database = Database(settings.db_url())
     cache = RankerCache(settings.ranking())
     router = APIRouter(prefix=f"/{NAME}")
-    for part in (recommendations_router, runs_router, candidates_router, vocabulary_router):
+    for part in (recommendations_router, runs_router, candidates_router, shortfalls_router, vocabulary_router):
         router.include_router(part)
     consumers_ = [
         Consumer(name=NAME, database=database, inbox=inbox, handlers=consumers.read_model_handlers(clock),

@@ -33,3 +33,6 @@ class Bus(Protocol):
         The handler returns after its transaction commits (then the event is acknowledged) or raises (then it is
         delivered again, and after the delivery limit it goes to the dead-letter queue).
         """
+
+    async def dead_letters(self, consumer: str) -> int:
+        """How many events the consumer gave up on (its dead-letter queue)."""

@@ -314,3 +314,34 @@ def test_every_count_adds_up_across_all_runs(copy, client, population):
     sent = copy.fakes()
     taken = [m["key"] for provider in ("aliyun", "tencent", "wechat") for m in sent[provider]]
     assert len(taken) == len(set(taken)) == len(runs) * WORKERS, "one provider send per message, none twice"
+
+
+def test_the_console_is_its_own_process_behind_the_proxy_and_uses_the_apis(copy, client, population):
+    """An account made with `jobbridge account` in the console's own database signs in through the proxy; its pages
+    show what the APIs (other processes) hold, with the account's scope."""
+    import re
+    import subprocess
+    import sys
+
+    from tests.e2e.topology import ROOT
+
+    base = os.environ.get("LOCAL_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432").rstrip("/")
+    env = {**copy.env, "CONSOLE_DATABASE_URL": f"{base}/{copy.name}_console", "DATA_DIR": str(copy.state_dir)}
+    made = subprocess.run([sys.executable, "-m", "shared.cli", "account", "--username", "e2e.station",
+                           "--role", "station_staff", "--region", REGION], input="an-e2e-password-1\n", env=env,
+                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert made.returncode == 0, made.stderr
+    with httpx.Client(base_url=copy.url, timeout=30, follow_redirects=False) as browser:
+        assert browser.get("/").headers["location"] == "/console/"
+        form = browser.get("/console/sign-in")
+        csrf = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)
+        signed = browser.post("/console/sign-in", data={"username": "e2e.station", "password": "an-e2e-password-1",
+                                                        "csrf": csrf, "next": "/console/workers"})
+        assert signed.status_code == 303 and signed.headers["location"] == "/console/workers", signed.text
+        listed = browser.get("/console/workers")
+        assert listed.status_code == 200 and f"共{WORKERS}人" in listed.text
+        worker_id = re.search(r'href="/console/workers/([0-9a-f-]{36})"', listed.text).group(1)
+        offers = browser.get(f"/console/workers/{worker_id}/offers")
+        assert offers.status_code == 200 and offers.text.count('<ul class="reasons">') >= 3
+        home = browser.get("/console/")
+        assert re.search(rf'<span class="n">{WORKERS}</span><span>已登记</span>', home.text), home.text

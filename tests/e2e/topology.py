@@ -62,7 +62,7 @@ class LocalTopology:
 
     def __init__(self, state_dir: Path, *, secret: str, prefix: str = "jb_e2e") -> None:
         self.name = f"{prefix}_{uuid.uuid4().hex[:10]}"
-        self.base_port, self.port, self.state_dir = free_block(8), free_port(), state_dir
+        self.base_port, self.port, self.state_dir = free_block(9), free_port(), state_dir  # the console: base + 8
         self.env = {**os.environ, "JWT_SECRET": secret,
                     # The real clock decides quiet hours: off here, so that a run passes at any hour.
                     "NOTIFY_QUIET_START": "00:00", "NOTIFY_QUIET_END": "00:00", "NOTIFY_DIGEST_MINUTES": "0",

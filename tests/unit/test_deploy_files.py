@@ -27,7 +27,7 @@ import httpx
 import pytest
 from pydantic_settings import BaseSettings
 
-from services.platform import SERVICES
+from services.platform import ALL, SERVICES
 from shared import cli
 from shared.settings import CommonSettings
 
@@ -143,9 +143,9 @@ def command_of(service: dict) -> list[str]:
 
 
 def settings_classes() -> list[type[BaseSettings]]:
-    """CommonSettings and the settings class of every service in services.platform.SERVICES."""
+    """CommonSettings and the settings class of every service in services.platform.ALL (the console included)."""
     classes: list[type[BaseSettings]] = [CommonSettings]
-    for name in SERVICES:
+    for name in ALL:
         module = importlib.import_module(f"services.{name}.settings")
         own = [obj for obj in vars(module).values()
                if isinstance(obj, type) and issubclass(obj, CommonSettings) and obj is not CommonSettings]
@@ -167,7 +167,7 @@ def database_url_variables() -> dict[str, str]:
         variable = aliases(settings).get("database_url")
         assert variable, f"{settings.__name__} has no database_url field read from the environment"
         found[variable.split("_", 1)[0].lower()] = variable
-    assert set(found) == set(SERVICES)
+    assert set(found) == set(ALL)
     return found
 
 
@@ -216,9 +216,11 @@ def test_every_service_has_an_api_a_relay_and_if_it_consumes_a_consumer(compose,
     monkeypatch.setenv("DATA_DIR", str(tmp_path))
     from services.platform import build_units
 
-    for unit in build_units(SERVICES):
+    for unit in build_units(ALL):
         assert ("serve", unit.name) in running, f"no container serves the {unit.name} API"
-        assert ("relay", unit.name) in running, f"no container publishes the {unit.name} outbox"
+        # The console has no outbox (it publishes nothing): then no relay either.
+        assert (("relay", unit.name) in running) == (unit.outbox is not None), (
+            f"{unit.name}: a relay container if and only if the service has an outbox")
         if unit.consumers:
             assert ("consume", unit.name) in running, f"no container runs the {unit.name} consumer"
 
@@ -232,7 +234,7 @@ def test_every_jobbridge_command_is_a_real_cli_command_line(compose, monkeypatch
         if kind == "demo":
             assert service.get("profiles") == ["demo"], f"{name}: demonstration data only when asked for"
             continue
-        assert args.service == "all" or args.service in SERVICES, f"{name}: unknown service {args.service!r}"
+        assert args.service == "all" or args.service in ALL, f"{name}: unknown service {args.service!r}"
         if kind == "serve":
             assert args.service != "all", f"{name}: the distributed mode serves one service per container"
             assert (args.host, args.port, args.demo) == ("0.0.0.0", 8000, False), name
@@ -348,7 +350,7 @@ def test_dockerfile_healthcheck_asks_the_liveness_route_of_the_service(tmp_path,
     for variable in ("BUS", "JWT_SECRET", "RUN_WORKERS_IN_PROCESS", *database_url_variables().values()):
         monkeypatch.delenv(variable, raising=False)
     monkeypatch.setenv("DATA_DIR", str(tmp_path))
-    app = create_platform(SERVICES, settings=CommonSettings(data_dir=tmp_path))
+    app = create_platform(ALL, settings=CommonSettings(data_dir=tmp_path))
     asked: list[str] = []
 
     async def get(path: str) -> httpx.Response:
@@ -365,7 +367,7 @@ def test_dockerfile_healthcheck_asks_the_liveness_route_of_the_service(tmp_path,
         return response
 
     monkeypatch.setattr("urllib.request.urlopen", urlopen)
-    for service in (None, *SERVICES):
+    for service in (None, *ALL):
         if service is None:
             monkeypatch.delenv("SERVICE", raising=False)
         else:
@@ -432,7 +434,7 @@ def test_ingress_routes_every_service_prefix_to_its_api_container(compose, monke
     locations = nginx_locations()
     serving = {args.service: name for name, service in jobbridge_containers(compose).items()
                for kind, args in [run_cli(command_of(service), monkeypatch)] if kind == "serve"}
-    for service in SERVICES:
+    for service in ALL:
         body = locations.get(f"/{service}/")
         assert body is not None, f"nginx.conf has no `location /{service}/`"
         variables = dict(re.findall(r"set\s+\$(\w+)\s+(\S+?);", body))
@@ -441,6 +443,24 @@ def test_ingress_routes_every_service_prefix_to_its_api_container(compose, monke
         url = urllib.parse.urlsplit(target)
         assert (url.hostname, url.port) == (serving[service], 8000), f"/{service}/ goes to {target}"
         assert url.path in ("", "/") or url.path == f"/{service}/", "the prefix must reach the app unchanged"
+
+
+def test_ingress_sends_the_front_door_to_the_console(compose, monkeypatch):
+    body = nginx_locations().get("= /")
+    assert body is not None, "nginx.conf has no `location = /` (the console's front door)"
+    variables = dict(re.findall(r"set\s+\$(\w+)\s+(\S+?);", body))
+    target = re.search(r"proxy_pass\s+(\S+?);", body).group(1)
+    url = urllib.parse.urlsplit(variables.get(target.lstrip("$"), target))
+    serving = {args.service: name for name, service in jobbridge_containers(compose).items()
+               for kind, args in [run_cli(command_of(service), monkeypatch)] if kind == "serve"}
+    assert (url.hostname, url.port) == (serving["console"], 8000)
+    assert "console" in compose["services"]["ingress"]["depends_on"]
+
+
+def test_the_console_reaches_each_api_by_its_container(compose):
+    for name, service in jobbridge_containers(compose).items():
+        urls = json.loads(environment(service)["CONSOLE_API_URLS"])
+        assert urls == {s: f"http://{s}:8000" for s in SERVICES}, name
 
 
 def test_ingress_hides_metrics_and_internal_routes(tmp_path, monkeypatch):
@@ -549,7 +569,7 @@ def test_rabbitmq_conf_loads_the_definitions_compose_mounts(compose):
 def test_postgres_init_creates_the_role_and_database_each_container_connects_to(compose):
     script = POSTGRES_INIT.read_text(encoding="utf-8")
     created = set(re.findall(r"CREATE DATABASE (\w+) OWNER (\w+);", script))
-    assert {name for name, _ in created} >= set(SERVICES) | {"jobs", "workers", "matching", "notify"}
+    assert {name for name, _ in created} >= set(ALL) | {"jobs", "workers", "matching", "notify", "console"}
     roles = set(re.findall(r"CREATE ROLE (\w+) LOGIN", script))
     for name, service in jobbridge_containers(compose).items():
         for variable in database_url_variables().values():

@@ -10,6 +10,7 @@ docker-compose.yml, as tests/unit/test_deploy_files.py does for Compose.
 from __future__ import annotations
 
 import copy
+import json
 import re
 import urllib.parse
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import Any
 import pytest
 import yaml
 
-from services.platform import SERVICES
+from services.platform import ALL, SERVICES
 from shared.settings import CommonSettings
 from tests.unit.test_deploy_files import (
     READ_ELSEWHERE,
@@ -257,10 +258,12 @@ def test_every_service_has_an_api_a_service_a_relay_and_if_it_consumes_a_consume
     from services.platform import build_units
 
     services = of_kind(build, "Service")
-    for unit in build_units(SERVICES):
+    for unit in build_units(ALL):
         assert ("serve", unit.name) in running, f"no Deployment serves the {unit.name} API"
         assert unit.name in services, f"no Service named {unit.name} (NOTIFY_WORKERS_URL and the Ingress use it)"
-        assert ("relay", unit.name) in running, f"no Deployment publishes the {unit.name} outbox"
+        # The console publishes nothing (no outbox): then no relay either.
+        assert (("relay", unit.name) in running) == (unit.outbox is not None), (
+            f"{unit.name}: a relay Deployment if and only if the service has an outbox")
         assert (("consume", unit.name) in running) == bool(unit.consumers), (
             f"{unit.name}: a consumer Deployment if and only if the service has consumers")
     assert running.get(("migrate", "all")) == ["jobbridge-migrate"], "one Job migrates every service"
@@ -275,7 +278,7 @@ def test_every_command_is_a_real_cli_command_line(build, monkeypatch):
         assert "command" not in container, f"{name}: keep the image's ENTRYPOINT, set args"
         kind, args = run_cli(container["args"], monkeypatch)
         assert kind in {"serve", "relay", "consume", "migrate"}, f"{name} runs `jobbridge {kind}`"
-        assert args.service == "all" or args.service in SERVICES, f"{name}: unknown service {args.service!r}"
+        assert args.service == "all" or args.service in ALL, f"{name}: unknown service {args.service!r}"
         if kind == "serve":
             assert (args.service, args.host, args.port, args.demo) == (name, "0.0.0.0", 8000, False), name
 
@@ -345,11 +348,11 @@ def test_api_probes_ask_real_routes_on_the_exposed_port(build, tmp_path, monkeyp
     from services.platform import create_platform
 
     monkeypatch.setenv("DATA_DIR", str(tmp_path))
-    app = create_platform(SERVICES, settings=CommonSettings(data_dir=tmp_path))
+    app = create_platform(ALL, settings=CommonSettings(data_dir=tmp_path))
     paths = set(app.openapi()["paths"])
     exposed = {int(args) for name, args in runtime_stage() if name == "EXPOSE"}
     apis = api_deployments(build, monkeypatch)
-    assert set(apis) == set(SERVICES)
+    assert set(apis) == set(ALL)
     for service, doc in apis.items():
         container = doc["spec"]["template"]["spec"]["containers"][0]
         ports = {p["name"]: p["containerPort"] for p in container["ports"]}
@@ -412,7 +415,7 @@ def ingress_paths(build) -> dict[str, dict]:
 def test_ingress_routes_every_service_prefix_to_its_api(build):
     paths = ingress_paths(build)
     services = of_kind(build, "Service")
-    for service in SERVICES:
+    for service in ALL:
         route = paths.get(f"/{service}/") or paths.get(f"/{service}")
         assert route is not None and route["pathType"] == "Prefix", f"the Ingress does not route /{service}"
         backend = route["backend"]["service"]
@@ -424,13 +427,27 @@ def test_ingress_routes_every_service_prefix_to_its_api(build):
     assert "rewrite-target" not in str(ingress["metadata"].get("annotations")), "the prefix must reach the app"
 
 
+def test_ingress_sends_the_front_door_and_only_it_to_the_console(build):
+    front = ingress_paths(build).get("/")
+    assert front is not None and front["pathType"] == "Exact", "`/` must be Exact: a Prefix would catch every path"
+    assert front["backend"]["service"]["name"] == "console"
+    urls = json.loads(configmap(build)["CONSOLE_API_URLS"])
+    services = of_kind(build, "Service")
+    for service in SERVICES:
+        url = urllib.parse.urlsplit(urls[service])
+        assert url.hostname in services and url.port == services[url.hostname]["spec"]["ports"][0]["port"], service
+
+
 def test_ingress_hides_metrics_and_internal_routes(build, tmp_path, monkeypatch):
     from services.platform import create_platform
 
     paths = ingress_paths(build)
     services = of_kind(build, "Service")
-    for path in paths:
-        assert not "/metrics".startswith(path.rstrip("/") or "/"), f"{path} would expose /metrics"
+    for path, route in paths.items():
+        if route["pathType"] == "Exact":
+            assert path != "/metrics", "the Ingress exposes /metrics"
+        else:
+            assert not "/metrics".startswith(path.rstrip("/") or "/"), f"{path} would expose /metrics"
     monkeypatch.setenv("DATA_DIR", str(tmp_path))
     app = create_platform(SERVICES, settings=CommonSettings(data_dir=tmp_path))
     internal = {path.split("/")[1] for path in app.openapi()["paths"] if path.split("/")[2:3] == ["internal"]}

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
 
 from services.matching.deps import ClockDep, SessionDep, SettingsDep, StaffOrAdmin
 from services.matching.runs import service
@@ -16,6 +18,15 @@ async def start_run(body: RunIn, session: SessionDep, clock: ClockDep, settings:
                     by: StaffOrAdmin) -> RunOut:
     run = await service.start(session=session, region_code=body.region_code, by=by, settings=settings, clock=clock)
     return RunOut.model_validate(run)
+
+
+@router.get("", response_model=list[RunOut])
+async def recent_runs(session: SessionDep, by: StaffOrAdmin,
+                      region: Annotated[str | None, Query(pattern=r"^\d{2,12}$")] = None,
+                      limit: Annotated[int, Query(ge=1, le=100)] = 20) -> list[RunOut]:
+    """The newest batch runs in your region, newest first."""
+    return [RunOut.model_validate(run) for run in await service.recent(session=session, by=by, region=region,
+                                                                       limit=limit)]
 
 
 @router.get("/{run_id}", response_model=RunOut)

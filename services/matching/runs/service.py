@@ -163,6 +163,16 @@ async def _shortfalls(*, session: AsyncSession, rows: list[RunCandidates], feasi
     return out
 
 
+async def recent(*, session: AsyncSession, by: Principal, region: str | None, limit: int) -> list[Run]:
+    """The newest runs inside the caller's region (or the given prefix inside it)."""
+    scope = region or by.region or ""
+    if not by.is_admin and not (by.region and scope.startswith(by.region)):
+        raise Forbidden(f"region {scope} is outside your region {by.region}")
+    rows = await session.scalars(select(Run).where(Run.region_code.startswith(scope, autoescape=True))
+                                 .order_by(Run.created_at.desc(), Run.id).limit(limit))
+    return list(rows)
+
+
 async def get(*, session: AsyncSession, run_id: str, by: Principal) -> Run:
     run = await session.get(Run, run_id)
     if run is None or not (by.is_admin or by.covers_region(run.region_code)):

@@ -30,11 +30,14 @@ async def list_workers(
     status_: Annotated[str | None, Query(alias="status", pattern="^(seeking|placed)$")] = None,
     name: Annotated[str | None, Query(max_length=40)] = None,
     id_last4: Annotated[str | None, Query(pattern=r"^\d{3}[\dXx]$")] = None,
+    ids: Annotated[str | None, Query(max_length=7400, description="profile ids separated by commas (200 at most)")]
+    = None,
     page: Annotated[int, Query(ge=1)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> ProfilePage:
     filters = service.ProfileFilter(region=region, transfer_intention=transfer_intention, status=status_,
-                                    name=name, id_last4=id_last4)
+                                    name=name, id_last4=id_last4,
+                                    ids=tuple(i for i in (ids or "").split(",") if i)[:200])
     rows, total = await service.search(session=session, filters=filters, by=by, page=page, page_size=page_size)
     # Lists are masked for everyone: a clear number is shown one worker at a time, and each such read is audited.
     items = [service.view_masked(profile=p, keys=keys, clock=clock) for p in rows]

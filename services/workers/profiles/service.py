@@ -40,6 +40,7 @@ class ProfileFilter:
     status: str | None = None
     name: str | None = None
     id_last4: str | None = None
+    ids: tuple[str, ...] = ()
 
 
 def check_home(region_code: str, by: Principal) -> None:
@@ -184,6 +185,8 @@ async def search(*, session: AsyncSession, filters: ProfileFilter, by: Principal
         query = query.where(WorkerProfile.name.contains(filters.name, autoescape=True))
     if filters.id_last4:
         query = query.where(WorkerProfile.id_last4 == filters.id_last4.upper())
+    if filters.ids:
+        query = query.where(WorkerProfile.id.in_(filters.ids))
     total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = await session.scalars(query.order_by(WorkerProfile.created_at.desc(), WorkerProfile.id)
                                  .limit(page_size).offset((page - 1) * page_size))

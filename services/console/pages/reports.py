@@ -1,0 +1,91 @@
+"""进度报表: the ledger report per county, and per township of one county, with charts drawn on the server as SVG,
+and the XLSX export of both."""
+
+from __future__ import annotations
+
+from io import BytesIO
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from markupsafe import Markup
+from openpyxl import Workbook
+
+from services.console.api import Api
+from services.console.deps import ApiDep, Staff
+from services.console.pages import charts
+from services.console.pages.render import render
+from shared.reference.regions import get_region, townships
+
+router = APIRouter(prefix="/console/reports")
+COLUMNS = [("name", "地区"), ("registered", "登记人数"), ("transfer_intention", "有转移就业意向"), ("placed", "已就业"),
+           ("placed_export", "有组织输出就业"), ("subsidy_eligible", "可享求职补贴"), ("wants_training", "有培训意愿"),
+           ("wants_entrepreneurship", "有创业意愿")]
+County = Annotated[str, Query(pattern=r"^(|1522\d\d)$", description="a county of the League: its townships' rows")]
+
+
+def _region(user) -> str:
+    return user.account.region if user.account.role == "station_staff" else "1522"
+
+
+def _county(region: str, asked: str) -> str:
+    """Whose townships to list: the one asked for, else the staff's own county."""
+    return asked or (region[:6] if len(region) >= 6 else "")
+
+
+async def township_rows(api: Api, *, county: str, region: str) -> list[dict]:
+    """One row per township of the county inside the region, each the API's total for that township. The API is
+    asked for the county first (or the caller's own township inside it), so a county outside the caller's scope
+    is refused by the API, not left empty."""
+    await api.get("/workers/reports/progress", region=region if region.startswith(county) else county)
+    rows = []
+    for town in townships(county):
+        if town.code.startswith(region) or region.startswith(town.code):
+            report = await api.get("/workers/reports/progress", region=town.code)
+            rows.append({**report["total"], "code": town.code, "name": town.name})
+    return rows
+
+
+def _chart(rows: list[dict]) -> Markup:
+    return Markup(charts.bars([(r["name"], r["registered"], r["placed"]) for r in rows], first="登记人数",
+                              second="已就业"))
+
+
+@router.get("", response_class=HTMLResponse)
+async def progress(request: Request, user: Staff, api: ApiDep, county: County = "") -> HTMLResponse:
+    region = _region(user)
+    report = await api.get("/workers/reports/progress", region=region)
+    chosen = _county(region, county)
+    towns = await township_rows(api, county=chosen, region=region) if chosen else []
+    place = get_region(chosen) if chosen else None
+    return render(request, "reports.html", report=report, columns=COLUMNS, chart=_chart(report["counties"]),
+                  towns=towns, town_chart=_chart(towns), county=chosen, county_name=place.name if place else "")
+
+
+def workbook(report: dict, towns: list[dict]) -> bytes:
+    """The report as XLSX: a sheet per county and the total, and the townships' sheet when there are any."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "各旗县市"
+    sheet.append([label for _, label in COLUMNS])
+    for row in [*report["counties"], {**report["total"], "name": "合计"}]:
+        sheet.append([row[key] for key, _ in COLUMNS])
+    if towns:
+        sheet = book.create_sheet("各苏木乡镇")
+        sheet.append([label for _, label in COLUMNS])
+        for row in towns:
+            sheet.append([row[key] for key, _ in COLUMNS])
+    out = BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@router.get("/progress.xlsx")
+async def progress_xlsx(user: Staff, api: ApiDep, county: County = "") -> Response:
+    region = _region(user)
+    report = await api.get("/workers/reports/progress", region=region)
+    chosen = _county(region, county)
+    towns = await township_rows(api, county=chosen, region=region) if chosen else []
+    return Response(workbook(report, towns),
+                    media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": "attachment; filename=progress.xlsx"})

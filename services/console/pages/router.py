@@ -1,0 +1,11 @@
+"""Every page of the console but sign-in and account administration, one module per area."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from services.console.pages import home, offices, operations, reports, runs, workers
+
+router = APIRouter(tags=["console"])
+for part in (home.router, workers.router, runs.router, reports.router, offices.router, operations.router):
+    router.include_router(part)
