@@ -42,6 +42,23 @@ class PayloadTooLarge(DomainError):
     status_code = 413
 
 
+class UploadError(DomainError):
+    """The upload cannot be read as a table (400); str(error) is a short English message for the person."""
+
+    status_code = 400
+
+
+class UploadTooLarge(UploadError):
+    """The upload is over the size limit (413)."""
+
+    status_code = 413
+    limit: int
+
+    def __init__(self, message: str, *, limit: int) -> None:
+        super().__init__(message)
+        self.limit = limit
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain_error(_: Request, exc: DomainError) -> JSONResponse:

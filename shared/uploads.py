@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
+import functools
 import io
 import re
 import unicodedata
@@ -14,9 +16,12 @@ from itertools import chain, islice
 from typing import NamedTuple
 
 from fastapi import UploadFile
-from openpyxl import load_workbook
+from openpyxl.reader.excel import ExcelReader
 
-from shared.errors import DomainError
+from shared.errors import UploadError, UploadTooLarge
+from shared.xlsx_guard import Budget, GuardedArchive
+
+__all__ = ["Row", "Table", "UploadError", "UploadTooLarge", "read_table", "read_upload", "receive"]
 
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0"  # old .xls, and also password-protected .xlsx (both are OLE containers)
@@ -26,24 +31,13 @@ _HEADER_SEARCH_ROWS = 10  # templates often put a title row, or a note, above th
 _EXCEL_MAX_ROWS = 1_048_576  # a higher row number means a damaged or hostile file, not a spreadsheet
 _MAX_INFLATE_RATIO = 100  # zip-bomb guard, as in Apache POI: real workbook parts compress far less
 _INFLATE_GRACE = 1 << 20
+# 50,000 rows of a 12-column ledger as Excel writes them make a 36 MB sheet part; real parts stay far below this.
+MAX_PART_BYTES = 128 << 20
+# The longest XML token (tag, comment, run of text) read: a cell holds at most 32,767 characters (<= ~200 KB).
+MAX_TOKEN_BYTES = 256 << 10
+READ_SECONDS = 60.0  # the default budget of one read
+_CHECK_EVERY_ROWS = 500
 _PARENTHESISED = re.compile(r"\([^)]*\)")
-
-
-class UploadError(DomainError):
-    """The upload cannot be read as a table (400); str(error) is a short English message for the person."""
-
-    status_code = 400
-
-
-class UploadTooLarge(UploadError):
-    """The upload is over the size limit (413)."""
-
-    status_code = 413
-    limit: int
-
-    def __init__(self, message: str, *, limit: int) -> None:
-        super().__init__(message)
-        self.limit = limit
 
 
 # The multipart envelope around the file adds a little; a body much larger than the limit is refused unread.
@@ -85,13 +79,16 @@ def read_table(
     aliases: Mapping[str, Iterable[str]],
     max_bytes: int,
     max_rows: int = 50_000,
+    budget: Budget | None = None,
 ) -> Table:
     """Read the first table of an uploaded CSV or XLSX file.
 
     aliases: canonical field name -> accepted headers, e.g.
     {"title": ["title", "岗位名称", "岗位"], "wage_min": ["wage_min", "最低月薪", "月薪下限"]}.
-    The content decides the format; `filename` only names the file in messages.
+    The content decides the format; `filename` only names the file in messages. `budget` bounds the time (60 s by
+    default) and lets another thread cancel the read.
     """
+    budget = budget or Budget(READ_SECONDS)
     name = _called(filename)
     if len(data) > max_bytes:
         raise UploadTooLarge(f"{name} is larger than the {_size(max_bytes)} limit", limit=max_bytes)
@@ -101,11 +98,28 @@ def read_table(
     if data.startswith(_OLE):
         raise UploadError(f"{name} is an old .xls or a password-protected workbook; save it as .xlsx or .csv")
     if data.startswith(_ZIP):
-        return _read_xlsx(data, name, fields, max_rows)
-    return _read_csv(data, name, fields, max_rows)
+        return _read_xlsx(data, name, fields, max_rows, budget)
+    return _read_csv(data, name, fields, max_rows, budget)
 
 
-def _read_xlsx(data: bytes, name: str, fields: dict[str, str], max_rows: int) -> Table:
+async def read_upload(data: bytes, *, seconds: float = READ_SECONDS, **options) -> Table:
+    """read_table in a worker thread, so the event loop serves other requests meanwhile.
+
+    Cancelling the awaiting task (the client went away, the server is stopping) stops the read at its next chunk and
+    waits for the thread, so a shutdown is never held up by a read nobody waits for.
+    """
+    budget = Budget(seconds)
+    work = asyncio.get_running_loop().run_in_executor(None, functools.partial(read_table, data, budget=budget,
+                                                                              **options))
+    try:
+        return await asyncio.shield(work)
+    except asyncio.CancelledError:
+        budget.stop.set()
+        await asyncio.wait([work])
+        raise
+
+
+def _read_xlsx(data: bytes, name: str, fields: dict[str, str], max_rows: int, budget: Budget) -> Table:
     not_a_workbook = f"{name} is a ZIP file but not an Excel workbook; save it as .xlsx or .csv"
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -116,8 +130,18 @@ def _read_xlsx(data: bytes, name: str, fields: dict[str, str], max_rows: int) ->
     if any(p.file_size > _INFLATE_GRACE and p.file_size > _MAX_INFLATE_RATIO * p.compress_size for p in parts):
         raise UploadError(f"{name} unpacks to far more data than a workbook holds; save it again in Excel")
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        reader = ExcelReader(io.BytesIO(data), read_only=True, data_only=True)
+        # openpyxl opens the ZIP itself; every part it reads, now or while rows are read, goes through the guard.
+        reader.archive.close()
+        reader.archive = GuardedArchive(io.BytesIO(data), part_limit=MAX_PART_BYTES, token_limit=MAX_TOKEN_BYTES,
+                                        budget=budget)
+        reader.read()
+        workbook = reader.wb
+    except UploadError:
+        raise
     except Exception as error:  # openpyxl fails in many ways (KeyError, ValueError, XML errors) on a bad file
+        if isinstance(error.__cause__, UploadError):  # openpyxl wraps what it meets as a ValueError
+            raise error.__cause__ from None
         raise UploadError(not_a_workbook) from error
     try:
         if not workbook.worksheets:
@@ -129,7 +153,8 @@ def _read_xlsx(data: bytes, name: str, fields: dict[str, str], max_rows: int) ->
         header = _find_header(head, fields, empty=f"the first worksheet of {name} is empty")
         # A second pass, bounded to the header's width, so one stray far-right cell cannot widen every row.
         rest = sheet.iter_rows(min_row=header.number + 1, max_col=header.width, values_only=True)
-        return Table(_collect(_xlsx_rows(rest, start=header.number + 1), header, max_rows), header.unknown)
+        return Table(_collect(_xlsx_rows(rest, start=header.number + 1), header, max_rows, budget),
+                     header.unknown)
     except UploadError:
         raise
     except Exception as error:  # a part that is truncated or corrupt only fails once it is read
@@ -161,7 +186,7 @@ def _cell_text(value: object) -> str:
     return str(value).strip()
 
 
-def _read_csv(data: bytes, name: str, fields: dict[str, str], max_rows: int) -> Table:
+def _read_csv(data: bytes, name: str, fields: dict[str, str], max_rows: int, budget: Budget) -> Table:
     # Excel's "Unicode text" export is UTF-16 with a BOM, so its NUL bytes are not a sign of binary data.
     utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))
     if not utf16 and b"\x00" in data:
@@ -180,7 +205,7 @@ def _read_csv(data: bytes, name: str, fields: dict[str, str], max_rows: int) -> 
             head_rows = list(islice(numbered, _HEADER_SEARCH_ROWS))
             header = _find_header(head_rows, fields, empty=f"{name} is empty")
             rest = chain((row for row in head_rows if row[0] > header.number), numbered)
-            return Table(_collect(rest, header, max_rows), header.unknown)
+            return Table(_collect(rest, header, max_rows, budget), header.unknown)
         except UnicodeDecodeError:
             continue
         except csv.Error as error:
@@ -218,9 +243,11 @@ def _find_header(head: list[tuple[int, list[str]]], fields: dict[str, str], *, e
     raise UploadError(f"no known column headers; expected e.g. {_examples(fields)}")
 
 
-def _collect(rows: Iterable[tuple[int, list[str]]], header: _Header, max_rows: int) -> list[Row]:
+def _collect(rows: Iterable[tuple[int, list[str]]], header: _Header, max_rows: int, budget: Budget) -> list[Row]:
     collected: list[Row] = []
     for number, cells in rows:
+        if number % _CHECK_EVERY_ROWS == 0:
+            budget.check()
         if number > _EXCEL_MAX_ROWS:
             raise UploadError(f"the file has more than {_EXCEL_MAX_ROWS:,} rows")
         cells = cells[: header.width]
