@@ -34,6 +34,8 @@ class CommonSettings(BaseSettings):
     run_workers_in_process: bool = Field(default=True, validation_alias="RUN_WORKERS_IN_PROCESS")
     relay_batch: int = Field(default=200, ge=1, le=5000, validation_alias="RELAY_BATCH")
     relay_poll_seconds: float = Field(default=0.2, gt=0, validation_alias="RELAY_POLL_SECONDS")
+    # The longest an upload may take to read before it is refused (linear in its size; 50,000 rows take ~5 s).
+    upload_read_seconds: float = Field(default=60.0, gt=0, validation_alias="UPLOAD_READ_SECONDS")
 
     @cached_property
     def secrets(self) -> dict[str, str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from datetime import date
 
@@ -16,13 +15,12 @@ from services.jobs.postings import rules
 from services.jobs.postings import service as postings
 from services.jobs.postings.models import Posting
 from services.jobs.postings.schemas import PostingIn
-from services.jobs.supply_lists.columns import POSTING_COLUMNS
 from services.jobs.supply_lists.models import SupplyList
 from services.jobs.supply_lists.schemas import ImportReport, RowError
 from shared.auth import Principal, Role
 from shared.clock import Clock, local_today
 from shared.errors import Forbidden, Invalid, NotFound
-from shared.uploads import Row, read_table
+from shared.uploads import Row, Table
 
 
 async def create(*, session: AsyncSession, title: str, source_region_code: str, period_start: date,
@@ -64,13 +62,11 @@ async def posting_counts(*, session: AsyncSession, list_id: str) -> dict[str, in
     return {status: count for status, count in rows.all()}
 
 
-async def import_postings(*, session: AsyncSession, list_id: str, data: bytes, filename: str | None,
-                          max_bytes: int, by: Principal, clock: Clock) -> ImportReport:
-    """Turn each good row into a posting of the list; report each bad row once, with its first problem."""
+async def import_postings(*, session: AsyncSession, list_id: str, table: Table, by: Principal,
+                          clock: Clock) -> ImportReport:
+    """Turn each good row of a read upload into a posting of the list; report each bad row once, with its first
+    problem."""
     supply_list = await get(session=session, list_id=list_id, by=by)
-    # Parsing a large workbook is blocking CPU work; keep the event loop serving other requests meanwhile.
-    table = await asyncio.to_thread(read_table, data, filename=filename, aliases=POSTING_COLUMNS,
-                                    max_bytes=max_bytes)
     today = local_today(clock)
     seen = await _existing_keys(session, list_id)
     employers_by_name: dict[str, Employer] = {}

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.workers.ledger.columns import CONSENT_COLUMNS, WORKER_COLUMNS
+from services.workers.ledger.columns import CONSENT_COLUMNS
 from services.workers.ledger.schemas import LedgerReport, RowError
 from services.workers.profiles import service as profiles
 from services.workers.profiles.schemas import ProfileIn
@@ -17,19 +15,16 @@ from shared.clock import Clock
 from shared.db import begin_writing
 from shared.errors import DomainError, Invalid
 from shared.pii import PiiKeys, normalise
-from shared.uploads import Row, read_table
+from shared.uploads import Row, Table
 
 _FIELD_OF_CONSENT = {key: column for column, key in CONSENT_COLUMNS.items()}
 # Columns whose cell text is a personal number: no message may repeat it.
 _SECRET_COLUMNS = ("id_number", "phone", "wechat_openid")
 
 
-async def import_ledger(*, session: AsyncSession, data: bytes, filename: str | None, max_bytes: int,
-                        by: Principal, keys: PiiKeys, clock: Clock) -> LedgerReport:
-    """Register each good row of the ledger; report each refused row once, with its first problem."""
-    # Parsing a large workbook is blocking CPU work; keep the event loop serving other requests meanwhile.
-    table = await asyncio.to_thread(read_table, data, filename=filename, aliases=WORKER_COLUMNS,
-                                    max_bytes=max_bytes)
+async def import_ledger(*, session: AsyncSession, table: Table, by: Principal, keys: PiiKeys,
+                        clock: Clock) -> LedgerReport:
+    """Register each good row of a read ledger; report each refused row once, with its first problem."""
     # Each row runs in a SAVEPOINT so a refused one leaves the rest of the unit of work intact.
     await begin_writing(session)
     imported, duplicates = 0, 0
