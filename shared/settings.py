@@ -36,6 +36,8 @@ class CommonSettings(BaseSettings):
     relay_poll_seconds: float = Field(default=0.2, gt=0, validation_alias="RELAY_POLL_SECONDS")
     # The longest an upload may take to read before it is refused (linear in its size; 50,000 rows take ~5 s).
     upload_read_seconds: float = Field(default=60.0, gt=0, validation_alias="UPLOAD_READ_SECONDS")
+    # How long `jobbridge serve` lets requests finish after SIGTERM before it cancels them (Kubernetes waits 30 s).
+    shutdown_grace_seconds: float = Field(default=20.0, gt=0, validation_alias="SHUTDOWN_GRACE_SECONDS")
 
     @cached_property
     def secrets(self) -> dict[str, str]:
