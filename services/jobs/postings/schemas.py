@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from shared.forms import Tags, YesNo
+from shared.forms import Line, Tags, Text, YesNo
 
 
 def _gender(value: object) -> object:
@@ -26,13 +26,13 @@ class PostingIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    title: str = Field(min_length=2, max_length=100)
-    occupation: str | None = Field(default=None, min_length=1, max_length=60)
+    title: Line = Field(min_length=2, max_length=100)
+    occupation: Line | None = Field(default=None, min_length=1, max_length=60)
     occupation_code: str | None = Field(default=None, pattern=r"^\d(-\d{2}){1,3}$|^\d{5}$")
-    description: str = Field(default="", max_length=2000)
+    description: Text = Field(default="", max_length=2000)
     skills: Tags = []
     region_code: str = Field(pattern=r"^\d{6}(\d{3})?$")
-    address: str = Field(default="", max_length=200)
+    address: Line = Field(default="", max_length=200)
     lon: float | None = Field(default=None, ge=73, le=136)
     lat: float | None = Field(default=None, ge=3, le=54)
     wage_min: Money
@@ -47,9 +47,9 @@ class PostingIn(BaseModel):
     contract_months: int | None = Field(default=None, ge=1, le=120)
     public_welfare: YesNo = False
     workshop: YesNo = False
-    supply_list_id: str | None = None
+    supply_list_id: Line | None = None
     valid_until: date
-    employer_id: str | None = Field(default=None, description="admin only: the employer the posting belongs to")
+    employer_id: Line | None = Field(default=None, description="admin only: the employer the posting belongs to")
 
 
 class PostingPatch(BaseModel):
@@ -57,13 +57,13 @@ class PostingPatch(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    title: str | None = Field(default=None, min_length=2, max_length=100)
-    occupation: str | None = Field(default=None, min_length=1, max_length=60)
+    title: Line | None = Field(default=None, min_length=2, max_length=100)
+    occupation: Line | None = Field(default=None, min_length=1, max_length=60)
     occupation_code: str | None = Field(default=None, pattern=r"^\d(-\d{2}){1,3}$|^\d{5}$")
-    description: str | None = Field(default=None, max_length=2000)
+    description: Text | None = Field(default=None, max_length=2000)
     skills: Tags | None = None
     region_code: str | None = Field(default=None, pattern=r"^\d{6}(\d{3})?$")
-    address: str | None = Field(default=None, max_length=200)
+    address: Line | None = Field(default=None, max_length=200)
     lon: float | None = Field(default=None, ge=73, le=136)
     lat: float | None = Field(default=None, ge=3, le=54)
     wage_min: Money | None = None
