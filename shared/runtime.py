@@ -13,6 +13,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
 from sqlalchemy import Table
 
+from shared.body_guard import BodyGuard
 from shared.clock import Clock
 from shared.db import Database
 from shared.errors import install_error_handlers
@@ -135,7 +136,10 @@ def create_app(runtime: Runtime, *, title: str = "JobBridge") -> FastAPI:
     app.state.signing_key = runtime.settings.signing_key
     app.state.runtime = runtime
     app.state.units = {unit.name: unit for unit in runtime.units}
-    app.add_middleware(RequestContext)
+    uploads = max((getattr(unit.settings, "upload_max_bytes", 0) for unit in runtime.units), default=0)
+    app.add_middleware(BodyGuard, max_bytes=runtime.settings.body_max_bytes,
+                       max_upload_bytes=max(uploads, runtime.settings.body_max_bytes))
+    app.add_middleware(RequestContext)  # outermost: every answer, the guard's too, is logged with its request id
     install_error_handlers(app)
     for unit in runtime.units:
         app.include_router(unit.router)
