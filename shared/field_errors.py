@@ -56,6 +56,7 @@ _ZH = {
     "uuid_parsing": "编号格式不对",
     "mobile_number": "应为 11 位手机号，以 13–19 开头",
     "unknown_region": "不认识这个地区代码",
+    "null_not_allowed": "不能填空值，不改就不要填这一项",
     "period_order": "结束日期早于开始日期",
     "value_error": "填写有误",
     "assertion_error": "填写有误",

@@ -63,6 +63,10 @@ def yes_no(value: object) -> object:
     return value
 
 
+# The highest page and offset a listing accepts: far past any real listing, far below where databases overflow.
+PAGE_MAX = 1_000_000
+OFFSET_MAX = 100_000_000
+
 Short = Annotated[Line, StringConstraints(strip_whitespace=True, min_length=1, max_length=30)]
 Tags = Annotated[list[Short], BeforeValidator(split_list), Field(max_length=30)]
 YesNo = Annotated[bool, BeforeValidator(yes_no)]

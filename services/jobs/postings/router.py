@@ -14,6 +14,7 @@ from services.jobs.postings import service
 from services.jobs.postings.schemas import PostingIn, PostingOut, PostingPage, PostingPatch
 from shared.auth import Principal
 from shared.errors import Invalid
+from shared.forms import PAGE_MAX
 
 router = APIRouter(prefix="/postings", tags=["postings"])
 
@@ -52,7 +53,7 @@ async def list_postings(
     text: Annotated[str | None, Query(max_length=60)] = None,
     supply_list: Annotated[str | None, Query(max_length=36)] = None,
     employer_id: Annotated[str | None, Query(max_length=36)] = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=PAGE_MAX)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> PostingPage:
     filters = service.PostingFilter(status=status_, region=region, occupation=occupation, text=text,

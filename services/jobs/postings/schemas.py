@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 from shared.forms import Line, Tags, Text, YesNo
 
@@ -52,6 +53,10 @@ class PostingIn(BaseModel):
     employer_id: Line | None = Field(default=None, description="admin only: the employer the posting belongs to")
 
 
+# What a change may set to null: "derive it again" (occupation, its code, the place) or "none" (gender, contract).
+NULLABLE = frozenset({"occupation", "occupation_code", "lon", "lat", "gender", "contract_months"})
+
+
 class PostingPatch(BaseModel):
     """A change to a posting: any subset of the fields an employer may edit."""
 
@@ -79,6 +84,14 @@ class PostingPatch(BaseModel):
     public_welfare: YesNo | None = None
     workshop: YesNo | None = None
     valid_until: date | None = None
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _not_null(cls, value: object, info: ValidationInfo) -> object:
+        """A field may be left out of a change; null is a value only where a posting can hold none."""
+        if value is None and info.field_name not in NULLABLE:
+            raise PydanticCustomError("null_not_allowed", "leave the field out instead of sending null")
+        return value
 
 
 class PostingOut(BaseModel):

@@ -11,6 +11,7 @@ from services.workers.deps import ClockDep, KeysDep, ServiceCaller, SessionDep, 
 from services.workers.profiles import contact, service
 from services.workers.profiles.schemas import (ProfileIn, ProfileOut, ProfilePage, ProfilePatch,
                                                TransferIntention)
+from shared.forms import PAGE_MAX
 
 router = APIRouter(prefix="/profiles", tags=["worker profiles"])
 internal = APIRouter(prefix="/internal", tags=["internal"])
@@ -31,7 +32,7 @@ async def list_workers(
     status_: Annotated[str | None, Query(alias="status", pattern="^(seeking|placed)$")] = None,
     name: Annotated[str | None, Query(max_length=40)] = None,
     id_last4: Annotated[str | None, Query(pattern=r"^\d{3}[\dXx]$")] = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=PAGE_MAX)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> ProfilePage:
     filters = service.ProfileFilter(region=region, transfer_intention=transfer_intention, status=status_,
