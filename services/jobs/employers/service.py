@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.jobs.employers.models import Employer
 from shared.auth import Principal, Role
 from shared.clock import Clock
-from shared.errors import Conflict, Forbidden, NotFound
+from shared.errors import Conflict, NotFound
 
 
 async def create(*, session: AsyncSession, name: str, region_code: str, clock: Clock,
@@ -37,9 +37,8 @@ async def get(*, session: AsyncSession, employer_id: str, by: Principal) -> Empl
     if by.is_admin or (by.role is Role.employer and by.employer_id == employer.id) or (
             by.role is Role.partner_office and by.office_id == employer.office_id):
         return employer
-    if by.role is Role.employer:
-        raise NotFound("employer not found")
-    raise Forbidden("this employer is not in your scope")
+    # The same answer as for an id that does not exist: a 403 would tell which employer ids are real.
+    raise NotFound("employer not found")
 
 
 async def list_all(*, session: AsyncSession, limit: int, offset: int) -> tuple[list[Employer], int]:

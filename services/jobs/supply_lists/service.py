@@ -19,7 +19,7 @@ from services.jobs.supply_lists.models import SupplyList
 from services.jobs.supply_lists.schemas import ImportReport, RowError
 from shared.auth import Principal, Role
 from shared.clock import Clock, local_today
-from shared.errors import Forbidden, Invalid, NotFound
+from shared.errors import Invalid, NotFound
 from shared.uploads import Row, Table
 
 
@@ -40,12 +40,11 @@ async def create(*, session: AsyncSession, title: str, source_region_code: str, 
 
 
 async def get(*, session: AsyncSession, list_id: str, by: Principal) -> SupplyList:
-    """Read a list: its own office or admin."""
+    """Read a list: its own office or admin; to anyone else it does not exist (a 403 would say which ids do)."""
     supply_list = await session.get(SupplyList, list_id)
-    if supply_list is None:
-        raise NotFound("supply list not found")
-    if not (by.is_admin or (by.role is Role.partner_office and by.office_id == supply_list.office_id)):
-        raise Forbidden("this supply list belongs to another office")
+    if supply_list is None or not (by.is_admin or (by.role is Role.partner_office
+                                                   and by.office_id == supply_list.office_id)):
+        raise NotFound("supply list not found", zh="没有找到这份岗位供给清单")
     return supply_list
 
 

@@ -76,8 +76,7 @@ async def _register(session: AsyncSession, row: Row, fields: dict, *, by: Princi
         async with session.begin_nested():
             await profiles.register(session=session, fields=fields, by=by, keys=keys, clock=clock)
     except profiles.DuplicateWorker as exc:
-        return RowError(row=row.number, field="id_number",
-                        message=f"already registered as worker profile {exc.existing_id}"), 1
+        return RowError(row=row.number, field="id_number", message=exc.message), 1
     except Invalid as exc:
         field, message = exc.errors[0]
         return RowError(row=row.number, field=field or exc.field or "row",
