@@ -83,3 +83,4 @@ async def test_another_offices_supply_list_is_not_found_like_an_unknown_one(api)
 
     assert seen.status_code == unknown.status_code == 404
     assert seen.json() == unknown.json()
+

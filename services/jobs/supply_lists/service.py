@@ -81,8 +81,11 @@ async def import_postings(*, session: AsyncSession, list_id: str, table: Table, 
         if problem is not None:
             errors.append(problem)
             continue
-        seen[key] = f"row {row.number}"
         employer = employers_by_name.get(name) or await employers.find_by_name(session=session, name=name)
+        if employer is not None and employer.office_id != supply_list.office_id:
+            errors.append(RowError(row=row.number, field="employer_name", message=_NOT_YOURS.format(name=name)))
+            continue
+        seen[key] = f"row {row.number}"
         if employer is None:
             employer = await employers.create(session=session, name=name, region_code=fields["region_code"],
                                               clock=clock, office_id=supply_list.office_id)
@@ -93,6 +96,12 @@ async def import_postings(*, session: AsyncSession, list_id: str, table: Table, 
         imported += 1
     return ImportReport(imported=imported, errors=errors, employers_created=created,
                         unknown_columns=table.unknown_headers)
+
+
+# An office posts only for employers it brought in: a name another office or an employer's own account holds is
+# refused, or an import could attach postings to an employer that never offered them.
+_NOT_YOURS = ("employer {name} was registered by someone else; an office may post only for employers it brought in "
+              "(use the employer's full name as your office registered it, or ask the administrator)")
 
 
 def _parse(row: Row, today: date) -> tuple[RowError | None, dict, str]:
