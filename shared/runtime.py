@@ -23,6 +23,7 @@ from shared.events.outbox import OutboxRelay
 from shared.logs import RequestContext
 from shared.metrics import router as metrics_router
 from shared.migrations import upgrade_async
+from shared.rate_limits import RateLimiter, parse_limits
 from shared.settings import CommonSettings
 
 log = logging.getLogger("jobbridge.runtime")
@@ -136,6 +137,7 @@ def create_app(runtime: Runtime, *, title: str = "JobBridge") -> FastAPI:
     app.state.signing_key = runtime.settings.signing_key
     app.state.runtime = runtime
     app.state.units = {unit.name: unit for unit in runtime.units}
+    app.state.rate_limiter = RateLimiter(parse_limits(runtime.settings.rate_limits))
     uploads = max((getattr(unit.settings, "upload_max_bytes", 0) for unit in runtime.units), default=0)
     app.add_middleware(BodyGuard, max_bytes=runtime.settings.body_max_bytes,
                        max_upload_bytes=max(uploads, runtime.settings.body_max_bytes))

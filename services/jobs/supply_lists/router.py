@@ -8,6 +8,7 @@ from services.jobs.deps import ClockDep, OfficeOrAdmin, SessionDep, SettingsDep,
 from services.jobs.supply_lists import service
 from services.jobs.supply_lists.columns import POSTING_COLUMNS
 from services.jobs.supply_lists.schemas import ImportReport, SupplyListIn, SupplyListOut
+from shared.rate_limits import rate_limited
 from shared.uploads import read_upload, receive
 
 router = APIRouter(prefix="/supply-lists", tags=["supply lists"])
@@ -33,7 +34,7 @@ async def read_supply_list(list_id: str, session: SessionDep, by: OfficeOrAdmin)
     return out
 
 
-@router.post("/{list_id}/postings/import", response_model=ImportReport)
+@router.post("/{list_id}/postings/import", response_model=ImportReport, dependencies=[rate_limited("imports")])
 async def import_supply_list(list_id: str, file: UploadFile, request: Request, units: UnitsDep, clock: ClockDep,
                              settings: SettingsDep, by: OfficeOrAdmin) -> ImportReport:
     # Three steps, so that no unit of work (on SQLite: the service's write turn) is held while the file is read.

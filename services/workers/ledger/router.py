@@ -8,12 +8,13 @@ from services.workers.deps import ClockDep, KeysDep, SettingsDep, StaffOrAdmin, 
 from services.workers.ledger import service
 from services.workers.ledger.columns import WORKER_COLUMNS
 from services.workers.ledger.schemas import LedgerReport
+from shared.rate_limits import rate_limited
 from shared.uploads import read_upload, receive
 
 router = APIRouter(prefix="/profiles", tags=["ledger import"])
 
 
-@router.post("/import", response_model=LedgerReport)
+@router.post("/import", response_model=LedgerReport, dependencies=[rate_limited("imports")])
 async def import_ledger(file: UploadFile, request: Request, units: UnitsDep, clock: ClockDep, keys: KeysDep,
                         settings: SettingsDep, by: StaffOrAdmin) -> LedgerReport:
     limit = settings.upload_max_bytes
