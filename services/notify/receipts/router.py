@@ -85,7 +85,8 @@ async def tencent_receipts(request: Request, session: SessionDep, clock: ClockDe
 async def wechat_verify(request: Request, settings: SettingsDep) -> Response:
     """The server-URL check WeChat makes when the callback is configured: echo `echostr` if the signature holds."""
     _check_wechat(request, settings)
-    return PlainTextResponse(request.query_params.get("echostr", ""))
+    # The text is the caller's own: nosniff keeps a browser from reading it as HTML or script.
+    return PlainTextResponse(request.query_params.get("echostr", ""), headers={"X-Content-Type-Options": "nosniff"})
 
 
 @router.post("/receipts/wechat")
