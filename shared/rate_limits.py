@@ -57,8 +57,9 @@ class RateLimiter:
         return 0.0
 
 
-def rate_limited(group: str):
-    """A route dependency: 429 with Retry-After when the caller is over the group's limit."""
+def rate_limited(group: str) -> dict:
+    """Arguments of a route decorator (`@router.post(..., **rate_limited("runs"))`): a dependency that answers 429
+    with Retry-After when the caller is over the group's limit, and the mark that documents it (shared.openapi)."""
 
     async def check(request: Request, by: Principal = Depends(current_principal)) -> None:
         limiter: RateLimiter | None = getattr(request.app.state, "rate_limiter", None)
@@ -70,4 +71,4 @@ def rate_limited(group: str):
             raise TooManyRequests(f"too many {group} requests; try again in {seconds} s", retry_after=seconds,
                                   zh=f"{_WORDS.get(group, '操作')}太频繁，请 {seconds} 秒后再试")
 
-    return Depends(check)
+    return {"dependencies": [Depends(check)], "openapi_extra": {"x-rate-limit": group}}

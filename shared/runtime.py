@@ -23,6 +23,7 @@ from shared.events.outbox import OutboxRelay
 from shared.logs import RequestContext
 from shared.metrics import router as metrics_router
 from shared.migrations import upgrade_async
+from shared.openapi import document_errors
 from shared.rate_limits import RateLimiter, parse_limits
 from shared.settings import CommonSettings
 
@@ -147,6 +148,7 @@ def create_app(runtime: Runtime, *, title: str = "JobBridge") -> FastAPI:
         app.include_router(unit.router)
         app.include_router(health_router(unit, runtime.bus))
     app.include_router(metrics_router)
+    document_errors(app)
     return app
 
 

@@ -34,7 +34,7 @@ async def read_supply_list(list_id: str, session: SessionDep, by: OfficeOrAdmin)
     return out
 
 
-@router.post("/{list_id}/postings/import", response_model=ImportReport, dependencies=[rate_limited("imports")])
+@router.post("/{list_id}/postings/import", response_model=ImportReport, **rate_limited("imports"))
 async def import_supply_list(list_id: str, file: UploadFile, request: Request, units: UnitsDep, clock: ClockDep,
                              settings: SettingsDep, by: OfficeOrAdmin) -> ImportReport:
     # Three steps, so that no unit of work (on SQLite: the service's write turn) is held while the file is read.

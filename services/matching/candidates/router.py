@@ -23,7 +23,7 @@ def _posting(posting) -> dict:
             "headcount": posting.headcount}
 
 
-@router.get("/postings/{posting_id}/candidates", dependencies=[rate_limited("exports")])
+@router.get("/postings/{posting_id}/candidates", **rate_limited("exports"))
 async def posting_candidates(posting_id: str, session: SessionDep, cache: CacheDep, clock: ClockDep,
                              by: CandidateViewer, format: Format = "json",
                              limit: Annotated[int, Query(ge=1, le=500)] = 50):
@@ -35,7 +35,7 @@ async def posting_candidates(posting_id: str, session: SessionDep, cache: CacheD
     return {"posting": _posting(posting), "candidates": candidates}
 
 
-@router.get("/supply-lists/{list_id}/candidates", dependencies=[rate_limited("exports")])
+@router.get("/supply-lists/{list_id}/candidates", **rate_limited("exports"))
 async def supply_list_candidates(list_id: str, session: SessionDep, cache: CacheDep, clock: ClockDep,
                                  by: OfficeOrAdmin, format: Format = "json",
                                  per_posting: Annotated[int, Query(ge=1, le=100)] = 20):

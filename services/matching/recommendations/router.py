@@ -12,7 +12,7 @@ from shared.rate_limits import rate_limited
 router = APIRouter(prefix="/workers/{worker_id}", tags=["recommendations"])
 
 
-@router.get("/recommendations", response_model=RecommendationsOut, dependencies=[rate_limited("recommendations")])
+@router.get("/recommendations", response_model=RecommendationsOut, **rate_limited("recommendations"))
 async def recommendations(worker_id: str, session: SessionDep, cache: CacheDep, clock: ClockDep,
                           settings: SettingsDep, by: StaffOrAdmin) -> dict:
     """Ranked offers with score and reasons: at least three, or an explicit shortfall (nothing is sent)."""
@@ -23,7 +23,7 @@ async def recommendations(worker_id: str, session: SessionDep, cache: CacheDep, 
 
 
 @router.post("/recommendations", response_model=RecommendationsOut, status_code=status.HTTP_201_CREATED,
-             dependencies=[rate_limited("recommendations")])
+             **rate_limited("recommendations"))
 async def issue_recommendations(worker_id: str, session: SessionDep, cache: CacheDep, clock: ClockDep,
                                 settings: SettingsDep, by: StaffOrAdmin) -> dict:
     """Issue the offers: stored for the record and published, so notify pushes them to the worker."""

@@ -14,7 +14,7 @@ from shared.uploads import read_upload, receive
 router = APIRouter(prefix="/profiles", tags=["ledger import"])
 
 
-@router.post("/import", response_model=LedgerReport, dependencies=[rate_limited("imports")])
+@router.post("/import", response_model=LedgerReport, **rate_limited("imports"))
 async def import_ledger(file: UploadFile, request: Request, units: UnitsDep, clock: ClockDep, keys: KeysDep,
                         settings: SettingsDep, by: StaffOrAdmin) -> LedgerReport:
     limit = settings.upload_max_bytes
