@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install run test test-unit bench lock clean up-local down-local
+.PHONY: install run test test-unit fuzz bench lock clean up-local down-local
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,10 @@ test: install
 
 test-unit: install
 	$(BIN)/pytest tests/unit tests/service
+
+# Schemathesis over every operation with each role's token, 100 examples each (make test runs 3): see docs/security.md.
+fuzz: install
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-100} $(BIN)/pytest tests/fuzz
 
 bench: install
 	$(BIN)/python -m bench
