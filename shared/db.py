@@ -118,7 +118,7 @@ class Database:
                 await session.commit()
             except IntegrityError as exc:
                 await session.rollback()
-                raise Conflict("the record clashes with one that already exists") from exc
+                raise Conflict("the record clashes with one that already exists", zh="与已有的记录重复") from exc
             except BaseException:
                 await session.rollback()
                 raise

@@ -50,7 +50,7 @@ async def test_a_domain_rule_broken_speaks_chinese_too(api, employer):
 
 
 @pytest.mark.parametrize(("method", "path", "headers", "status", "code", "zh"), [
-    ("get", "/jobs/postings/nope", "admin", 404, "not_found", "没有找到"),
+    ("get", "/jobs/postings/nope", "admin", 404, "not_found", "没有找到这个岗位"),
     ("get", "/jobs/postings", None, 401, "unauthorized", "请先登录"),
     ("post", "/jobs/employers", "employer", 403, "forbidden", "无权进行此操作"),
     ("get", "/jobs/no-such-route", None, 404, "not_found", "没有找到"),
@@ -93,3 +93,12 @@ async def test_a_422_lists_at_most_fifty_problems(api, employer):
     detail = response.json()["detail"]
     assert len(detail) == 51 and detail[-1]["code"] == "too_many_errors"
     assert len(response.content) < 20_000
+
+
+async def test_a_posting_rule_broken_is_named_in_chinese(api, employer):
+    response = await api.client.post("/jobs/postings", json=vacancy(wage_min=2000, wage_max=2500),
+                                     headers={**employer, **ZH})
+
+    assert response.status_code == 422
+    [entry] = response.json()["detail"]
+    assert entry["field"] == "wage_min" and entry["msg"].startswith("最低月薪低于") and "最低工资标准" in entry["msg"]

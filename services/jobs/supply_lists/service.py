@@ -28,9 +28,9 @@ async def create(*, session: AsyncSession, title: str, source_region_code: str, 
     """Open a supply list for a partner office (an admin names the office)."""
     owner = office_id if by.is_admin else by.office_id
     if by.is_admin and not owner:
-        raise Invalid("an admin must name office_id", field="office_id")
+        raise Invalid("an admin must name office_id", field="office_id", zh="请写明合作办公室（office_id）")
     if not by.is_admin and office_id not in (None, by.office_id):
-        raise Invalid("office_id comes from your token", field="office_id")
+        raise Invalid("office_id comes from your token", field="office_id", zh="合作办公室按登录身份确定，不用填写")
     supply_list = SupplyList(id=str(uuid.uuid4()), office_id=owner, title=title,
                              source_region_code=source_region_code, period_start=period_start,
                              period_end=period_end, created_at=clock.now())

@@ -29,10 +29,10 @@ async def for_posting(*, session: AsyncSession, posting_id: str, by: Principal, 
                       limit: int) -> tuple[PostingView, list[dict]]:
     record = await session.get(PostingRecord, posting_id)
     if record is None or not may_see(record, by):
-        raise NotFound("posting not found")
+        raise NotFound("posting not found", zh="没有找到这个岗位")
     ranker, postings = await cache.get(session, today=local_today(clock))
     if posting_id not in postings:
-        raise NotFound("the posting is not open")
+        raise NotFound("the posting is not open", zh="这个岗位已不再招聘")
     views = await _sharing_workers(session, clock)
     return postings[posting_id], [masked(c, views) for c in ranker.rank_workers(posting_id, list(views.values()),
                                                                                  limit=limit)]

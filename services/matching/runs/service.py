@@ -46,7 +46,7 @@ async def start(*, session: AsyncSession, region_code: str, by: Principal, setti
                 clock: Clock) -> Run:
     """Queue a run for every seeking worker under `region_code`, one work item per township (or county)."""
     if not (by.is_admin or by.covers_region(region_code)):
-        raise Forbidden(f"region {region_code} is outside your region {by.region}")
+        raise Forbidden(f"region {region_code} is outside your region {by.region}", zh="这个地区不在您负责的范围内")
     await _ensure_none_active(session, region_code, now=clock.now())
     length = _item_key_length(settings.run_item_level)
     in_scope = (WorkerRecord.status == "seeking",
@@ -177,7 +177,7 @@ async def _shortfalls(*, session: AsyncSession, rows: list[RunCandidates], feasi
 async def get(*, session: AsyncSession, run_id: str, by: Principal) -> Run:
     run = await session.get(Run, run_id)
     if run is None or not (by.is_admin or by.covers_region(run.region_code)):
-        raise NotFound("run not found")
+        raise NotFound("run not found", zh="没有找到这次批量推荐")
     return run
 
 

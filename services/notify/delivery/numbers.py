@@ -40,4 +40,5 @@ class SmsByNumber:
         times.append(at)
         times[:] = [moment for moment in times if moment >= at - _DAY]
         if len(self._reserved) > 100_000:
-            self._reserved = defaultdict(list, {key: t for key, t in self._reserved.items() if t and t[-1] >= at - _DAY})
+            recent = {key: times for key, times in self._reserved.items() if times and times[-1] >= at - _DAY}
+            self._reserved = defaultdict(list, recent)

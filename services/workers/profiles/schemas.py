@@ -72,7 +72,8 @@ class ProfileIn(BaseModel):
     def _mobile(cls, value: str) -> str:
         number = normalise(value, purpose="phone")
         if not _MOBILE.match(number):
-            raise PydanticCustomError("mobile_number", "must be a mainland mobile number: 11 digits starting with 13–19")
+            raise PydanticCustomError("mobile_number",
+                                      "must be a mainland mobile number: 11 digits starting with 13–19")
         return number
 
 

@@ -57,9 +57,10 @@ def check_home(region_code: str, by: Principal) -> None:
     """The home must be a place of the League, and inside the staff member's region."""
     if get_region(region_code) is None or not in_league(region_code):
         raise Invalid(f"home_region_code {region_code} is not a county or township of Xing'an League",
-                      field="home_region_code")
+                      field="home_region_code", zh="户籍地不是兴安盟的旗县市或苏木乡镇")
     if not by.covers_region(region_code):
-        raise Forbidden(f"home_region_code {region_code} is outside your region {by.region}")
+        raise Forbidden(f"home_region_code {region_code} is outside your region {by.region}",
+                        zh="户籍地不在您负责的地区内")
 
 
 def _identity(id_number: str, *, clock: Clock) -> dict[str, Any]:
@@ -67,7 +68,7 @@ def _identity(id_number: str, *, clock: Clock) -> dict[str, Any]:
     try:
         card = parse_id_number(id_number, today=today)
     except IdCardError as exc:
-        raise Invalid(f"id_number: {exc}", field="id_number") from exc
+        raise Invalid(f"id_number: {exc}", field="id_number", zh="身份证号码不对，请核对") from exc
     if (problem := working_age_error(card, today)) is not None:
         raise Invalid(problem, field="id_number")
     return {"number": card.number, "birth_date": card.birth_date, "gender": card.gender}
@@ -126,7 +127,7 @@ async def get(*, session: AsyncSession, worker_id: str, by: Principal) -> Worker
     """A profile of the caller's scope (staff of its region, admin); anyone else learns nothing of it."""
     profile = await session.get(WorkerProfile, worker_id)
     if profile is None or not privacy.sees_clear(by, profile):
-        raise NotFound("worker profile not found")
+        raise NotFound("worker profile not found", zh="没有找到这位劳动力")
     return profile
 
 
@@ -168,7 +169,7 @@ async def change(*, session: AsyncSession, worker_id: str, changes: dict[str, An
         value = changes[key]
         if value is None:
             if key not in CLEARED:
-                raise Invalid(f"{key} may not be emptied", field=key)
+                raise Invalid(f"{key} may not be emptied", field=key, zh="这一项不能清空")
             value = CLEARED[key]
         setattr(profile, key, value)
     profile.version += 1
