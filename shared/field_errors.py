@@ -83,6 +83,16 @@ def field_errors(errors: list[dict], *, chinese: bool) -> list[dict]:
     return entries
 
 
+def in_chinese(error: dict) -> str:
+    """One pydantic error's message in Chinese."""
+    return _chinese(str(error.get("type", "value_error")), error.get("ctx") or {})
+
+
+def more_zh(count: int) -> str:
+    """What follows the first of `count` problems of one row."""
+    return f"（另有 {count - 1} 处）" if count > 1 else ""
+
+
 def _chinese(kind: str, ctx: dict) -> str:
     template = _ZH.get(kind, "填写有误")
     values = {name: _plain(value) for name, value in ctx.items()}

@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 
+def row_errors_for(errors: list, accept_language: str | None) -> list:
+    """An import report's row errors in the reader's language: each error's `zh` when Chinese is preferred."""
+    if not prefers_chinese(accept_language):
+        return errors
+    return [error.model_copy(update={"message": error.zh or error.message}) for error in errors]
+
+
 def prefers_chinese(accept_language: str | None) -> bool:
     """True when the most preferred language of an Accept-Language header is Chinese (zh, zh-CN, zh-Hans, ...)."""
     best, best_q = "", 0.0

@@ -93,10 +93,11 @@ def read_table(
     if len(data) > max_bytes:
         raise UploadTooLarge(f"{name} is larger than the {_size(max_bytes)} limit", limit=max_bytes)
     if not data:
-        raise UploadError(f"{name} is empty")
+        raise UploadError(f"{name} is empty", zh="文件是空的")
     fields = _field_index(aliases)
     if data.startswith(_OLE):
-        raise UploadError(f"{name} is an old .xls or a password-protected workbook; save it as .xlsx or .csv")
+        raise UploadError(f"{name} is an old .xls or a password-protected workbook; save it as .xlsx or .csv",
+                          zh="这是旧版 .xls 或加了密码的表格，请在 Excel 中另存为 .xlsx 或 .csv")
     if data.startswith(_ZIP):
         return _read_xlsx(data, name, fields, max_rows, budget)
     return _read_csv(data, name, fields, max_rows, budget)
@@ -128,7 +129,8 @@ def _read_xlsx(data: bytes, name: str, fields: dict[str, str], max_rows: int, bu
         raise UploadError(not_a_workbook) from error
     # Checked before openpyxl reads anything: it loads the shared strings whole when it opens the workbook.
     if any(p.file_size > _INFLATE_GRACE and p.file_size > _MAX_INFLATE_RATIO * p.compress_size for p in parts):
-        raise UploadError(f"{name} unpacks to far more data than a workbook holds; save it again in Excel")
+        raise UploadError(f"{name} unpacks to far more data than a workbook holds; save it again in Excel",
+                          zh="文件解压后大得不正常，请在 Excel 中重新保存后上传")
     try:
         reader = ExcelReader(io.BytesIO(data), read_only=True, data_only=True)
         # openpyxl opens the ZIP itself; every part it reads, now or while rows are read, goes through the guard.
@@ -190,12 +192,14 @@ def _read_csv(data: bytes, name: str, fields: dict[str, str], max_rows: int, bud
     # Excel's "Unicode text" export is UTF-16 with a BOM, so its NUL bytes are not a sign of binary data.
     utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))
     if not utf16 and b"\x00" in data:
-        raise UploadError(f"{name} is not a spreadsheet (it holds binary data); save it as .xlsx or .csv")
+        raise UploadError(f"{name} is not a spreadsheet (it holds binary data); save it as .xlsx or .csv",
+                          zh="这不是表格文件，请另存为 .xlsx 或 .csv")
     # Chinese Excel saves "CSV" in GBK, which GB18030 extends; UTF-8 goes first as GBK text is rarely valid UTF-8.
     encodings = ("utf-16",) if utf16 else ("utf-8-sig", "gb18030")
     head = data[:_SNIFF_BYTES].decode(encodings[0], errors="replace")
     if head.lstrip().startswith("<"):  # systems that "export to Excel" often write an HTML or XML page
-        raise UploadError(f"{name} is a web page or XML file; open it in Excel and save it as .xlsx or .csv")
+        raise UploadError(f"{name} is a web page or XML file; open it in Excel and save it as .xlsx or .csv",
+                          zh="这是网页文件，请用 Excel 打开后另存为 .xlsx 或 .csv")
     delimiter = _sniff_delimiter(head)
     for encoding in encodings:
         text = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
@@ -229,7 +233,8 @@ def _find_header(head: list[tuple[int, list[str]]], fields: dict[str, str], *, e
         for index, text in enumerate(cells):
             field = fields.get(_normalise(text))
             if field in seen:
-                raise UploadError(f'columns "{seen[field]}" and "{text}" are both {field}; keep one')
+                raise UploadError(f'columns "{seen[field]}" and "{text}" are both {field}; keep one',
+                                  zh=f"“{seen[field]}”和“{text}”是同一列，请只保留一列")
             if field:
                 seen[field] = text
                 columns.append((index, field))
@@ -240,7 +245,8 @@ def _find_header(head: list[tuple[int, list[str]]], fields: dict[str, str], *, e
             return _Header(number, columns, unknown, width)
     if not any(any(cells) for _, cells in head):
         raise UploadError(empty)
-    raise UploadError(f"no known column headers; expected e.g. {_examples(fields)}")
+    raise UploadError(f"no known column headers; expected e.g. {_examples(fields)}",
+                      zh=f"找不到认识的表头，表头应像这样：{_examples(fields)}")
 
 
 def _collect(rows: Iterable[tuple[int, list[str]]], header: _Header, max_rows: int, budget: Budget) -> list[Row]:
@@ -254,7 +260,8 @@ def _collect(rows: Iterable[tuple[int, list[str]]], header: _Header, max_rows: i
         if not any(cells):
             continue  # skipped, yet counted: the numbers must stay those the person sees
         if len(collected) == max_rows:
-            raise UploadError(f"the file has more than {max_rows:,} data rows; split it into smaller files")
+            raise UploadError(f"the file has more than {max_rows:,} data rows; split it into smaller files",
+                              zh=f"数据超过 {max_rows} 行，请分成几个文件上传")
         values = {field: cells[index] if index < len(cells) else "" for index, field in header.columns}
         collected.append(Row(number, values))
     return collected

@@ -52,7 +52,7 @@ class Budget:
             raise ReadCancelled("the upload was cancelled")
         if time.monotonic() > self.deadline:
             raise WorkbookTooSlow(f"the workbook took more than {self.seconds:g} seconds to read; "
-                                  "split it into smaller files")
+                                  "split it into smaller files", zh="文件太大，读取超时，请分成几个文件上传")
 
 
 class GuardedArchive(zipfile.ZipFile):
@@ -174,4 +174,5 @@ class TokenScan:
 
     def _too_long(self) -> WorkbookRefused:
         return WorkbookRefused(f"the workbook holds a block of more than {self.limit >> 10} KB with no cell in it "
-                               "(hidden text, not data); save it again in Excel")
+                               "(hidden text, not data); save it again in Excel",
+                               zh="文件里有大段隐藏内容，不是表格数据，请在 Excel 中重新保存后上传")

@@ -102,3 +102,25 @@ async def test_a_posting_rule_broken_is_named_in_chinese(api, employer):
     assert response.status_code == 422
     [entry] = response.json()["detail"]
     assert entry["field"] == "wage_min" and entry["msg"].startswith("最低月薪低于") and "最低工资标准" in entry["msg"]
+
+
+async def test_import_row_errors_and_upload_errors_speak_chinese(api):
+    office = api.auth("partner_office", office_id="bj-fengtai-hrss")
+    created = await api.client.post("/jobs/supply-lists", headers=office, json={
+        "title": "丰台区清单", "source_region_code": "110106", "period_start": "2027-01-01", "period_end": "2027-06-30"})
+    url = f"/jobs/supply-lists/{created.json()['id']}/postings/import"
+    text = ("employer_name,title,occupation,region_code,wage_min,wage_max,headcount,valid_until\n"
+            ",保洁员,保洁员,110106,5000,6000,1,2027-05-01\n"
+            "丰台家政,保洁员,保洁员,110106,1000,6000,1,2027-05-01\n"
+            "丰台家政,保洁员,保洁员,110106,abc,6000,1,2027-05-01\n")
+
+    report = (await api.client.post(url, files={"file": ("list.csv", text.encode())}, headers={**office, **ZH})).json()
+    english = (await api.client.post(url, files={"file": ("list.csv", text.encode())}, headers=office)).json()
+    unreadable = await api.client.post(url, files={"file": ("list.csv", "姓名,电话\n张三,1\n".encode())},
+                                       headers={**office, **ZH})
+
+    assert [e["message"] for e in report["errors"]] == ["请填写用人单位", "最低月薪低于丰台区的最低工资标准（每月2540元）",
+                                                        "应填整数"]
+    assert "zh" not in report["errors"][0]
+    assert english["errors"][0]["message"] == "employer_name is required"
+    assert unreadable.status_code == 400 and unreadable.json()["message"].startswith("找不到认识的表头")

@@ -59,6 +59,9 @@ async def test_a_ledger_row_of_a_person_registered_elsewhere_does_not_name_the_p
     [error] = report["errors"]
     assert error["field"] == "id_number" and "registered in" in error["message"]
     assert existing["id"] not in str(report)
+    in_chinese = (await api.client.post("/workers/profiles/import", files={"file": ("台账.xlsx", data)},
+                                        headers={**api.auth("station_staff", region="152221"), **ZH})).json()
+    assert in_chinese["errors"][0]["message"] == "此人已在科尔沁右翼中旗登记，请联系科尔沁右翼中旗的就业服务站办理转移"
 
 
 async def test_an_employer_outside_the_callers_scope_is_not_found_like_an_unknown_one(api):

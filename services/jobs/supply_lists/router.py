@@ -8,6 +8,7 @@ from services.jobs.deps import ClockDep, OfficeOrAdmin, SessionDep, SettingsDep,
 from services.jobs.supply_lists import service
 from services.jobs.supply_lists.columns import POSTING_COLUMNS
 from services.jobs.supply_lists.schemas import ImportReport, SupplyListIn, SupplyListOut
+from shared.language import row_errors_for
 from shared.rate_limits import rate_limited
 from shared.uploads import read_upload, receive
 
@@ -45,4 +46,6 @@ async def import_supply_list(list_id: str, file: UploadFile, request: Request, u
     table = await read_upload(data, filename=file.filename, aliases=POSTING_COLUMNS, max_bytes=limit,
                               seconds=settings.upload_read_seconds)
     async with units() as session:
-        return await service.import_postings(session=session, list_id=list_id, table=table, by=by, clock=clock)
+        report = await service.import_postings(session=session, list_id=list_id, table=table, by=by, clock=clock)
+    report.errors = row_errors_for(report.errors, request.headers.get("accept-language"))
+    return report

@@ -51,6 +51,8 @@ class RowError(BaseModel):
     row: int
     field: str
     message: str
+    # The same message in Chinese: the route shows it instead when Accept-Language prefers zh.
+    zh: str | None = Field(default=None, exclude=True)
 
 
 class ImportReport(BaseModel):

@@ -20,6 +20,7 @@ from services.jobs.supply_lists.schemas import ImportReport, RowError
 from shared.auth import Principal, Role
 from shared.clock import Clock, local_today
 from shared.errors import Invalid, NotFound
+from shared.field_errors import in_chinese, more_zh
 from shared.uploads import Row, Table
 
 
@@ -77,15 +78,17 @@ async def import_postings(*, session: AsyncSession, list_id: str, table: Table, 
         if problem is None:
             key = _key(name, fields)
             if key in seen:
-                problem = RowError(row=row.number, field="title", message=f"duplicate of {seen[key]}")
+                where, where_zh = seen[key]
+                problem = RowError(row=row.number, field="title", message=f"duplicate of {where}", zh=where_zh)
         if problem is not None:
             errors.append(problem)
             continue
         employer = employers_by_name.get(name) or await employers.find_by_name(session=session, name=name)
         if employer is not None and employer.office_id != supply_list.office_id:
-            errors.append(RowError(row=row.number, field="employer_name", message=_NOT_YOURS.format(name=name)))
+            errors.append(RowError(row=row.number, field="employer_name", message=_NOT_YOURS.format(name=name),
+                                   zh=_NOT_YOURS_ZH.format(name=name)))
             continue
-        seen[key] = f"row {row.number}"
+        seen[key] = (f"row {row.number}", f"与第 {row.number} 行重复")
         if employer is None:
             employer = await employers.create(session=session, name=name, region_code=fields["region_code"],
                                               clock=clock, office_id=supply_list.office_id)
@@ -102,6 +105,7 @@ async def import_postings(*, session: AsyncSession, list_id: str, table: Table, 
 # refused, or an import could attach postings to an employer that never offered them.
 _NOT_YOURS = ("employer {name} was registered by someone else; an office may post only for employers it brought in "
               "(use the employer's full name as your office registered it, or ask the administrator)")
+_NOT_YOURS_ZH = "“{name}”是别的账号登记的用人单位，只能为本办公室引入的用人单位发布岗位（请核对名称或联系管理员）"
 
 
 def _parse(row: Row, today: date) -> tuple[RowError | None, dict, str]:
@@ -114,13 +118,16 @@ def _parse(row: Row, today: date) -> tuple[RowError | None, dict, str]:
         first = problems[0]
         field = str(first["loc"][0]) if first["loc"] else "row"
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        return RowError(row=row.number, field=field, message=f"{first['msg']}{more}"), {}, name
+        return RowError(row=row.number, field=field, message=f"{first['msg']}{more}",
+                        zh=in_chinese(first) + more_zh(len(problems))), {}, name
     if not name:
-        return RowError(row=row.number, field="employer_name", message="employer_name is required"), {}, name
+        return RowError(row=row.number, field="employer_name", message="employer_name is required",
+                        zh="请填写用人单位"), {}, name
     broken = rules.check(fields, today=today, new=True)
     if broken:
         more = f" (and {len(broken) - 1} more)" if len(broken) > 1 else ""
-        return RowError(row=row.number, field=broken[0].field, message=broken[0].message + more), {}, name
+        return RowError(row=row.number, field=broken[0].field, message=broken[0].message + more,
+                        zh=broken[0].zh + more_zh(len(broken))), {}, name
     return None, fields, name
 
 
@@ -128,8 +135,8 @@ def _key(employer_name: str, fields: dict) -> tuple:
     return (employer_name, fields["title"], fields["region_code"], fields["wage_min"], fields["wage_max"])
 
 
-async def _existing_keys(session: AsyncSession, list_id: str) -> dict[tuple, str]:
+async def _existing_keys(session: AsyncSession, list_id: str) -> dict[tuple, tuple[str, str]]:
     rows = await session.execute(
         select(Employer.name, Posting.title, Posting.region_code, Posting.wage_min, Posting.wage_max, Posting.id)
         .join(Employer, Employer.id == Posting.employer_id).where(Posting.supply_list_id == list_id))
-    return {tuple(row[:5]): f"posting {row[5]} already in this list" for row in rows.all()}
+    return {tuple(row[:5]): (f"posting {row[5]} already in this list", "清单里已有这个岗位") for row in rows.all()}

@@ -8,6 +8,7 @@ from services.workers.deps import ClockDep, KeysDep, SettingsDep, StaffOrAdmin, 
 from services.workers.ledger import service
 from services.workers.ledger.columns import WORKER_COLUMNS
 from services.workers.ledger.schemas import LedgerReport
+from shared.language import row_errors_for
 from shared.rate_limits import rate_limited
 from shared.uploads import read_upload, receive
 
@@ -23,4 +24,6 @@ async def import_ledger(file: UploadFile, request: Request, units: UnitsDep, clo
     table = await read_upload(data, filename=file.filename, aliases=WORKER_COLUMNS, max_bytes=limit,
                               seconds=settings.upload_read_seconds)
     async with units() as session:
-        return await service.import_ledger(session=session, table=table, by=by, keys=keys, clock=clock)
+        report = await service.import_ledger(session=session, table=table, by=by, keys=keys, clock=clock)
+    report.errors = row_errors_for(report.errors, request.headers.get("accept-language"))
+    return report
