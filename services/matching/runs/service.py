@@ -6,7 +6,7 @@ import uuid
 from collections import Counter
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.matching.db import outbox
@@ -31,6 +31,7 @@ GUARANTEED = ("near_home", "league", "anywhere")
 FEASIBLE_KEPT = 50  # per worker, for the capacity step
 
 RUN_STALE_AFTER = timedelta(hours=2)  # far longer than a run of the whole League takes
+RUN_START_LOCK = 0x6A62_7275_6E73  # the advisory lock that run starts take on PostgreSQL
 
 
 def _item_key_length(level: str) -> int:
@@ -70,6 +71,10 @@ async def start(*, session: AsyncSession, region_code: str, by: Principal, setti
 async def _ensure_none_active(session: AsyncSession, region_code: str, *, now: datetime) -> None:
     """One active run per area: a run of the same area, one inside it or one around it would text the same workers
     again. A run queued or running for longer than RUN_STALE_AFTER has died and no longer holds its area."""
+    if (await session.connection()).dialect.name == "postgresql":
+        # Starts take turns until their unit of work commits, so two at once cannot both find the area free
+        # (on SQLite the service's write turn does the same).
+        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": RUN_START_LOCK})
     active = await session.scalars(select(Run).where(Run.status.in_(("queued", "running")),
                                                      Run.created_at > now - RUN_STALE_AFTER))
     for run in active:
