@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install run test test-unit lint typecheck bench lock clean up-local down-local browser
+.PHONY: install run test test-unit lint typecheck fuzz bench lock clean up-local down-local browser
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ lint: install
 
 typecheck: install
 	$(BIN)/mypy
+
+# Schemathesis over every operation with each role's token, 100 examples each (make test runs 3): see docs/security.md.
+fuzz: install
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-100} $(BIN)/pytest tests/fuzz
 
 bench: install
 	$(BIN)/python -m bench

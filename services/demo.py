@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Mapping
+from datetime import timedelta
 
 from fastapi import FastAPI
 
@@ -15,6 +16,7 @@ from shared.settings import CommonSettings
 
 log = logging.getLogger("jobbridge.demo")
 DEFAULT_STAFF_REGION = "152222"  # 科尔沁右翼中旗
+DEMO_TOKEN_TTL = timedelta(hours=8)
 
 
 def load_on_start(app: FastAPI, settings: CommonSettings, *, port: int) -> None:
@@ -95,17 +97,21 @@ async def _first_employer(session) -> str:
 
 
 def _print_tokens(settings: CommonSettings, ids: dict[str, str], port: int) -> None:
-    key = settings.signing_key
+    # Printed tokens end up in terminals and logs: they last a working day; `jobbridge token` mints longer ones.
+    key, ttl = settings.signing_key, DEMO_TOKEN_TTL
     region = ids.get("staff_region") or DEFAULT_STAFF_REGION
     tokens = {
-        "admin": mint_token(key=key, role="admin", sub="demo-admin"),
-        "employer": mint_token(key=key, role="employer", sub="demo-employer", employer_id=ids["employer_id"]),
+        "admin": mint_token(key=key, role="admin", sub="demo-admin", ttl=ttl),
+        "employer": mint_token(key=key, role="employer", sub="demo-employer", employer_id=ids["employer_id"],
+                               ttl=ttl),
         f"station_staff ({region} {_region_name(region)})": mint_token(key=key, role="station_staff",
-                                                                      sub="demo-staff", region=region),
+                                                                      sub="demo-staff", region=region, ttl=ttl),
         f"partner_office ({ids['office_id']})": mint_token(key=key, role="partner_office", sub="demo-office",
-                                                          office_id=ids["office_id"]),
+                                                          office_id=ids["office_id"], ttl=ttl),
     }
-    lines = [f"\nJobBridge is serving on http://127.0.0.1:{port}  (API docs: /docs)", "Tokens (Authorization: Bearer …):"]
+    lines = [f"\nJobBridge is serving on http://127.0.0.1:{port}  (API docs: /docs)",
+             f"Tokens for the next {DEMO_TOKEN_TTL.seconds // 3600} hours (Authorization: Bearer …; more with "
+             "`.venv/bin/jobbridge token --role ...`):"]
     lines += [f"  {role}:\n    {token}" for role, token in tokens.items()]
     print("\n".join(lines) + "\n", file=sys.stdout, flush=True)
 

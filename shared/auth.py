@@ -98,8 +98,9 @@ async def current_principal(request: Request,
     try:
         return decode_token(credentials.credentials, key=request.app.state.signing_key)
     except TokenError as exc:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, f"invalid token: {exc}",
-                            headers={"WWW-Authenticate": "Bearer"}) from exc
+        # The decoder's own words stay out of the answer: they help whoever forges tokens, not whoever signs in.
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "the token is invalid or has expired",
+                            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}) from exc
 
 
 def require(*roles: Role):

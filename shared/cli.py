@@ -106,7 +106,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         from services.demo import load_on_start
 
         load_on_start(app, settings, port=args.port)
-    uvicorn.run(app, host=args.host, port=args.port, log_config=None, access_log=False)
+    uvicorn.run(app, host=args.host, port=args.port, log_config=None, access_log=False,
+                timeout_graceful_shutdown=int(settings.shutdown_grace_seconds))
     return 0
 
 

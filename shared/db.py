@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any, cast
 
 from sqlalchemy import BigInteger, CursorResult, DateTime, Integer, Result, event, text
@@ -50,9 +52,24 @@ class UtcDateTime(TypeDecorator):
         return value
 
 
+def _owner_only(url: str) -> None:
+    """Make the SQLite file (and its WAL files, which SQLite creates with the file's mode) readable by its owner
+    only, like secrets.json: it holds sealed personal numbers and everything else of the service."""
+    path = url.split("///", 1)[1] if "///" in url else ""
+    if not path or path.startswith(":memory:") or "mode=memory" in path:
+        return
+    file = Path(path.split("?", 1)[0])
+    file.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(file, os.O_CREAT | os.O_RDWR, 0o600))
+    for each in (file, file.with_name(file.name + "-wal"), file.with_name(file.name + "-shm")):
+        if each.exists():
+            os.chmod(each, 0o600)
+
+
 def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     """Create the engine; SQLite gets WAL, a busy timeout and foreign keys so concurrent tasks do not fail."""
     if url.startswith("sqlite"):
+        _owner_only(url)
         engine = create_async_engine(url, connect_args={"timeout": 30})
 
         @event.listens_for(engine.sync_engine, "connect")
@@ -107,7 +124,7 @@ class Database:
                 await session.commit()
             except IntegrityError as exc:
                 await session.rollback()
-                raise Conflict("the record clashes with one that already exists") from exc
+                raise Conflict("the record clashes with one that already exists", zh="与已有的记录重复") from exc
             except BaseException:
                 await session.rollback()
                 raise

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
 
 from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,6 +28,17 @@ def session_of(service: str):
             yield session
 
     return session
+
+
+def units_of(service: str):
+    """A maker of units of work, for a route that must do slow work (reading an upload) before it holds one: on
+    SQLite a unit of work holds the service's write turn, so nothing slow may happen inside it."""
+    unit = unit_of(service)
+
+    def units(request: Request) -> Callable[[], AbstractAsyncContextManager[AsyncSession]]:
+        return unit(request).database.transaction
+
+    return units
 
 
 def clock_of(service: str) -> Callable[[Request], Clock]:

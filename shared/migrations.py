@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from pathlib import Path
 
+import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import MetaData, pool
@@ -61,3 +63,37 @@ def run_env(target_metadata: MetaData) -> None:
         await engine.dispose()
 
     asyncio.run(main())
+
+
+def clean_stored_text(connection: Connection, table: str, *, key: str = "id", lines: Sequence[str] = (),
+                      texts: Sequence[str] = (), documents: Sequence[str] = ()) -> int:
+    """Drop the characters the API now refuses (shared.forms) from rows stored before it did; the rows changed.
+
+    lines: one-line text columns; texts: columns whose text may hold tabs and line breaks; documents: JSON columns,
+    each string in them cleaned as text. Every row is read once; only changed rows are written.
+    """
+    from shared.forms import clean
+
+    columns = [sa.column(name) for name in (*lines, *texts)] + [sa.column(name, sa.JSON) for name in documents]
+    rows = sa.table(table, sa.column(key), *columns)
+    changed = 0
+    for row in connection.execute(sa.select(rows)).mappings().all():
+        update = {name: clean(row[name]) for name in lines if row[name] and clean(row[name]) != row[name]}
+        update |= {name: clean(row[name], multiline=True) for name in texts
+                   if row[name] and clean(row[name], multiline=True) != row[name]}
+        update |= {name: cleaned for name in documents
+                   if (cleaned := _clean_document(row[name], clean)) != row[name]}
+        if update:
+            connection.execute(sa.update(rows).where(rows.c[key] == row[key]).values(**update))
+            changed += 1
+    return changed
+
+
+def _clean_document(value, clean):
+    if isinstance(value, str):
+        return clean(value, multiline=True)
+    if isinstance(value, list):
+        return [_clean_document(item, clean) for item in value]
+    if isinstance(value, dict):
+        return {name: _clean_document(item, clean) for name, item in value.items()}
+    return value

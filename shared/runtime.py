@@ -16,6 +16,7 @@ from sqlalchemy import Table
 
 from shared.apidocs import install_api_docs
 from shared.auth import Principal, Role, require
+from shared.body_guard import BodyGuard
 from shared.clock import Clock
 from shared.db import Database
 from shared.errors import install_error_handlers
@@ -25,6 +26,8 @@ from shared.events.outbox import OutboxRelay
 from shared.logs import RequestContext
 from shared.metrics import router as metrics_router
 from shared.migrations import upgrade_async
+from shared.openapi import document_errors
+from shared.rate_limits import RateLimiter, parse_limits
 from shared.settings import CommonSettings
 
 log = logging.getLogger("jobbridge.runtime")
@@ -153,7 +156,11 @@ def create_app(runtime: Runtime, *, title: str = "JobBridge") -> FastAPI:
     app.state.signing_key = runtime.settings.signing_key
     app.state.runtime = runtime
     app.state.units = {unit.name: unit for unit in runtime.units}
-    app.add_middleware(RequestContext)
+    app.state.rate_limiter = RateLimiter(parse_limits(runtime.settings.rate_limits))
+    uploads = max((getattr(unit.settings, "upload_max_bytes", 0) for unit in runtime.units), default=0)
+    app.add_middleware(BodyGuard, max_bytes=runtime.settings.body_max_bytes,
+                       max_upload_bytes=max(uploads, runtime.settings.body_max_bytes))
+    app.add_middleware(RequestContext)  # outermost: every answer, the guard's too, is logged with its request id
     install_error_handlers(app)
     for unit in runtime.units:
         app.include_router(unit.router)
@@ -161,6 +168,7 @@ def create_app(runtime: Runtime, *, title: str = "JobBridge") -> FastAPI:
         if unit.on_app is not None:
             unit.on_app(app)
     app.include_router(metrics_router)
+    document_errors(app)
     return app
 
 

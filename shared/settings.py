@@ -34,6 +34,15 @@ class CommonSettings(BaseSettings):
     run_workers_in_process: bool = Field(default=True, validation_alias="RUN_WORKERS_IN_PROCESS")
     relay_batch: int = Field(default=200, ge=1, le=5000, validation_alias="RELAY_BATCH")
     relay_poll_seconds: float = Field(default=0.2, gt=0, validation_alias="RELAY_POLL_SECONDS")
+    # The largest request body other than an uploaded file (413 above it): the ingress caps the same in a deployment.
+    body_max_bytes: int = Field(default=1 << 20, ge=1024, validation_alias="BODY_MAX_BYTES")
+    # Per-principal limits of the costly routes, "group=requests/seconds" (shared.rate_limits); empty: none.
+    rate_limits: str = Field(default="runs=6/60,imports=20/60,exports=30/60,recommendations=120/60",
+                             validation_alias="RATE_LIMITS")
+    # The longest an upload may take to read before it is refused (linear in its size; 50,000 rows take ~5 s).
+    upload_read_seconds: float = Field(default=60.0, gt=0, validation_alias="UPLOAD_READ_SECONDS")
+    # How long `jobbridge serve` lets requests finish after SIGTERM before it cancels them (Kubernetes waits 30 s).
+    shutdown_grace_seconds: float = Field(default=20.0, gt=0, validation_alias="SHUTDOWN_GRACE_SECONDS")
 
     @cached_property
     def secrets(self) -> dict[str, str]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
+import functools
 import io
 import re
 import unicodedata
@@ -14,9 +16,12 @@ from itertools import chain, islice
 from typing import NamedTuple
 
 from fastapi import UploadFile
-from openpyxl import load_workbook
+from openpyxl.reader.excel import ExcelReader
 
-from shared.errors import DomainError
+from shared.errors import UploadError, UploadTooLarge
+from shared.xlsx_guard import Budget, GuardedArchive
+
+__all__ = ["Row", "Table", "UploadError", "UploadTooLarge", "read_table", "read_upload", "receive"]
 
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0"  # old .xls, and also password-protected .xlsx (both are OLE containers)
@@ -26,24 +31,13 @@ _HEADER_SEARCH_ROWS = 10  # templates often put a title row, or a note, above th
 _EXCEL_MAX_ROWS = 1_048_576  # a higher row number means a damaged or hostile file, not a spreadsheet
 _MAX_INFLATE_RATIO = 100  # zip-bomb guard, as in Apache POI: real workbook parts compress far less
 _INFLATE_GRACE = 1 << 20
+# 50,000 rows of a 12-column ledger as Excel writes them make a 36 MB sheet part; real parts stay far below this.
+MAX_PART_BYTES = 128 << 20
+# The longest XML token (tag, comment, run of text) read: a cell holds at most 32,767 characters (<= ~200 KB).
+MAX_TOKEN_BYTES = 256 << 10
+READ_SECONDS = 60.0  # the default budget of one read
+_CHECK_EVERY_ROWS = 500
 _PARENTHESISED = re.compile(r"\([^)]*\)")
-
-
-class UploadError(DomainError):
-    """The upload cannot be read as a table (400); str(error) is a short English message for the person."""
-
-    status_code = 400
-
-
-class UploadTooLarge(UploadError):
-    """The upload is over the size limit (413)."""
-
-    status_code = 413
-    limit: int
-
-    def __init__(self, message: str, *, limit: int) -> None:
-        super().__init__(message)
-        self.limit = limit
 
 
 # The multipart envelope around the file adds a little; a body much larger than the limit is refused unread.
@@ -85,27 +79,48 @@ def read_table(
     aliases: Mapping[str, Iterable[str]],
     max_bytes: int,
     max_rows: int = 50_000,
+    budget: Budget | None = None,
 ) -> Table:
     """Read the first table of an uploaded CSV or XLSX file.
 
     aliases: canonical field name -> accepted headers, e.g.
     {"title": ["title", "岗位名称", "岗位"], "wage_min": ["wage_min", "最低月薪", "月薪下限"]}.
-    The content decides the format; `filename` only names the file in messages.
+    The content decides the format; `filename` only names the file in messages. `budget` bounds the time (60 s by
+    default) and lets another thread cancel the read.
     """
+    budget = budget or Budget(READ_SECONDS)
     name = _called(filename)
     if len(data) > max_bytes:
         raise UploadTooLarge(f"{name} is larger than the {_size(max_bytes)} limit", limit=max_bytes)
     if not data:
-        raise UploadError(f"{name} is empty")
+        raise UploadError(f"{name} is empty", zh="文件是空的")
     fields = _field_index(aliases)
     if data.startswith(_OLE):
-        raise UploadError(f"{name} is an old .xls or a password-protected workbook; save it as .xlsx or .csv")
+        raise UploadError(f"{name} is an old .xls or a password-protected workbook; save it as .xlsx or .csv",
+                          zh="这是旧版 .xls 或加了密码的表格，请在 Excel 中另存为 .xlsx 或 .csv")
     if data.startswith(_ZIP):
-        return _read_xlsx(data, name, fields, max_rows)
-    return _read_csv(data, name, fields, max_rows)
+        return _read_xlsx(data, name, fields, max_rows, budget)
+    return _read_csv(data, name, fields, max_rows, budget)
 
 
-def _read_xlsx(data: bytes, name: str, fields: dict[str, str], max_rows: int) -> Table:
+async def read_upload(data: bytes, *, seconds: float = READ_SECONDS, **options) -> Table:
+    """read_table in a worker thread, so the event loop serves other requests meanwhile.
+
+    Cancelling the awaiting task (the client went away, the server is stopping) stops the read at its next chunk and
+    waits for the thread, so a shutdown is never held up by a read nobody waits for.
+    """
+    budget = Budget(seconds)
+    work = asyncio.get_running_loop().run_in_executor(None, functools.partial(read_table, data, budget=budget,
+                                                                              **options))
+    try:
+        return await asyncio.shield(work)
+    except asyncio.CancelledError:
+        budget.stop.set()
+        await asyncio.wait([work])
+        raise
+
+
+def _read_xlsx(data: bytes, name: str, fields: dict[str, str], max_rows: int, budget: Budget) -> Table:
     not_a_workbook = f"{name} is a ZIP file but not an Excel workbook; save it as .xlsx or .csv"
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -114,10 +129,21 @@ def _read_xlsx(data: bytes, name: str, fields: dict[str, str], max_rows: int) ->
         raise UploadError(not_a_workbook) from error
     # Checked before openpyxl reads anything: it loads the shared strings whole when it opens the workbook.
     if any(p.file_size > _INFLATE_GRACE and p.file_size > _MAX_INFLATE_RATIO * p.compress_size for p in parts):
-        raise UploadError(f"{name} unpacks to far more data than a workbook holds; save it again in Excel")
+        raise UploadError(f"{name} unpacks to far more data than a workbook holds; save it again in Excel",
+                          zh="文件解压后大得不正常，请在 Excel 中重新保存后上传")
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        reader = ExcelReader(io.BytesIO(data), read_only=True, data_only=True)
+        # openpyxl opens the ZIP itself; every part it reads, now or while rows are read, goes through the guard.
+        reader.archive.close()
+        reader.archive = GuardedArchive(io.BytesIO(data), part_limit=MAX_PART_BYTES, token_limit=MAX_TOKEN_BYTES,
+                                        budget=budget)
+        reader.read()
+        workbook = reader.wb
+    except UploadError:
+        raise
     except Exception as error:  # openpyxl fails in many ways (KeyError, ValueError, XML errors) on a bad file
+        if isinstance(error.__cause__, UploadError):  # openpyxl wraps what it meets as a ValueError
+            raise error.__cause__ from None
         raise UploadError(not_a_workbook) from error
     try:
         if not workbook.worksheets:
@@ -129,7 +155,8 @@ def _read_xlsx(data: bytes, name: str, fields: dict[str, str], max_rows: int) ->
         header = _find_header(head, fields, empty=f"the first worksheet of {name} is empty")
         # A second pass, bounded to the header's width, so one stray far-right cell cannot widen every row.
         rest = sheet.iter_rows(min_row=header.number + 1, max_col=header.width, values_only=True)
-        return Table(_collect(_xlsx_rows(rest, start=header.number + 1), header, max_rows), header.unknown)
+        return Table(_collect(_xlsx_rows(rest, start=header.number + 1), header, max_rows, budget),
+                     header.unknown)
     except UploadError:
         raise
     except Exception as error:  # a part that is truncated or corrupt only fails once it is read
@@ -161,16 +188,18 @@ def _cell_text(value: object) -> str:
     return str(value).strip()
 
 
-def _read_csv(data: bytes, name: str, fields: dict[str, str], max_rows: int) -> Table:
+def _read_csv(data: bytes, name: str, fields: dict[str, str], max_rows: int, budget: Budget) -> Table:
     # Excel's "Unicode text" export is UTF-16 with a BOM, so its NUL bytes are not a sign of binary data.
     utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))
     if not utf16 and b"\x00" in data:
-        raise UploadError(f"{name} is not a spreadsheet (it holds binary data); save it as .xlsx or .csv")
+        raise UploadError(f"{name} is not a spreadsheet (it holds binary data); save it as .xlsx or .csv",
+                          zh="这不是表格文件，请另存为 .xlsx 或 .csv")
     # Chinese Excel saves "CSV" in GBK, which GB18030 extends; UTF-8 goes first as GBK text is rarely valid UTF-8.
     encodings = ("utf-16",) if utf16 else ("utf-8-sig", "gb18030")
     head = data[:_SNIFF_BYTES].decode(encodings[0], errors="replace")
     if head.lstrip().startswith("<"):  # systems that "export to Excel" often write an HTML or XML page
-        raise UploadError(f"{name} is a web page or XML file; open it in Excel and save it as .xlsx or .csv")
+        raise UploadError(f"{name} is a web page or XML file; open it in Excel and save it as .xlsx or .csv",
+                          zh="这是网页文件，请用 Excel 打开后另存为 .xlsx 或 .csv")
     delimiter = _sniff_delimiter(head)
     for encoding in encodings:
         text = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
@@ -180,7 +209,7 @@ def _read_csv(data: bytes, name: str, fields: dict[str, str], max_rows: int) -> 
             head_rows = list(islice(numbered, _HEADER_SEARCH_ROWS))
             header = _find_header(head_rows, fields, empty=f"{name} is empty")
             rest = chain((row for row in head_rows if row[0] > header.number), numbered)
-            return Table(_collect(rest, header, max_rows), header.unknown)
+            return Table(_collect(rest, header, max_rows, budget), header.unknown)
         except UnicodeDecodeError:
             continue
         except csv.Error as error:
@@ -205,7 +234,8 @@ def _find_header(head: list[tuple[int, list[str]]], fields: dict[str, str], *, e
         for index, text in enumerate(cells):
             field = fields.get(_normalise(text))
             if field in seen:
-                raise UploadError(f'columns "{seen[field]}" and "{text}" are both {field}; keep one')
+                raise UploadError(f'columns "{seen[field]}" and "{text}" are both {field}; keep one',
+                                  zh=f"“{seen[field]}”和“{text}”是同一列，请只保留一列")
             if field:
                 seen[field] = text
                 columns.append((index, field))
@@ -216,19 +246,23 @@ def _find_header(head: list[tuple[int, list[str]]], fields: dict[str, str], *, e
             return _Header(number, columns, unknown, width)
     if not any(any(cells) for _, cells in head):
         raise UploadError(empty)
-    raise UploadError(f"no known column headers; expected e.g. {_examples(fields)}")
+    raise UploadError(f"no known column headers; expected e.g. {_examples(fields)}",
+                      zh=f"找不到认识的表头，表头应像这样：{_examples(fields)}")
 
 
-def _collect(rows: Iterable[tuple[int, list[str]]], header: _Header, max_rows: int) -> list[Row]:
+def _collect(rows: Iterable[tuple[int, list[str]]], header: _Header, max_rows: int, budget: Budget) -> list[Row]:
     collected: list[Row] = []
     for number, cells in rows:
+        if number % _CHECK_EVERY_ROWS == 0:
+            budget.check()
         if number > _EXCEL_MAX_ROWS:
             raise UploadError(f"the file has more than {_EXCEL_MAX_ROWS:,} rows")
         cells = cells[: header.width]
         if not any(cells):
             continue  # skipped, yet counted: the numbers must stay those the person sees
         if len(collected) == max_rows:
-            raise UploadError(f"the file has more than {max_rows:,} data rows; split it into smaller files")
+            raise UploadError(f"the file has more than {max_rows:,} data rows; split it into smaller files",
+                              zh=f"数据超过 {max_rows} 行，请分成几个文件上传")
         values = {field: cells[index] if index < len(cells) else "" for index, field in header.columns}
         collected.append(Row(number, values))
     return collected

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from typing import Annotated
 
 from fastapi import Depends
@@ -10,10 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.jobs.settings import JobsSettings
 from shared.auth import Principal, Role, current_principal, require
 from shared.clock import Clock
-from shared.deps import clock_of, session_of, settings_of
+from shared.deps import clock_of, session_of, settings_of, units_of
 
 # scope="function": the unit of work commits before the response is sent, so a failed commit is never a 201.
 SessionDep = Annotated[AsyncSession, Depends(session_of("jobs"), scope="function")]
+# For routes that read an upload first: the unit of work is opened only once the file is read.
+UnitsDep = Annotated[Callable[[], AbstractAsyncContextManager[AsyncSession]], Depends(units_of("jobs"))]
 ClockDep = Annotated[Clock, Depends(clock_of("jobs"))]
 SettingsDep = Annotated[JobsSettings, Depends(settings_of("jobs"))]
 CurrentUser = Annotated[Principal, Depends(current_principal)]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -10,11 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.workers.settings import WorkersSettings
 from shared.auth import Principal, Role, require
 from shared.clock import Clock
-from shared.deps import clock_of, session_of, settings_of
+from shared.deps import clock_of, session_of, settings_of, units_of
 from shared.pii import PiiKeys
 
 # scope="function": the unit of work (with its audit rows) commits before the response is sent.
 SessionDep = Annotated[AsyncSession, Depends(session_of("workers"), scope="function")]
+# For routes that read an upload first: the unit of work is opened only once the file is read.
+UnitsDep = Annotated[Callable[[], AbstractAsyncContextManager[AsyncSession]], Depends(units_of("workers"))]
 ClockDep = Annotated[Clock, Depends(clock_of("workers"))]
 SettingsDep = Annotated[WorkersSettings, Depends(settings_of("workers"))]
 

@@ -112,8 +112,8 @@ async def test_workers_already_registered_are_reported_not_doubled(workers_api):
                     "", "", "", ""])
     report = (await upload(api, admin, workbook(rows))).json()
     assert report["imported"] == 2 and report["duplicates"] == 1
-    assert report["errors"] == [{"row": 3, "field": "id_number",
-                                 "message": f"already registered as worker profile {existing['id']}"}]
+    message = f"this ID-card number is already registered as worker profile {existing['id']}"
+    assert report["errors"] == [{"row": 3, "field": "id_number", "message": message}]
     assert await registered(api) == 3
 
 

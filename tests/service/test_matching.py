@@ -159,7 +159,7 @@ async def test_a_supply_list_demand_list_for_its_office(world):
     assert [c["worker_id"] for c in section["candidates"]] == [world["workers"]["zhang"]]
     stranger = api.auth("partner_office", office_id="bj-fangshan-hrss")
     refused = await api.client.get(f"/matching/supply-lists/{list_id}/candidates", headers=stranger)
-    assert refused.status_code == 403
+    assert refused.status_code == 404
 
 
 async def test_read_models_ignore_replayed_and_older_events(world):

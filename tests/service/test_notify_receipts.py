@@ -122,6 +122,7 @@ async def test_wechat_callbacks_need_wechats_signature_and_the_url_check_echoes(
     assert refused.status_code == 403
     echo = await notify.client.get("/notify/receipts/wechat", params=await _signed(notify) | {"echostr": "e1"})
     assert (echo.status_code, echo.text) == (200, "e1")
+    assert echo.headers["X-Content-Type-Options"] == "nosniff"  # the caller's text, never read as HTML
 
 
 @pytest.mark.parametrize("notify_changes", [{"receipt_token": "callback-secret-0123456789"}])

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from services.jobs.deps import Admin, ClockDep, CurrentUser, SessionDep
 from services.jobs.employers import service
 from services.jobs.employers.schemas import EmployerIn, EmployerOut
+from shared.forms import OFFSET_MAX
 
 router = APIRouter(prefix="/employers", tags=["employers"])
 
@@ -27,7 +28,7 @@ async def create_employer(body: EmployerIn, session: SessionDep, clock: ClockDep
 
 @router.get("", response_model=EmployerPage)
 async def list_employers(session: SessionDep, _: Admin, limit: Annotated[int, Query(ge=1, le=500)] = 100,
-                         offset: Annotated[int, Query(ge=0)] = 0) -> EmployerPage:
+                         offset: Annotated[int, Query(ge=0, le=OFFSET_MAX)] = 0) -> EmployerPage:
     rows, total = await service.list_all(session=session, limit=limit, offset=offset)
     return EmployerPage(items=[EmployerOut.model_validate(e) for e in rows], total=total)
 

@@ -14,6 +14,7 @@ from services.jobs.postings import service
 from services.jobs.postings.schemas import PostingIn, PostingOut, PostingPage, PostingPatch
 from shared.auth import Principal
 from shared.errors import Invalid
+from shared.forms import PAGE_MAX
 
 router = APIRouter(prefix="/postings", tags=["postings"])
 
@@ -25,19 +26,20 @@ def _out(posting) -> PostingOut:
 async def _employer_for(session: AsyncSession, body: PostingIn, by: Principal) -> Employer:
     employer_id = body.employer_id if by.is_admin else by.employer_id
     if by.is_admin and not employer_id:
-        raise Invalid("an admin must name employer_id", field="employer_id")
+        raise Invalid("an admin must name employer_id", field="employer_id", zh="请写明用人单位（employer_id）")
     if not by.is_admin and body.employer_id not in (None, by.employer_id):
-        raise Invalid("employer_id comes from your token", field="employer_id")
+        raise Invalid("employer_id comes from your token", field="employer_id", zh="用人单位按登录身份确定，不用填写")
     employer = await session.get(Employer, employer_id)
     if employer is None:
-        raise Invalid(f"unknown employer {employer_id}", field="employer_id")
+        raise Invalid(f"unknown employer {employer_id}", field="employer_id", zh="没有这个用人单位")
     return employer
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=PostingOut)
 async def post_vacancy(body: PostingIn, session: SessionDep, clock: ClockDep, by: EmployerOrAdmin) -> PostingOut:
     if body.supply_list_id is not None:
-        raise Invalid("postings join a supply list through its import", field="supply_list_id")
+        raise Invalid("postings join a supply list through its import", field="supply_list_id",
+                      zh="岗位只能通过上传岗位供给清单加入清单")
     employer = await _employer_for(session, body, by)
     posting = await service.post(session=session, fields=body.model_dump(), employer=employer, clock=clock)
     return _out(posting)
@@ -52,7 +54,7 @@ async def list_postings(
     text: Annotated[str | None, Query(max_length=60)] = None,
     supply_list: Annotated[str | None, Query(max_length=36)] = None,
     employer_id: Annotated[str | None, Query(max_length=36)] = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=PAGE_MAX)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> PostingPage:
     filters = service.PostingFilter(status=status_, region=region, occupation=occupation, text=text,

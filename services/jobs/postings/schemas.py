@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
-from shared.forms import Tags, YesNo
+from shared.forms import Line, Tags, Text, YesNo
 
 
 def _gender(value: object) -> object:
@@ -26,13 +27,13 @@ class PostingIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    title: str = Field(min_length=2, max_length=100)
-    occupation: str | None = Field(default=None, min_length=1, max_length=60)
+    title: Line = Field(min_length=2, max_length=100)
+    occupation: Line | None = Field(default=None, min_length=1, max_length=60)
     occupation_code: str | None = Field(default=None, pattern=r"^\d(-\d{2}){1,3}$|^\d{5}$")
-    description: str = Field(default="", max_length=2000)
+    description: Text = Field(default="", max_length=2000)
     skills: Tags = []
     region_code: str = Field(pattern=r"^\d{6}(\d{3})?$")
-    address: str = Field(default="", max_length=200)
+    address: Line = Field(default="", max_length=200)
     lon: float | None = Field(default=None, ge=73, le=136)
     lat: float | None = Field(default=None, ge=3, le=54)
     wage_min: Money
@@ -47,9 +48,13 @@ class PostingIn(BaseModel):
     contract_months: int | None = Field(default=None, ge=1, le=120)
     public_welfare: YesNo = False
     workshop: YesNo = False
-    supply_list_id: str | None = None
+    supply_list_id: Line | None = None
     valid_until: date
-    employer_id: str | None = Field(default=None, description="admin only: the employer the posting belongs to")
+    employer_id: Line | None = Field(default=None, description="admin only: the employer the posting belongs to")
+
+
+# What a change may set to null: "derive it again" (occupation, its code, the place) or "none" (gender, contract).
+NULLABLE = frozenset({"occupation", "occupation_code", "lon", "lat", "gender", "contract_months"})
 
 
 class PostingPatch(BaseModel):
@@ -57,13 +62,13 @@ class PostingPatch(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    title: str | None = Field(default=None, min_length=2, max_length=100)
-    occupation: str | None = Field(default=None, min_length=1, max_length=60)
+    title: Line | None = Field(default=None, min_length=2, max_length=100)
+    occupation: Line | None = Field(default=None, min_length=1, max_length=60)
     occupation_code: str | None = Field(default=None, pattern=r"^\d(-\d{2}){1,3}$|^\d{5}$")
-    description: str | None = Field(default=None, max_length=2000)
+    description: Text | None = Field(default=None, max_length=2000)
     skills: Tags | None = None
     region_code: str | None = Field(default=None, pattern=r"^\d{6}(\d{3})?$")
-    address: str | None = Field(default=None, max_length=200)
+    address: Line | None = Field(default=None, max_length=200)
     lon: float | None = Field(default=None, ge=73, le=136)
     lat: float | None = Field(default=None, ge=3, le=54)
     wage_min: Money | None = None
@@ -79,6 +84,14 @@ class PostingPatch(BaseModel):
     public_welfare: YesNo | None = None
     workshop: YesNo | None = None
     valid_until: date | None = None
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _not_null(cls, value: object, info: ValidationInfo) -> object:
+        """A field may be left out of a change; null is a value only where a posting can hold none."""
+        if value is None and info.field_name not in NULLABLE:
+            raise PydanticCustomError("null_not_allowed", "leave the field out instead of sending null")
+        return value
 
 
 class PostingOut(BaseModel):

@@ -24,7 +24,8 @@ class PostingRejected(Invalid):
 
     def __init__(self, errors: list[rules.FieldError]) -> None:
         super().__init__("; ".join(e.message for e in errors), field=errors[0].field,
-                         errors=[(e.field, e.message) for e in errors])
+                         errors=[(e.field, e.message) for e in errors], errors_zh=[e.zh for e in errors],
+                         zh="；".join(e.zh for e in errors))
 
 
 @dataclass(frozen=True)
@@ -60,14 +61,15 @@ async def get(*, session: AsyncSession, posting_id: str, by: Principal) -> Posti
     """Read a posting; an employer sees only its own (another's is answered as not found)."""
     posting = await session.get(Posting, posting_id)
     if posting is None or (by.role is Role.employer and posting.employer_id != by.employer_id):
-        raise NotFound("posting not found")
+        raise NotFound("posting not found", zh="没有找到这个岗位")
     return posting
 
 
 async def _owned(*, session: AsyncSession, posting_id: str, by: Principal) -> Posting:
     posting = await get(session=session, posting_id=posting_id, by=by)
     if not (by.is_admin or (by.role is Role.employer and posting.employer_id == by.employer_id)):
-        raise Forbidden("only the employer that owns the posting, or an admin, may change it")
+        raise Forbidden("only the employer that owns the posting, or an admin, may change it",
+                        zh="只有发布这个岗位的用人单位或管理员可以修改")
     return posting
 
 
@@ -76,7 +78,8 @@ async def change(*, session: AsyncSession, posting_id: str, changes: dict[str, A
     """Apply a change to an open posting after checking the whole result against the rules."""
     posting = await _owned(session=session, posting_id=posting_id, by=by)
     if posting.status != PostingStatus.open:
-        raise Conflict(f"the posting is {posting.status} and can no longer be changed")
+        raise Conflict(f"the posting is {posting.status} and can no longer be changed",
+                       zh="这个岗位已关闭或已招满，不能再修改")
     current = {key: getattr(posting, key) for key in rules_fields()}
     if "occupation" in changes and "occupation_code" not in changes:
         current["occupation_code"] = None  # a new occupation name means its code is derived again

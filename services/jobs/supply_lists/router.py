@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, UploadFile, status
 
-from services.jobs.deps import ClockDep, OfficeOrAdmin, SessionDep, SettingsDep
+from services.jobs.deps import ClockDep, OfficeOrAdmin, SessionDep, SettingsDep, UnitsDep
 from services.jobs.supply_lists import service
+from services.jobs.supply_lists.columns import POSTING_COLUMNS
 from services.jobs.supply_lists.schemas import ImportReport, SupplyListIn, SupplyListOut
-from shared.uploads import receive
+from shared.language import row_errors_for
+from shared.rate_limits import rate_limited
+from shared.uploads import read_upload, receive
 
 router = APIRouter(prefix="/supply-lists", tags=["supply lists"])
 
@@ -32,10 +35,17 @@ async def read_supply_list(list_id: str, session: SessionDep, by: OfficeOrAdmin)
     return out
 
 
-@router.post("/{list_id}/postings/import", response_model=ImportReport)
-async def import_supply_list(list_id: str, file: UploadFile, request: Request, session: SessionDep, clock: ClockDep,
+@router.post("/{list_id}/postings/import", response_model=ImportReport, **rate_limited("imports"))
+async def import_supply_list(list_id: str, file: UploadFile, request: Request, units: UnitsDep, clock: ClockDep,
                              settings: SettingsDep, by: OfficeOrAdmin) -> ImportReport:
+    # Three steps, so that no unit of work (on SQLite: the service's write turn) is held while the file is read.
+    async with units() as session:
+        await service.get(session=session, list_id=list_id, by=by)
     limit = settings.upload_max_bytes
     data = await receive(file, declared_length=int(request.headers.get("content-length") or 0), limit=limit)
-    return await service.import_postings(session=session, list_id=list_id, data=data, filename=file.filename,
-                                         max_bytes=limit, by=by, clock=clock)
+    table = await read_upload(data, filename=file.filename, aliases=POSTING_COLUMNS, max_bytes=limit,
+                              seconds=settings.upload_read_seconds)
+    async with units() as session:
+        report = await service.import_postings(session=session, list_id=list_id, table=table, by=by, clock=clock)
+    report.errors = row_errors_for(report.errors, request.headers.get("accept-language"))
+    return report

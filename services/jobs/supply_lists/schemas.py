@@ -5,30 +5,32 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
+from shared.forms import Line
 from shared.reference.regions import is_known
 
 
 class SupplyListIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    title: str = Field(min_length=2, max_length=100)
+    title: Line = Field(min_length=2, max_length=100)
     source_region_code: str = Field(pattern=r"^\d{6}(\d{3})?$")
     period_start: date
     period_end: date
-    office_id: str | None = Field(default=None, max_length=64, description="admin only: the partner office")
+    office_id: Line | None = Field(default=None, max_length=64, description="admin only: the partner office")
 
     @field_validator("source_region_code")
     @classmethod
     def _known(cls, value: str) -> str:
         if not is_known(value):
-            raise ValueError(f"unknown region code {value}")
+            raise PydanticCustomError("unknown_region", "unknown region code {code}", {"code": value})
         return value
 
     @model_validator(mode="after")
     def _period(self) -> SupplyListIn:
         if self.period_end < self.period_start:
-            raise ValueError("period_end is before period_start")
+            raise PydanticCustomError("period_order", "period_end is before period_start")
         return self
 
 
@@ -49,6 +51,8 @@ class RowError(BaseModel):
     row: int
     field: str
     message: str
+    # The same message in Chinese: the route shows it instead when Accept-Language prefers zh.
+    zh: str | None = Field(default=None, exclude=True)
 
 
 class ImportReport(BaseModel):

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from services.matching.candidates import service
 from services.matching.candidates.xlsx import demand_list
 from services.matching.deps import CacheDep, CandidateViewer, ClockDep, OfficeOrAdmin, SessionDep
+from shared.rate_limits import rate_limited
 
 router = APIRouter(tags=["candidates"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -22,7 +23,7 @@ def _posting(posting) -> dict:
             "headcount": posting.headcount}
 
 
-@router.get("/postings/{posting_id}/candidates")
+@router.get("/postings/{posting_id}/candidates", **rate_limited("exports"))
 async def posting_candidates(posting_id: str, session: SessionDep, cache: CacheDep, clock: ClockDep,
                              by: CandidateViewer, format: Format = "json",
                              limit: Annotated[int, Query(ge=1, le=500)] = 50):
@@ -34,7 +35,7 @@ async def posting_candidates(posting_id: str, session: SessionDep, cache: CacheD
     return {"posting": _posting(posting), "candidates": candidates}
 
 
-@router.get("/supply-lists/{list_id}/candidates")
+@router.get("/supply-lists/{list_id}/candidates", **rate_limited("exports"))
 async def supply_list_candidates(list_id: str, session: SessionDep, cache: CacheDep, clock: ClockDep,
                                  by: OfficeOrAdmin, format: Format = "json",
                                  per_posting: Annotated[int, Query(ge=1, le=100)] = 20):

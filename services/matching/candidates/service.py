@@ -11,7 +11,7 @@ from services.matching.readmodels.models import PostingRecord, WorkerRecord
 from services.matching.readmodels.service import worker_view
 from shared.auth import Principal, Role
 from shared.clock import Clock, local_today
-from shared.errors import Forbidden, NotFound
+from shared.errors import NotFound
 from shared.reference.regions import get_region
 
 CAPACITY = {"full": "全劳力", "partial": "半劳力", "weak": "弱劳力", "none": "无劳动能力"}
@@ -29,10 +29,10 @@ async def for_posting(*, session: AsyncSession, posting_id: str, by: Principal, 
                       limit: int) -> tuple[PostingView, list[dict]]:
     record = await session.get(PostingRecord, posting_id)
     if record is None or not may_see(record, by):
-        raise NotFound("posting not found")
+        raise NotFound("posting not found", zh="没有找到这个岗位")
     ranker, postings = await cache.get(session, today=local_today(clock))
     if posting_id not in postings:
-        raise NotFound("the posting is not open")
+        raise NotFound("the posting is not open", zh="这个岗位已不再招聘")
     views = await _sharing_workers(session, clock)
     return postings[posting_id], [masked(c, views) for c in ranker.rank_workers(posting_id, list(views.values()),
                                                                                  limit=limit)]
@@ -41,10 +41,8 @@ async def for_posting(*, session: AsyncSession, posting_id: str, by: Principal, 
 async def for_supply_list(*, session: AsyncSession, list_id: str, by: Principal, cache: RankerCache, clock: Clock,
                           per_posting: int) -> list[tuple[PostingView, list[dict]]]:
     records = list(await session.scalars(select(PostingRecord).where(PostingRecord.supply_list_id == list_id)))
-    if not records:
-        raise NotFound("supply list not found")
-    if not all(may_see(r, by) for r in records) or by.role is Role.employer:
-        raise Forbidden("this supply list belongs to another office")
+    if not records or not all(may_see(r, by) for r in records) or by.role is Role.employer:
+        raise NotFound("supply list not found", zh="没有找到这份岗位供给清单")  # not 403: no hint that it exists
     ranker, postings = await cache.get(session, today=local_today(clock))
     views = await _sharing_workers(session, clock)
     workers = list(views.values())

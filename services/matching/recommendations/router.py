@@ -7,11 +7,12 @@ from fastapi import APIRouter, status
 from services.matching.deps import CacheDep, ClockDep, SessionDep, SettingsDep, StaffOrAdmin
 from services.matching.recommendations import service
 from services.matching.recommendations.schemas import RecommendationsOut
+from shared.rate_limits import rate_limited
 
 router = APIRouter(prefix="/workers/{worker_id}", tags=["recommendations"])
 
 
-@router.get("/recommendations", response_model=RecommendationsOut)
+@router.get("/recommendations", response_model=RecommendationsOut, **rate_limited("recommendations"))
 async def recommendations(worker_id: str, session: SessionDep, cache: CacheDep, clock: ClockDep,
                           settings: SettingsDep, by: StaffOrAdmin) -> dict:
     """Ranked offers with score and reasons: at least three, or an explicit shortfall (nothing is sent)."""
@@ -21,7 +22,8 @@ async def recommendations(worker_id: str, session: SessionDep, cache: CacheDep, 
     return service.body(recommendation, postings)
 
 
-@router.post("/recommendations", response_model=RecommendationsOut, status_code=status.HTTP_201_CREATED)
+@router.post("/recommendations", response_model=RecommendationsOut, status_code=status.HTTP_201_CREATED,
+             **rate_limited("recommendations"))
 async def issue_recommendations(worker_id: str, session: SessionDep, cache: CacheDep, clock: ClockDep,
                                 settings: SettingsDep, by: StaffOrAdmin) -> dict:
     """Issue the offers: stored for the record and published, so notify pushes them to the worker."""

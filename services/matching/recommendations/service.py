@@ -27,7 +27,7 @@ async def worker_in_scope(session: AsyncSession, worker_id: str, by: Principal) 
     """The worker's read model, if the caller's region covers the worker (404 otherwise: nothing leaks)."""
     record = await session.get(WorkerRecord, worker_id)
     if record is None or not by.covers_region(record.home_region_code):
-        raise NotFound("worker not found")
+        raise NotFound("worker not found", zh="没有找到这位劳动力")
     return record
 
 

@@ -9,11 +9,12 @@ from fastapi import APIRouter, Query, status
 from services.matching.deps import ClockDep, SessionDep, SettingsDep, StaffOrAdmin
 from services.matching.runs import service
 from services.matching.runs.schemas import RunIn, RunOut
+from shared.rate_limits import rate_limited
 
 router = APIRouter(prefix="/runs", tags=["runs"])
 
 
-@router.post("", status_code=status.HTTP_202_ACCEPTED, response_model=RunOut)
+@router.post("", status_code=status.HTTP_202_ACCEPTED, response_model=RunOut, **rate_limited("runs"))
 async def start_run(body: RunIn, session: SessionDep, clock: ClockDep, settings: SettingsDep,
                     by: StaffOrAdmin) -> RunOut:
     run = await service.start(session=session, region_code=body.region_code, by=by, settings=settings, clock=clock)

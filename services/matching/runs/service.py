@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from datetime import date
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.matching.db import outbox
@@ -22,7 +22,7 @@ from services.matching.runs.models import Run, RunCandidates
 from services.matching.settings import MatchingSettings
 from shared.auth import Principal
 from shared.clock import Clock, local_today
-from shared.errors import Forbidden, NotFound
+from shared.errors import Conflict, Forbidden, NotFound
 from shared.events.envelope import Envelope
 from shared.events.outbox import add_event
 
@@ -30,6 +30,9 @@ ITEM_REQUESTED = "matching.run.item_requested"
 ITEMS_RANKED = "matching.run.ranked"
 GUARANTEED = ("near_home", "league", "anywhere")
 FEASIBLE_KEPT = 50  # per worker, for the capacity step
+
+RUN_STALE_AFTER = timedelta(hours=2)  # far longer than a run of the whole League takes
+RUN_START_LOCK = 0x6A62_7275_6E73  # the advisory lock that run starts take on PostgreSQL
 
 
 def _item_key_length(level: str) -> int:
@@ -45,7 +48,8 @@ async def start(*, session: AsyncSession, region_code: str, by: Principal, setti
                 clock: Clock) -> Run:
     """Queue a run for every seeking worker under `region_code`, one work item per township (or county)."""
     if not (by.is_admin or by.covers_region(region_code)):
-        raise Forbidden(f"region {region_code} is outside your region {by.region}")
+        raise Forbidden(f"region {region_code} is outside your region {by.region}", zh="这个地区不在您负责的范围内")
+    await _ensure_none_active(session, region_code, now=clock.now())
     length = _item_key_length(settings.run_item_level)
     in_scope = (WorkerRecord.status == "seeking",
                 WorkerRecord.home_region_code.startswith(region_code, autoescape=True))
@@ -64,6 +68,21 @@ async def start(*, session: AsyncSession, region_code: str, by: Principal, setti
                         version=number, data={"run_id": run.id, "key": key, "level": settings.run_item_level,
                                               "region_code": region_code})
     return run
+
+
+async def _ensure_none_active(session: AsyncSession, region_code: str, *, now: datetime) -> None:
+    """One active run per area: a run of the same area, one inside it or one around it would text the same workers
+    again. A run queued or running for longer than RUN_STALE_AFTER has died and no longer holds its area."""
+    if (await session.connection()).dialect.name == "postgresql":
+        # Starts take turns until their unit of work commits, so two at once cannot both find the area free
+        # (on SQLite the service's write turn does the same).
+        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": RUN_START_LOCK})
+    active = await session.scalars(select(Run).where(Run.status.in_(("queued", "running")),
+                                                     Run.created_at > now - RUN_STALE_AFTER))
+    for run in active:
+        if run.region_code.startswith(region_code) or region_code.startswith(run.region_code):
+            raise Conflict(f"run {run.id} for area {run.region_code} is still going; wait until it is done",
+                           code="run_in_progress", zh=f"这个地区的批量推荐还在进行中（{run.region_code}），请等它完成后再发起")
 
 
 async def rank_item(*, session: AsyncSession, event: Envelope, cache: RankerCache, clock: Clock) -> None:
@@ -176,7 +195,7 @@ async def recent(*, session: AsyncSession, by: Principal, region: str | None, li
 async def get(*, session: AsyncSession, run_id: str, by: Principal) -> Run:
     run = await session.get(Run, run_id)
     if run is None or not (by.is_admin or by.covers_region(run.region_code)):
-        raise NotFound("run not found")
+        raise NotFound("run not found", zh="没有找到这次批量推荐")
     return run
 
 

@@ -10,11 +10,12 @@ from services.matching.deps import AdminOnly, CacheDep, ClockDep, SessionDep, St
 from services.matching.vocabulary import service
 from services.matching.vocabulary.schemas import ChangeOut, ReadingOut, TaughtOut, TeachIn, UnmappedOut
 from shared.errors import NotFound
+from shared.rate_limits import rate_limited
 
 router = APIRouter(prefix="/vocabulary", tags=["vocabulary"])
 
 
-@router.get("/unmapped", response_model=list[UnmappedOut])
+@router.get("/unmapped", response_model=list[UnmappedOut], **rate_limited("exports"))
 async def unmapped(session: SessionDep, cache: CacheDep, by: StaffOrAdmin,
                    limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> list[dict]:
     """Desired jobs and skills of seeking workers that map to no occupation, by how many workers use them."""
@@ -28,7 +29,7 @@ async def reading(session: SessionDep, cache: CacheDep, _: StaffOrAdmin,
     """How a phrase is read now: the job, its small group, and by which step; 404 when nothing reads it."""
     found = (await cache.vocabulary(session)).read(text)
     if found is None:
-        raise NotFound("这个短语还读不出工种，可由管理员教给系统")
+        raise NotFound("no occupation reads this phrase", zh="这个短语还读不出工种，可由管理员教给系统")
     return service.reading_body(text, found)
 
 

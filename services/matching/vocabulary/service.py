@@ -23,7 +23,7 @@ def phrase_key(phrase: str) -> str:
     """The phrase as the vocabulary compares it; 422 when nothing is left of it."""
     key = normalise(phrase)
     if not key or len(key) > 64:
-        raise Invalid("短语须为1到64个字", field="phrase")
+        raise Invalid("a phrase has 1 to 64 characters", field="phrase", zh="短语须为1到64个字")
     return key
 
 
@@ -31,7 +31,8 @@ async def teach(*, session: AsyncSession, phrase: str, code: str, by: Principal,
     """Map a phrase to an occupation (a small group or a detailed occupation); audited, effective at once."""
     key = phrase_key(phrase)
     if taught_term(key, code) is None:
-        raise Invalid(f"职业代码{code}不是职业分类大典中的小类或职业", field="occupation_code")
+        raise Invalid(f"{code} is no small group or occupation of the classification", field="occupation_code",
+                      zh=f"职业代码{code}不是职业分类大典中的小类或职业")
     row = await session.get(TaughtPhrase, key, with_for_update=True)
     before = row.occupation_code if row is not None else None
     if row is None:
@@ -50,7 +51,7 @@ async def forget(*, session: AsyncSession, phrase: str, by: Principal, clock: Cl
     """Remove a taught phrase; audited."""
     row = await session.get(TaughtPhrase, phrase_key(phrase), with_for_update=True)
     if row is None:
-        raise NotFound("没有这个短语")
+        raise NotFound("no such taught phrase", zh="没有教过这个短语")
     session.add(PhraseChange(phrase=row.phrase, before=row.occupation_code, after=None, by=by.sub, at=clock.now()))
     await session.delete(row)
     await _bump(session)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from services.notify.contacts import Contact, ContactDirectory, ContactUnavailable
+from services.notify.delivery.numbers import SmsByNumber
 from services.notify.delivery.providers import ProviderSet
 from services.notify.metrics import PROVIDER_DOWN, SENDS
 from services.notify.opt_outs.service import number_hash
@@ -115,6 +116,7 @@ class Delivery:
     settings: NotifySettings
     clock: Clock
     rand: Callable[[], float] = random.random
+    numbers: SmsByNumber | None = None  # the per-number record; without it, only the worker's own SMS count
 
     @property
     def quiet(self) -> QuietHours:
@@ -164,6 +166,7 @@ class _Pass:
         self.excluded = set(claim.excluded_channels)
         self.tried: set[str] = set()  # SMS vendors that failed over in this pass
         self.asked: set[str] = set()  # SMS vendors asked about a lost answer in this pass (once is enough)
+        self.number_reserved = False  # this pass holds the phone number's next SMS
 
     @property
     def attempts(self) -> int:
@@ -199,6 +202,8 @@ class _Pass:
         if (not_before := sms_not_before(self.sms_sent_at, now=now, limits=self.d.limits)) is not None:
             daily = not_before.astimezone(LOCAL_ZONE).date() > now.astimezone(LOCAL_ZONE).date()
             return self._hold(not_before, "已达每日短信上限，次日发送" if daily else "短信发送间隔未到")
+        if (held := await self._number_held(now)) is not None:
+            return held
         provider = self.d.providers.pick_sms(skip=self.tried)
         if provider is None:
             return self._hold(self.d.providers.sms_back_at(), "短信服务商暂不可用，稍后重试")
@@ -212,6 +217,20 @@ class _Pass:
             return self._failed(error, Channel.sms, provider.name)
         self.out.number_hash = number_hash(self.contact.phone or "", key=self.d.settings.reply_key)
         return self._sent(result, Channel.sms, self.claim.sms_text)
+
+    async def _number_held(self, now: datetime) -> Outcome | None:
+        """Hold the SMS when the phone number (shared by several profiles, maybe) had its share; else reserve it."""
+        numbers = self.d.numbers
+        if numbers is None or not self.contact.phone or self.number_reserved:
+            return None  # reserved already when this pass fails over to the next vendor
+        key = number_hash(self.contact.phone, key=self.d.settings.reply_key)
+        sent = await numbers.sent_at(key, now=now)
+        if (not_before := sms_not_before(sent, now=now, limits=self.d.limits)) is not None:
+            daily = not_before.astimezone(LOCAL_ZONE).date() > now.astimezone(LOCAL_ZONE).date()
+            return self._hold(not_before, "这个手机号今天的短信已达上限，次日发送" if daily else "这个手机号刚收到短信，稍后发送")
+        numbers.reserve(key, now)  # no await since the look: a pass running beside this one sees it
+        self.number_reserved = True
+        return None
 
     def _to_ask(self, picked: SmsProvider) -> SmsProvider | None:
         """The vendor to ask before sending, after a lost answer: the one that may have the message, if it is up

@@ -16,6 +16,7 @@ from datetime import timedelta
 from services.notify.contacts import ContactDirectory, WorkersContacts
 from services.notify.delivery import service
 from services.notify.delivery.attempt import Claim, Delivery, History
+from services.notify.delivery.numbers import SmsByNumber
 from services.notify.delivery.providers import ProviderSet, open_providers
 from services.notify.messages.service import DUE_CHANNEL
 from services.notify.opt_outs import service as opt_outs
@@ -64,7 +65,7 @@ class Dispatcher:
                                        signing_key=self.settings.signing_key, clock=self.clock)
             owned.append(client)
         self.delivery = Delivery(contacts=contacts, providers=providers, settings=self.settings, clock=self.clock,
-                                 rand=self._rand)
+                                 rand=self._rand, numbers=SmsByNumber(self.database))
         try:
             async with listening(self.database, DUE_CHANNEL, self.wake, name="notify dispatcher") as self.listener:
                 await self._dispatch(stop)

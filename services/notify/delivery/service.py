@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.notify.delivery.attempt import UNKNOWN_PROVIDER, Claim, History, Outcome
+from services.notify.delivery.numbers import SENT_OUTCOMES
 from services.notify.messages import service as messages
 from services.notify.messages.models import Attempt, Message, MessageStatus
 from services.notify.opt_outs import service as opt_outs
@@ -22,7 +23,6 @@ from shared.db import begin_writing
 
 log = logging.getLogger("jobbridge.notify")
 
-SENT_OUTCOMES = ("sent", "found_sent")
 # Asking a vendor about an earlier send (after a lost answer), not sending; "query_<kind>" when asking failed.
 LOOK_UP_OUTCOMES = ("not_found", "not_reported", "found_sent")
 
@@ -93,7 +93,8 @@ async def record(*, session: AsyncSession, claim: Claim, outcome: Outcome, setti
     """Write what a pass did: its calls, opt-outs, and the message's new state (only while the lease is ours)."""
     for call in outcome.calls:
         session.add(Attempt(message_id=claim.id, worker_id=claim.worker_id, at=call.at, channel=call.channel,
-                            provider=call.provider, outcome=call.outcome, code=call.code, detail=call.detail))
+                            provider=call.provider, outcome=call.outcome, code=call.code, detail=call.detail,
+                            number_hash=outcome.number_hash if call.channel == "sms" else None))
     for channel, source in outcome.opt_outs:
         await opt_outs.record(session=session, worker_id=claim.worker_id, channel=channel, source=source,
                               clock=clock)

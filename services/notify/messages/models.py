@@ -72,7 +72,8 @@ class Attempt(Base):
 
     __tablename__ = "attempts"
     __table_args__ = (Index("ix_attempts_message", "message_id"),
-                      Index("ix_attempts_worker_sent", "worker_id", "channel", "at"))
+                      Index("ix_attempts_worker_sent", "worker_id", "channel", "at"),
+                      Index("ix_attempts_number_sent", "number_hash", "at"))
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     message_id: Mapped[str] = mapped_column(ForeignKey("messages.id"))
@@ -83,3 +84,5 @@ class Attempt(Base):
     outcome: Mapped[str] = mapped_column(String(20))  # sent, found_sent, not_found, or the ErrorKind
     code: Mapped[str | None] = mapped_column(String(64))
     detail: Mapped[str | None] = mapped_column(String(300))
+    # The keyed hash of the phone an SMS went to: the per-number limits count by it (profiles may share a phone).
+    number_hash: Mapped[str | None] = mapped_column(String(64))

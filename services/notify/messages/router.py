@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from services.notify.deps import SessionDep, StaffOrAdmin
 from services.notify.messages import service
 from services.notify.messages.schemas import AttemptOut, MessageDetail, MessageOut, MessagePage
+from shared.forms import PAGE_MAX
 
 router = APIRouter(prefix="/messages", tags=["messages"])
 
@@ -21,7 +22,7 @@ async def list_messages(
     worker_id: Annotated[str | None, Query(max_length=36)] = None,
     run_id: Annotated[str | None, Query(max_length=36)] = None,
     status: Status | None = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=PAGE_MAX)] = 1,
     page_size: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> MessagePage:
     filters = service.MessageFilter(worker_id=worker_id, run_id=run_id, status=status)

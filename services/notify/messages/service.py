@@ -190,7 +190,7 @@ async def search(*, session: AsyncSession, filters: MessageFilter, by: Principal
     """Messages of one worker or one run, newest first, within the caller's region; admin may also ask for every
     message of one status (e.g. the failed ones)."""
     if not (filters.worker_id or filters.run_id or (by.is_admin and filters.status)):
-        raise Invalid("give worker_id or run_id", field="worker_id")
+        raise Invalid("give worker_id or run_id", field="worker_id", zh="请填写 worker_id 或 run_id")
     query = _visible(select(Message), by)
     if filters.worker_id:
         query = query.where(Message.worker_id == filters.worker_id)
@@ -208,7 +208,7 @@ async def get(*, session: AsyncSession, message_id: str, by: Principal) -> tuple
     """One message with its attempts (outside the caller's region: not found)."""
     message = await session.scalar(_visible(select(Message).where(Message.id == message_id), by))
     if message is None:
-        raise NotFound("message not found")
+        raise NotFound("message not found", zh="没有找到这条消息")
     attempts = await session.scalars(select(Attempt).where(Attempt.message_id == message_id).order_by(Attempt.id))
     return message, list(attempts)
 

@@ -81,14 +81,15 @@ async def tencent_receipts(request: Request, session: SessionDep, clock: ClockDe
                                bad=lambda msg: {"result": 1, "errmsg": msg})
 
 
-@router.get("/receipts/wechat")
+@router.get("/receipts/wechat", response_class=PlainTextResponse)
 async def wechat_verify(request: Request, settings: SettingsDep) -> Response:
     """The server-URL check WeChat makes when the callback is configured: echo `echostr` if the signature holds."""
     _check_wechat(request, settings)
-    return PlainTextResponse(request.query_params.get("echostr", ""))
+    # The text is the caller's own: nosniff keeps a browser from reading it as HTML or script.
+    return PlainTextResponse(request.query_params.get("echostr", ""), headers={"X-Content-Type-Options": "nosniff"})
 
 
-@router.post("/receipts/wechat")
+@router.post("/receipts/wechat", response_class=PlainTextResponse)
 async def wechat_receipts(request: Request, session: SessionDep, clock: ClockDep, settings: SettingsDep) -> Response:
     """A TEMPLATESENDJOBFINISH event; WeChat wants `success` quickly. Other events are acknowledged and ignored."""
     _check_wechat(request, settings)

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict
 
 from services.workers.audit import service
 from services.workers.deps import Admin, SessionDep
+from shared.forms import OFFSET_MAX
 
 router = APIRouter(prefix="/audit", tags=["audit"])
 
@@ -36,7 +37,7 @@ async def personal_data_reads(
     worker_id: Annotated[str | None, Query(max_length=36)] = None,
     actor: Annotated[str | None, Query(max_length=80)] = None,
     since: datetime | None = None, until: datetime | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100, offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100, offset: Annotated[int, Query(ge=0, le=OFFSET_MAX)] = 0,
 ) -> ReadPage:
     rows, total = await service.search(session=session, worker_id=worker_id, actor=actor, since=since, until=until,
                                        limit=limit, offset=offset)

@@ -9,6 +9,8 @@ class RowError(BaseModel):
     row: int = Field(description="the row number as the spreadsheet shows it (header row 1)")
     field: str
     message: str
+    # The same message in Chinese: the route shows it instead when Accept-Language prefers zh.
+    zh: str | None = Field(default=None, exclude=True)
 
 
 class LedgerReport(BaseModel):

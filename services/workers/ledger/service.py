@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.workers.ledger.columns import CONSENT_COLUMNS, WORKER_COLUMNS
+from services.workers.ledger.columns import CONSENT_COLUMNS
 from services.workers.ledger.schemas import LedgerReport, RowError
 from services.workers.profiles import service as profiles
 from services.workers.profiles.schemas import ProfileIn
@@ -17,20 +16,18 @@ from shared.auth import Principal
 from shared.clock import Clock
 from shared.db import begin_writing
 from shared.errors import DomainError, Invalid
+from shared.field_errors import in_chinese, more_zh
 from shared.pii import PiiKeys, normalise
-from shared.uploads import Row, read_table
+from shared.uploads import Row, Table
 
 _FIELD_OF_CONSENT = {key: column for column, key in CONSENT_COLUMNS.items()}
 # Columns whose cell text is a personal number: no message may repeat it.
 _SECRET_COLUMNS = ("id_number", "phone", "wechat_openid")
 
 
-async def import_ledger(*, session: AsyncSession, data: bytes, filename: str | None, max_bytes: int,
-                        by: Principal, keys: PiiKeys, clock: Clock) -> LedgerReport:
-    """Register each good row of the ledger; report each refused row once, with its first problem."""
-    # Parsing a large workbook is blocking CPU work; keep the event loop serving other requests meanwhile.
-    table = await asyncio.to_thread(read_table, data, filename=filename, aliases=WORKER_COLUMNS,
-                                    max_bytes=max_bytes)
+async def import_ledger(*, session: AsyncSession, table: Table, by: Principal, keys: PiiKeys,
+                        clock: Clock) -> LedgerReport:
+    """Register each good row of a read ledger; report each refused row once, with its first problem."""
     # Each row runs in a SAVEPOINT so a refused one leaves the rest of the unit of work intact.
     await begin_writing(session)
     imported, duplicates = 0, 0
@@ -41,7 +38,8 @@ async def import_ledger(*, session: AsyncSession, data: bytes, filename: str | N
         number = normalise(fields["id_number"], purpose="id_number") if problem is None else ""
         if problem is None and number in first_row_of:
             problem = RowError(row=row.number, field="id_number",
-                               message=f"same ID-card number as row {first_row_of[number]}")
+                               message=f"same ID-card number as row {first_row_of[number]}",
+                               zh=f"与第 {first_row_of[number]} 行的身份证号相同")
         if problem is None:
             problem, duplicate = await _register(session, row, fields, by=by, keys=keys, clock=clock)
             duplicates += duplicate
@@ -64,7 +62,8 @@ def _parse(row: Row) -> tuple[dict, RowError | None]:
     except ValidationError as exc:
         problems = exc.errors()
         return {}, RowError(row=row.number, field=_field(problems[0]["loc"]),
-                            message=problems[0]["msg"] + _more(len(problems)))
+                            message=problems[0]["msg"] + _more(len(problems)),
+                            zh=in_chinese(problems[0]) + more_zh(len(problems)))
 
 
 def _field(loc: tuple) -> str:
@@ -82,18 +81,18 @@ async def _register(session: AsyncSession, row: Row, fields: dict, *, by: Princi
         async with session.begin_nested():
             await profiles.register(session=session, fields=fields, by=by, keys=keys, clock=clock)
     except profiles.DuplicateWorker as exc:
-        return RowError(row=row.number, field="id_number",
-                        message=f"already registered as worker profile {exc.existing_id}"), 1
+        return RowError(row=row.number, field="id_number", message=exc.message, zh=exc.zh), 1
     except Invalid as exc:
         field, message = exc.errors[0]
-        return RowError(row=row.number, field=field or exc.field or "row",
-                        message=message + _more(len(exc.errors))), 0
+        return RowError(row=row.number, field=field or exc.field or "row", message=message + _more(len(exc.errors)),
+                        zh=exc.errors_zh[0] + more_zh(len(exc.errors))), 0
     except DomainError as exc:  # Forbidden: a home outside the staff member's region
-        return RowError(row=row.number, field=exc.field or "home_region_code", message=exc.message), 0
+        return RowError(row=row.number, field=exc.field or "home_region_code", message=exc.message, zh=exc.zh), 0
     except IntegrityError:
         # The uniqueness check passed, yet the insert clashed: another request registered the number meanwhile.
         return RowError(row=row.number, field="id_number",
-                        message="this ID-card number was registered by another request meanwhile"), 1
+                        message="this ID-card number was registered by another request meanwhile",
+                        zh="这个身份证号刚被另一次操作登记"), 1
     return None, 0
 
 
@@ -103,10 +102,14 @@ def _more(count: int) -> str:
 
 def _scrubbed(problem: RowError, row: Row) -> RowError:
     """The error without the row's personal numbers, should any message ever quote its input."""
-    message = problem.message
+    return problem.model_copy(update={"message": _without_numbers(problem.message, row),
+                                      "zh": _without_numbers(problem.zh, row) if problem.zh else None})
+
+
+def _without_numbers(message: str, row: Row) -> str:
     for column in _SECRET_COLUMNS:
         raw = row.values.get(column, "")
         for value in {raw.strip(), normalise(raw, purpose=column)}:
             if len(value) >= 6 and value in message:
                 message = message.replace(value, "***")
-    return problem if message == problem.message else problem.model_copy(update={"message": message})
+    return message

@@ -6,13 +6,13 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.forms import YesNo
+from shared.forms import Line, YesNo
 
 
 class PlacementIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    posting_id: str = Field(min_length=1, max_length=36)
+    posting_id: Line = Field(min_length=1, max_length=36)
     start_date: date
     monthly_wage: int = Field(gt=0, le=100_000)
     contract_months: int | None = Field(default=None, ge=1, le=120)
@@ -24,7 +24,7 @@ class PlacementEnd(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     ended_on: date
-    reason: str = Field(default="", max_length=100)
+    reason: Line = Field(default="", max_length=100)
 
 
 class PlacementOut(BaseModel):

@@ -25,9 +25,10 @@ async def record(*, session: AsyncSession, worker_id: str, posting_id: str, star
     """The worker took a posting: placed, and `workers.profile.placed` tells jobs and matching."""
     profile = await profiles.get(session=session, worker_id=worker_id, by=by)
     if not is_known(work_region_code):
-        raise Invalid(f"unknown region code {work_region_code}", field="work_region_code")
+        raise Invalid(f"unknown region code {work_region_code}", field="work_region_code", zh="不认识这个地区代码")
     if await active(session=session, worker_id=worker_id) is not None:
-        raise Conflict("the worker already has an active placement; end it first")
+        raise Conflict("the worker already has an active placement; end it first",
+                       zh="这位劳动力已有在岗记录，请先结束它")
     placement = Placement(
         id=str(uuid.uuid4()), worker_id=worker_id, posting_id=posting_id, start_date=start_date,
         monthly_wage=monthly_wage, contract_months=contract_months, work_region_code=work_region_code,
@@ -63,11 +64,11 @@ async def end(*, session: AsyncSession, worker_id: str, placement_id: str, ended
     profile = await profiles.get(session=session, worker_id=worker_id, by=by)
     placement = await session.get(Placement, placement_id)
     if placement is None or placement.worker_id != worker_id:
-        raise NotFound("placement not found")
+        raise NotFound("placement not found", zh="没有找到这条就业记录")
     if placement.ended_on is not None:
         raise Conflict(f"the placement ended on {placement.ended_on.isoformat()}")
     if ended_on < placement.start_date:
-        raise Invalid("ended_on is before the start date", field="ended_on")
+        raise Invalid("ended_on is before the start date", field="ended_on", zh="结束日期早于开始日期")
     placement.ended_on, placement.end_reason = ended_on, reason or None
     profile.status = WorkerStatus.seeking
     profile.version += 1

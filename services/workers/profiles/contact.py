@@ -16,7 +16,7 @@ async def channels(*, session: AsyncSession, worker_id: str, by: Principal, keys
     """Phone, openid and consents, and an audit row saying which service read them."""
     profile = await session.get(WorkerProfile, worker_id)
     if profile is None:
-        raise NotFound("worker profile not found")
+        raise NotFound("worker profile not found", zh="没有找到这位劳动力")
     openid = (open_sealed(profile.wechat_openid_sealed, keys=keys, purpose="wechat_openid")
               if profile.wechat_openid_sealed else None)
     fields = ["phone"] + (["wechat_openid"] if openid else [])

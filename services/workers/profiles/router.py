@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from services.workers.deps import ClockDep, KeysDep, ServiceCaller, SessionDep, StaffOrAdmin
 from services.workers.profiles import contact, service
 from services.workers.profiles.schemas import ProfileIn, ProfileOut, ProfilePage, ProfilePatch, TransferIntention
+from shared.forms import PAGE_MAX
 
 router = APIRouter(prefix="/profiles", tags=["worker profiles"])
 internal = APIRouter(prefix="/internal", tags=["internal"])
@@ -32,7 +33,7 @@ async def list_workers(
     id_last4: Annotated[str | None, Query(pattern=r"^\d{3}[\dXx]$")] = None,
     ids: Annotated[str | None, Query(max_length=7400, description="profile ids separated by commas (200 at most)")]
     = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=PAGE_MAX)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> ProfilePage:
     filters = service.ProfileFilter(region=region, transfer_intention=transfer_intention, status=status_,

@@ -7,8 +7,9 @@ from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 
-from shared.forms import Tags, YesNo
+from shared.forms import Line, Tags, YesNo
 from shared.pii import normalise
 
 LaborCapacity = Literal["full", "partial", "weak", "none"]
@@ -50,9 +51,9 @@ class ProfileIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    name: str = Field(min_length=1, max_length=40)
-    id_number: str = Field(min_length=15, max_length=24)
-    phone: str = Field(min_length=11, max_length=20)
+    name: Line = Field(min_length=1, max_length=40)
+    id_number: Line = Field(min_length=15, max_length=24)
+    phone: Line = Field(min_length=11, max_length=20)
     home_region_code: str = Field(pattern=r"^\d{6}(\d{3})?$")
     labor_capacity: Annotated[LaborCapacity, _words(CAPACITY_WORDS)] = "full"
     education: Annotated[Education | None, _words(EDUCATION_WORDS)] = None
@@ -71,7 +72,8 @@ class ProfileIn(BaseModel):
     def _mobile(cls, value: str) -> str:
         number = normalise(value, purpose="phone")
         if not _MOBILE.match(number):
-            raise ValueError("must be a mainland mobile number: 11 digits starting with 13–19")
+            raise PydanticCustomError("mobile_number",
+                                      "must be a mainland mobile number: 11 digits starting with 13–19")
         return number
 
 
@@ -80,9 +82,9 @@ class ProfilePatch(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    name: str | None = Field(default=None, min_length=1, max_length=40)
-    id_number: str | None = Field(default=None, min_length=15, max_length=24)
-    phone: str | None = Field(default=None, min_length=11, max_length=20)
+    name: Line | None = Field(default=None, min_length=1, max_length=40)
+    id_number: Line | None = Field(default=None, min_length=15, max_length=24)
+    phone: Line | None = Field(default=None, min_length=11, max_length=20)
     home_region_code: str | None = Field(default=None, pattern=r"^\d{6}(\d{3})?$")
     labor_capacity: Annotated[LaborCapacity | None, _words(CAPACITY_WORDS)] = None
     education: Annotated[Education | None, _words(EDUCATION_WORDS)] = None

@@ -18,7 +18,7 @@ from shared.auth import Principal, Role
 from shared.clock import Clock, local_today
 from shared.errors import Conflict, Forbidden, Invalid, NotFound
 from shared.pii import PiiKeys, blind_index, last4, seal
-from shared.reference.regions import get_region, in_league
+from shared.reference.regions import county_of, get_region, in_league
 
 EDITABLE = {"name", "home_region_code", "labor_capacity", "education", "skills", "certificates",
             "desired_occupations", "transfer_intention", "expected_wage", "wants_training", "wants_entrepreneurship"}
@@ -28,8 +28,19 @@ CLEARED = {"skills": [], "certificates": [], "desired_occupations": [], "wants_t
 
 
 class DuplicateWorker(Conflict):
-    def __init__(self, existing_id: str) -> None:
-        super().__init__(f"this ID-card number is already registered as worker profile {existing_id}")
+    """The ID-card number is registered already. Within the caller's region the answer names the profile; outside it,
+    only the county whose stations hold it (whom to call), so that no one learns the id of a profile they cannot see."""
+
+    code = "already_registered"
+
+    def __init__(self, existing_id: str, *, visible: bool, county: str) -> None:
+        if visible:
+            super().__init__(f"this ID-card number is already registered as worker profile {existing_id}",
+                             zh=f"这个身份证号已经登记过了（档案编号 {existing_id}）")
+        else:
+            super().__init__(f"this person is already registered in {county}; call a job station there to move "
+                             "the registration", code="registered_elsewhere",
+                             zh=f"此人已在{county}登记，请联系{county}的就业服务站办理转移")
         self.existing_id = existing_id
 
 
@@ -47,9 +58,10 @@ def check_home(region_code: str, by: Principal) -> None:
     """The home must be a place of the League, and inside the staff member's region."""
     if get_region(region_code) is None or not in_league(region_code):
         raise Invalid(f"home_region_code {region_code} is not a county or township of Xing'an League",
-                      field="home_region_code")
+                      field="home_region_code", zh="户籍地不是兴安盟的旗县市或苏木乡镇")
     if not by.covers_region(region_code):
-        raise Forbidden(f"home_region_code {region_code} is outside your region {by.region}")
+        raise Forbidden(f"home_region_code {region_code} is outside your region {by.region}",
+                        zh="户籍地不在您负责的地区内")
 
 
 def _identity(id_number: str, *, clock: Clock) -> dict[str, Any]:
@@ -57,16 +69,19 @@ def _identity(id_number: str, *, clock: Clock) -> dict[str, Any]:
     try:
         card = parse_id_number(id_number, today=today)
     except IdCardError as exc:
-        raise Invalid(f"id_number: {exc}", field="id_number") from exc
+        raise Invalid(f"id_number: {exc}", field="id_number", zh="身份证号码不对，请核对") from exc
     if (problem := working_age_error(card, today)) is not None:
         raise Invalid(problem, field="id_number")
     return {"number": card.number, "birth_date": card.birth_date, "gender": card.gender}
 
 
-async def _ensure_unique(session: AsyncSession, id_hash: str, *, besides: str | None = None) -> None:
-    existing = await session.scalar(select(WorkerProfile.id).where(WorkerProfile.id_number_hash == id_hash))
-    if existing is not None and existing != besides:
-        raise DuplicateWorker(existing)
+async def _ensure_unique(session: AsyncSession, id_hash: str, *, by: Principal, besides: str | None = None) -> None:
+    existing = (await session.execute(select(WorkerProfile.id, WorkerProfile.home_region_code)
+                                      .where(WorkerProfile.id_number_hash == id_hash))).first()
+    if existing is not None and existing.id != besides:
+        county = county_of(existing.home_region_code)
+        raise DuplicateWorker(existing.id, visible=by.covers_region(existing.home_region_code),
+                              county=county.name if county else "another county")
 
 
 def _seal_numbers(profile: WorkerProfile, *, id_number: str | None, phone: str | None, openid: str | None,
@@ -87,7 +102,7 @@ async def register(*, session: AsyncSession, fields: dict[str, Any], by: Princip
     """Register a labourer of the staff member's region; the same ID-card number twice is a conflict."""
     check_home(fields["home_region_code"], by)
     identity = _identity(fields["id_number"], clock=clock)
-    await _ensure_unique(session, blind_index(identity["number"], keys=keys, purpose="id_number"))
+    await _ensure_unique(session, blind_index(identity["number"], keys=keys, purpose="id_number"), by=by)
     consent = fields.get("consent") or {}
     now = clock.now()
     profile = WorkerProfile(
@@ -113,7 +128,7 @@ async def get(*, session: AsyncSession, worker_id: str, by: Principal) -> Worker
     """A profile of the caller's scope (staff of its region, admin); anyone else learns nothing of it."""
     profile = await session.get(WorkerProfile, worker_id)
     if profile is None or not privacy.sees_clear(by, profile):
-        raise NotFound("worker profile not found")
+        raise NotFound("worker profile not found", zh="没有找到这位劳动力")
     return profile
 
 
@@ -142,7 +157,8 @@ async def change(*, session: AsyncSession, worker_id: str, changes: dict[str, An
     if changes.get("id_number"):
         identity = _identity(changes["id_number"], clock=clock)
         id_number = identity["number"]
-        await _ensure_unique(session, blind_index(id_number, keys=keys, purpose="id_number"), besides=profile.id)
+        await _ensure_unique(session, blind_index(id_number, keys=keys, purpose="id_number"), by=by,
+                             besides=profile.id)
         profile.birth_date, profile.gender = identity["birth_date"], identity["gender"]
     _seal_numbers(profile, id_number=id_number, phone=changes.get("phone"), openid=changes.get("wechat_openid"),
                   set_openid="wechat_openid" in changes, keys=keys)
@@ -154,7 +170,7 @@ async def change(*, session: AsyncSession, worker_id: str, changes: dict[str, An
         value = changes[key]
         if value is None:
             if key not in CLEARED:
-                raise Invalid(f"{key} may not be emptied", field=key)
+                raise Invalid(f"{key} may not be emptied", field=key, zh="这一项不能清空")
             value = CLEARED[key]
         setattr(profile, key, value)
     profile.version += 1

@@ -11,6 +11,7 @@ from services.workers.profiles import service as profiles
 from services.workers.profiles.schemas import ProfilePage
 from services.workers.reports import service
 from services.workers.reports.schemas import Figure, ProgressReport
+from shared.forms import PAGE_MAX
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 
@@ -25,7 +26,7 @@ async def progress(session: SessionDep, clock: ClockDep, by: StaffOrAdmin, regio
 @router.get("/progress/profiles", response_model=ProfilePage)
 async def profiles_behind(
     figure: Figure, session: SessionDep, clock: ClockDep, keys: KeysDep, by: StaffOrAdmin, region: Region = None,
-    page: Annotated[int, Query(ge=1)] = 1, page_size: Annotated[int, Query(ge=1, le=200)] = 50,
+    page: Annotated[int, Query(ge=1, le=PAGE_MAX)] = 1, page_size: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> ProfilePage:
     rows, total = await service.profiles_behind(session=session, by=by, figure=figure, region=region, page=page,
                                                 page_size=page_size)

@@ -45,7 +45,7 @@ def scope_of(*, by: Principal, region: str | None) -> str:
         if region is None:
             return by.region or ""
         if not by.covers_region(region):
-            raise Forbidden(f"region {region} is outside your region {by.region}")
+            raise Forbidden(f"region {region} is outside your region {by.region}", zh="这个地区不在您负责的范围内")
     return region or LEAGUE_PREFIX
 
 

@@ -1,7 +1,7 @@
 """vocabulary: phrases staff taught, and their changes
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-03 13:30:00.000000
 """
 
@@ -10,8 +10,8 @@ from alembic import op
 
 from shared.db import UtcDateTime
 
-revision = '0004'
-down_revision = '0003'
+revision = '0005'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,27 @@
+"""clean stored text: drop control characters and broken text the API now refuses
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-12-03 13:30:00.000000
+"""
+
+from alembic import op
+
+from shared.migrations import clean_stored_text
+
+revision = '0002'
+down_revision = '0001'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    connection = op.get_bind()
+    clean_stored_text(connection, 'employers', lines=['name'])
+    clean_stored_text(connection, 'postings', lines=['title', 'occupation', 'address'], texts=['description'],
+                      documents=['skills', 'certificates'])
+    clean_stored_text(connection, 'supply_lists', lines=['title'])
+
+
+def downgrade() -> None:
+    pass  # the characters removed were never meant to be there

@@ -1,0 +1,44 @@
+"""When SMS went to each phone number lately, so the per-number limits hold across workers who share a phone.
+
+Numbers are known by their keyed hash only (the attempts table keeps no phone number). Sends of this process that
+are not recorded yet are reserved here, so two passes running at once for two profiles with one phone do not both go.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from services.notify.messages.models import Attempt
+from shared.db import Database
+
+SENT_OUTCOMES = ("sent", "found_sent")
+_DAY = timedelta(days=1)
+_SAME_SEND = timedelta(seconds=5)  # a reservation this close to a recorded send is that send
+
+
+class SmsByNumber:
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self._reserved: defaultdict[str, list[datetime]] = defaultdict(list)
+
+    async def sent_at(self, number_hash: str, *, now: datetime) -> list[datetime]:
+        """The SMS of the last day to the number: recorded ones, and this process's reservations not yet recorded."""
+        async with self.database.sessions() as session:
+            recorded = list(await session.scalars(select(Attempt.at).where(
+                Attempt.number_hash == number_hash, Attempt.channel == "sms", Attempt.outcome.in_(SENT_OUTCOMES),
+                Attempt.at >= now - _DAY)))
+        reserved = [at for at in self._reserved.get(number_hash, ()) if at >= now - _DAY
+                    and not any(abs(at - sent) < _SAME_SEND for sent in recorded)]
+        return recorded + reserved
+
+    def reserve(self, number_hash: str, at: datetime) -> None:
+        """Count a send to the number from now on, before it is recorded."""
+        times = self._reserved[number_hash]
+        times.append(at)
+        times[:] = [moment for moment in times if moment >= at - _DAY]
+        if len(self._reserved) > 100_000:
+            recent = {key: times for key, times in self._reserved.items() if times and times[-1] >= at - _DAY}
+            self._reserved = defaultdict(list, recent)

@@ -1,0 +1,60 @@
+"""Hostile uploads against the running apps: refused in moments, and no other request waits while a file is read."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from tests.unit.hostile_files import comment_bomb, long_workbook
+
+OFFICE = "bj-fengtai-hrss"
+
+
+async def new_list(api) -> tuple[str, dict]:
+    office = api.auth("partner_office", office_id=OFFICE)
+    body = {"title": "丰台区清单", "source_region_code": "110106", "period_start": "2027-01-01",
+            "period_end": "2027-06-30"}
+    response = await api.client.post("/jobs/supply-lists", json=body, headers=office)
+    assert response.status_code == 201, response.text
+    return response.json()["id"], office
+
+
+def as_file(data: bytes, name: str = "list.xlsx") -> dict:
+    return {"file": (name, data, "application/octet-stream")}
+
+
+async def test_a_comment_bomb_supply_list_is_refused_within_seconds(api):
+    list_id, office = await new_list(api)
+    started = time.monotonic()
+
+    response = await api.client.post(f"/jobs/supply-lists/{list_id}/postings/import", files=as_file(comment_bomb(16 << 20)),
+                                     headers=office)
+
+    assert response.status_code == 400, response.text
+    assert time.monotonic() - started < 10
+
+
+async def test_a_comment_bomb_ledger_is_refused_within_seconds(workers_api):
+    started = time.monotonic()
+
+    response = await workers_api.client.post("/workers/profiles/import", files=as_file(comment_bomb(16 << 20)),
+                                             headers=workers_api.auth("station_staff", region="152222"))
+
+    assert response.status_code == 400, response.text
+    assert time.monotonic() - started < 10
+
+
+async def test_a_write_is_served_while_a_long_supply_list_is_read(api):
+    list_id, office = await new_list(api)
+    data = long_workbook(300_000)  # a few seconds to read, nothing to import
+    importing = asyncio.create_task(api.client.post(f"/jobs/supply-lists/{list_id}/postings/import",
+                                                    files=as_file(data), headers=office))
+    await asyncio.sleep(0.3)
+
+    created = await api.client.post("/jobs/employers", json={"name": "兴安盟某公司", "region_code": "152201"},
+                                    headers=api.auth("admin"))
+
+    assert created.status_code == 201
+    assert not importing.done(), "the import ended before the write: make its file longer"
+    report = await importing
+    assert report.status_code == 200 and report.json()["imported"] == 0
