@@ -69,8 +69,9 @@ def build(settings: ConsoleSettings | None = None, *, clock: Clock | None = None
     clock = clock or SystemClock()
     database = Database(settings.db_url())
     router = APIRouter()
+    # Pages for people, not part of the API's document (/docs lists the four services' routes).
     for part in (auth_router, pages_router, accounts_router, _static_router()):
-        router.include_router(part)
+        router.include_router(part, include_in_schema=False)
     return ServiceUnit(name=NAME, router=router, database=database, migrations_dir=MIGRATIONS, outbox=None,
                        clock=clock, settings=settings, on_app=install_error_pages)
 

@@ -71,6 +71,8 @@ FIELD_NAMES = {
 
 # What a form field must hold, said when the framework only knows that its shape is wrong (empty, too short, …).
 _SHAPE = {"missing", "string_too_short", "string_too_long", "string_pattern_mismatch", "string_type"}
+_FIELD_WORDING = _SHAPE - {"missing"} | {"int_parsing", "greater_than", "less_than_equal", "date_from_datetime_parsing",
+                                       "date_parsing"}
 BY_FIELD = {
     "name": "请填写姓名（40字以内）。",
     "id_number": "身份证号应为18位。",
@@ -135,10 +137,23 @@ def translate(message: str | None, *, type_: str | None = None, status: int | No
     return BY_STATUS.get(status or 0, "操作没有成功，请稍后再试。")
 
 
+# The API's Chinese for a schema rule of a field's shape (shared.field_errors): "至少 11 个字", "格式不对", "应填整数".
+_SHAPE_WORDING = re.compile(r"^(至少|最多) ?\d+ ?个字|^格式不对|^应填整数|^应大于|^不能大于|^日期格式应为")
+
+
 def row_errors(errors: list[dict]) -> list[dict]:
-    """An upload's row report for people: the column by its Chinese name, the problem in Chinese."""
-    return [{"row": e.get("row"), "field": FIELD_NAMES.get(str(e.get("field")), e.get("field") or ""),
-             "message": translate(e.get("message"), status=422, field=str(e.get("field") or ""))} for e in errors]
+    """An upload's row report for people: the column by its Chinese name, the problem in Chinese (a field's own
+    wording where the API gives only a schema rule's)."""
+    out = []
+    for e in errors:
+        field = str(e.get("field") or "")
+        message = str(e.get("message") or "")
+        if field in BY_FIELD and (rule := _SHAPE_WORDING.match(message)):
+            message = BY_FIELD[field] + message[rule.end():].lstrip("，")
+        else:
+            message = translate(message, status=422, field=field)
+        out.append({"row": e.get("row"), "field": FIELD_NAMES.get(field, field), "message": message})
+    return out
 
 
 def field_of(loc: list | tuple | None) -> str:
@@ -158,8 +173,12 @@ def field_errors(body: object, *, status: int) -> tuple[str, dict[str, str]]:
             if not isinstance(entry, dict):
                 continue
             name = field_of(entry.get("loc")) or str(entry.get("field") or "")
-            message = translate(entry.get("message") or entry.get("msg"), type_=entry.get("type") or entry.get("code"),
-                                status=status, field=name)
+            kind = entry.get("type") or entry.get("code")
+            if name in BY_FIELD and kind in _FIELD_WORDING:
+                # A schema rule's wording ("至少 11 个字") says less than the field's own ("手机号应为11位数字").
+                fields.setdefault(name, BY_FIELD[name])
+                continue
+            message = translate(entry.get("message") or entry.get("msg"), type_=kind, status=status, field=name)
             fields.setdefault(name, message)
     for entry in body.get("errors") or []:  # the newer error body: {"field", "code", "message"}
         if isinstance(entry, dict):

@@ -46,8 +46,10 @@ async def test_an_unread_phrase_is_listed_taught_and_then_fits(world):
     assert {"phrase": PHRASE, "workers": 2, "as_desired": 2, "as_skill": 0} in listed
     before = (await api.client.get(f"/matching/workers/{world['workers'][0]}/recommendations", headers=staff)).json()
     assert not all(item["fit"] == "desired" and "缝纫" in item["title"] for item in before["items"][:3])
-    assert (await api.client.get("/matching/vocabulary/reading", params={"text": PHRASE}, headers=staff)
-            ).status_code == 404
+    unread = await api.client.get("/matching/vocabulary/reading", params={"text": PHRASE}, headers=staff)
+    assert unread.status_code == 200 and unread.json() == {"phrase": PHRASE, "read": False, "job": None,
+                                                           "occupation_code": None, "occupation_name": None,
+                                                           "via": None, "score": None}
 
     taught = await api.client.put(f"/matching/vocabulary/{quote(PHRASE)}", json={"occupation_code": "6-05-01-03"},
                                   headers=admin)
@@ -60,7 +62,7 @@ async def test_an_unread_phrase_is_listed_taught_and_then_fits(world):
     assert all("缝纫" in item["title"] for item in after["items"][:3])
     assert after["items"][0]["reasons"][0] == f"想做：{PHRASE}"
     reading = (await api.client.get("/matching/vocabulary/reading", params={"text": PHRASE}, headers=staff)).json()
-    assert (reading["occupation_code"], reading["via"]) == ("6-05-01", "taught")
+    assert (reading["read"], reading["occupation_code"], reading["via"]) == (True, "6-05-01", "taught")
     assert PHRASE not in [row["phrase"] for row in
                           (await api.client.get("/matching/vocabulary/unmapped", headers=staff)).json()]
 

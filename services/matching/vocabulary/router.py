@@ -9,7 +9,6 @@ from fastapi import APIRouter, Query, Response, status
 from services.matching.deps import AdminOnly, CacheDep, ClockDep, SessionDep, StaffOrAdmin
 from services.matching.vocabulary import service
 from services.matching.vocabulary.schemas import ChangeOut, ReadingOut, TaughtOut, TeachIn, UnmappedOut
-from shared.errors import NotFound
 from shared.rate_limits import rate_limited
 
 router = APIRouter(prefix="/vocabulary", tags=["vocabulary"])
@@ -26,11 +25,8 @@ async def unmapped(session: SessionDep, cache: CacheDep, by: StaffOrAdmin,
 @router.get("/reading", response_model=ReadingOut)
 async def reading(session: SessionDep, cache: CacheDep, _: StaffOrAdmin,
                   text: Annotated[str, Query(min_length=1, max_length=64)]) -> dict:
-    """How a phrase is read now: the job, its small group, and by which step; 404 when nothing reads it."""
-    found = (await cache.vocabulary(session)).read(text)
-    if found is None:
-        raise NotFound("no occupation reads this phrase", zh="这个短语还读不出工种，可由管理员教给系统")
-    return service.reading_body(text, found)
+    """How a phrase is read now: the job, its small group, and by which step (`read` false when nothing reads it)."""
+    return service.reading_body(text, (await cache.vocabulary(session)).read(text))
 
 
 @router.get("", response_model=list[TaughtOut])

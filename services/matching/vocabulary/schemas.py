@@ -16,11 +16,12 @@ class TeachIn(BaseModel):
 
 class ReadingOut(BaseModel):
     phrase: str
-    job: str
-    occupation_code: str = Field(description="the small group the phrase is read as")
-    occupation_name: str
-    via: str = Field(description="taught, exact, contained, segmented, fuzzy or similar")
-    score: float
+    read: bool = Field(description="whether any step reads the phrase as an occupation")
+    job: str | None = None
+    occupation_code: str | None = Field(None, description="the small group the phrase is read as")
+    occupation_name: str | None = None
+    via: str | None = Field(None, description="taught, exact, contained, segmented, fuzzy or similar")
+    score: float | None = None
 
 
 class TaughtOut(BaseModel):

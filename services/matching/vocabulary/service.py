@@ -80,8 +80,10 @@ async def unmapped(*, session: AsyncSession, vocabulary: Vocabulary, by: Princip
             for phrase, count in sorted(phrases.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]]
 
 
-def reading_body(phrase: str, reading: Reading) -> dict:
-    return {"phrase": phrase, "job": reading.job, "occupation_code": reading.code,
+def reading_body(phrase: str, reading: Reading | None) -> dict:
+    if reading is None:
+        return {"phrase": phrase, "read": False}
+    return {"phrase": phrase, "read": True, "job": reading.job, "occupation_code": reading.code,
             "occupation_name": reading.occupation.name, "via": reading.via, "score": reading.score}
 
 

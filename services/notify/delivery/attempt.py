@@ -166,13 +166,21 @@ class _Pass:
         self.excluded = set(claim.excluded_channels)
         self.tried: set[str] = set()  # SMS vendors that failed over in this pass
         self.asked: set[str] = set()  # SMS vendors asked about a lost answer in this pass (once is enough)
-        self.number_reserved = False  # this pass holds the phone number's next SMS
+        self.number_reserved: tuple[str, datetime] | None = None  # the number's next SMS this pass holds
 
     @property
     def attempts(self) -> int:
         return self.claim.attempts + len(self.out.calls)
 
     async def run(self) -> Outcome:
+        outcome = await self._run()
+        if self.number_reserved and outcome.status in ("queued", "failed", "not_sent") \
+                and outcome.unconfirmed_provider is None and self.d.numbers is not None:
+            # Nothing went to the number (a provider that may have taken it keeps the place until it is asked).
+            self.d.numbers.release(*self.number_reserved)
+        return outcome
+
+    async def _run(self) -> Outcome:
         for _ in range(MAX_STEPS_A_PASS):
             choice = choose_channel(self.contact.reach, opted_out=self.opted_out, excluded=self.excluded)
             if choice.channel is None:
@@ -229,7 +237,7 @@ class _Pass:
             daily = not_before.astimezone(LOCAL_ZONE).date() > now.astimezone(LOCAL_ZONE).date()
             return self._hold(not_before, "这个手机号今天的短信已达上限，次日发送" if daily else "这个手机号刚收到短信，稍后发送")
         numbers.reserve(key, now)  # no await since the look: a pass running beside this one sees it
-        self.number_reserved = True
+        self.number_reserved = (key, now)
         return None
 
     def _to_ask(self, picked: SmsProvider) -> SmsProvider | None:

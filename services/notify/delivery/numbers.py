@@ -34,6 +34,12 @@ class SmsByNumber:
                     and not any(abs(at - sent) < _SAME_SEND for sent in recorded)]
         return recorded + reserved
 
+    def release(self, number_hash: str, at: datetime) -> None:
+        """Forget a reservation whose send did not happen."""
+        times = self._reserved.get(number_hash)
+        if times and at in times:
+            times.remove(at)
+
     def reserve(self, number_hash: str, at: datetime) -> None:
         """Count a send to the number from now on, before it is recorded."""
         times = self._reserved[number_hash]

@@ -16,7 +16,12 @@ _CHECK_CHARS = "10X98765432"
 
 
 class IdCardError(ValueError):
-    """An ID-card number that is not valid; the message says what is wrong, short enough for an error list."""
+    """An ID-card number that is not valid; the message says what is wrong, short enough for an error list, and
+    `zh` says it in Chinese for staff."""
+
+    def __init__(self, message: str, zh: str) -> None:
+        super().__init__(message)
+        self.zh = zh
 
 
 @dataclass(frozen=True)
@@ -30,7 +35,7 @@ class IdCard:
 def check_digit(first17: str) -> str:
     """The 18th character for the first 17 digits (ISO 7064 MOD 11-2)."""
     if not re.fullmatch(r"[0-9]{17}", first17):
-        raise IdCardError("the first 17 characters must be digits")
+        raise IdCardError("the first 17 characters must be digits", "身份证号码前17位应为数字")
     return _CHECK_CHARS[sum(int(digit) * weight for digit, weight in zip(first17, _WEIGHTS)) % 11]
 
 
@@ -39,23 +44,24 @@ def parse_id_number(text: str, *, today: date | None = None) -> IdCard:
     # The same normalisation as sealing and hashing use, so the blind index of `number` finds the stored one.
     number = normalise(text, purpose="id_number")
     if len(number) != 18:
-        raise IdCardError("must be 18 characters")
+        raise IdCardError("must be 18 characters", "身份证号码应为18位")
     if not re.fullmatch(r"[0-9]{17}", number[:17]):
-        raise IdCardError("the first 17 characters must be digits")
+        raise IdCardError("the first 17 characters must be digits", "身份证号码前17位应为数字")
     if not re.fullmatch(r"[0-9X]", number[17]):
-        raise IdCardError("the last character must be a digit or X")
+        raise IdCardError("the last character must be a digit or X", "身份证号码最后一位应为数字或X")
     # The checksum comes before the date: a wrong date in a number is nearly always a typing slip,
     # and the check digit is what reveals one.
     expected = check_digit(number[:17])
     if number[17] != expected:
-        raise IdCardError(f"check digit should be {expected}")
+        raise IdCardError(f"check digit should be {expected}", f"校验位不对，应为{expected}，请核对号码")
     digits = number[6:14]
     try:
         birth = date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
     except ValueError:
-        raise IdCardError(f"birth date {digits[:4]}-{digits[4:6]}-{digits[6:]} does not exist") from None
+        raise IdCardError(f"birth date {digits[:4]}-{digits[4:6]}-{digits[6:]} does not exist",
+                          f"出生日期{digits[:4]}-{digits[4:6]}-{digits[6:]}不存在") from None
     if birth > (today or local_today(SystemClock())):
-        raise IdCardError("birth date is in the future")
+        raise IdCardError("birth date is in the future", "出生日期晚于今天")
     gender: Literal["male", "female"] = "male" if int(number[16]) % 2 else "female"
     return IdCard(number=number, region_code=number[:6], birth_date=birth, gender=gender)
 

@@ -69,7 +69,7 @@ def _identity(id_number: str, *, clock: Clock) -> dict[str, Any]:
     try:
         card = parse_id_number(id_number, today=today)
     except IdCardError as exc:
-        raise Invalid(f"id_number: {exc}", field="id_number", zh="身份证号码不对，请核对") from exc
+        raise Invalid(f"id_number: {exc}", field="id_number", zh=exc.zh) from exc
     if (problem := working_age_error(card, today)) is not None:
         raise Invalid(problem, field="id_number")
     return {"number": card.number, "birth_date": card.birth_date, "gender": card.gender}
