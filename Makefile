@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install run test test-unit lint typecheck fuzz bench lock clean up-local down-local browser
+.PHONY: install run test test-unit lint typecheck fuzz bench lock clean up-local down-local browser screenshots
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ browser:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver \
 			fonts-wqy-microhei >/dev/null || echo "make: apt-get could not install them"; \
 	else echo "make: no chromium at /usr/bin/chromium and no apt-get as root: the browser tests will be skipped"; fi
+
+# Refresh the console screenshots of docs/console/ (shown in the README) from the browser tests.
+screenshots: install browser
+	CONSOLE_SCREENSHOTS=1 $(BIN)/pytest tests/browser
 
 test-unit: install
 	$(BIN)/pytest tests/unit tests/service

@@ -80,7 +80,7 @@ def test_station_registers_a_labourer_prints_offers_and_runs_a_batch(open_page):
     pdf = page.pdf(format="A4", print_background=True)
     assert pdf.startswith(b"%PDF") and len(pdf) > 5_000
     assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1, "the sheet is one A4 page"
-    SHOTS.mkdir(exist_ok=True)
+    SHOTS.mkdir(parents=True, exist_ok=True)
     (SHOTS / "offer-sheet.pdf").write_bytes(pdf)
     shot(page, "offer-sheet-print")
     page.emulate_media(media="screen")
