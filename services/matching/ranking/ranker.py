@@ -200,10 +200,11 @@ class Ranker:
         near_home = np.array([s.intention == "near_home" for s in seekers], dtype=bool)[owner]
         leading = (rungs == 0) & (codes >> KIND_SHIFT == WELFARE)
         # Welfare posts that lead the ladder of a worker with nothing fitting in reach (Ranker.relax).
-        read = np.array([bool((p := self.relevance.profile(s.desired, s.skills)).job_ids or p.small_ids)
-                         for s in seekers], dtype=bool)
-        no_fit = (lists.fitting == 0) & read
-        leading |= (rungs == 1) & self.soft.welfare[rows] & near & no_fit[owner]
+        maybe = (rungs == 1) & self.soft.welfare[rows] & near & (lists.fitting[owner] == 0)
+        if maybe.any():
+            read = {w: bool((p := self.relevance.profile(seekers[w].desired, seekers[w].skills)).job_ids
+                            or p.small_ids) for w in np.unique(owner[maybe]).tolist()}
+            leading |= maybe & np.array([read.get(w, False) for w in owner.tolist()], dtype=bool)
         priority = leading | (near_home & near & self.soft.workshop[rows] & (rungs == 0))
         expected = np.array([s.worker.expected_wage or 0 for s in seekers], dtype=np.float32)[owner]
         parts = self._item_parts(rows, scores, rungs, distance, codes, priority, expected)
