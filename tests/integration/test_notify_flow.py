@@ -244,6 +244,7 @@ async def test_two_hundred_sets_through_the_broker_reach_each_worker_once_or_fai
                                       {"provider": "aliyun", "code": "isv.AMOUNT_NOT_ENOUGH"}) or 0) > alerts_before
     ends = Counter(e.subject for e in notify_events)
     assert set(ends) == {m.id for m in messages} and set(ends.values()) == {1}
-    assert elapsed < 60, f"took {elapsed:.0f} s"
+    # A bound on a stuck pipeline, not a speed figure (`python -m bench notify` measures speed, beside a baseline).
+    assert elapsed < 180, f"took {elapsed:.0f} s"
     print(f"\n200 workers settled in {elapsed:.1f} s; faults injected {dict(injected)}; "
           f"aliyun {len(aliyun.sent)}, tencent {len(tencent.sent)}, wechat {len(wechat.sent)} accepted")
