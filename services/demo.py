@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import date, timedelta
 
 from fastapi import FastAPI
 
+from services.workers.placements.openings import Opening, refusal
 from shared.auth import Principal, Role, mint_token
 from shared.reference.regions import get_region
 from shared.runtime import ServiceUnit
@@ -79,13 +80,43 @@ async def _load_workers(units: Mapping[str, ServiceUnit]) -> str:
     if not isinstance(workers.settings, WorkersSettings):  # its personal-data keys seal what is registered
         raise TypeError(f"the workers unit runs with {type(workers.settings).__name__}, not WorkersSettings")
     loader = Principal(sub="demo-loader", role=Role.admin)
+    jobs = units.get("jobs")
     async with workers.database.transaction() as session:
         registered = await workers_demo.load(session=session, settings=workers.settings, clock=workers.clock,
-                                             by=loader)
+                                             by=loader, openings=_OpeningsInProcess(jobs) if jobs else None)
     if registered:
         log.info("demonstration labourers registered", extra={"count": registered})
     async with workers.database.transaction() as session:
         return await workers_demo.busiest_county(session=session) or DEFAULT_STAFF_REGION
+
+
+class _OpeningsInProcess:
+    """Openings held straight in jobs' database: the loader runs where every service's database is at hand."""
+
+    def __init__(self, jobs: ServiceUnit) -> None:
+        self.jobs = jobs
+
+    async def take(self, *, posting_id: str, placement_id: str, worker_id: str, start_date: date,
+                   monthly_wage: int) -> Opening:
+        from services.jobs.openings import service as openings
+
+        async with self.jobs.database.transaction() as session:
+            taken = await openings.take(session=session, posting_id=posting_id, placement_id=placement_id,
+                                        worker_id=worker_id, start_date=start_date, monthly_wage=monthly_wage,
+                                        clock=self.jobs.clock)
+            posting = taken.posting
+            if taken.outcome is not openings.Outcome.held or posting is None:
+                raise refusal(taken.outcome.value, posting_id=posting_id, minimum_wage=taken.minimum_wage,
+                              region_code=posting.region_code if posting else None)
+            return Opening(posting_id=posting_id, region_code=posting.region_code, title=posting.title,
+                           employer_id=posting.employer_id, employer_name=posting.employer.name)
+
+    async def give_back(self, *, posting_id: str, placement_id: str) -> None:
+        from services.jobs.openings import service as openings
+
+        async with self.jobs.database.transaction() as session:
+            await openings.give_back(session=session, posting_id=posting_id, placement_id=placement_id,
+                                     clock=self.jobs.clock)
 
 
 async def _first_employer(session) -> str:

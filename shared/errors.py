@@ -74,6 +74,14 @@ class Invalid(DomainError):
         self.errors_zh = errors_zh or ([self.zh] if errors is None else [type(self).zh] * len(self.errors))
 
 
+class Unavailable(DomainError):
+    """Another service of the platform could not answer now (503): nothing was changed; try again shortly."""
+
+    status_code = 503
+    code = "unavailable"
+    zh = "服务暂时不可用，请稍后再试"
+
+
 class PayloadTooLarge(DomainError):
     status_code = 413
     code = "payload_too_large"

@@ -1,9 +1,9 @@
 """A small reverse proxy for the local distributed topology: the ingress of deploy/nginx/nginx.conf, in Python.
 
 Routes by the first path segment (/jobs, /workers, /matching, /notify, /console) to each service's process, and `/`
-to the console; bodies are streamed both ways. Like the nginx ingress it does not route /workers/internal/ (notify
-calls workers directly) nor /metrics (each
-API serves its own), and answers /ingress/health itself.
+to the console; bodies are streamed both ways. Like the nginx ingress it does not route /workers/internal/ nor
+/jobs/internal/ (notify and workers call them directly) nor /metrics (each API serves its own), and answers
+/ingress/health itself.
 
     python deploy/local/proxy.py --port 8000 --route jobs=http://127.0.0.1:8101 --route workers=...
 """
@@ -25,7 +25,7 @@ from starlette.routing import Route
 # Hop-by-hop headers (RFC 9110 §7.6.1) are not forwarded either way.
 HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding",
        "upgrade", "host", "content-length"}
-BLOCKED = ("/workers/internal/", "/workers/internal")
+BLOCKED = ("/workers/internal/", "/workers/internal", "/jobs/internal/", "/jobs/internal")
 
 
 def build(routes: dict[str, str]) -> Starlette:

@@ -11,6 +11,8 @@ from fastapi import APIRouter, FastAPI
 from services.jobs import consumers
 from services.jobs.db import inbox, outbox
 from services.jobs.employers.router import router as employers_router
+from services.jobs.openings import service as openings
+from services.jobs.openings.router import internal as openings_router
 from services.jobs.postings import service as postings
 from services.jobs.postings.router import router as postings_router
 from services.jobs.settings import JobsSettings
@@ -30,17 +32,21 @@ def build(settings: JobsSettings | None = None, *, clock: Clock | None = None) -
     clock = clock or SystemClock()
     database = Database(settings.db_url())
     router = APIRouter(prefix=f"/{NAME}")
-    for part in (employers_router, postings_router, supply_lists_router):
+    for part in (employers_router, postings_router, supply_lists_router, openings_router):
         router.include_router(part)
 
     async def sweep_expired(stop: asyncio.Event) -> None:
-        """Close postings past their valid-until date, now and then every sweep interval."""
+        """Close postings past their valid-until date and give back openings held too long, now and then every
+        sweep interval."""
         while not stop.is_set():
             try:
                 async with database.transaction() as session:
                     closed = await postings.expire_due(session=session, clock=clock)
+                    given_back = await openings.give_back_stale(session=session, clock=clock)
                 if closed:
                     log.info("expired postings closed", extra={"count": closed})
+                if given_back:
+                    log.info("openings held for unrecorded placements given back", extra={"count": given_back})
             except Exception:  # noqa: BLE001 - the sweep retries at the next interval
                 log.exception("expiry sweep failed")
             try:

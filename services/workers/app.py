@@ -8,7 +8,9 @@ from fastapi import APIRouter, FastAPI
 
 from services.workers.audit.router import router as audit_router
 from services.workers.db import outbox
+from services.workers.followups.router import router as followups_router
 from services.workers.ledger.router import router as ledger_router
+from services.workers.placements.openings import JobsOpenings
 from services.workers.placements.router import router as placements_router
 from services.workers.profiles.router import internal as internal_router, router as profiles_router
 from services.workers.reports.router import router as reports_router
@@ -16,6 +18,7 @@ from services.workers.settings import WorkersSettings
 from shared.clock import Clock, SystemClock
 from shared.db import Database
 from shared.runtime import Runtime, ServiceUnit, create_app as create_runtime_app, make_bus
+from shared.service_token import ServiceToken
 
 NAME = "workers"
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -26,10 +29,19 @@ def build(settings: WorkersSettings | None = None, *, clock: Clock | None = None
     _ = settings.pii_keys  # fail at start, not at the first request, when a key is malformed
     router = APIRouter(prefix=f"/{NAME}")
     # The ledger's /profiles/import goes before /profiles/{worker_id}, so the literal path is matched first.
-    for part in (ledger_router, profiles_router, placements_router, reports_router, audit_router, internal_router):
+    for part in (ledger_router, profiles_router, placements_router, followups_router, reports_router, audit_router,
+                 internal_router):
         router.include_router(part)
+    openings = JobsOpenings(base_url=settings.jobs_base_url, token=ServiceToken(
+        signing_key=settings.signing_key, sub=NAME))
+
+    def serve_in(app: FastAPI) -> None:
+        if settings.jobs_url is None and "jobs" in app.state.units:
+            openings.serve_in_process(app)
+
     return ServiceUnit(name=NAME, router=router, database=Database(settings.db_url()), migrations_dir=MIGRATIONS,
-                       outbox=outbox, clock=clock or SystemClock(), settings=settings)
+                       outbox=outbox, clock=clock or SystemClock(), settings=settings, state={"openings": openings},
+                       on_app=serve_in)
 
 
 def create_app(settings: WorkersSettings | None = None, *, clock: Clock | None = None) -> FastAPI:

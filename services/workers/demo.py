@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import random
 import string
 from dataclasses import dataclass
@@ -12,15 +13,19 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.workers.placements import service as placements
+from services.workers.placements.openings import Openings
 from services.workers.profiles import service as profiles
 from services.workers.profiles.idcard import make_id_number
 from services.workers.profiles.models import WorkerProfile
 from services.workers.settings import WorkersSettings
 from shared.auth import Principal
 from shared.clock import Clock, local_today
+from shared.errors import Conflict, Invalid, NotFound
 from shared.pii import blind_index
 from shared.reference.regions import Region, townships
 from shared.reference.vocabulary import terms_for
+
+log = logging.getLogger("jobbridge.demo")
 
 SEED = 1882  # the plan's 1,882 registered labourers to place by the end of 2019
 COUNT = 2000
@@ -234,8 +239,11 @@ def _placement(rng: random.Random, home: Region, intention: str) -> dict[str, An
             "days_ago": rng.randrange(10, 300)}
 
 
-async def load(*, session: AsyncSession, settings: WorkersSettings, clock: Clock, by: Principal) -> int:
-    """Register the data set through the same service as the API (events, sealing); 0 when it was loaded before."""
+async def load(*, session: AsyncSession, settings: WorkersSettings, clock: Clock, by: Principal,
+               openings: Openings | None) -> int:
+    """Register the data set through the same service as the API (events, sealing); 0 when it was loaded before.
+
+    Placements are recorded only where `openings` holds the posting's opening (none without jobs)."""
     keys = settings.pii_keys
     data = labourers()
     marker = blind_index(data[0].fields["id_number"], keys=keys, purpose="id_number")
@@ -244,11 +252,15 @@ async def load(*, session: AsyncSession, settings: WorkersSettings, clock: Clock
     today = local_today(clock)
     for labourer in data:
         profile = await profiles.register(session=session, fields=labourer.fields, by=by, keys=keys, clock=clock)
-        if labourer.placement is not None:
+        if labourer.placement is not None and openings is not None:
             placement = dict(labourer.placement)
             start = today - timedelta(days=placement.pop("days_ago"))
-            await placements.record(session=session, worker_id=profile.id, start_date=start, by=by, clock=clock,
-                                    **placement)
+            try:  # refused before anything of it is written
+                await placements.record(session=session, worker_id=profile.id, start_date=start, by=by,
+                                        clock=clock, openings=openings, follow_up_months=settings.follow_up_months,
+                                        **placement)
+            except (NotFound, Conflict, Invalid) as refused:
+                log.info("demonstration placement not recorded", extra={"reason": refused.message})
     return len(data)
 
 

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.workers.placements.openings import Openings
 from services.workers.settings import WorkersSettings
 from shared.auth import Principal, Role, require
 from shared.clock import Clock
@@ -28,6 +29,13 @@ def _keys(request: Request) -> PiiKeys:
 
 
 KeysDep = Annotated[PiiKeys, Depends(_keys)]
+
+
+def _openings(request: Request) -> Openings:
+    return request.app.state.units["workers"].state["openings"]
+
+
+OpeningsDep = Annotated[Openings, Depends(_openings)]
 StaffOrAdmin = Annotated[Principal, Depends(require(Role.station_staff, Role.admin))]
 Admin = Annotated[Principal, Depends(require(Role.admin))]
 ServiceCaller = Annotated[Principal, Depends(require(Role.service))]

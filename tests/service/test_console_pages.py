@@ -115,12 +115,33 @@ async def test_offers_sheet_placement_and_messages_of_a_labourer(console):
                                  {"posting_id": posting_id, "start_date": "2026-12-01", "monthly_wage": "abc",
                                   "work_region_code": region})
     assert refused.status_code == 422 and "月薪请填1到100000之间的整数" in refused.text
+    too_low = await clerk.submit(f"/console/workers/{worker_id}/placement",
+                                 {"posting_id": posting_id, "start_date": "2026-12-01", "monthly_wage": "1000",
+                                  "contract_months": "1", "work_region_code": region})
+    assert too_low.status_code == 422 and "最低工资标准" in too_low.text
     placed = await clerk.submit(f"/console/workers/{worker_id}/placement",
                                 {"posting_id": posting_id, "start_date": "2026-12-01", "monthly_wage": "5500",
                                  "contract_months": "12", "work_region_code": region, "organised_export": "1"})
     assert placed.status_code == 303, placed.text
     detail = await clerk.get(placed.headers["location"])
     assert "已登记就业" in detail.text and "5500元" in detail.text and "已就业" in detail.text
+
+    nothing_due = await clerk.get("/console/follow-ups")
+    assert nothing_due.status_code == 200 and "近期没有要回访的人" in nothing_due.text
+    console.clock.advance(days=30)  # 2026-12-28: the first visit (2027-01-01) is due within a week
+    clerk = await console.browser("station1")  # a new day, a new sign-in
+    due = await clerk.get("/console/follow-ups")
+    assert "第1个月" in due.text and "2027-01-01" in due.text and "/console/follow-ups/record" in due.text
+    months = re.search(r'name="months_after" value="(\d+)"', due.text).group(1)
+    placement_id = re.search(r'name="placement_id" value="([0-9a-f-]{36})"', due.text).group(1)
+    owed = await clerk.submit("/console/follow-ups/record", {
+        "worker_id": worker_id, "placement_id": placement_id, "months_after": months, "outcome": "wage_unpaid",
+        "note": "12月工资未发"})
+    assert owed.status_code == 303, owed.text
+    flagged = await clerk.get("/console/follow-ups?state=flagged")
+    assert "工资拖欠：12月工资未发" in flagged.text and "已处理" in flagged.text
+    other_county = await console.browser("station2")
+    assert "12月工资未发" not in (await other_county.get("/console/follow-ups?state=flagged")).text
 
     messages = await clerk.get(f"/console/workers/{worker_id}/messages")
     assert messages.status_code == 200 and "收到的消息" in messages.text

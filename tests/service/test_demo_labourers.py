@@ -16,8 +16,13 @@ LOADER = Principal(sub="demo-loader", role=Role.admin)
 
 async def load(api) -> int:
     unit = api.unit
+    for labourer in demo.labourers():  # jobs is not in this app: the postings the placements name are opened here
+        if labourer.placement and labourer.placement["posting_id"] not in api.openings.postings:
+            api.openings.post(labourer.placement["posting_id"], region_code=labourer.placement["work_region_code"][:6],
+                              headcount=len(demo.labourers()))
     async with unit.database.transaction() as session:
-        return await demo.load(session=session, settings=unit.settings, clock=unit.clock, by=LOADER)
+        return await demo.load(session=session, settings=unit.settings, clock=unit.clock, by=LOADER,
+                               openings=api.openings)
 
 
 async def test_the_demo_loads_once_quickly_and_its_report_adds_up(workers_api):

@@ -189,8 +189,8 @@ async def test_a_placed_worker_is_offered_nothing(world):
     zhang = world["workers"]["zhang"]
     placed = await api.client.post(f"/workers/profiles/{zhang}/placements", headers=staff, json={
         "posting_id": world["postings"]["housekeeper"], "start_date": "2026-12-01", "monthly_wage": 5600,
-        "work_region_code": "110106", "organised_export": True})
-    assert placed.status_code == 201
+        "contract_months": 12, "work_region_code": "110106", "organised_export": True})
+    assert placed.status_code == 201, placed.text
     await api.settle()
     body = (await api.client.get(f"/matching/workers/{zhang}/recommendations", headers=staff)).json()
     assert body["items"] == [] and body["shortfall"] is not None

@@ -214,8 +214,10 @@ async def test_a_set_without_offers_and_a_worker_placed_meanwhile_get_no_message
     await notify.issue(empty, items=[])
     placed, phone = await notify.register()
     staff = notify.auth("station_staff", region="152222")
+    notify.workers.openings.post("p-1", region_code="110105")
     response = await notify.workers.client.post(f"/workers/profiles/{placed}/placements", headers=staff, json={
-        "posting_id": "p-1", "start_date": "2026-12-01", "monthly_wage": 5000, "work_region_code": "110105"})
+        "posting_id": "p-1", "start_date": "2026-12-01", "monthly_wage": 5000, "contract_months": 12,
+        "work_region_code": "110105"})
     assert response.status_code == 201, response.text
     await notify.issue(placed)
     await notify.settle()

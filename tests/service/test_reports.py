@@ -22,7 +22,8 @@ async def register(api, n: int, home: str, **changes) -> str:
 
 
 async def place(api, worker_id: str, region: str, export: bool) -> str:
-    body = {"posting_id": "p-1", "start_date": "2026-11-01", "monthly_wage": 5000, "contract_months": 12,
+    posting = api.openings.post(f"p-{region}", region_code=region)
+    body = {"posting_id": posting, "start_date": "2026-11-01", "monthly_wage": 5000, "contract_months": 12,
             "work_region_code": region, "organised_export": export}
     response = await api.client.post(f"/workers/profiles/{worker_id}/placements", json=body,
                                       headers=api.auth("admin"))

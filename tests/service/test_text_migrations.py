@@ -12,13 +12,15 @@ from shared.migrations import alembic_config
 from tests.service.conftest import vacancy, worker
 
 
-async def rerun_cleaning(unit, before: str) -> None:
-    """Take the database back to the revision before the cleaning (nothing else changes) and upgrade it again."""
+async def rerun_cleaning(unit, before: str, cleaning: str = "0002") -> None:
+    """Take the database back to the revision before the cleaning (nothing else changes), run the cleaning again,
+    and mark it current again (the later migrations' changes are still in place)."""
     config = alembic_config(service=unit.name, migrations_dir=unit.migrations_dir, url=unit.database.url)
 
     def run() -> None:  # alembic runs its own event loop (shared.migrations.run_env)
         command.stamp(config, before)
-        command.upgrade(config, "head")
+        command.upgrade(config, cleaning)
+        command.stamp(config, "head")
 
     await asyncio.to_thread(run)
 

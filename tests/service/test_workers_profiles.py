@@ -70,7 +70,7 @@ async def test_staff_act_only_inside_their_region(workers_api, staff):
                      await workers_api.client.patch(url, json={"expected_wage": 9000}, headers=neighbour),
                      await workers_api.client.post(f"{url}/placements", headers=neighbour, json={
                          "posting_id": "p", "start_date": "2026-12-01", "monthly_wage": 5000,
-                         "work_region_code": "110106"})):
+                         "contract_months": 12, "work_region_code": "110106"})):
         assert response.status_code in (403, 404) and "张秀英" not in response.text
     listing = (await workers_api.client.get("/workers/profiles", headers=neighbour)).json()
     assert listing["total"] == 0
@@ -141,12 +141,16 @@ async def test_a_change_re_derives_identity_and_publishes_an_update(workers_api,
 async def test_a_placement_marks_the_worker_placed_and_tells_jobs(workers_api, staff):
     profile = (await register(workers_api, staff)).json()
     url = f"/workers/profiles/{profile['id']}/placements"
+    workers_api.openings.post("posting-1", region_code="110106", headcount=2)
     body = {"posting_id": "posting-1", "start_date": "2026-12-01", "monthly_wage": 5500, "contract_months": 12,
             "work_region_code": "110106", "organised_export": True}
     placed = await workers_api.client.post(url, json=body, headers=staff)
     assert placed.status_code == 201, placed.text
     assert placed.json()["subsidy_eligible"] is True
+    assert placed.json()["subsidy_rule"] == "export_outside_home_county"
+    assert placed.json()["subsidy_reason"].startswith("有组织劳务输出")
     assert (await workers_api.client.post(url, json=body, headers=staff)).status_code == 409
+    assert workers_api.openings.postings["posting-1"].headcount == 1  # the refused second one holds none
     [event] = await workers_api.events("workers.profile.placed")
     assert event.data["status"] == "placed" and event.data["placement"]["posting_id"] == "posting-1"
     assert event.data["placement"]["id"] == placed.json()["id"]
@@ -162,10 +166,12 @@ async def test_a_placement_marks_the_worker_placed_and_tells_jobs(workers_api, s
 async def test_local_work_or_unorganised_moves_earn_no_subsidy(workers_api, staff):
     profile = (await register(workers_api, staff)).json()
     url = f"/workers/profiles/{profile['id']}/placements"
+    workers_api.openings.post("p-local", region_code="152222")
     local = await workers_api.client.post(url, headers=staff, json={
-        "posting_id": "p-local", "start_date": "2026-12-01", "monthly_wage": 3000,
+        "posting_id": "p-local", "start_date": "2026-12-01", "monthly_wage": 3000, "contract_months": 6,
         "work_region_code": "152222101", "organised_export": True})
     assert local.json()["subsidy_eligible"] is False
+    assert local.json()["subsidy_reason"] == "在户籍所在旗县内就业，不享受一次性求职创业补贴"
 
 
 async def test_notify_reads_contact_channels_with_a_service_token_only(workers_api, staff):

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from services.console.pages import home, offices, operations, reports, runs, workers
+from services.console.pages import followups, home, offices, operations, reports, runs, workers
 
 router = APIRouter(tags=["console"])
-for part in (home.router, workers.router, runs.router, reports.router, offices.router, operations.router):
+for part in (home.router, workers.router, runs.router, followups.router, reports.router, offices.router,
+             operations.router):
     router.include_router(part)

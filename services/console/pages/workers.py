@@ -174,7 +174,7 @@ async def record_placement(request: Request, worker_id: str, user: StaffPosted, 
     body = {"posting_id": form.get("posting_id", ""), "start_date": form.get("start_date", ""),
             "monthly_wage": int(wage) if wage.isdigit() else wage or None,
             "contract_months": int(months) if months.isdigit() else months or None,
-            "work_region_code": form.get("work_region_code", ""),
+            "work_region_code": form.get("work_region_code") or None,
             "organised_export": form.get("organised_export") == "1"}
     try:
         await api.post(f"/workers/profiles/{worker_id}/placements", body)

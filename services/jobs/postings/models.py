@@ -66,10 +66,17 @@ class Posting(Base):
 
 
 class PostingPlacement(Base):
-    """A placement already counted against a posting, so a re-sent event never lowers the headcount twice."""
+    """An opening taken by a placement, counted once however often it is asked for or its event re-sent.
+
+    Workers holds the opening before it records the placement; the placement's event confirms it. An opening held but
+    never confirmed (the placement was not recorded after all) is given back after a while.
+    """
 
     __tablename__ = "posting_placements"
+    __table_args__ = (Index("ix_posting_placements_unconfirmed", "confirmed_at", "recorded_at"),)
 
     placement_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     posting_id: Mapped[str] = mapped_column(ForeignKey("postings.id"))
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    worker_id: Mapped[str | None] = mapped_column(String(36))
+    confirmed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.jobs.employers.models import Employer
 from services.jobs.events import POSTING_CLOSED, POSTING_OPENED, POSTING_UPDATED, posting_changed
 from services.jobs.postings import rules
-from services.jobs.postings.models import Posting, PostingPlacement, PostingStatus
+from services.jobs.postings.models import Posting, PostingStatus
 from services.jobs.supply_lists.models import SupplyList
 from shared.auth import Principal, Role
 from shared.clock import Clock, local_today
@@ -128,25 +128,6 @@ async def expire_due(*, session: AsyncSession, clock: Clock, limit: int = 500) -
     for posting in due:
         await _end(session, posting, status=PostingStatus.closed, reason="expired", clock=clock)
     return len(due)
-
-
-async def record_placement(*, session: AsyncSession, posting_id: str, placement_id: str, clock: Clock) -> bool:
-    """Lower the headcount for one placement (once per placement); the last opening filled closes the posting."""
-    # Locked: placements on one posting handled at the same time take turns (no opening counted twice or lost).
-    posting = await session.get(Posting, posting_id, with_for_update={"of": Posting})
-    if posting is None or await session.get(PostingPlacement, placement_id) is not None:
-        return False
-    session.add(PostingPlacement(placement_id=placement_id, posting_id=posting_id, recorded_at=clock.now()))
-    posting.placed += 1
-    posting.headcount = max(posting.headcount - 1, 0)
-    if posting.headcount == 0 and posting.status == PostingStatus.open:
-        await _end(session, posting, status=PostingStatus.filled, reason="filled", clock=clock)
-        return True
-    posting.version += 1
-    posting.updated_at = clock.now()
-    await session.flush()
-    await posting_changed(session, posting, type=POSTING_UPDATED, clock=clock)
-    return True
 
 
 async def search(*, session: AsyncSession, filters: PostingFilter, by: Principal, page: int,

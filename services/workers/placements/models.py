@@ -24,6 +24,11 @@ class Placement(Base):
     organised_export: Mapped[bool] = mapped_column(Boolean, default=False)
     # The plan's one-time job-seeking subsidy: organised labour export outside the home banner/county.
     subsidy_eligible: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The rule that decided it (placements/rules.py RULES), so the flag can always be explained.
+    subsidy_rule: Mapped[str | None] = mapped_column(String(40))
+    posting_title: Mapped[str | None] = mapped_column(String(100))
+    employer_id: Mapped[str | None] = mapped_column(String(36))
+    employer_name: Mapped[str | None] = mapped_column(String(100))
     ended_on: Mapped[date | None] = mapped_column(Date)
     end_reason: Mapped[str | None] = mapped_column(String(100))
     recorded_by: Mapped[str] = mapped_column(String(80))

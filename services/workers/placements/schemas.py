@@ -15,8 +15,9 @@ class PlacementIn(BaseModel):
     posting_id: Line = Field(min_length=1, max_length=36)
     start_date: date
     monthly_wage: int = Field(gt=0, le=100_000)
-    contract_months: int | None = Field(default=None, ge=1, le=120)
-    work_region_code: str = Field(pattern=r"^\d{6}(\d{3})?$", description="where the job is (adcode)")
+    contract_months: int = Field(ge=1, le=120, description="the length of the labour contract, in months")
+    work_region_code: str | None = Field(default=None, pattern=r"^\d{6}(\d{3})?$",
+                                         description="where the job is (adcode); the posting's region when left out")
     organised_export: YesNo = Field(default=False, description="organised labour export (有组织劳务输出)")
 
 
@@ -39,6 +40,11 @@ class PlacementOut(BaseModel):
     work_region_code: str | None
     organised_export: bool
     subsidy_eligible: bool
+    subsidy_rule: str | None
+    subsidy_reason: str | None = None
+    posting_title: str | None
+    employer_id: str | None
+    employer_name: str | None
     ended_on: date | None
     end_reason: str | None
     created_at: datetime
