@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 from datetime import date, datetime, timedelta, timezone
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -35,3 +36,10 @@ class FixedClock:
 def local_today(clock: Clock) -> date:
     """Today's date where the users are (validity dates and minimum wages follow the local calendar)."""
     return clock.now().astimezone(LOCAL_ZONE).date()
+
+
+def add_months(start: date, months: int) -> date:
+    """The same day `months` later, or the month's last day when it has no such day (31 Jan + 1 = 28/29 Feb)."""
+    month = start.month - 1 + months
+    year, month = start.year + month // 12, month % 12 + 1
+    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))

@@ -10,6 +10,7 @@ from services.matching import consumers
 from services.matching.candidates.router import router as candidates_router
 from services.matching.db import inbox, outbox
 from services.matching.index import RankerCache
+from services.matching.outcomes.router import router as outcomes_router
 from services.matching.recommendations.router import router as recommendations_router
 from services.matching.recommendations.service import SHORTFALL
 from services.matching.runs.router import router as runs_router
@@ -31,7 +32,8 @@ def build(settings: MatchingSettings | None = None, *, clock: Clock | None = Non
     database = Database(settings.db_url())
     cache = RankerCache(settings.ranking())
     router = APIRouter(prefix=f"/{NAME}")
-    for part in (recommendations_router, runs_router, candidates_router, shortfalls_router, vocabulary_router):
+    for part in (recommendations_router, runs_router, candidates_router, outcomes_router, shortfalls_router,
+                 vocabulary_router):
         router.include_router(part)
     consumers_ = [
         Consumer(name=NAME, database=database, inbox=inbox, handlers=consumers.read_model_handlers(clock),

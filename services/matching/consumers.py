@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.matching.index import RankerCache
+from services.matching.outcomes import service as outcomes
 from services.matching.readmodels import service as readmodels
 from services.matching.recommendations import service as recommendations
 from services.matching.runs import service as runs
@@ -16,6 +17,8 @@ from shared.events.inbox import EventHandler
 POSTING_EVENTS = ("jobs.posting.opened", "jobs.posting.updated", "jobs.posting.closed")
 WORKER_EVENTS = ("workers.profile.registered", "workers.profile.updated", "workers.profile.placed")
 MESSAGE_EVENTS = ("notify.message.delivered", "notify.message.failed")
+REPLY_EVENTS = ("notify.offer.interested", "notify.offer.declined_all")
+PLACEMENT_EVENTS = ("workers.profile.placed", "workers.profile.updated")
 
 
 def read_model_handlers(clock: Clock) -> dict[str, list[EventHandler]]:
@@ -32,8 +35,18 @@ def read_model_handlers(clock: Clock) -> dict[str, list[EventHandler]]:
                                                   status=event.data.get("status") or "failed",
                                                   reason=event.data.get("reason"))
 
-    return {**{t: [posting] for t in POSTING_EVENTS}, **{t: [worker] for t in WORKER_EVENTS},
-            **{t: [message] for t in MESSAGE_EVENTS}}
+    async def reply(session: AsyncSession, event: Envelope) -> None:
+        """A labourer answered the offers: interest in one (first on its candidate list), or none fits."""
+        await outcomes.record_interest(session=session, event=event)
+
+    async def placement(session: AsyncSession, event: Envelope) -> None:
+        """A placement recorded or ended: the funnel's last stages."""
+        await outcomes.record_placement(session=session, event=event)
+
+    handlers: dict[str, list[EventHandler]] = {t: [posting] for t in POSTING_EVENTS}
+    for t in WORKER_EVENTS:
+        handlers[t] = [worker, placement] if t in PLACEMENT_EVENTS else [worker]
+    return handlers | {t: [message] for t in MESSAGE_EVENTS} | {t: [reply] for t in REPLY_EVENTS}
 
 
 def run_handlers(cache: RankerCache, settings: MatchingSettings, clock: Clock) -> dict[str, list[EventHandler]]:

@@ -6,7 +6,8 @@ from datetime import date
 
 import pytest
 
-from services.workers.followups.rules import add_months, due_dates, parse_months
+from services.workers.followups.rules import due_dates, parse_months
+from shared.clock import add_months
 
 
 @pytest.mark.parametrize(("start", "months", "due"), [

@@ -5,7 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.matching.candidates.access import may_see
 from services.matching.index import RankerCache
+from services.matching.outcomes import service as outcomes
 from services.matching.ranking.model import Candidate, PostingView
 from services.matching.readmodels.models import PostingRecord, WorkerRecord
 from services.matching.readmodels.service import worker_view
@@ -18,13 +20,6 @@ CAPACITY = {"full": "全劳力", "partial": "半劳力", "weak": "弱劳力", "n
 GENDER = {"male": "男", "female": "女"}
 
 
-def may_see(record: PostingRecord, by: Principal) -> bool:
-    """The owning employer, the office whose supply list holds the posting, or admin."""
-    return by.is_admin or (by.role is Role.employer and record.employer_id == by.employer_id) or (
-        by.role is Role.partner_office and record.supply_list_office_id is not None
-        and record.supply_list_office_id == by.office_id)
-
-
 async def for_posting(*, session: AsyncSession, posting_id: str, by: Principal, cache: RankerCache, clock: Clock,
                       limit: int) -> tuple[PostingView, list[dict]]:
     record = await session.get(PostingRecord, posting_id)
@@ -34,8 +29,13 @@ async def for_posting(*, session: AsyncSession, posting_id: str, by: Principal, 
     if posting_id not in postings:
         raise NotFound("the posting is not open", zh="这个岗位已不再招聘")
     views = await _sharing_workers(session, clock)
-    return postings[posting_id], [masked(c, views) for c in ranker.rank_workers(posting_id, list(views.values()),
-                                                                                 limit=limit)]
+    interested, decided = await outcomes.marks(session=session, posting_id=posting_id)
+    # Those who asked about the posting come first (still only those it fits and who agreed to be shown).
+    ranked = ranker.rank_workers(posting_id, list(views.values()), limit=limit + len(interested))
+    ranked.sort(key=lambda c: c.worker_id not in interested)
+    return postings[posting_id], [masked(c, views) | {
+        "interested": c.worker_id in interested, "decision": decided.get(c.worker_id),
+        "decision_text": outcomes.DECISIONS.get(decided.get(c.worker_id) or "")} for c in ranked[:limit]]
 
 
 async def for_supply_list(*, session: AsyncSession, list_id: str, by: Principal, cache: RankerCache, clock: Clock,

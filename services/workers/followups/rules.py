@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import calendar
 from datetime import date
 from enum import StrEnum
+
+from shared.clock import add_months
 
 
 class Outcome(StrEnum):
@@ -21,13 +22,6 @@ FLAGGED = frozenset({Outcome.wage_unpaid, Outcome.rights_problem})
 # Outcomes that mean the labourer is still in the job at that visit.
 STILL_EMPLOYED = frozenset({Outcome.employed, Outcome.wage_unpaid, Outcome.rights_problem})
 DUE_SOON_DAYS = 7  # a visit appears on the to-do list a week before it falls due
-
-
-def add_months(start: date, months: int) -> date:
-    """The same day `months` later, or the month's last day when it has no such day (31 Jan + 1 = 28/29 Feb)."""
-    month = start.month - 1 + months
-    year, month = start.year + month // 12, month % 12 + 1
-    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
 def due_dates(start: date, months: tuple[int, ...]) -> list[tuple[int, date]]:

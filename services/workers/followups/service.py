@@ -10,13 +10,13 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.workers.followups.models import FollowUp
-from services.workers.followups.rules import DUE_SOON_DAYS, FLAGGED, STILL_EMPLOYED, Outcome, add_months
+from services.workers.followups.rules import DUE_SOON_DAYS, FLAGGED, STILL_EMPLOYED, Outcome
 from services.workers.placements import service as placements
 from services.workers.placements.models import Placement
 from services.workers.profiles import service as profiles
 from services.workers.profiles.models import WorkerProfile
 from shared.auth import Principal, Role
-from shared.clock import Clock, local_today
+from shared.clock import Clock, add_months, local_today
 from shared.errors import Conflict, Invalid, NotFound
 from shared.reference.regions import county_of
 

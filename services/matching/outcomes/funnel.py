@@ -1,0 +1,102 @@
+"""The funnel from offer to lasting work: offered → delivered → interested → invited → placed → still employed at
+six months, per county, each stage a set of labourers (so every figure has its list)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.matching.outcomes.models import Decision, Interest, PlacementSeen
+from services.matching.readmodels.models import WorkerRecord
+from services.matching.recommendations.models import RecommendationSet
+from shared.clock import LOCAL_ZONE, add_months
+from shared.reference.regions import county_of
+
+STAGES = ("offered", "delivered", "interested", "invited", "placed", "retained_6m")
+STAGE_ZH = {"offered": "推荐岗位", "delivered": "送达", "interested": "有意向", "invited": "邀约面试",
+            "placed": "就业", "retained_6m": "稳定就业6个月"}
+RETAINED_MONTHS = 6
+
+
+@dataclass
+class Stages:
+    """The labourers at each stage, and what tells how well the offers worked."""
+
+    workers: dict[str, set[str]] = field(default_factory=lambda: {stage: set() for stage in STAGES})
+    placed_from_offers: set[str] = field(default_factory=set)
+    interest_positions: list[int] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        return {stage: len(ids) for stage, ids in self.workers.items()}
+
+
+@dataclass(frozen=True)
+class Scope:
+    region: str  # an adcode prefix
+    run_id: str | None = None
+    month: str | None = None  # YYYY-MM, by the local calendar of the set's issue
+
+
+async def funnel(*, session: AsyncSession, scope: Scope, today: date) -> tuple[Stages, dict[str, Stages]]:
+    """The stages in total and per home county of the labourers offered something in the scope."""
+    homes = dict((await session.execute(select(WorkerRecord.id, WorkerRecord.home_region_code).where(
+        WorkerRecord.home_region_code.startswith(scope.region, autoescape=True)))).all())
+    query = select(RecommendationSet).where(RecommendationSet.worker_id.in_(list(homes)))
+    if scope.run_id:
+        query = query.where(RecommendationSet.run_id == scope.run_id)
+    sets = [s for s in (await session.scalars(query)).all()
+            if s.items and (scope.month is None or _month(s) == scope.month)]
+    offered: dict[str, set[str]] = defaultdict(set)  # worker -> postings offered in the scope
+    first_offer: dict[str, date] = {}
+    set_ids: set[str] = set()
+    total, counties = Stages(), defaultdict[str, Stages](Stages)
+    for offer in sets:
+        set_ids.add(offer.id)
+        offered[offer.worker_id].update(item["posting_id"] for item in offer.items)
+        day = offer.issued_at.astimezone(LOCAL_ZONE).date()
+        first_offer[offer.worker_id] = min(day, first_offer.get(offer.worker_id, day))
+        for stages in (total, counties[_county(homes[offer.worker_id])]):
+            stages.workers["offered"].add(offer.worker_id)
+            if offer.delivery == "delivered":
+                stages.workers["delivered"].add(offer.worker_id)
+    workers = list(offered)
+    interests = (await session.scalars(select(Interest).where(Interest.worker_id.in_(workers),
+                                                              Interest.posting_id.is_not(None)))).all()
+    decisions = (await session.scalars(select(Decision).where(Decision.worker_id.in_(workers),
+                                                              Decision.decision.in_(("invited", "hired"))))).all()
+    placements = (await session.scalars(select(PlacementSeen).where(PlacementSeen.worker_id.in_(workers)))).all()
+    for interest in interests:
+        if interest.set_id in set_ids or interest.posting_id in offered[interest.worker_id]:
+            for stages in (total, counties[_county(homes[interest.worker_id])]):
+                stages.workers["interested"].add(interest.worker_id)
+                if interest.position is not None:
+                    stages.interest_positions.append(interest.position)
+    for decision in decisions:
+        if decision.posting_id in offered[decision.worker_id]:
+            for stages in (total, counties[_county(homes[decision.worker_id])]):
+                stages.workers["invited"].add(decision.worker_id)
+    for placement in placements:
+        if placement.start_date < first_offer[placement.worker_id]:
+            continue  # a job taken before these offers were made is none of their doing
+        mark = add_months(placement.start_date, RETAINED_MONTHS)
+        retained = mark <= today and (placement.ended_on is None or placement.ended_on >= mark)
+        for stages in (total, counties[_county(homes[placement.worker_id])]):
+            stages.workers["placed"].add(placement.worker_id)
+            if placement.posting_id in offered[placement.worker_id]:
+                stages.placed_from_offers.add(placement.worker_id)
+            if retained:
+                stages.workers["retained_6m"].add(placement.worker_id)
+    return total, dict(counties)
+
+
+def _month(offer: RecommendationSet) -> str:
+    return offer.issued_at.astimezone(LOCAL_ZONE).strftime("%Y-%m")
+
+
+def _county(home: str) -> str:
+    county = county_of(home)
+    return county.code if county else home[:6]
