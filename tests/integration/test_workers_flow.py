@@ -10,8 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
+from jobbridge.platform import create_platform
 from services.jobs.settings import JobsSettings
-from services.platform import create_platform
 from services.workers.settings import WorkersSettings
 from shared.auth import mint_token
 from shared.events.envelope import Envelope

@@ -6,7 +6,7 @@ import time
 
 from sqlalchemy import func, select
 
-from services.workers import demo
+from jobbridge.demo import workers as demo
 from services.workers.placements.models import Placement
 from services.workers.reports.schemas import FIGURES
 from shared.auth import Principal, Role

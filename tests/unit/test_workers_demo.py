@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from services.workers.demo import COUNT, labourers
+from jobbridge.demo.workers import COUNT, labourers
 from services.workers.profiles.idcard import parse_id_number, working_age_error
 from services.workers.profiles.schemas import ProfileIn
 from shared.reference.regions import get_region

@@ -8,7 +8,11 @@ from collections.abc import Mapping
 from datetime import timedelta
 
 from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from jobbridge.demo import console as console_demo, jobs as jobs_demo, workers as workers_demo
+from services.jobs.employers.service import find_by_name
+from services.workers.settings import WorkersSettings
 from shared.auth import Principal, Role, mint_token
 from shared.reference.regions import get_region
 from shared.runtime import ServiceUnit
@@ -33,8 +37,6 @@ def load_on_start(app: FastAPI, settings: CommonSettings, *, port: int) -> None:
 async def load(units: Mapping[str, ServiceUnit]) -> dict[str, str]:
     """Load the data set into the jobs and workers databases (once: a second call adds nothing); return the ids
     worth a token. Events go to each service's outbox, so the relays tell matching and notify as usual."""
-    from services.jobs import demo as jobs_demo
-
     jobs = units["jobs"]
     async with jobs.database.transaction() as session:
         ids = await jobs_demo.load(session=session, clock=jobs.clock)
@@ -57,7 +59,6 @@ async def _console_accounts(units: Mapping[str, ServiceUnit], ids: dict[str, str
     console = units.get("console")
     if console is None:
         return
-    from services.console import demo as console_demo
 
     made = await console_demo.ensure(console, staff_region=ids.get("staff_region") or DEFAULT_STAFF_REGION,
                                      office_id=ids["office_id"])
@@ -70,9 +71,6 @@ async def _console_accounts(units: Mapping[str, ServiceUnit], ids: dict[str, str
 
 async def _load_workers(units: Mapping[str, ServiceUnit]) -> str:
     """Load the labourers; return the county whose station staff get a token (the one with the most of them)."""
-    from services.workers import demo as workers_demo
-    from services.workers.settings import WorkersSettings
-
     workers = units.get("workers")
     if workers is None:
         return DEFAULT_STAFF_REGION
@@ -88,11 +86,8 @@ async def _load_workers(units: Mapping[str, ServiceUnit]) -> str:
         return await workers_demo.busiest_county(session=session) or DEFAULT_STAFF_REGION
 
 
-async def _first_employer(session) -> str:
-    from services.jobs.demo import LEAGUE_EMPLOYERS
-    from services.jobs.employers.service import find_by_name
-
-    employer = await find_by_name(session=session, name=LEAGUE_EMPLOYERS[0])
+async def _first_employer(session: AsyncSession) -> str:
+    employer = await find_by_name(session=session, name=jobs_demo.LEAGUE_EMPLOYERS[0])
     return employer.id if employer else ""
 
 
