@@ -1,10 +1,14 @@
-"""The services a process can run, and the embedded platform that serves all of them in one process."""
+"""The services a process can run, and the embedded platform that serves all of them in one process.
+
+The table below is the one list of services: each name is tied to its service's app module by a plain import. The
+import sits in a small function so that a process imports only the services it runs (a jobs relay does not load
+matching's ranking, and its numerical libraries, to publish postings).
+"""
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Mapping
-from types import ModuleType
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
 
 from fastapi import FastAPI
 
@@ -12,15 +16,62 @@ from shared.clock import Clock
 from shared.runtime import Runtime, ServiceUnit, create_app, make_bus
 from shared.settings import CommonSettings
 
+
+class ServiceApp(Protocol):
+    """What each `services/<name>/app.py` offers: the unit it runs in a process, and an app of its own."""
+
+    def build(self, settings: Any = None, *, clock: Clock | None = None) -> ServiceUnit: ...
+
+    def create_app(self, settings: Any = None, *, clock: Clock | None = None) -> FastAPI: ...
+
+
+def _jobs() -> ServiceApp:
+    from services.jobs import app
+
+    return app
+
+
+def _workers() -> ServiceApp:
+    from services.workers import app
+
+    return app
+
+
+def _matching() -> ServiceApp:
+    from services.matching import app
+
+    return app
+
+
+def _notify() -> ServiceApp:
+    from services.notify import app
+
+    return app
+
+
+def _console() -> ServiceApp:
+    from services.console import app
+
+    return app
+
+
+APPS: dict[str, Callable[[], ServiceApp]] = {
+    "jobs": _jobs,
+    "workers": _workers,
+    "matching": _matching,
+    "notify": _notify,
+    "console": _console,  # the staff console: pages over the four APIs, its own accounts database, no events
+}
 SERVICES = ("jobs", "workers", "matching", "notify")  # the four APIs, each with its events
-CONSOLE = "console"  # the staff console: pages over the four APIs, its own accounts database, no events
-ALL = (*SERVICES, CONSOLE)  # what `jobbridge serve` and `jobbridge migrate` run by default
+CONSOLE = "console"
+ALL = tuple(APPS)  # what `jobbridge serve` and `jobbridge migrate` run by default
 
 
-def module(name: str) -> ModuleType:
-    if name not in ALL:
+def module(name: str) -> ServiceApp:
+    """The app module of the named service."""
+    if name not in APPS:
         raise KeyError(f"unknown service {name}; known: {', '.join(ALL)}")
-    return importlib.import_module(f"services.{name}.app")
+    return APPS[name]()
 
 
 def build_units(names: tuple[str, ...] = SERVICES, *, clock: Clock | None = None,
