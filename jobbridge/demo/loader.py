@@ -1,4 +1,6 @@
-"""Demonstration data for `make run`: loaded once into an empty data folder, then a token per role is printed."""
+"""Demonstration data for `make run` and `jobbridge demo`, loaded once into empty databases: the jobs service's
+employers and postings first, then the labourers (the placed ones in those postings), then the console's accounts;
+a token per role is printed at every start."""
 
 from __future__ import annotations
 
@@ -43,7 +45,9 @@ async def load(units: Mapping[str, ServiceUnit]) -> dict[str, str]:
     if ids is None:
         async with jobs.database.transaction() as session:
             ids = {"employer_id": (await _first_employer(session)), "office_id": jobs_demo.DEMO_OFFICE}
-    ids["staff_region"] = await _load_workers(units)
+    async with jobs.database.transaction() as session:
+        openings = await jobs_demo.openings(session=session, clock=jobs.clock)
+    ids["staff_region"] = await _load_workers(units, openings)
     return ids
 
 
@@ -59,7 +63,6 @@ async def _console_accounts(units: Mapping[str, ServiceUnit], ids: dict[str, str
     console = units.get("console")
     if console is None:
         return
-
     made = await console_demo.ensure(console, staff_region=ids.get("staff_region") or DEFAULT_STAFF_REGION,
                                      office_id=ids["office_id"])
     lines = [f"Console (就业服务工作台): http://127.0.0.1:{port}/  accounts (password {console_demo.PASSWORD}):"]
@@ -69,8 +72,9 @@ async def _console_accounts(units: Mapping[str, ServiceUnit], ids: dict[str, str
     print("\n".join(lines) + "\n", file=sys.stdout, flush=True)
 
 
-async def _load_workers(units: Mapping[str, ServiceUnit]) -> str:
-    """Load the labourers; return the county whose station staff get a token (the one with the most of them)."""
+async def _load_workers(units: Mapping[str, ServiceUnit], openings: list[jobs_demo.Opening]) -> str:
+    """Load the labourers, those placed in the jobs service's `openings`; return the county whose station staff get
+    a token (the one with the most of them)."""
     workers = units.get("workers")
     if workers is None:
         return DEFAULT_STAFF_REGION
@@ -79,7 +83,7 @@ async def _load_workers(units: Mapping[str, ServiceUnit]) -> str:
     loader = Principal(sub="demo-loader", role=Role.admin)
     async with workers.database.transaction() as session:
         registered = await workers_demo.load(session=session, settings=workers.settings, clock=workers.clock,
-                                             by=loader)
+                                             by=loader, openings=openings)
     if registered:
         log.info("demonstration labourers registered", extra={"count": registered})
     async with workers.database.transaction() as session:

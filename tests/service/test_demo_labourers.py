@@ -6,18 +6,26 @@ import time
 
 from sqlalchemy import func, select
 
-from jobbridge.demo import workers as demo
+from jobbridge.demo import jobs, workers as demo
 from services.workers.placements.models import Placement
 from services.workers.reports.schemas import FIGURES
 from shared.auth import Principal, Role
+from shared.clock import local_today
 
 LOADER = Principal(sub="demo-loader", role=Role.admin)
+
+
+def openings(api) -> list[jobs.Opening]:
+    """The jobs service's demonstration postings, ids made up (this app is the workers service alone)."""
+    postings = jobs.data_set(local_today(api.clock)).postings
+    return [jobs.Opening.of(f"posting-{n}", fields) for n, (_, fields, _) in enumerate(postings)]
 
 
 async def load(api) -> int:
     unit = api.unit
     async with unit.database.transaction() as session:
-        return await demo.load(session=session, settings=unit.settings, clock=unit.clock, by=LOADER)
+        return await demo.load(session=session, settings=unit.settings, clock=unit.clock, by=LOADER,
+                               openings=openings(api))
 
 
 async def test_the_demo_loads_once_quickly_and_its_report_adds_up(workers_api):
@@ -25,7 +33,9 @@ async def test_the_demo_loads_once_quickly_and_its_report_adds_up(workers_api):
     started = time.perf_counter()
     assert await load(api) == demo.COUNT
     assert time.perf_counter() - started < 30  # "well under a minute"; about 6 s on a laptop
-    placed = sum(1 for labourer in demo.labourers() if labourer.placement)
+    planned = demo.assign_postings(demo.labourers(), openings(api), today=local_today(api.clock))
+    placed = sum(1 for placement in planned if placement is not None)
+    assert placed > 150
     assert len(await api.events("workers.profile.registered")) == demo.COUNT
     assert len(await api.events("workers.profile.placed")) == placed
     assert await load(api) == 0  # a second start doubles nothing
