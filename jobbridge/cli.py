@@ -37,7 +37,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     async def run() -> None:
         for unit in build_units(_services(args.service)):
             await unit.migrate()
-            await unit.database.dispose()
+            await unit.close()
             print(f"{unit.name}: migrated")
 
     asyncio.run(run())
@@ -58,7 +58,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             await load_and_print(units, CommonSettings(), port=args.port)
         finally:
             for unit in units.values():
-                await unit.database.dispose()
+                await unit.close()
 
     asyncio.run(run())
     return 0
@@ -86,7 +86,7 @@ def cmd_account(args: argparse.Namespace) -> int:
                 print(f"jobbridge account: {field or 'account'}: {message}", file=sys.stderr)
             return 2
         finally:
-            await unit.database.dispose()
+            await unit.close()
         print(f"{args.username}: created")
         return 0
 

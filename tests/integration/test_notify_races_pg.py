@@ -27,7 +27,7 @@ async def notify(pg_url, tmp_path):
     unit = module("notify").build(NotifySettings(database_url=pg_url, data_dir=tmp_path))
     await unit.migrate()
     yield unit
-    await unit.database.dispose()
+    await unit.close()
 
 
 async def claimed_message(unit) -> Claim:
