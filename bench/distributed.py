@@ -239,7 +239,7 @@ def environment(values: dict[str, str | None]):
 @contextlib.asynccontextmanager
 async def embedded_server(tmp: Path) -> AsyncIterator[tuple[str, FastAPI]]:
     """`make run`'s platform (every service in one uvicorn server, SQLite, the in-process bus) on a free port."""
-    from services.platform import create_platform
+    from jobbridge.platform import create_platform
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -278,7 +278,7 @@ async def outboxes_drained(app) -> bool:
 
 
 async def embedded(tmp: Path) -> tuple[float, Batch]:
-    from services.demo import load
+    from jobbridge.demo.loader import load
 
     async with embedded_server(tmp) as (url, app):
         started = perf_counter()

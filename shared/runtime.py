@@ -54,9 +54,17 @@ class ServiceUnit:
     optional_events: frozenset[str] = frozenset()
     # Called with the app that serves the unit, for what a router cannot carry (exception handlers of its own).
     on_app: Callable[[FastAPI], None] | None = None
+    # What the unit opened besides its database (the HTTP clients of notify's providers): closed by `close`.
+    on_stop: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     async def migrate(self) -> None:
         await upgrade_async(service=self.name, migrations_dir=self.migrations_dir, url=self.database.url)
+
+    async def close(self) -> None:
+        """Close what the unit opened, its database's connections last; the process stops using the unit."""
+        for close in self.on_stop:
+            await close()
+        await self.database.dispose()
 
 
 class Runtime:
@@ -105,7 +113,7 @@ class Runtime:
                 task.cancel()
         await self.bus.close()
         for unit in self.units:
-            await unit.database.dispose()
+            await unit.close()
 
     async def wait(self) -> None:
         await self._stop.wait()

@@ -169,7 +169,7 @@ class Topology:
 
     def commands(self) -> dict[str, list[str]]:
         """Every long-running process by name, in start order (the proxy last)."""
-        cli = [sys.executable, "-m", "shared.cli"]
+        cli = [sys.executable, "-m", "jobbridge.cli"]
         out: dict[str, list[str]] = {}
         if self.fakes:  # first: notify's dispatcher finds them up
             out["fakes"] = [sys.executable, "-m", "tests.fakes", "--port", str(self.fakes_port),
@@ -240,7 +240,7 @@ def ours(pid: int) -> bool:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
     except OSError:
         return False
-    return any(mark in cmdline for mark in ("shared.cli", "deploy/local/proxy.py", "tests.fakes"))
+    return any(mark in cmdline for mark in ("jobbridge.cli", "deploy/local/proxy.py", "tests.fakes"))
 
 
 def ready(url: str) -> bool:
@@ -330,7 +330,7 @@ def cmd_up(top: Topology, args: argparse.Namespace) -> int:
     ensure_vhost(top.name)
     top.log("migrate").parent.mkdir(parents=True, exist_ok=True)
     with open(top.log("migrate"), "ab") as log:
-        done = subprocess.run([sys.executable, "-m", "shared.cli", "migrate", "--service", "all"], cwd=ROOT,
+        done = subprocess.run([sys.executable, "-m", "jobbridge.cli", "migrate", "--service", "all"], cwd=ROOT,
                               env=top.env(), stdout=log, stderr=subprocess.STDOUT, timeout=300)
     if done.returncode != 0:
         print(f"launch: migrate failed; {top.log('migrate')} ends:\n{tail(top.log('migrate'))}", file=sys.stderr)
@@ -352,7 +352,7 @@ def cmd_up(top: Topology, args: argparse.Namespace) -> int:
           f"databases {top.name}_*, vhost {top.name}, logs in {top.state_dir / 'logs'})")
     if args.demo:
         # After the consumers are up: the events of the data reach them at once (`jobbridge demo` loads once).
-        loaded = subprocess.run([sys.executable, "-m", "shared.cli", "demo", "--port", str(top.port)], cwd=ROOT,
+        loaded = subprocess.run([sys.executable, "-m", "jobbridge.cli", "demo", "--port", str(top.port)], cwd=ROOT,
                                 env=top.env(), capture_output=True, text=True, timeout=300)
         top.log("demo").write_text(loaded.stdout + loaded.stderr)
         if loaded.returncode != 0:

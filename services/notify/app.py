@@ -1,19 +1,21 @@
-"""The notify service: its composition (routes, database, consumer, dispatcher, providers) and a standalone app."""
+"""The notify service: its composition (routes, database, consumer, dispatcher, providers, the workers lookup of
+contacts) and a standalone app."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
 
 from services.notify import consumers
-from services.notify.contacts import ContactDirectory
+from services.notify.contacts import ContactDirectory, WorkersContacts
 from services.notify.db import inbox, outbox
 from services.notify.delivery.dispatcher import Dispatcher
-from services.notify.delivery.providers import ProviderSet
+from services.notify.delivery.providers import ProviderSet, open_providers
 from services.notify.messages.router import router as messages_router
-from services.notify.providers.recording import RecordingProvider
+from services.notify.providers.http import provider_client
 from services.notify.receipts.router import router as callbacks_router
 from services.notify.settings import NotifySettings
 from shared.clock import Clock, SystemClock
@@ -28,16 +30,24 @@ log = logging.getLogger("jobbridge.notify")
 
 def build(settings: NotifySettings | None = None, *, clock: Clock | None = None,
           contacts: ContactDirectory | None = None, providers: ProviderSet | None = None) -> ServiceUnit:
-    """The unit; `contacts` and `providers` replace the workers lookup and the configured providers (tests)."""
+    """The unit, with the providers the settings select and the lookup of contacts at workers (their HTTP clients are
+    closed when the process stops); `contacts` and `providers` replace those two (tests)."""
     settings = settings or NotifySettings()
     settings.check_providers()
     if not settings.receipt_token and {"aliyun", "tencent", "wechat"} & {*settings.sms_order, settings.wechat_provider}:
         log.warning("provider callbacks accept any caller: set NOTIFY_RECEIPT_TOKEN (and the URLs in the consoles)")
     clock = clock or SystemClock()
     database = Database(settings.db_url())
-    recorder = providers.recorder if providers is not None else RecordingProvider(clock=clock)
-    dispatcher = Dispatcher(database=database, settings=settings, clock=clock, contacts=contacts,
-                            providers=providers, recorder=recorder)
+    opened: list[Callable[[], Awaitable[None]]] = []
+    if providers is None:
+        providers = open_providers(settings, clock=clock)
+        opened.append(providers.aclose)
+    if contacts is None:
+        client = provider_client(timeout=settings.provider_timeout_seconds)
+        contacts = WorkersContacts(base_url=settings.workers_base_url, client=client,
+                                   signing_key=settings.signing_key, clock=clock)
+        opened.append(client.aclose)
+    dispatcher = Dispatcher(database=database, settings=settings, clock=clock, contacts=contacts, providers=providers)
     router = APIRouter(prefix=f"/{NAME}")
     for part in (messages_router, callbacks_router):
         router.include_router(part)
@@ -45,7 +55,7 @@ def build(settings: NotifySettings | None = None, *, clock: Clock | None = None,
                         handlers=consumers.handlers(settings, clock))
     return ServiceUnit(name=NAME, router=router, database=database, migrations_dir=MIGRATIONS, outbox=outbox,
                        clock=clock, settings=settings, consumers=[consumer], background=[dispatcher.run],
-                       state={"dispatcher": dispatcher, "recorder": recorder})
+                       state={"dispatcher": dispatcher, "recorder": providers.recorder}, on_stop=opened)
 
 
 def create_app(settings: NotifySettings | None = None, *, clock: Clock | None = None,

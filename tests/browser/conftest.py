@@ -88,7 +88,7 @@ def server(tmp_path_factory):
     for name in [k for k in env if k.endswith("_DATABASE_URL") or k in ("BUS", "CONSOLE_API_URL")]:
         env.pop(name)
     with open(log, "wb") as out:
-        process = subprocess.Popen([sys.executable, "-m", "shared.cli", "serve", "--port", str(port)], cwd=ROOT,
+        process = subprocess.Popen([sys.executable, "-m", "jobbridge.cli", "serve", "--port", str(port)], cwd=ROOT,
                                    env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         deadline = time.monotonic() + 120

@@ -327,7 +327,7 @@ def test_the_console_is_its_own_process_behind_the_proxy_and_uses_the_apis(copy,
 
     base = os.environ.get("LOCAL_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432").rstrip("/")
     env = {**copy.env, "CONSOLE_DATABASE_URL": f"{base}/{copy.name}_console", "DATA_DIR": str(copy.state_dir)}
-    made = subprocess.run([sys.executable, "-m", "shared.cli", "account", "--username", "e2e.station",
+    made = subprocess.run([sys.executable, "-m", "jobbridge.cli", "account", "--username", "e2e.station",
                            "--role", "station_staff", "--region", REGION], input="an-e2e-password-1\n", env=env,
                           cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert made.returncode == 0, made.stderr

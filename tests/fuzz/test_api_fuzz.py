@@ -29,10 +29,10 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
+from jobbridge.platform import create_platform
 from services.jobs.settings import JobsSettings
 from services.matching.settings import MatchingSettings
 from services.notify.settings import NotifySettings
-from services.platform import create_platform
 from services.workers.settings import WorkersSettings
 from shared.auth import mint_token
 from shared.settings import CommonSettings

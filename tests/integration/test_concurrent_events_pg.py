@@ -9,9 +9,9 @@ import uuid
 import pytest
 from sqlalchemy import select
 
+from jobbridge.platform import module
 from services.matching.readmodels.models import WorkerRecord
 from services.matching.settings import MatchingSettings
-from services.platform import module
 from shared.events.envelope import Envelope
 
 pytestmark = pytest.mark.integration

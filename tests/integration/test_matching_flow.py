@@ -10,9 +10,9 @@ from typing import Any
 import httpx
 import pytest
 
+from jobbridge.platform import create_platform
 from services.jobs.settings import JobsSettings
 from services.matching.settings import MatchingSettings
-from services.platform import create_platform
 from services.workers.profiles.idcard import make_id_number
 from services.workers.settings import WorkersSettings
 from shared.auth import mint_token

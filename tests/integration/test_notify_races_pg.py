@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 
+from jobbridge.platform import module
 from services.notify.delivery import service as delivery
 from services.notify.delivery.attempt import Call, Claim, Outcome
 from services.notify.messages.models import Message, MessageStatus
@@ -16,7 +17,6 @@ from services.notify.messages.service import idempotency_key
 from services.notify.receipts import service as receipts
 from services.notify.receipts.parse import ReceiptIn
 from services.notify.settings import NotifySettings
-from services.platform import module
 from shared.clock import SystemClock
 
 pytestmark = pytest.mark.integration
@@ -27,7 +27,7 @@ async def notify(pg_url, tmp_path):
     unit = module("notify").build(NotifySettings(database_url=pg_url, data_dir=tmp_path))
     await unit.migrate()
     yield unit
-    await unit.database.dispose()
+    await unit.close()
 
 
 async def claimed_message(unit) -> Claim:

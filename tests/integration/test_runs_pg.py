@@ -7,9 +7,9 @@ import asyncio
 import httpx
 import pytest
 
+from jobbridge.platform import create_platform
 from services.matching.readmodels.models import WorkerRecord
 from services.matching.settings import MatchingSettings
-from services.platform import create_platform
 from services.workers.settings import WorkersSettings
 from shared.auth import mint_token
 from shared.settings import CommonSettings

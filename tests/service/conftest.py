@@ -135,8 +135,8 @@ class Platform(Api):
 
 @pytest.fixture
 async def platform_api(tmp_path, clock):
+    from jobbridge.platform import create_platform
     from services.matching.settings import MatchingSettings
-    from services.platform import create_platform
     from services.workers.settings import WorkersSettings
     from shared.settings import CommonSettings
 

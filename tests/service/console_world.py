@@ -76,10 +76,10 @@ class ConsoleWorld(Platform):
 
 @pytest.fixture
 async def console(tmp_path):
+    from jobbridge.platform import create_platform
     from services.jobs.settings import JobsSettings
     from services.matching.settings import MatchingSettings
     from services.notify.settings import NotifySettings
-    from services.platform import create_platform
     from services.workers.settings import WorkersSettings
     from shared.settings import CommonSettings
 

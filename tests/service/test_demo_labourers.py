@@ -6,23 +6,29 @@ import time
 
 from sqlalchemy import func, select
 
-from services.workers import demo
+from jobbridge.demo import jobs, workers as demo
 from services.workers.placements.models import Placement
 from services.workers.reports.schemas import FIGURES
 from shared.auth import Principal, Role
+from shared.clock import local_today
 
 LOADER = Principal(sub="demo-loader", role=Role.admin)
 
 
+def openings(api) -> list[jobs.Opening]:
+    """The jobs service's demonstration postings, ids made up (this app is the workers service alone)."""
+    postings = jobs.data_set(local_today(api.clock)).postings
+    return [jobs.Opening.of(f"posting-{n}", fields) for n, (_, fields, _) in enumerate(postings)]
+
+
 async def load(api) -> int:
     unit = api.unit
-    for labourer in demo.labourers():  # jobs is not in this app: the postings the placements name are opened here
-        if labourer.placement and labourer.placement["posting_id"] not in api.openings.postings:
-            api.openings.post(labourer.placement["posting_id"], region_code=labourer.placement["work_region_code"][:6],
-                              headcount=len(demo.labourers()))
+    for opening in openings(api):  # held through workers' port, as jobs would hold them
+        if opening.id not in api.openings.postings:
+            api.openings.post(opening.id, region_code=opening.region_code, headcount=opening.headcount)
     async with unit.database.transaction() as session:
         return await demo.load(session=session, settings=unit.settings, clock=unit.clock, by=LOADER,
-                               openings=api.openings)
+                               openings=openings(api), holder=api.openings)
 
 
 async def test_the_demo_loads_once_quickly_and_its_report_adds_up(workers_api):
@@ -30,7 +36,9 @@ async def test_the_demo_loads_once_quickly_and_its_report_adds_up(workers_api):
     started = time.perf_counter()
     assert await load(api) == demo.COUNT
     assert time.perf_counter() - started < 30  # "well under a minute"; about 6 s on a laptop
-    placed = sum(1 for labourer in demo.labourers() if labourer.placement)
+    planned = demo.assign_postings(demo.labourers(), openings(api), today=local_today(api.clock))
+    placed = sum(1 for placement in planned if placement is not None)
+    assert placed > 150
     assert len(await api.events("workers.profile.registered")) == demo.COUNT
     assert len(await api.events("workers.profile.placed")) == placed
     assert await load(api) == 0  # a second start doubles nothing

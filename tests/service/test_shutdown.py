@@ -28,7 +28,7 @@ def test_sigterm_during_a_long_ledger_read_stops_the_server_within_the_grace_per
     port = free_port()
     env = {**os.environ, "DATA_DIR": str(tmp_path), "JWT_SECRET": SECRET, "DEMO": "0", "LOG_LEVEL": "WARNING",
            "SHUTDOWN_GRACE_SECONDS": "1", "WORKERS_UPLOAD_MAX_BYTES": str(20 << 20)}
-    server = subprocess.Popen([sys.executable, "-m", "shared.cli", "serve", "--service", "workers", "--port",
+    server = subprocess.Popen([sys.executable, "-m", "jobbridge.cli", "serve", "--service", "workers", "--port",
                                str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         url = f"http://127.0.0.1:{port}"

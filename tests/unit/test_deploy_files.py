@@ -27,8 +27,8 @@ import httpx
 import pytest
 from pydantic_settings import BaseSettings
 
-from services.platform import ALL, SERVICES
-from shared import cli
+from jobbridge import cli
+from jobbridge.platform import ALL, SERVICES
 from shared.settings import CommonSettings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,7 +47,7 @@ RUNTIME_LOCK = ROOT / "requirements-runtime.lock"
 # What every JobBridge container must set: without these a container silently runs the embedded defaults (SQLite in
 # its own filesystem, the in-process bus, relays inside the API, a JWT secret of its own).
 REQUIRED_COMMON = {"BUS", "AMQP_URL", "JWT_SECRET", "RUN_WORKERS_IN_PROCESS", "DATA_DIR"}
-# Read outside the settings classes: by the CLI (shared/cli.py) and by the image's HEALTHCHECK.
+# Read outside the settings classes: by the CLI (jobbridge/cli.py) and by the image's HEALTHCHECK.
 READ_ELSEWHERE = {"HOST", "PORT", "DEMO", "SERVICE"}
 
 
@@ -143,7 +143,7 @@ def command_of(service: dict) -> list[str]:
 
 
 def settings_classes() -> list[type[BaseSettings]]:
-    """CommonSettings and the settings class of every service in services.platform.ALL (the console included)."""
+    """CommonSettings and the settings class of every service in jobbridge.platform.ALL (the console included)."""
     classes: list[type[BaseSettings]] = [CommonSettings]
     for name in ALL:
         module = importlib.import_module(f"services.{name}.settings")
@@ -214,7 +214,7 @@ def test_every_service_has_an_api_a_relay_and_if_it_consumes_a_consumer(compose,
     running = {(kind, getattr(args, "service", None)) for kind, args in
                (run_cli(command_of(s), monkeypatch) for s in jobbridge_containers(compose).values())}
     monkeypatch.setenv("DATA_DIR", str(tmp_path))
-    from services.platform import build_units
+    from jobbridge.platform import build_units
 
     for unit in build_units(ALL):
         assert ("serve", unit.name) in running, f"no container serves the {unit.name} API"
@@ -337,7 +337,7 @@ def test_dockerfile_installs_the_locked_dependencies_and_runs_the_cli_as_non_roo
 
 def test_dockerfile_healthcheck_asks_the_liveness_route_of_the_service(tmp_path, monkeypatch):
     """Run the HEALTHCHECK's own Python against the real app: it passes for each service's /{service}/health."""
-    from services.platform import create_platform
+    from jobbridge.platform import create_platform
 
     healthcheck = next(args for name, args in runtime_stage() if name == "HEALTHCHECK")
     assert "CMD [" in healthcheck, "use the exec form, so no shell is needed and quoting stays simple"
@@ -468,7 +468,7 @@ def test_ingress_hides_metrics_and_internal_routes(tmp_path, monkeypatch):
     metrics = locations.get("= /metrics")
     assert metrics is not None and re.search(r"return\s+40[34]", metrics), "/metrics must not be public"
 
-    from services.platform import create_platform
+    from jobbridge.platform import create_platform
 
     monkeypatch.setenv("DATA_DIR", str(tmp_path))
     app = create_platform(SERVICES, settings=CommonSettings(data_dir=tmp_path))

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 import yaml
 
-from services.platform import ALL, SERVICES
+from jobbridge.platform import ALL, SERVICES
 from shared.settings import CommonSettings
 from tests.unit.test_deploy_files import (
     READ_ELSEWHERE,
@@ -255,7 +255,7 @@ def test_every_service_has_an_api_a_service_a_relay_and_if_it_consumes_a_consume
         kind, args = run_cli(container["args"], monkeypatch)
         running.setdefault((kind, args.service), []).append(name)
     monkeypatch.setenv("DATA_DIR", str(tmp_path))
-    from services.platform import build_units
+    from jobbridge.platform import build_units
 
     services = of_kind(build, "Service")
     for unit in build_units(ALL):
@@ -345,7 +345,7 @@ def test_no_secret_is_in_the_configmap_and_the_secret_example_holds_only_placeho
 
 
 def test_api_probes_ask_real_routes_on_the_exposed_port(build, tmp_path, monkeypatch):
-    from services.platform import create_platform
+    from jobbridge.platform import create_platform
 
     monkeypatch.setenv("DATA_DIR", str(tmp_path))
     app = create_platform(ALL, settings=CommonSettings(data_dir=tmp_path))
@@ -439,7 +439,7 @@ def test_ingress_sends_the_front_door_and_only_it_to_the_console(build):
 
 
 def test_ingress_hides_metrics_and_internal_routes(build, tmp_path, monkeypatch):
-    from services.platform import create_platform
+    from jobbridge.platform import create_platform
 
     paths = ingress_paths(build)
     services = of_kind(build, "Service")

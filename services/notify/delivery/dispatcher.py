@@ -13,15 +13,13 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 
-from services.notify.contacts import ContactDirectory, WorkersContacts
+from services.notify.contacts import ContactDirectory
 from services.notify.delivery import service
 from services.notify.delivery.attempt import Claim, Delivery, History
 from services.notify.delivery.numbers import SmsByNumber
-from services.notify.delivery.providers import ProviderSet, open_providers
+from services.notify.delivery.providers import ProviderSet
 from services.notify.messages.service import DUE_CHANNEL
 from services.notify.opt_outs import service as opt_outs
-from services.notify.providers.http import provider_client
-from services.notify.providers.recording import RecordingProvider
 from services.notify.receipts import service as receipts
 from services.notify.settings import NotifySettings
 from shared.clock import Clock
@@ -36,13 +34,14 @@ STRANDED_SECONDS = 5.0  # how often receipts that crossed the record of their se
 
 class Dispatcher:
     """Sends what is due; woken when a message becomes due (in this process, or in another through NOTIFY on
-    PostgreSQL), otherwise polling every `dispatch_poll_seconds` (retries and held messages come due that way)."""
+    PostgreSQL), otherwise polling every `dispatch_poll_seconds` (retries and held messages come due that way).
+    It sends through the providers and looks contacts up in the directory it is given (notify's app builds both and
+    closes them when the process stops)."""
 
-    def __init__(self, *, database: Database, settings: NotifySettings, clock: Clock,
-                 contacts: ContactDirectory | None = None, providers: ProviderSet | None = None,
-                 recorder: RecordingProvider | None = None, rand: Callable[[], float] = random.random) -> None:
+    def __init__(self, *, database: Database, settings: NotifySettings, clock: Clock, contacts: ContactDirectory,
+                 providers: ProviderSet, rand: Callable[[], float] = random.random) -> None:
         self.database, self.settings, self.clock = database, settings, clock
-        self._contacts, self._providers, self._recorder, self._rand = contacts, providers, recorder, rand
+        self._contacts, self._providers, self._rand = contacts, providers, rand
         self._wake = asyncio.Event()
         self.delivery: Delivery | None = None
         self.listener: Listener | None = None  # while running on PostgreSQL
@@ -52,27 +51,14 @@ class Dispatcher:
         self._wake.set()
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Dispatch until `stop` is set; the HTTP clients this loop opened are closed when it ends."""
-        owned: list = []
-        providers = self._providers
-        if providers is None:
-            providers = open_providers(self.settings, clock=self.clock, recorder=self._recorder)
-            owned.append(providers)
-        contacts = self._contacts
-        if contacts is None:
-            client = provider_client(timeout=self.settings.provider_timeout_seconds)
-            contacts = WorkersContacts(base_url=self.settings.workers_base_url, client=client,
-                                       signing_key=self.settings.signing_key, clock=self.clock)
-            owned.append(client)
-        self.delivery = Delivery(contacts=contacts, providers=providers, settings=self.settings, clock=self.clock,
-                                 rand=self._rand, numbers=SmsByNumber(self.database))
+        """Dispatch until `stop` is set."""
+        self.delivery = Delivery(contacts=self._contacts, providers=self._providers, settings=self.settings,
+                                 clock=self.clock, rand=self._rand, numbers=SmsByNumber(self.database))
         try:
             async with listening(self.database, DUE_CHANNEL, self.wake, name="notify dispatcher") as self.listener:
                 await self._dispatch(stop)
         finally:
             self.listener = None
-            for resource in owned:
-                await resource.aclose()
 
     async def _dispatch(self, stop: asyncio.Event) -> None:
         swept, stranded = -SWEEP_SECONDS, -STRANDED_SECONDS

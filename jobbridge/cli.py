@@ -15,7 +15,7 @@ from shared.settings import CommonSettings
 
 
 def _services(choice: str) -> tuple[str, ...]:
-    from services.platform import ALL
+    from jobbridge.platform import ALL
 
     return ALL if choice == "all" else (choice,)
 
@@ -32,12 +32,12 @@ def cmd_token(args: argparse.Namespace) -> int:
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
-    from services.platform import build_units
+    from jobbridge.platform import build_units
 
     async def run() -> None:
         for unit in build_units(_services(args.service)):
             await unit.migrate()
-            await unit.database.dispose()
+            await unit.close()
             print(f"{unit.name}: migrated")
 
     asyncio.run(run())
@@ -47,8 +47,8 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     """Load the demonstration data into the jobs and workers databases of the environment's settings, and make the
     console's demonstration accounts in its database."""
-    from services.demo import load_and_print
-    from services.platform import build_units
+    from jobbridge.demo.loader import load_and_print
+    from jobbridge.platform import build_units
 
     async def run() -> None:
         units = {unit.name: unit for unit in build_units(("jobs", "workers", "console"))}
@@ -58,7 +58,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             await load_and_print(units, CommonSettings(), port=args.port)
         finally:
             for unit in units.values():
-                await unit.database.dispose()
+                await unit.close()
 
     asyncio.run(run())
     return 0
@@ -66,9 +66,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_account(args: argparse.Namespace) -> int:
     """Create a console account (the first admin of a deployment, say); the password is read from standard input."""
+    from jobbridge.platform import build_units
     from services.console.accounts import service as accounts
     from services.console.errors import FormInvalid
-    from services.platform import build_units
 
     password = sys.stdin.readline().rstrip("\n")
 
@@ -86,7 +86,7 @@ def cmd_account(args: argparse.Namespace) -> int:
                 print(f"jobbridge account: {field or 'account'}: {message}", file=sys.stderr)
             return 2
         finally:
-            await unit.database.dispose()
+            await unit.close()
         print(f"{args.username}: created")
         return 0
 
@@ -96,14 +96,14 @@ def cmd_account(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from services.platform import create_platform
+    from jobbridge.platform import create_platform
 
     os.environ["PORT"] = str(args.port)  # services that call each other in this process find it here
     settings = CommonSettings()
     configure_logging(settings.log_level)
     app = create_platform(_services(args.service), settings=settings)
     if args.demo and args.service == "all":
-        from services.demo import load_on_start
+        from jobbridge.demo.loader import load_on_start
 
         load_on_start(app, settings, port=args.port)
     uvicorn.run(app, host=args.host, port=args.port, log_config=None, access_log=False,
@@ -113,7 +113,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def _run_workers(args: argparse.Namespace, *, relays: bool, consumers: bool) -> int:
     """Run a service's relay or consumer as its own process until SIGTERM or SIGINT."""
-    from services.platform import build_units
+    from jobbridge.platform import build_units
     from shared.runtime import Runtime, make_bus
 
     settings = CommonSettings()

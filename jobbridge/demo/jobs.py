@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
+from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.jobs.employers import service as employers
+from services.jobs.employers.models import Employer
 from services.jobs.postings import service as postings
+from services.jobs.postings.models import Posting, PostingStatus
 from services.jobs.supply_lists.models import SupplyList
 from shared.clock import Clock, local_today
 from shared.reference.regions import get_region, regions_under, townships
@@ -78,35 +84,87 @@ BEIJING_EMPLOYERS = ("北京安居家政服务有限公司", "北京京安保安
                      "北京月子佳人母婴护理有限公司")
 
 
+@dataclass(frozen=True)
+class DataSet:
+    """Employers (name, region, the office that brought it in) and postings (employer name, fields, whether the
+    posting is on the office's supply list), before any of them has an id."""
+
+    employers: list[tuple[str, str, str | None]]
+    postings: list[tuple[str, dict[str, Any], bool]]
+
+
+@dataclass(frozen=True)
+class Opening:
+    """A posting a demonstration labourer may have taken, with what a placement in it has to agree with."""
+
+    id: str
+    region_code: str
+    occupation: str
+    wage_min: int
+    wage_max: int
+    headcount: int
+    contract_months: int | None
+    gender: str | None
+    age_min: int
+    age_max: int
+
+    @classmethod
+    def of(cls, posting_id: str, fields: Mapping[str, Any]) -> Opening:
+        """The opening of a posting's fields: a body as posted, or a stored posting's columns."""
+        return cls(id=posting_id, **{name: fields[name] for name in OPENING_FIELDS})
+
+
+OPENING_FIELDS = tuple(field.name for field in dataclasses.fields(Opening) if field.name != "id")
+
+
+def data_set(today: date) -> DataSet:
+    """The data set, the same on every machine (only `today` moves the dates): pure, so it can be checked, and the
+    labourers' placements planned, without a database."""
+    rng = random.Random(SEED)
+    employers: list[tuple[str, str, str | None]] = [(name, _league_region(rng), None) for name in LEAGUE_EMPLOYERS]
+    employers += [(name, rng.choice(_beijing_districts()), DEMO_OFFICE) for name in BEIJING_EMPLOYERS]
+    postings: list[tuple[str, dict[str, Any], bool]] = []
+    for n in range(320):
+        in_beijing = n % 5 < 2
+        job = rng.choice(JOBS) if in_beijing or n % 4 else rng.choice(LOCAL_ONLY)
+        employer = rng.choice(BEIJING_EMPLOYERS if in_beijing else LEAGUE_EMPLOYERS)
+        region = rng.choice(_beijing_districts()) if in_beijing else _league_region(rng)
+        fields = _posting(job, region=region, in_beijing=in_beijing, rng=rng, today=today)
+        postings.append((employer, fields, in_beijing and n % 2 == 0))
+    return DataSet(employers=employers, postings=postings)
+
+
 async def load(*, session: AsyncSession, clock: Clock) -> dict[str, str] | None:
     """Load the data set once; return the ids worth a token (None when it was loaded before)."""
     if await employers.find_by_name(session=session, name=LEAGUE_EMPLOYERS[0]):
         return None
-    rng = random.Random(SEED)
     today = local_today(clock)
-    league = [await employers.create(session=session, name=name, region_code=_league_region(rng), clock=clock)
-              for name in LEAGUE_EMPLOYERS]
-    beijing = [await employers.create(session=session, name=name, region_code=rng.choice(_beijing_districts()),
-                                      clock=clock, office_id=DEMO_OFFICE) for name in BEIJING_EMPLOYERS]
+    data = data_set(today)
+    made = {name: await employers.create(session=session, name=name, region_code=region, clock=clock,
+                                         office_id=office)
+            for name, region, office in data.employers}
     supply_list = SupplyList(id="00000000-0000-4000-8000-000000000001", office_id=DEMO_OFFICE,
                              title="丰台区2027年上半年京蒙劳务协作岗位供给清单", source_region_code="110106",
                              period_start=today, period_end=today + timedelta(days=180), created_at=clock.now())
     session.add(supply_list)
     await session.flush()
-    for n in range(320):
-        in_beijing = n % 5 < 2
-        job = rng.choice(JOBS) if in_beijing or n % 4 else rng.choice(LOCAL_ONLY)
-        employer = rng.choice(beijing if in_beijing else league)
-        region = rng.choice(_beijing_districts()) if in_beijing else _league_region(rng)
-        fields = _posting(job, region=region, in_beijing=in_beijing, rng=rng, today=today)
-        if in_beijing and n % 2 == 0:
-            fields["supply_list_id"] = supply_list.id
-        await postings.post(session=session, fields=fields, employer=employer, clock=clock)
-    return {"employer_id": league[0].id, "beijing_employer_id": beijing[0].id, "office_id": DEMO_OFFICE,
-            "supply_list_id": supply_list.id}
+    for employer, fields, listed in data.postings:
+        await postings.post(session=session, fields=fields | {"supply_list_id": supply_list.id if listed else None},
+                            employer=made[employer], clock=clock)
+    return {"employer_id": made[LEAGUE_EMPLOYERS[0]].id, "beijing_employer_id": made[BEIJING_EMPLOYERS[0]].id,
+            "office_id": DEMO_OFFICE, "supply_list_id": supply_list.id}
 
 
-def _posting(job: Job, *, region: str, in_beijing: bool, rng: random.Random, today) -> dict:
+async def openings(*, session: AsyncSession, clock: Clock) -> list[Opening]:
+    """The demonstration postings open today with headcount left, as jobs holds them (ids included)."""
+    rows = await session.scalars(
+        select(Posting).join(Employer, Posting.employer_id == Employer.id)
+        .where(Employer.name.in_((*LEAGUE_EMPLOYERS, *BEIJING_EMPLOYERS)), Posting.status == PostingStatus.open,
+               Posting.headcount > 0, Posting.valid_until >= local_today(clock)))
+    return [Opening.of(posting.id, {name: getattr(posting, name) for name in OPENING_FIELDS}) for posting in rows]
+
+
+def _posting(job: Job, *, region: str, in_beijing: bool, rng: random.Random, today: date) -> dict[str, Any]:
     low, high = job.wage if in_beijing else (round(job.wage[0] * 0.6, -2), round(job.wage[1] * 0.6, -2))
     floor = minimum_wage(region, today)
     wage_min = max(int(rng.randrange(int(low), int(low) + 600, 100)), floor.monthly_cny if floor else 0)

@@ -1,4 +1,6 @@
-"""Demonstration data for `make run`: loaded once into an empty data folder, then a token per role is printed."""
+"""Demonstration data for `make run` and `jobbridge demo`, loaded once into empty databases: the jobs service's
+employers and postings first, then the labourers (the placed ones in those postings), then the console's accounts;
+a token per role is printed at every start."""
 
 from __future__ import annotations
 
@@ -8,8 +10,13 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 
 from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.workers.placements.openings import Opening, refusal
+from jobbridge.demo import console as console_demo, jobs as jobs_demo, workers as workers_demo
+from services.jobs.employers.service import find_by_name
+from services.jobs.openings import service as jobs_openings
+from services.workers.placements.openings import Opening as HeldOpening, refusal
+from services.workers.settings import WorkersSettings
 from shared.auth import Principal, Role, mint_token
 from shared.reference.regions import get_region
 from shared.runtime import ServiceUnit
@@ -34,15 +41,15 @@ def load_on_start(app: FastAPI, settings: CommonSettings, *, port: int) -> None:
 async def load(units: Mapping[str, ServiceUnit]) -> dict[str, str]:
     """Load the data set into the jobs and workers databases (once: a second call adds nothing); return the ids
     worth a token. Events go to each service's outbox, so the relays tell matching and notify as usual."""
-    from services.jobs import demo as jobs_demo
-
     jobs = units["jobs"]
     async with jobs.database.transaction() as session:
         ids = await jobs_demo.load(session=session, clock=jobs.clock)
     if ids is None:
         async with jobs.database.transaction() as session:
             ids = {"employer_id": (await _first_employer(session)), "office_id": jobs_demo.DEMO_OFFICE}
-    ids["staff_region"] = await _load_workers(units)
+    async with jobs.database.transaction() as session:
+        openings = await jobs_demo.openings(session=session, clock=jobs.clock)
+    ids["staff_region"] = await _load_workers(units, openings)
     return ids
 
 
@@ -58,8 +65,6 @@ async def _console_accounts(units: Mapping[str, ServiceUnit], ids: dict[str, str
     console = units.get("console")
     if console is None:
         return
-    from services.console import demo as console_demo
-
     made = await console_demo.ensure(console, staff_region=ids.get("staff_region") or DEFAULT_STAFF_REGION,
                                      office_id=ids["office_id"])
     lines = [f"Console (就业服务工作台): http://127.0.0.1:{port}/  accounts (password {console_demo.PASSWORD}):"]
@@ -69,61 +74,51 @@ async def _console_accounts(units: Mapping[str, ServiceUnit], ids: dict[str, str
     print("\n".join(lines) + "\n", file=sys.stdout, flush=True)
 
 
-async def _load_workers(units: Mapping[str, ServiceUnit]) -> str:
-    """Load the labourers; return the county whose station staff get a token (the one with the most of them)."""
-    from services.workers import demo as workers_demo
-    from services.workers.settings import WorkersSettings
-
+async def _load_workers(units: Mapping[str, ServiceUnit], openings: list[jobs_demo.Opening]) -> str:
+    """Load the labourers, those placed in the jobs service's `openings`; return the county whose station staff get
+    a token (the one with the most of them)."""
     workers = units.get("workers")
     if workers is None:
         return DEFAULT_STAFF_REGION
     if not isinstance(workers.settings, WorkersSettings):  # its personal-data keys seal what is registered
         raise TypeError(f"the workers unit runs with {type(workers.settings).__name__}, not WorkersSettings")
     loader = Principal(sub="demo-loader", role=Role.admin)
-    jobs = units.get("jobs")
     async with workers.database.transaction() as session:
         registered = await workers_demo.load(session=session, settings=workers.settings, clock=workers.clock,
-                                             by=loader, openings=_OpeningsInProcess(jobs) if jobs else None)
+                                             by=loader, openings=openings, holder=OpeningsInProcess(units["jobs"]))
     if registered:
         log.info("demonstration labourers registered", extra={"count": registered})
     async with workers.database.transaction() as session:
         return await workers_demo.busiest_county(session=session) or DEFAULT_STAFF_REGION
 
 
-class _OpeningsInProcess:
+class OpeningsInProcess:
     """Openings held straight in jobs' database: the loader runs where every service's database is at hand."""
 
     def __init__(self, jobs: ServiceUnit) -> None:
         self.jobs = jobs
 
     async def take(self, *, posting_id: str, placement_id: str, worker_id: str, start_date: date,
-                   monthly_wage: int) -> Opening:
-        from services.jobs.openings import service as openings
-
+                   monthly_wage: int) -> HeldOpening:
         async with self.jobs.database.transaction() as session:
-            taken = await openings.take(session=session, posting_id=posting_id, placement_id=placement_id,
-                                        worker_id=worker_id, start_date=start_date, monthly_wage=monthly_wage,
-                                        clock=self.jobs.clock)
+            taken = await jobs_openings.take(session=session, posting_id=posting_id, placement_id=placement_id,
+                                             worker_id=worker_id, start_date=start_date, monthly_wage=monthly_wage,
+                                             clock=self.jobs.clock)
             posting = taken.posting
-            if taken.outcome is not openings.Outcome.held or posting is None:
+            if taken.outcome is not jobs_openings.Outcome.held or posting is None:
                 raise refusal(taken.outcome.value, posting_id=posting_id, minimum_wage=taken.minimum_wage,
                               region_code=posting.region_code if posting else None)
-            return Opening(posting_id=posting_id, region_code=posting.region_code, title=posting.title,
-                           employer_id=posting.employer_id, employer_name=posting.employer.name)
+            return HeldOpening(posting_id=posting_id, region_code=posting.region_code, title=posting.title,
+                               employer_id=posting.employer_id, employer_name=posting.employer.name)
 
     async def give_back(self, *, posting_id: str, placement_id: str) -> None:
-        from services.jobs.openings import service as openings
-
         async with self.jobs.database.transaction() as session:
-            await openings.give_back(session=session, posting_id=posting_id, placement_id=placement_id,
-                                     clock=self.jobs.clock)
+            await jobs_openings.give_back(session=session, posting_id=posting_id, placement_id=placement_id,
+                                          clock=self.jobs.clock)
 
 
-async def _first_employer(session) -> str:
-    from services.jobs.demo import LEAGUE_EMPLOYERS
-    from services.jobs.employers.service import find_by_name
-
-    employer = await find_by_name(session=session, name=LEAGUE_EMPLOYERS[0])
+async def _first_employer(session: AsyncSession) -> str:
+    employer = await find_by_name(session=session, name=jobs_demo.LEAGUE_EMPLOYERS[0])
     return employer.id if employer else ""
 
 

@@ -1,10 +1,11 @@
-"""Deterministic demonstration data for the workers service: about 2,000 registered labourers of the League."""
+"""Deterministic demonstration data for the workers service: about 2,000 registered labourers of the League, the
+placed ones placed in postings of the jobs service's demonstration data (jobs.py)."""
 
 from __future__ import annotations
 
-import logging
 import random
 import string
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -12,20 +13,19 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from jobbridge.demo.jobs import Opening
 from services.workers.placements import service as placements
 from services.workers.placements.openings import Openings
 from services.workers.profiles import service as profiles
-from services.workers.profiles.idcard import make_id_number
+from services.workers.profiles.idcard import age_on, make_id_number, parse_id_number
 from services.workers.profiles.models import WorkerProfile
 from services.workers.settings import WorkersSettings
 from shared.auth import Principal
 from shared.clock import Clock, local_today
-from shared.errors import Conflict, Invalid, NotFound
 from shared.pii import blind_index
 from shared.reference.regions import Region, townships
 from shared.reference.vocabulary import terms_for
-
-log = logging.getLogger("jobbridge.demo")
+from shared.reference.wages import minimum_wage
 
 SEED = 1882  # the plan's 1,882 registered labourers to place by the end of 2019
 COUNT = 2000
@@ -79,28 +79,44 @@ PLACED_SHARE = 0.08
 
 
 @dataclass(frozen=True)
-class DemoPosting:
-    """A job a demo worker took; the ids are not postings of the jobs service (its ids are made at load time)."""
+class Destination:
+    """Where placed labourers of the League went to work: a place (an adcode prefix), the trades they mostly took
+    there, the wages they agreed, and how often organised labour export brought them. The postings themselves are
+    the jobs service's (jobs.py); which one a labourer took is decided when both are loaded (`assign_postings`)."""
 
-    id: str
-    region_code: str
+    area: str
+    trades: tuple[str, ...]
     wage: tuple[int, int]
-    export_share: float  # how often the placement came through organised labour export
+    export_share: float
 
 
-BEIJING_POSTINGS = (DemoPosting("demo-posting-bj-jiazheng", "110106", (5000, 7500), 0.9),
-                    DemoPosting("demo-posting-bj-baoan", "110105", (4200, 6000), 0.85),
-                    DemoPosting("demo-posting-bj-canyin", "110108", (4000, 5500), 0.8),
-                    DemoPosting("demo-posting-bj-wuliu", "110115", (5000, 7000), 0.8))
-LEAGUE_POSTINGS = (DemoPosting("demo-posting-xam-wuye", "152201", (2600, 3600), 0.3),
-                   DemoPosting("demo-posting-xam-jianzhu", "152201", (3500, 5000), 0.4),
-                   DemoPosting("demo-posting-xam-lvyou", "152202", (2800, 3800), 0.4))
+BEIJING = (Destination("1101", ("家政服务员", "育婴员", "养老护理员"), (5000, 7500), 0.9),
+           Destination("1101", ("保安员",), (4200, 6000), 0.85),
+           Destination("1101", ("中式烹调师", "餐厅服务员"), (4000, 5500), 0.8),
+           Destination("1101", ("仓储人员", "快递员", "装卸搬运工", "普工"), (5000, 7000), 0.8))
+LEAGUE = (Destination("152201", ("保洁员", "保安员", "养老护理员"), (2600, 3600), 0.3),  # 乌兰浩特: property, care
+          Destination("152201", ("砌筑工", "电工", "焊工", "驾驶员"), (3500, 5000), 0.4),  # 乌兰浩特: building sites
+          Destination("152202", ("餐厅服务员", "中式烹调师", "保洁员"), (2800, 3800), 0.4))  # 阿尔山: tourism
+# Near home: a public-welfare post or a poverty-alleviation workshop of the labourer's own banner.
+NEAR_HOME_TRADES = ("草原管护员", "绿化工", "公路养护工", "缝纫工", "粮油加工工")
+NEAR_HOME_WAGE = (2500, 3200)
+
+
+@dataclass(frozen=True)
+class JobTaken:
+    """A placed labourer's job as the data set draws it: where and in which trades, on what terms, how long ago."""
+
+    destination: Destination
+    monthly_wage: int
+    contract_months: int
+    organised_export: bool
+    days_ago: int
 
 
 @dataclass(frozen=True)
 class Labourer:
     fields: dict[str, Any]  # a registration body, as ProfileIn dumps it
-    placement: dict[str, Any] | None  # the arguments of placements.record, start date as days before today
+    job: JobTaken | None  # placed: the job taken; the posting it was is chosen at load time
 
 
 def labourers(count: int = COUNT, *, seed: int = SEED) -> list[Labourer]:
@@ -133,7 +149,7 @@ def _labourer(rng: random.Random, home: Region, ids: set[str], phones: set[str])
                     "share_with_partners": rng.random() < 0.8},
     }
     placed = intention != "none" and rng.random() < PLACED_SHARE / 0.85  # 8% of everyone, none of the unwilling
-    return Labourer(fields, _placement(rng, home, intention) if placed else None)
+    return Labourer(fields, _job_taken(rng, home, intention) if placed else None)
 
 
 def _township_weight(township: Region) -> float:
@@ -226,42 +242,87 @@ def _wage(rng: random.Random, intention: str) -> int | None:
     return rng.randrange(low, high + 1, 100)
 
 
-def _placement(rng: random.Random, home: Region, intention: str) -> dict[str, Any]:
+def _job_taken(rng: random.Random, home: Region, intention: str) -> JobTaken:
     if intention == "anywhere" or (intention == "league" and rng.random() < 0.2):
-        posting = rng.choice(BEIJING_POSTINGS)
-    elif intention == "league" and home.county_code not in {p.region_code for p in LEAGUE_POSTINGS}:
-        posting = rng.choice(LEAGUE_POSTINGS)
-    else:  # near home: a public-welfare post or a workshop of the worker's own banner
-        posting = DemoPosting(f"demo-posting-local-{home.county_code}", home.code, (2500, 3200), 0.0)
-    return {"posting_id": posting.id, "work_region_code": posting.region_code,
-            "monthly_wage": rng.randrange(posting.wage[0], posting.wage[1] + 1, 100),
-            "contract_months": rng.choice((6, 12, 12, 24)), "organised_export": rng.random() < posting.export_share,
-            "days_ago": rng.randrange(10, 300)}
+        destination = rng.choice(BEIJING)
+    elif intention == "league" and home.county_code not in {d.area for d in LEAGUE}:
+        destination = rng.choice(LEAGUE)
+    else:
+        destination = Destination(home.county_code or home.code[:6], NEAR_HOME_TRADES, NEAR_HOME_WAGE, 0.0)
+    return JobTaken(destination=destination,
+                    monthly_wage=rng.randrange(destination.wage[0], destination.wage[1] + 1, 100),
+                    contract_months=rng.choice((6, 12, 12, 24)),
+                    organised_export=rng.random() < destination.export_share, days_ago=rng.randrange(10, 300))
+
+
+def assign_postings(data: Sequence[Labourer], openings: Sequence[Opening], *, today: date,
+                    seed: int = SEED) -> list[dict[str, Any] | None]:
+    """Each labourer's placement in one of the openings, as the keyword arguments of `placements.record` (worker,
+    caller and clock aside), or None for a labourer not placed. Pure and deterministic for the same openings.
+
+    A placement names an opening of its destination (of the League at large when none there fits), with headcount
+    left once the placements before it are counted, whose gender and ages admit the labourer, preferably in one of
+    the trades the labourer went for; it pays within the posting's wage range and never below the minimum wage of
+    the place on the start date, for the posting's contract months.
+    """
+    rng = random.Random(seed)
+    ordered = sorted(openings, key=lambda o: (o.region_code, o.occupation, o.wage_min, o.wage_max, o.headcount,
+                                              o.contract_months or 0, o.gender or "", o.age_min, o.age_max, o.id))
+    left = {opening.id: opening.headcount for opening in ordered}
+    placed: list[dict[str, Any] | None] = []
+    for labourer in data:
+        job = labourer.job
+        if job is None:
+            placed.append(None)
+            continue
+        start = today - timedelta(days=job.days_ago)
+        card = parse_id_number(labourer.fields["id_number"], today=today)
+        age = age_on(card.birth_date, start)
+        wanted = {*job.destination.trades, *labourer.fields["desired_occupations"]}
+        opening = None
+        for area in dict.fromkeys((job.destination.area, job.destination.area[:4])):
+            fitting = [o for o in ordered if left[o.id] > 0 and o.region_code.startswith(area)
+                       and o.gender in (None, card.gender) and o.age_min <= age <= o.age_max]
+            if fitting:
+                opening = rng.choice([o for o in fitting if o.occupation in wanted] or fitting)
+                break
+        if opening is None:
+            placed.append(None)  # no posting there has room for the labourer's age or gender: still seeking
+            continue
+        left[opening.id] -= 1
+        floor = minimum_wage(opening.region_code, start)
+        wage = max(min(max(job.monthly_wage, opening.wage_min), opening.wage_max), floor.monthly_cny if floor else 0)
+        placed.append({"posting_id": opening.id, "work_region_code": opening.region_code, "start_date": start,
+                       "monthly_wage": wage, "contract_months": opening.contract_months or job.contract_months,
+                       "organised_export": job.organised_export})
+    return placed
 
 
 async def load(*, session: AsyncSession, settings: WorkersSettings, clock: Clock, by: Principal,
-               openings: Openings | None) -> int:
-    """Register the data set through the same service as the API (events, sealing); 0 when it was loaded before.
-
-    Placements are recorded only where `openings` holds the posting's opening (none without jobs)."""
+               openings: Sequence[Opening], holder: Openings) -> int:
+    """Register the data set through the same service as the API (events, sealing) and record the placements in
+    the given openings (the jobs service's demonstration postings), each held at jobs through `holder` as the API
+    holds them; 0 when it was loaded before."""
     keys = settings.pii_keys
     data = labourers()
     marker = blind_index(data[0].fields["id_number"], keys=keys, purpose="id_number")
     if await session.scalar(select(WorkerProfile.id).where(WorkerProfile.id_number_hash == marker)):
         return 0
-    today = local_today(clock)
-    for labourer in data:
+    planned = assign_postings(data, openings, today=local_today(clock))
+    for labourer, placement in zip(data, planned):
         profile = await profiles.register(session=session, fields=labourer.fields, by=by, keys=keys, clock=clock)
-        if labourer.placement is not None and openings is not None:
-            placement = dict(labourer.placement)
-            start = today - timedelta(days=placement.pop("days_ago"))
-            try:  # refused before anything of it is written
-                await placements.record(session=session, worker_id=profile.id, start_date=start, by=by,
-                                        clock=clock, openings=openings, follow_up_months=settings.follow_up_months,
-                                        **placement)
-            except (NotFound, Conflict, Invalid) as refused:
-                log.info("demonstration placement not recorded", extra={"reason": refused.message})
+        if placement is not None:
+            await place(session=session, worker_id=profile.id, placement=placement, by=by, clock=clock,
+                        holder=holder, follow_up_months=settings.follow_up_months)
     return len(data)
+
+
+async def place(*, session: AsyncSession, worker_id: str, placement: dict[str, Any], by: Principal, clock: Clock,
+                holder: Openings, follow_up_months: tuple[int, ...]) -> None:
+    """Record one planned placement through the workers service, as station staff would. The loader's one call of
+    `placements.record`: what that function comes to need besides the placement is passed here."""
+    await placements.record(session=session, worker_id=worker_id, by=by, clock=clock, openings=holder,
+                            follow_up_months=follow_up_months, **placement)
 
 
 async def busiest_county(*, session: AsyncSession) -> str | None:
