@@ -15,7 +15,7 @@ from services.notify.delivery.providers import ProviderSet
 from services.notify.messages.router import router as messages_router
 from services.notify.providers.recording import RecordingProvider
 from services.notify.receipts.router import router as callbacks_router
-from services.notify.settings import NotifySettings
+from services.notify.settings import CALLBACK_TOKEN_FILE, NotifySettings
 from shared.clock import Clock, SystemClock
 from shared.db import Database
 from shared.events.inbox import Consumer
@@ -31,8 +31,14 @@ def build(settings: NotifySettings | None = None, *, clock: Clock | None = None,
     """The unit; `contacts` and `providers` replace the workers lookup and the configured providers (tests)."""
     settings = settings or NotifySettings()
     settings.check_providers()
-    if not settings.receipt_token and {"aliyun", "tencent", "wechat"} & {*settings.sms_order, settings.wechat_provider}:
-        log.warning("provider callbacks accept any caller: set NOTIFY_RECEIPT_TOKEN (and the URLs in the consoles)")
+    settings.check_callbacks()
+    if settings.callbacks_unauthenticated:
+        log.warning("provider callbacks accept any caller (NOTIFY_CALLBACKS_UNAUTHENTICATED): development only")
+    elif not settings.receipt_token:
+        # Made now, not at the first callback: the operator reads it before setting the URLs in the consoles.
+        settings.callback_token  # noqa: B018 - made and cached on first use
+        log.info("provider callbacks need ?token=<the callback token>, kept in this file",
+                 extra={"token_file": str((settings.data_dir / CALLBACK_TOKEN_FILE).resolve())})
     clock = clock or SystemClock()
     database = Database(settings.db_url())
     recorder = providers.recorder if providers is not None else RecordingProvider(clock=clock)

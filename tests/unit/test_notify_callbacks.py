@@ -115,3 +115,20 @@ def test_the_embedded_defaults_record_messages_and_find_workers_on_this_machine(
     assert settings.workers_base_url == "http://127.0.0.1:8123"
     assert settings.link_for("s-1") is None
     assert NotifySettings(data_dir=tmp_path, wechat_link="https://x/o/{set_id}").link_for("s-1") == "https://x/o/s-1"
+
+
+def test_the_callback_token_is_made_once_by_processes_starting_together(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from services.notify.settings import load_or_create_callback_token
+
+    with ThreadPoolExecutor(8) as pool:
+        tokens = set(pool.map(lambda _: load_or_create_callback_token(tmp_path), range(32)))
+    assert len(tokens) == 1 and len(next(iter(tokens))) >= 40
+    assert [path.name for path in tmp_path.iterdir()] == ["callback-token"]  # no draft left behind
+    assert NotifySettings(data_dir=tmp_path).callback_token in tokens
+    assert NotifySettings(data_dir=tmp_path, receipt_token="set-by-the-operator-0001").callback_token == (
+        "set-by-the-operator-0001")
+    (tmp_path / "callback-token").write_text("\n")
+    with pytest.raises(ValueError, match="empty"):
+        load_or_create_callback_token(tmp_path)
