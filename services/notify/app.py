@@ -12,9 +12,11 @@ from services.notify.contacts import ContactDirectory
 from services.notify.db import inbox, outbox
 from services.notify.delivery.dispatcher import Dispatcher
 from services.notify.delivery.providers import ProviderSet
+from services.notify.events import REPLY_EVENTS
 from services.notify.messages.router import router as messages_router
 from services.notify.providers.recording import RecordingProvider
-from services.notify.receipts.router import router as callbacks_router
+from services.notify.receipts.router import router as receipts_router
+from services.notify.replies.router import router as replies_router
 from services.notify.settings import CALLBACK_TOKEN_FILE, NotifySettings
 from shared.clock import Clock, SystemClock
 from shared.db import Database
@@ -45,13 +47,13 @@ def build(settings: NotifySettings | None = None, *, clock: Clock | None = None,
     dispatcher = Dispatcher(database=database, settings=settings, clock=clock, contacts=contacts,
                             providers=providers, recorder=recorder)
     router = APIRouter(prefix=f"/{NAME}")
-    for part in (messages_router, callbacks_router):
+    for part in (messages_router, receipts_router, replies_router):
         router.include_router(part)
     consumer = Consumer(name=NAME, database=database, inbox=inbox, clock=clock,
                         handlers=consumers.handlers(settings, clock))
     return ServiceUnit(name=NAME, router=router, database=database, migrations_dir=MIGRATIONS, outbox=outbox,
                        clock=clock, settings=settings, consumers=[consumer], background=[dispatcher.run],
-                       state={"dispatcher": dispatcher, "recorder": recorder})
+                       state={"dispatcher": dispatcher, "recorder": recorder}, optional_events=REPLY_EVENTS)
 
 
 def create_app(settings: NotifySettings | None = None, *, clock: Clock | None = None,

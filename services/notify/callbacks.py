@@ -9,14 +9,19 @@ NOTIFY_CALLBACKS_UNAUTHENTICATED, refused next to a real provider, lets anyone i
 from __future__ import annotations
 
 import hmac
-from typing import Annotated
+import json
+from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request
 
 from services.notify.providers.wechat import callback_signature_ok
 from services.notify.settings import NotifySettings
 from shared.deps import settings_of
 from shared.errors import DomainError
+
+# What the SMS vendors expect back from a callback; anything else makes them push again.
+ALIYUN_OK = {"code": 0, "msg": "接收成功"}
+TENCENT_OK = {"result": 0, "errmsg": "OK"}
 
 
 class CallbackRefused(DomainError):
@@ -52,3 +57,11 @@ def wechat_caller(request: Request, settings: Annotated[NotifySettings, Depends(
     query = request.query_params
     check_wechat(token=query.get("token", ""), signature=query.get("signature", ""),
                  timestamp=query.get("timestamp", ""), nonce=query.get("nonce", ""), settings=settings)
+
+
+async def read_json(request: Request) -> Any:
+    """A callback's body as JSON (a 400 otherwise)."""
+    try:
+        return json.loads(await request.body())
+    except ValueError as exc:
+        raise HTTPException(400, "the body is not JSON") from exc
