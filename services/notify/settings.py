@@ -59,7 +59,7 @@ class NotifySettings(CommonSettings):
     quiet_end: time = Field(default=time(8, 0), validation_alias="NOTIFY_QUIET_END")
     digest_minutes: float = Field(default=30.0, ge=0, validation_alias="NOTIFY_DIGEST_MINUTES")
     # Per number: Tencent allows 10 a natural day and one per 30 s by default, Aliyun 50 notifications a day
-    # (PROVIDERS.md): the stricter ones, configurable as the accounts are.
+    # (docs/providers.md): the stricter ones, configurable as the accounts are.
     sms_daily_limit: int = Field(default=10, ge=1, validation_alias="NOTIFY_SMS_DAILY_LIMIT")
     sms_min_interval_seconds: float = Field(default=30.0, ge=0, validation_alias="NOTIFY_SMS_MIN_INTERVAL_SECONDS")
 

@@ -129,7 +129,7 @@ class FakeAliyun(FakeServer):
             return self.answer("InvalidTimeStamp.Expired", "Specified time stamp or date value is not well formatted.")
         if abs(self.clock.now() - sent_at) > _SKEW:
             return self.answer("InvalidTimeStamp.Expired", "Specified time stamp or date value is expired.")
-        # The recipe of PROVIDERS.md, rebuilt from what arrived (never from what the client meant to send).
+        # The recipe of docs/providers.md, rebuilt from what arrived (never from what the client meant to send).
         query = "&".join(f"{quote(k, safe='~')}={quote(v, safe='~')}" for k, v in sorted(params.items()))
         headers = "".join(f"{name}:{request.headers.get(name, '').strip()}\n" for name in names)
         canonical = f"{request.method}\n{request.url.path}\n{query}\n{headers}\n{signed}\n{_sha256(body)}"
