@@ -126,7 +126,9 @@ def compose_sms(items: Sequence[Mapping[str, Any]], *, signature: str = SIGNATUR
         if fits(sms := build(_STYLES[-1], layout)):
             return sms
     core = title_core(offers[0].title)
-    for room in range(len(core) - 1, SHORTEST_TITLE - 1, -1):
+    shortest = build(_STYLES[-1], ("title", "omit", "omit"), first_title="…")
+    limit = SINGLE_SEGMENT if max_segments == 1 else MULTI_SEGMENT * max_segments
+    for room in range(min(len(core) - 1, limit - shortest.length + 1), SHORTEST_TITLE - 1, -1):
         if fits(sms := build(_STYLES[-1], ("title", "omit", "omit"), first_title=clip(core, room))):
             return sms
     raise ValueError(f"the contact is too long for {max_segments} segment(s)")
