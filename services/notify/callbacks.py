@@ -3,7 +3,8 @@
 Every callback URL set in a provider console ends in `?token=<the callback token>` (NOTIFY_RECEIPT_TOKEN, or the one
 made once in DATA_DIR/callback-token). WeChat signs its pushes too; with NOTIFY_WECHAT_CALLBACK_TOKEN set, that
 signature must hold as well. A call without them is answered 401 and changes nothing. Only the development setting
-NOTIFY_CALLBACKS_UNAUTHENTICATED, refused next to a real provider, lets anyone in.
+NOTIFY_CALLBACKS_UNAUTHENTICATED, refused next to a real provider, lets anyone in. The SMS vendors' answers and the
+reading of a JSON body, which every callback route shares, are here too.
 """
 
 from __future__ import annotations
