@@ -16,8 +16,9 @@ from services.notify.delivery.dispatcher import Dispatcher
 from services.notify.delivery.providers import ProviderSet, open_providers
 from services.notify.messages.router import router as messages_router
 from services.notify.providers.http import provider_client
-from services.notify.receipts.router import router as callbacks_router
-from services.notify.settings import NotifySettings
+from services.notify.receipts.router import router as receipts_router
+from services.notify.replies.router import router as replies_router
+from services.notify.settings import CALLBACK_TOKEN_FILE, NotifySettings
 from shared.clock import Clock, SystemClock
 from shared.db import Database
 from shared.events.inbox import Consumer
@@ -34,8 +35,14 @@ def build(settings: NotifySettings | None = None, *, clock: Clock | None = None,
     closed when the process stops); `contacts` and `providers` replace those two (tests)."""
     settings = settings or NotifySettings()
     settings.check_providers()
-    if not settings.receipt_token and {"aliyun", "tencent", "wechat"} & {*settings.sms_order, settings.wechat_provider}:
-        log.warning("provider callbacks accept any caller: set NOTIFY_RECEIPT_TOKEN (and the URLs in the consoles)")
+    settings.check_callbacks()
+    if settings.callbacks_unauthenticated:
+        log.warning("provider callbacks accept any caller (NOTIFY_CALLBACKS_UNAUTHENTICATED): development only")
+    elif not settings.receipt_token:
+        # Made now, not at the first callback: the operator reads it before setting the URLs in the consoles.
+        settings.callback_token  # noqa: B018 - made and cached on first use
+        log.info("provider callbacks need ?token=<the callback token>, kept in this file",
+                 extra={"token_file": str((settings.data_dir / CALLBACK_TOKEN_FILE).resolve())})
     clock = clock or SystemClock()
     database = Database(settings.db_url())
     opened: list[Callable[[], Awaitable[None]]] = []
@@ -49,7 +56,7 @@ def build(settings: NotifySettings | None = None, *, clock: Clock | None = None,
         opened.append(client.aclose)
     dispatcher = Dispatcher(database=database, settings=settings, clock=clock, contacts=contacts, providers=providers)
     router = APIRouter(prefix=f"/{NAME}")
-    for part in (messages_router, callbacks_router):
+    for part in (messages_router, receipts_router, replies_router):
         router.include_router(part)
     consumer = Consumer(name=NAME, database=database, inbox=inbox, clock=clock,
                         handlers=consumers.handlers(settings, clock))

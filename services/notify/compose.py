@@ -1,10 +1,12 @@
 """Compose a worker's offer messages from a recommendation set: the SMS (text and template parameters), WeChat data.
 
 Providers send approved templates, not free text. The templates assumed (register them with these exact texts):
-- Aliyun:  为您推荐：${job1}${job2}${job3}。咨询${contact}。回T退订
-- Tencent: 为您推荐：{1}{2}{3}。咨询{4}。回T退订
+- Aliyun:  为您推荐：${job1}${job2}${job3}。咨询${contact}。回${picks}了解对应岗位，回0都不合适，回T退订
+- Tencent: 为您推荐：{1}{2}{3}。咨询{4}。回{5}了解对应岗位，回0都不合适，回T退订
 Each job parameter is one numbered offer line with its own separator ("1.保洁员，北京朝阳，5千-6.5千，包吃住；"); a
-missing offer is an empty parameter. The provider adds the signature (【兴安就业】), which counts towards the length.
+missing offer is an empty parameter. `picks` lists the numbers the text gives ("1/2/3", "1/2" or "1"): a reply with
+one of them is the worker's interest in that offer, 0 says none fits (services/notify/replies). The provider adds the
+signature (【兴安就业】), which counts towards the length.
 """
 
 from __future__ import annotations
@@ -20,10 +22,12 @@ from shared.reference.regions import get_region, in_beijing
 
 SIGNATURE = "【兴安就业】"
 OPT_OUT = "回T退订"
+# What a worker replies to the offers: any phone can send a digit.
+REPLY_HINT = "回${picks}了解对应岗位，回0都不合适，"
 SINGLE_SEGMENT = 70  # characters in a one-segment SMS
 MULTI_SEGMENT = 67  # characters billed per segment beyond one
 JOB_PARAMS = ("job1", "job2", "job3")
-SMS_PARAMS = (*JOB_PARAMS, "contact")
+SMS_PARAMS = (*JOB_PARAMS, "contact", "picks")
 WECHAT_VALUE_LIMIT = 20  # characters shown per keyword line since 2023-05
 # Roles → keyword names of the WeChat template assumed ("岗位推荐": 岗位一/岗位二/岗位三/咨询电话).
 WECHAT_TEMPLATE_KEYS = {"offer1": "keyword1", "offer2": "keyword2", "offer3": "keyword3", "contact": "keyword4"}
@@ -31,12 +35,13 @@ WECHAT_TEMPLATE_KEYS = {"offer1": "keyword1", "offer2": "keyword2", "offer3": "k
 
 def aliyun_template(opt_out: str = OPT_OUT) -> str:
     """The Aliyun template text the SMS parameters are made for (without the signature)."""
-    return "为您推荐：${job1}${job2}${job3}。咨询${contact}。" + opt_out
+    return "为您推荐：${job1}${job2}${job3}。咨询${contact}。" + REPLY_HINT + opt_out
 
 
 def tencent_template(opt_out: str = OPT_OUT) -> str:
     """The same template in Tencent's positional form."""
-    return "为您推荐：{1}{2}{3}。咨询{4}。" + opt_out
+    positions = {name: f"{{{n}}}" for n, name in enumerate(SMS_PARAMS, 1)}
+    return render(aliyun_template(opt_out), positions)
 
 
 def render(template: str, params: Mapping[str, str]) -> str:
@@ -49,14 +54,15 @@ class Sms:
     text: str  # the full text the phone shows, signature included
     length: int
     segments: int
-    params: Mapping[str, str]  # job1, job2, job3, contact, in the templates' order
+    params: Mapping[str, str]  # job1, job2, job3, contact, picks, in the templates' order
+    numbered: int = 0  # the offers the text numbers (1..numbered): the first ones of the set, in its order
 
     def aliyun_template_param(self) -> str:
         """Aliyun's `TemplateParam` JSON."""
         return json.dumps(dict(self.params), ensure_ascii=False, separators=(",", ":"))
 
     def tencent_template_param_set(self) -> list[str]:
-        """Tencent's `TemplateParamSet`, {1}…{4} in order."""
+        """Tencent's `TemplateParamSet`, {1}…{5} in order."""
         return [self.params[name] for name in SMS_PARAMS]
 
 
@@ -79,17 +85,20 @@ class _Style:
 # Richest first; each step only drops something, and every style keeps each offer's job, place, wage and board.
 _STYLES = (_Style(True, True, True, True), _Style(False, True, True, True), _Style(False, True, False, True),
            _Style(False, False, False, True), _Style(False, False, False, False))
-# Past the styles, offers lose details: 2nd/3rd to titles, all to titles, then only a count of the rest.
+# Past the styles, offers lose details: 2nd/3rd to titles, all to titles, then only a count of the rest. The first
+# offer always stays, numbered, so that a reply can name it; as the very last resort its title is shortened.
 _LAYOUTS = (("full", "title", "title"), ("title", "title", "title"), ("full", "omit", "omit"),
-            ("title", "omit", "omit"), ("omit", "omit", "omit"))
+            ("title", "omit", "omit"))
+SHORTEST_TITLE = 3  # characters of a shortened title, "…" included
 
 
 def compose_sms(items: Sequence[Mapping[str, Any]], *, signature: str = SIGNATURE, contact: str,
                 opt_out: str = OPT_OUT, max_segments: int = 3, max_param_length: int | None = None) -> Sms:
     """Compose the offers SMS: the fewest segments that keep every offer's essentials, the richest text within them.
 
-    Only the first three items are sent (the template has three slots). `max_param_length` bounds each template
-    parameter where the approved template limits variable length. Deterministic; never cuts a word.
+    Only the first three items are sent (the template has three slots), numbered 1..n for the worker's reply.
+    `max_param_length` bounds each template parameter where the approved template limits variable length.
+    Deterministic; cuts no word, except a first title too long for any other way to fit (shortened with "…").
     """
     offers = [Offer.from_item(item) for item in items[:3]]
     if not offers:
@@ -99,10 +108,11 @@ def compose_sms(items: Sequence[Mapping[str, Any]], *, signature: str = SIGNATUR
         raise ValueError("a contact is required")
     template = aliyun_template(opt_out)
 
-    def build(style: _Style, layout: Sequence[str]) -> Sms:
-        params = {**_job_params(offers, style, layout), "contact": contact}
+    def build(style: _Style, layout: Sequence[str], first_title: str | None = None) -> Sms:
+        jobs, numbered = _job_params(offers, style, layout, first_title)
+        params = {**jobs, "contact": contact, "picks": "/".join(str(n) for n in range(1, numbered + 1))}
         text = signature + render(template, params)
-        return Sms(text, *count_sms(text), params=params)
+        return Sms(text, *count_sms(text), params=params, numbered=numbered)
 
     def fits(sms: Sms) -> bool:
         return sms.segments <= max_segments and (
@@ -115,23 +125,28 @@ def compose_sms(items: Sequence[Mapping[str, Any]], *, signature: str = SIGNATUR
     for layout in _LAYOUTS:
         if fits(sms := build(_STYLES[-1], layout)):
             return sms
+    core = title_core(offers[0].title)
+    shortest = build(_STYLES[-1], ("title", "omit", "omit"), first_title="…")
+    limit = SINGLE_SEGMENT if max_segments == 1 else MULTI_SEGMENT * max_segments
+    for room in range(min(len(core) - 1, limit - shortest.length + 1), SHORTEST_TITLE - 1, -1):
+        if fits(sms := build(_STYLES[-1], ("title", "omit", "omit"), first_title=clip(core, room))):
+            return sms
     raise ValueError(f"the contact is too long for {max_segments} segment(s)")
 
 
-def _job_params(offers: Sequence[Offer], style: _Style, layout: Sequence[str]) -> dict[str, str]:
+def _job_params(offers: Sequence[Offer], style: _Style, layout: Sequence[str],
+                first_title: str | None = None) -> tuple[dict[str, str], int]:
+    """The job parameters, and how many offers they number (the shown ones come first: omitted ones are counted)."""
     shown = [(offer, mode) for offer, mode in zip(offers, layout, strict=False) if mode != "omit"]
     omitted = len(offers) - len(shown)
-    if not shown:
-        lines = [f"{len(offers)}个岗位"]
-    else:
-        numbered = len(offers) > 1
-        lines = [f"{n}.{_line(o, style, m)}" if numbered else _line(o, style, m) for n, (o, m) in enumerate(shown, 1)]
-        if omitted:
-            lines.append(f"另有{omitted}个岗位")
+    lines = [f"{n}.{first_title if n == 1 and first_title else _line(o, style, m)}"
+             for n, (o, m) in enumerate(shown, 1)]
+    if omitted:
+        lines.append(f"另有{omitted}个岗位")
     params = dict.fromkeys(JOB_PARAMS, "")
     for index, line in enumerate(lines):
         params[JOB_PARAMS[index]] = sms_safe(line) + ("；" if index < len(lines) - 1 else "")
-    return params
+    return params, len(shown)
 
 
 def sms_safe(text: str) -> str:

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.notify.callbacks import provider_caller, wechat_caller
 from services.notify.settings import NotifySettings
 from shared.auth import Principal, Role, require
 from shared.clock import Clock
@@ -16,3 +17,6 @@ SessionDep = Annotated[AsyncSession, Depends(session_of("notify"), scope="functi
 ClockDep = Annotated[Clock, Depends(clock_of("notify"))]
 SettingsDep = Annotated[NotifySettings, Depends(settings_of("notify"))]
 StaffOrAdmin = Annotated[Principal, Depends(require(Role.station_staff, Role.admin))]
+# A provider's callback: the callback token in the query (401 without it), and WeChat's signature for WeChat.
+ProviderCaller = Annotated[None, Depends(provider_caller)]
+WechatCaller = Annotated[None, Depends(wechat_caller)]

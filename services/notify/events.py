@@ -1,4 +1,5 @@
-"""The events notify publishes: a message delivered, or a message that will not reach the worker (and why)."""
+"""The events notify publishes: a message delivered, or a message that will not reach the worker (and why); a worker
+who replied with an offer's number (interested) or with 0 (none of the offers fits)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.notify.db import outbox
 from services.notify.messages.models import Message
+from services.notify.replies.models import Reply, ReplyKind
 from shared.clock import Clock
 from shared.events.outbox import add_event
 
 MESSAGE_DELIVERED = "notify.message.delivered"
 MESSAGE_FAILED = "notify.message.failed"
+OFFER_INTERESTED = "notify.offer.interested"
+OFFER_DECLINED_ALL = "notify.offer.declined_all"
+# Matching consumes both (interest first on a posting's candidate list, the funnel).
+REPLY_EVENTS = frozenset({OFFER_INTERESTED, OFFER_DECLINED_ALL})
 
 
 def snapshot(message: Message) -> dict:
@@ -27,3 +33,15 @@ async def message_ended(session: AsyncSession, message: Message, *, clock: Clock
     kind = MESSAGE_DELIVERED if message.status == "delivered" else MESSAGE_FAILED
     await add_event(session, outbox, clock=clock, producer="notify", type=kind, subject=message.id,
                     version=message.version, data=snapshot(message))
+
+
+async def worker_replied(session: AsyncSession, reply: Reply, *, clock: Clock) -> None:
+    """Publish an interest in an offer, or that none fits; ids and the time only (never the number or the words)."""
+    kind = OFFER_INTERESTED if reply.kind == ReplyKind.interest else OFFER_DECLINED_ALL
+    data: dict[str, object] = {
+        "reply_id": reply.id, "worker_id": reply.worker_id, "set_id": reply.set_id, "run_id": reply.run_id,
+        "message_id": reply.message_id, "channel": "sms", "received_at": reply.received_at.isoformat()}
+    if reply.kind == ReplyKind.interest:
+        data |= {"posting_id": reply.posting_id, "offer_number": reply.offer_number}
+    await add_event(session, outbox, clock=clock, producer="notify", type=kind, subject=reply.id, version=1,
+                    data=data)

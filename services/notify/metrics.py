@@ -1,4 +1,4 @@
-"""Prometheus metrics of the notify service: sends and receipts per provider and outcome, and the provider alert."""
+"""Prometheus metrics of the notify service: sends, receipts and replies per provider and outcome, the provider alert."""
 
 from __future__ import annotations
 
@@ -14,3 +14,5 @@ PROVIDER_DOWN = Counter("jobbridge_notify_provider_down_total", "Sends that foun
 PROVIDER_UP = Gauge("jobbridge_notify_provider_up", "1 while the provider is taking messages, 0 while failed over",
                     ["provider"])
 OPT_OUTS = Counter("jobbridge_notify_opt_outs_total", "Workers who left a channel", ["channel", "source"])
+REPLIES = Counter("jobbridge_notify_replies_total", "SMS replies to the offers by what they said",
+                  ["provider", "kind"])  # interest, none_fit, unknown, opt_out, repeat

@@ -5,7 +5,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import secrets
 from datetime import time
+from functools import cached_property
+from pathlib import Path
 
 from pydantic import Field, field_validator
 
@@ -13,6 +16,9 @@ from shared.settings import CommonSettings
 
 SMS_PROVIDERS = ("aliyun", "tencent", "recording")
 WECHAT_PROVIDERS = ("wechat", "recording", "none")
+REAL_PROVIDERS = ("aliyun", "tencent", "wechat")
+# The shared secret of the callback URLs when NOTIFY_RECEIPT_TOKEN is not set: made once, kept in DATA_DIR.
+CALLBACK_TOKEN_FILE = "callback-token"
 
 
 class NotifySettings(CommonSettings):
@@ -53,7 +59,7 @@ class NotifySettings(CommonSettings):
     quiet_end: time = Field(default=time(8, 0), validation_alias="NOTIFY_QUIET_END")
     digest_minutes: float = Field(default=30.0, ge=0, validation_alias="NOTIFY_DIGEST_MINUTES")
     # Per number: Tencent allows 10 a natural day and one per 30 s by default, Aliyun 50 notifications a day
-    # (PROVIDERS.md): the stricter ones, configurable as the accounts are.
+    # (docs/providers.md): the stricter ones, configurable as the accounts are.
     sms_daily_limit: int = Field(default=10, ge=1, validation_alias="NOTIFY_SMS_DAILY_LIMIT")
     sms_min_interval_seconds: float = Field(default=30.0, ge=0, validation_alias="NOTIFY_SMS_MIN_INTERVAL_SECONDS")
 
@@ -72,8 +78,12 @@ class NotifySettings(CommonSettings):
     lease_seconds: float = Field(default=120.0, gt=0, validation_alias="NOTIFY_LEASE_SECONDS")
 
     # --- callbacks from the providers (receipts, replies): no bearer token, so a shared secret in the URL ---
+    # Empty: one is made once and kept in DATA_DIR/callback-token (`callback_token`). Either way every callback
+    # needs it; set it where several machines serve notify without sharing DATA_DIR.
     receipt_token: str = Field(default="", validation_alias="NOTIFY_RECEIPT_TOKEN")
     wechat_callback_token: str = Field(default="", validation_alias="NOTIFY_WECHAT_CALLBACK_TOKEN")
+    # Development only: callbacks accept anyone. Refused at start when a real provider is selected.
+    callbacks_unauthenticated: bool = Field(default=False, validation_alias="NOTIFY_CALLBACKS_UNAUTHENTICATED")
     # Keys the hash that ties an SMS reply (回T) to a worker without keeping the number; derived when unset.
     reply_hash_key: str | None = Field(default=None, validation_alias="NOTIFY_REPLY_HASH_KEY")
     reply_route_days: int = Field(default=30, ge=1, validation_alias="NOTIFY_REPLY_ROUTE_DAYS")
@@ -121,6 +131,21 @@ class NotifySettings(CommonSettings):
         # serves no other purpose.
         return hmac.new(self.signing_key.encode(), b"jobbridge notify reply routes", hashlib.sha256).digest()
 
+    @cached_property
+    def callback_token(self) -> str:
+        """The secret every callback URL carries (`?token=`): NOTIFY_RECEIPT_TOKEN, else DATA_DIR/callback-token."""
+        return self.receipt_token or load_or_create_callback_token(self.data_dir)
+
+    @property
+    def real_providers(self) -> list[str]:
+        return [name for name in [*self.sms_order, self.wechat_provider] if name in REAL_PROVIDERS]
+
+    def check_callbacks(self) -> None:
+        """Refuse the unauthenticated callbacks of development where a real provider would call them."""
+        if self.callbacks_unauthenticated and self.real_providers:
+            raise ValueError("NOTIFY_CALLBACKS_UNAUTHENTICATED is for development with the recording providers only; "
+                             f"{', '.join(self.real_providers)} selected")
+
     def check_providers(self) -> None:
         """Fail at start, not at the first send, when a real provider lacks its credentials."""
         needed = {"aliyun": ("aliyun_access_key_id", "aliyun_access_key_secret", "aliyun_template_code"),
@@ -130,3 +155,28 @@ class NotifySettings(CommonSettings):
             missing = [f"NOTIFY_{field.upper()}" for field in needed.get(name, ()) if not getattr(self, field)]
             if missing:
                 raise ValueError(f"the {name} provider is selected but {', '.join(missing)} not set")
+
+
+def load_or_create_callback_token(data_dir: Path) -> str:
+    """Read DATA_DIR/callback-token, making it (owner-only) if it does not exist yet.
+
+    Made in a file of its own and linked into place, so that processes starting together on one data folder all
+    end up with the first one made, and none ever reads a half-written file.
+    """
+    path = data_dir / CALLBACK_TOKEN_FILE
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        draft = data_dir / f".{CALLBACK_TOKEN_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(32) + "\n")
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass  # another process made it first: theirs is the one
+        finally:
+            draft.unlink()
+    token = path.read_text().strip()
+    if not token:
+        raise ValueError(f"{path} is empty: delete it to have a new token made, or set NOTIFY_RECEIPT_TOKEN")
+    return token

@@ -1,4 +1,4 @@
-"""Fake SMS and WeChat provider servers on loopback that speak the real wire formats (PROVIDERS.md)."""
+"""Fake SMS and WeChat provider servers on loopback that speak the real wire formats (docs/providers.md)."""
 
 from tests.fakes.aliyun import FakeAliyun
 from tests.fakes.server import SentMessage

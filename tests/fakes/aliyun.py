@@ -62,6 +62,8 @@ class FakeAliyun(FakeServer):
         self.max_param_length = max_param_length  # per template variable [G]; None: unchecked
         self._nonces: set[str] = set()
         self._biz_ids = itertools.count(900619746936498440)
+        self._reply_sequence = itertools.count(1)
+        self._last_reply: list[dict[str, Any]] = []
 
     @property
     def sign_name(self) -> str:
@@ -127,7 +129,7 @@ class FakeAliyun(FakeServer):
             return self.answer("InvalidTimeStamp.Expired", "Specified time stamp or date value is not well formatted.")
         if abs(self.clock.now() - sent_at) > _SKEW:
             return self.answer("InvalidTimeStamp.Expired", "Specified time stamp or date value is expired.")
-        # The recipe of PROVIDERS.md, rebuilt from what arrived (never from what the client meant to send).
+        # The recipe of docs/providers.md, rebuilt from what arrived (never from what the client meant to send).
         query = "&".join(f"{quote(k, safe='~')}={quote(v, safe='~')}" for k, v in sorted(params.items()))
         headers = "".join(f"{name}:{request.headers.get(name, '').strip()}\n" for name in names)
         canonical = f"{request.method}\n{request.url.path}\n{query}\n{headers}\n{signed}\n{_sha256(body)}"
@@ -224,6 +226,17 @@ class FakeAliyun(FakeServer):
         for m in messages:
             self.receipts.pushed[m.message_id] = "delivered" if delivered else "failed"
         return await self.post(url, [{"json": reports}], client) if reports else []
+
+    async def push_reply(self, url: str, *, phone: str, content: str, client: httpx.AsyncClient | None = None,
+                         again: bool = False) -> httpx.Response:
+        """POST one upstream SMS (SmsUp) as a worker's phone sends it; `again` pushes the previous one once more, as
+        Aliyun does when a callback was not acknowledged (the same send_time and sequence_id)."""
+        if not again:
+            self._last_reply = [{"phone_number": phone, "send_time": self.local_time(), "content": content,
+                                 "sign_name": self.sign_name, "dest_code": "",
+                                 "sequence_id": next(self._reply_sequence)}]
+        [answer] = await self.post(url, [{"json": self._last_reply}], client)
+        return answer
 
     @staticmethod
     def receipt_acknowledged(response: httpx.Response) -> bool:

@@ -258,6 +258,14 @@ class FakeTencent(FakeServer):
             self.reports[m.message_id] = (self.clock.now(), delivered, "DELIVRD" if delivered else errmsg)
         return await self.post(url, [{"json": reports}], client) if reports else []
 
+    async def push_reply(self, url: str, *, phone: str, content: str,
+                         client: httpx.AsyncClient | None = None) -> httpx.Response:
+        """POST one reply as Tencent's reply callback does (a JSON array; `time` in Unix seconds)."""
+        body = [{"extend": "", "mobile": phone.removeprefix("+86"), "nationcode": "86", "sign": self.sign_name,
+                 "text": content, "time": int(self.clock.now().timestamp())}]
+        [answer] = await self.post(url, [{"json": body}], client)
+        return answer
+
     @staticmethod
     def receipt_acknowledged(response: httpx.Response) -> bool:
         """Did the callback answer as Tencent expects ({"result":0,"errmsg":"OK"})?"""

@@ -187,11 +187,15 @@ async def test_two_hundred_sets_through_the_broker_reach_each_worker_once_or_fai
 
                 await eventually(settled, what="no message still queued")
                 client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
+                token = settings.callback_token  # as the URLs set in the provider consoles carry it
                 async with client:
-                    answers = await wechat.push_receipts("http://test/notify/receipts/wechat", client=client)
+                    answers = await wechat.push_receipts(f"http://test/notify/receipts/wechat?token={token}",
+                                                         client=client)
                     await eventually(settled, what="blocked WeChat messages went by SMS")
-                    answers += await aliyun.push_receipts("http://test/notify/receipts/aliyun", client=client)
-                    answers += await tencent.push_receipts("http://test/notify/receipts/tencent", client=client)
+                    answers += await aliyun.push_receipts(f"http://test/notify/receipts/aliyun?token={token}",
+                                                          client=client)
+                    answers += await tencent.push_receipts(f"http://test/notify/receipts/tencent?token={token}",
+                                                           client=client)
                 assert all(a.status_code == 200 for a in answers)
                 elapsed = time.monotonic() - started
 

@@ -184,7 +184,8 @@ async def test_the_dispatcher_in_its_own_process_sends_at_once_what_another_proc
                 await asyncio.sleep(0.5)
                 client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
                 async with client:
-                    [answer] = await wechat.push_receipts("http://test/notify/receipts/wechat", client=client)
+                    url = f"http://test/notify/receipts/wechat?token={settings.callback_token}"
+                    [answer] = await wechat.push_receipts(url, client=client)
                 assert answer.status_code == 200
                 committed = time.monotonic()
                 await eventually(lambda: len(aliyun.sent) == 1, within=WITHIN + 3, what="the SMS went")

@@ -93,6 +93,15 @@ class Notify:
     def fakes(self) -> list[FakeServer]:
         return [self.aliyun, self.tencent, self.wechat]
 
+    @property
+    def callback_token(self) -> str:
+        """The token notify made in its data folder (tmp_path) for its callback URLs."""
+        return self.unit.settings.callback_token
+
+    def callback(self, path: str) -> str:
+        """A provider callback's URL as set in the provider's console, e.g. callback("receipts/aliyun")."""
+        return f"http://test/notify/{path}?token={self.callback_token}"
+
     def auth(self, role: str = "admin", **scope: Any) -> dict[str, str]:
         return {"Authorization": f"Bearer {mint_token(key=SECRET, role=role, **scope)}"}
 

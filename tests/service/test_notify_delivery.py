@@ -102,7 +102,7 @@ async def test_a_blocked_wechat_message_goes_by_sms_and_wechat_is_left_for_good(
     await notify.settle()
     assert len(notify.sent_to(OPENID)) == 1 and notify.sent_to(phone) == []
 
-    answers = await notify.wechat.push_receipts("http://test/notify/receipts/wechat", client=notify.client)
+    answers = await notify.wechat.push_receipts(notify.callback("receipts/wechat"), client=notify.client)
     assert [notify.wechat.receipt_acknowledged(a) for a in answers] == [True]
     await notify.settle()
     message = await notify.message(worker_id)
@@ -248,7 +248,7 @@ async def test_a_lost_answer_from_aliyun_is_checked_before_sending_again(notify)
     message = await notify.message(worker_id)
     assert message["status"] == "sent" and len(notify.sent_to(phone)) == 1
     assert [outcome for _, outcome, _ in await attempt_log(notify, message["id"])] == ["transient", "found_sent"]
-    answers = await notify.aliyun.push_receipts("http://test/notify/receipts/aliyun", client=notify.client)
+    answers = await notify.aliyun.push_receipts(notify.callback("receipts/aliyun"), client=notify.client)
     assert notify.aliyun.receipt_acknowledged(answers[0])
     assert (await notify.message(worker_id))["status"] == "delivered"  # matched by our OutId
 
@@ -275,7 +275,7 @@ async def test_a_lost_answer_from_tencent_is_found_by_its_pull_and_not_sent_agai
     await notify.settle()
     assert (await notify.message(worker_id))["status"] == "queued"
     # The phone got it and the carrier reported: the receipt names a SerialNo notify never learnt, so it is kept.
-    answers = await notify.tencent.push_receipts("http://test/notify/receipts/tencent", client=notify.client)
+    answers = await notify.tencent.push_receipts(notify.callback("receipts/tencent"), client=notify.client)
     assert notify.tencent.receipt_acknowledged(answers[0])
     await notify.later(seconds=30)
     message = await notify.message(worker_id)
@@ -314,7 +314,7 @@ async def test_a_report_that_comes_during_the_wait_settles_the_lost_tencent_send
     await notify.settle()
     await notify.later(seconds=30)
     assert (await notify.message(worker_id))["status"] == "queued"
-    await notify.tencent.push_receipts("http://test/notify/receipts/tencent", client=notify.client,
+    await notify.tencent.push_receipts(notify.callback("receipts/tencent"), client=notify.client,
                                        delivered=False, errmsg="MK:0005")
     await notify.later(minutes=5)
     message = await notify.message(worker_id)
@@ -328,7 +328,7 @@ async def test_a_lost_tencent_send_is_checked_at_tencent_even_when_aliyun_is_bac
     notify.tencent.fail_next(timeout=True, accept=True)
     await notify.issue(worker_id)
     await notify.settle()
-    await notify.tencent.push_receipts("http://test/notify/receipts/tencent", client=notify.client)
+    await notify.tencent.push_receipts(notify.callback("receipts/tencent"), client=notify.client)
     notify.aliyun.down = None
     await notify.later(minutes=6)  # Aliyun, the first choice, is tried again by now
     message = await notify.message(worker_id)
@@ -408,7 +408,7 @@ async def test_a_td_reply_stops_sms_for_good(notify):
     worker_id, phone = await notify.register()
     await notify.issue(worker_id)
     await notify.settle()
-    ignored = await notify.client.post("/notify/replies/aliyun", json=[
+    ignored = await notify.client.post(notify.callback("replies/aliyun"), json=[
         {"phone_number": phone, "content": "谢谢", "send_time": "2026-11-28 10:01:00", "sign_name": "兴安就业",
          "dest_code": "", "sequence_id": 1},
         {"phone_number": "13900009999", "content": "TD", "send_time": "2026-11-28 10:01:00", "sign_name": "兴安就业",
@@ -419,7 +419,7 @@ async def test_a_td_reply_stops_sms_for_good(notify):
     await notify.settle()
     assert len(notify.sent_to(phone)) == 2  # a thank-you and a stranger's TD change nothing
 
-    answer = await notify.client.post("/notify/replies/tencent", json=[
+    answer = await notify.client.post(notify.callback("replies/tencent"), json=[
         {"extend": "", "mobile": phone, "nationcode": "86", "sign": "兴安就业", "text": "回T", "time": 1764295200}])
     assert answer.json() == {"result": 0, "errmsg": "OK"}
     await notify.later(minutes=31)
@@ -486,7 +486,7 @@ async def test_a_pass_that_died_after_aliyun_took_the_message_is_not_sent_again(
 @pytest.mark.parametrize("notify_changes", [TENCENT_ONLY])
 async def test_a_pass_that_died_after_tencent_took_the_message_is_not_sent_again(notify):
     worker_id, phone = await die_after_the_send(notify, notify.tencent)
-    await notify.tencent.push_receipts("http://test/notify/receipts/tencent", client=notify.client)
+    await notify.tencent.push_receipts(notify.callback("receipts/tencent"), client=notify.client)
     await start_again(notify)
     message = await notify.message(worker_id)
     assert message["status"] == "delivered" and len(notify.sent_to(phone)) == 1

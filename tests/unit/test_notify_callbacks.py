@@ -8,9 +8,9 @@ import pytest
 
 from services.notify.contacts import Contact
 from services.notify.messages.service import idempotency_key
-from services.notify.opt_outs.parse import replies
-from services.notify.opt_outs.service import is_opt_out, number_hash
+from services.notify.opt_outs.service import number_hash
 from services.notify.receipts import parse
+from services.notify.replies.parse import Answer, Reading, is_opt_out, read_answer, replies
 from services.notify.settings import NotifySettings
 
 
@@ -57,7 +57,8 @@ def test_replies_in_each_vendors_form_and_the_simple_form():
     assert [(r.number, r.content) for r in replies("aliyun", aliyun)] == [("13900001234", "TD")]
     assert [(r.number, r.content) for r in replies("tencent", tencent)] == [("13900001234", "T")]
     [simple] = replies("aliyun", {"worker_id": "w-1", "content": "退订"})
-    assert (simple.worker_id, simple.number, simple.content) == ("w-1", None, "退订")
+    assert (simple.worker_id, simple.number, simple.content, simple.marks) == ("w-1", None, "退订", "")
+    assert replies("aliyun", aliyun)[0].marks == "2026-11-28 10:00:00|1" and replies("tencent", tencent)[0].marks == "1"
     assert "13900001234" not in repr(replies("aliyun", aliyun)[0])
     with pytest.raises(ValueError):
         replies("aliyun", [{"phone_number": "13900001234"}])
@@ -68,6 +69,20 @@ def test_replies_in_each_vendors_form_and_the_simple_form():
                                                ("谢谢", False), ("好的", False), ("TDD", True), ("", False)])
 def test_what_counts_as_asking_to_stop(content, stop):
     assert is_opt_out(content) is stop
+
+
+@pytest.mark.parametrize(("content", "reading"), [
+    ("2", Reading(Answer.pick, 2)), ("２", Reading(Answer.pick, 2)), (" 2 ", Reading(Answer.pick, 2)),
+    ("2 好的", Reading(Answer.pick, 2)), ("回2", Reading(Answer.pick, 2)), ("回复 3", Reading(Answer.pick, 3)),
+    ("2号", Reading(Answer.pick, 2)), ("①", Reading(Answer.pick, 1)), ("9", Reading(Answer.pick, 9)),
+    ("0", Reading(Answer.none_fit, 0)), ("回0", Reading(Answer.none_fit, 0)), ("０ 都不合适", Reading(Answer.none_fit, 0)),
+    ("T", Reading(Answer.opt_out)), ("TD", Reading(Answer.opt_out)), ("退订", Reading(Answer.opt_out)),
+    ("回T", Reading(Answer.opt_out)), ("ｔｄ", Reading(Answer.opt_out)),
+    ("12", Reading(Answer.other)), ("2和3", Reading(Answer.other)), ("好的2", Reading(Answer.other)),
+    ("谢谢", Reading(Answer.other)), ("", Reading(Answer.other)), ("2.5万", Reading(Answer.other)),
+    ("13900001234", Reading(Answer.other)), ("T2", Reading(Answer.other)), ("   ", Reading(Answer.other))])
+def test_what_a_reply_says(content, reading):
+    assert read_answer(content) == reading
 
 
 def test_the_reply_hash_is_keyed_and_the_same_for_every_form_of_a_number():
@@ -115,3 +130,20 @@ def test_the_embedded_defaults_record_messages_and_find_workers_on_this_machine(
     assert settings.workers_base_url == "http://127.0.0.1:8123"
     assert settings.link_for("s-1") is None
     assert NotifySettings(data_dir=tmp_path, wechat_link="https://x/o/{set_id}").link_for("s-1") == "https://x/o/s-1"
+
+
+def test_the_callback_token_is_made_once_by_processes_starting_together(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from services.notify.settings import load_or_create_callback_token
+
+    with ThreadPoolExecutor(8) as pool:
+        tokens = set(pool.map(lambda _: load_or_create_callback_token(tmp_path), range(32)))
+    assert len(tokens) == 1 and len(next(iter(tokens))) >= 40
+    assert [path.name for path in tmp_path.iterdir()] == ["callback-token"]  # no draft left behind
+    assert NotifySettings(data_dir=tmp_path).callback_token in tokens
+    assert NotifySettings(data_dir=tmp_path, receipt_token="set-by-the-operator-0001").callback_token == (
+        "set-by-the-operator-0001")
+    (tmp_path / "callback-token").write_text("\n")
+    with pytest.raises(ValueError, match="empty"):
+        load_or_create_callback_token(tmp_path)

@@ -54,24 +54,32 @@ def test_every_character_counts_one_and_the_signature_counts():
     assert count_sms(sms.text) == (sms.length, sms.segments)
 
 
-def test_a_short_set_fits_one_segment():
-    short = [offer("保洁", "", "152201", "乌兰浩特市", 3000, 3000, False, False),
-             offer("护工", "", "152224", "突泉县", 2500, 2500, False, False)]
+def test_a_short_set_fits_one_segment_and_says_how_to_reply():
+    short = [offer("保洁", "", "152201", "乌兰浩特市", 3000, 3000, False, False)]
     sms = compose_sms(short, contact="突泉就业站0482-5111111")
     assert sms.segments == 1 and sms.length <= 70
-    assert sms.text == ("【兴安就业】为您推荐：1.保洁，乌兰浩特市，3000元；2.护工，突泉县，2500元。"
-                        "咨询突泉就业站0482-5111111。回T退订")
+    assert sms.text == ("【兴安就业】为您推荐：1.保洁，乌兰浩特市，3000元。"
+                        "咨询突泉就业站0482-5111111。回1了解对应岗位，回0都不合适，回T退订")
+
+
+def test_the_reply_digits_name_the_numbered_offers():
+    three = compose_sms(THREE, contact=CONTACT)
+    assert three.text.endswith("回1/2/3了解对应岗位，回0都不合适，回T退订") and three.numbered == 3
+    assert [three.params[k][:2] for k in ("job1", "job2", "job3")] == ["1.", "2.", "3."]
+    two = compose_sms(THREE[:2], contact=CONTACT)
+    assert two.text.endswith("回1/2了解对应岗位，回0都不合适，回T退订") and two.numbered == 2
 
 
 def test_a_rich_text_that_fits_one_segment_keeps_the_employer():
-    sms = compose_sms([offer("保洁", "安居家政", "152201", "乌兰浩特市", 3000, 3000, False, False)], contact=CONTACT)
-    assert sms.segments == 1 and sms.params["job1"] == "保洁，安居家政，乌兰浩特市，3000元"
+    sms = compose_sms([offer("保洁", "安居家政", "152201", "乌兰浩特市", 3000, 3000, False, False)],
+                      contact="站0482-8261234")
+    assert sms.segments == 1 and sms.params["job1"] == "1.保洁，安居家政，乌兰浩特市，3000元"
 
 
 def test_the_fewest_segments_that_keep_job_place_wage_and_board_win_over_employer_names():
-    sms = compose_sms([offer()], contact=CONTACT)
+    sms = compose_sms([offer()], contact="站0482-8261234")
     assert sms.segments == 1
-    assert sms.params["job1"] == "保洁员，北京朝阳区，5000-6500元，包吃住"  # the employer went, nothing essential
+    assert sms.params["job1"] == "1.保洁员，北京朝阳，5千-6.5千，包吃住"  # the employer went, nothing essential
     three = compose_sms(THREE, contact=CONTACT)
     assert three.segments == 2
     check_essentials(three, THREE)
@@ -93,36 +101,38 @@ def test_shortening_goes_step_by_step():
     assert two.segments == 2 and "物业" not in two.text and "长期招聘" not in two.text
     assert two.params["job1"] == "1.保洁员，北京朝阳，5千-6.5千，包吃住；"
     check_essentials(two, long_title)
-    # One segment: the first offer in full and the others by title; with a longer contact, titles only.
-    one = compose_sms(long_title, contact="站0482-8261234", max_segments=1)
-    assert one.segments == 1
-    assert [one.params[k] for k in ("job1", "job2", "job3")] == [
-        "1.保洁员，北京朝阳，5千-6.5千，包吃住；", "2.保安员；", "3.绿化工"]
-    titles = compose_sms(long_title, contact=CONTACT, max_segments=1)
+    # One segment: titles only; with a longer contact, the first title and a count of the others.
+    titles = compose_sms(long_title, contact="站0482-8261234", max_segments=1)
     assert titles.segments == 1
     assert [titles.params[k] for k in ("job1", "job2", "job3")] == ["1.保洁员；", "2.保安员；", "3.绿化工"]
+    first = compose_sms(long_title, contact=CONTACT, max_segments=1)
+    assert first.segments == 1 and first.numbered == 1 and first.params["picks"] == "1"
+    assert [first.params[k] for k in ("job1", "job2", "job3")] == ["1.保洁员；", "另有2个岗位", ""]
 
 
-def test_the_last_resort_keeps_the_count_and_the_contact():
+def test_the_last_resort_shortens_the_first_title_and_keeps_the_count_and_the_contact():
     titles = ["".join(chr(0x4E00 + (i * 97 + k) % 20000) for k in range(100)) for i in range(3)]
     sms = compose_sms([offer(title=t) for t in titles], contact=CONTACT, max_segments=1)
-    assert sms.text == f"【兴安就业】为您推荐：3个岗位。咨询{CONTACT}。回T退订"
+    assert sms.text == f"【兴安就业】为您推荐：1.{titles[0][:6]}…；另有2个岗位。咨询{CONTACT}。回1了解对应岗位，回0都不合适，回T退订"
+    assert sms.length == 70 and sms.numbered == 1
 
 
 def test_template_parameters_render_to_the_text_in_both_providers_forms():
     sms = compose_sms(THREE, contact=CONTACT)
-    assert list(sms.params) == ["job1", "job2", "job3", "contact"]
+    assert list(sms.params) == ["job1", "job2", "job3", "contact", "picks"]
     assert sms.text == SIGNATURE + render(aliyun_template(), sms.params)
     values = sms.tencent_template_param_set()
     assert sms.text == SIGNATURE + re.sub(r"\{(\d)\}", lambda m: values[int(m.group(1)) - 1], tencent_template())
     assert json.loads(sms.aliyun_template_param()) == sms.params
 
 
-def test_fewer_offers_leave_empty_parameters_and_one_offer_is_not_numbered():
+def test_fewer_offers_leave_empty_parameters_and_even_one_offer_is_numbered():
     one = compose_sms([offer()], contact=CONTACT)
-    assert (one.params["job2"], one.params["job3"]) == ("", "") and not one.params["job1"].startswith("1.")
+    assert (one.params["job2"], one.params["job3"]) == ("", "") and one.params["job1"].startswith("1.")
+    assert (one.params["picks"], one.numbered) == ("1", 1)
     two = compose_sms(THREE[:2], contact=CONTACT)
     assert two.params["job1"].startswith("1.") and two.params["job1"].endswith("；") and two.params["job3"] == ""
+    assert (two.params["picks"], two.numbered) == ("1/2", 2)
 
 
 def test_no_second_signature_appears_in_the_text():
@@ -140,7 +150,8 @@ def test_parameter_length_limit_is_respected():
     assert all(len(value) <= 20 for value in sms.params.values())
 
 
-@pytest.mark.parametrize("kwargs", [{"items": []}, {"contact": "  "}, {"contact": "站" * 60, "max_segments": 1}])
+@pytest.mark.parametrize("kwargs", [{"items": []}, {"contact": "  "}, {"contact": "站" * 60, "max_segments": 1},
+                                    {"contact": "站" * 170}])
 def test_impossible_messages_are_refused(kwargs):
     with pytest.raises(ValueError):
         compose_sms(**{"items": THREE, "contact": CONTACT, **kwargs})
@@ -206,11 +217,15 @@ def whole_part_of(core: str, title: str) -> bool:
 
 
 def check_no_word_is_cut(sms, items) -> None:
+    """Each shown offer starts with its whole title or core; only a lone first title may be shortened ("…")."""
     lines = [re.sub(r"^\d\.", "", sms.params[k].removesuffix("；")) for k in ("job1", "job2", "job3")]
-    shown = [line for line in lines if line and not re.fullmatch(r"(另有)?\d个岗位", line)]
-    assert len(shown) <= len(items)
+    shown = [line for line in lines if line and not re.fullmatch(r"另有\d个岗位", line)]
+    assert 1 <= len(shown) <= len(items) and len(shown) == sms.numbered
     for line, item in zip(shown, items, strict=False):
         title = sms_safe(item["title"])
+        if line.endswith("…") and sms.numbered == 1 and "，" not in line:  # the last resort
+            assert sms_safe(title_core(item["title"])).startswith(re.sub(r"[，,、 ；;/]*…$", "", line)), line
+            continue
         head = title if line.startswith(title) else title_core(title)
         assert line.startswith(head) and line[len(head):][:1] in ("", "，"), (line, title)
         assert head == title or whole_part_of(head, title), (head, title)
@@ -222,12 +237,25 @@ def check_no_word_is_cut(sms, items) -> None:
             assert part in allowed, (part, line)
 
 
+def fixed_length(contact: str) -> int:
+    """The characters of an SMS around its offers: signature, template, contact and the reply instruction."""
+    return len(SIGNATURE + render(aliyun_template(), dict.fromkeys(("job1", "job2", "job3"), "") | {
+        "contact": contact, "picks": "1"}))
+
+
 @pytest.mark.parametrize("max_segments", [3, 2, 1])
 def test_generated_sets_always_fit_keep_contact_and_opt_out_and_cut_no_word(max_segments):
     segments_seen = set()
+    room = 70 if max_segments == 1 else 67 * max_segments
     for items, contact in generated_sets(400, seed=max_segments):
-        sms = compose_sms(items, contact=contact, max_segments=max_segments)
+        try:
+            sms = compose_sms(items, contact=contact, max_segments=max_segments)
+        except ValueError:
+            # Only where not even "1.xx…；另有2个岗位" fits beside the contact and the reply instruction.
+            assert max_segments < 3 and fixed_length(contact) + len("1.xx…；另有2个岗位") > room, contact
+            continue
         assert sms.segments <= max_segments and sms.length <= 70 + 67 * 2
+        assert sms.params["picks"] == "/".join(str(n) for n in range(1, sms.numbered + 1))
         assert sms.text.startswith(SIGNATURE) and sms.text.endswith(OPT_OUT)
         assert contact in sms.text and sms.params["contact"] == contact
         assert sms.text == SIGNATURE + render(aliyun_template(), sms.params)

@@ -42,14 +42,18 @@ def idempotency_key(worker_id: str, set_id: str) -> str:
 
 def content(items: Sequence[dict], *, settings: NotifySettings, region_code: str | None,
             set_id: str) -> tuple[dict, dict]:
-    """The SMS (text and template parameters) and the WeChat template data for a set's offers."""
+    """The SMS (text, template parameters and the offers it numbers) and the WeChat template data for a set's
+    offers."""
     contact = settings.contact_for(region_code)
     signature = f"【{settings.sms_sign_name}】" if settings.sms_sign_name else SIGNATURE
     sms = compose_sms(items, signature=signature, contact=contact)
     wechat = compose_wechat(items, link=settings.link_for(set_id), contact=contact)
     lines = [value["value"] for value in wechat["data"].values()]
     wechat["text"] = "\n".join(lines + ([wechat["url"]] if wechat.get("url") else []))
-    return {"text": sms.text, "params": dict(sms.params), "segments": sms.segments}, wechat
+    # The offers the SMS numbers, in its order: a reply's digit names one of them (services/notify/replies).
+    offers = [{"posting_id": str(item.get("posting_id") or ""), "title": str(item.get("title") or "")[:100]}
+              for item in items[:sms.numbered]]
+    return {"text": sms.text, "params": dict(sms.params), "segments": sms.segments, "offers": offers}, wechat
 
 
 async def accept_set(*, session: AsyncSession, event: Envelope, settings: NotifySettings, clock: Clock) -> Message:

@@ -1,4 +1,4 @@
-"""What to do after a failed send: one row per error class of PROVIDERS.md and channel."""
+"""What to do after a failed send: one row per error class (docs/providers.md) and channel."""
 
 from __future__ import annotations
 

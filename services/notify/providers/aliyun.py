@@ -1,4 +1,4 @@
-"""Aliyun Dysmsapi SendSms and QuerySendDetails over async httpx, signed with ACS3-HMAC-SHA256 (PROVIDERS.md)."""
+"""Aliyun Dysmsapi SendSms and QuerySendDetails over async httpx, signed with ACS3-HMAC-SHA256 (docs/providers.md)."""
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ from shared.clock import LOCAL_ZONE, Clock
 
 
 class ErrorKind(StrEnum):
-    """What the caller should do about a failed send (the classes of PROVIDERS.md "Retry classification")."""
+    """What the caller should do about a failed send (the classes of docs/providers.md, "What a failure means")."""
 
     refresh_token = "refresh_token"  # WeChat only: fetch a new access token and retry once
     transient = "transient"  # retry with backoff

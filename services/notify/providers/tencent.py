@@ -1,5 +1,5 @@
 """Tencent Cloud SMS SendSms and PullSmsSendStatusByPhoneNumber (2021-01-11) over async httpx, signed with
-TC3-HMAC-SHA256 (PROVIDERS.md)."""
+TC3-HMAC-SHA256 (docs/providers.md)."""
 
 from __future__ import annotations
 

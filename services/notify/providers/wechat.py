@@ -58,7 +58,7 @@ def parse_result_event(xml: str | bytes) -> tuple[str, str]:
 def callback_signature_ok(*, token: str, signature: str, timestamp: str, nonce: str) -> bool:
     """Check the signature WeChat puts in the query of every push: sha1 of the sorted token, timestamp and nonce."""
     expected = hashlib.sha1("".join(sorted([token, timestamp, nonce])).encode()).hexdigest()
-    return hmac.compare_digest(expected, signature)
+    return hmac.compare_digest(expected.encode(), signature.encode())  # bytes: any text a caller sends is compared
 
 
 def result_error_kind(status: str) -> ErrorKind | None:

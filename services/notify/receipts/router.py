@@ -1,24 +1,20 @@
-"""Callbacks the providers make (no bearer token): delivery receipts and SMS replies, answered as each expects.
+"""Delivery receipts the providers push (no bearer token), answered as each expects; replies are in replies/router.py.
 
-They are protected by a shared secret in the callback URL (`?token=`, NOTIFY_RECEIPT_TOKEN) that only the provider
-consoles know, WeChat's own signature (NOTIFY_WECHAT_CALLBACK_TOKEN), and an IP allow-list at the ingress.
+Each needs the callback token in its query and, for WeChat, WeChat's signature (`services.notify.callbacks`): 401
+without them. An IP allow-list, where a vendor publishes its addresses, belongs at the ingress.
 """
 
 from __future__ import annotations
 
-import hmac
-import json
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.notify.deps import ClockDep, SessionDep, SettingsDep
-from services.notify.opt_outs import service as opt_outs
-from services.notify.opt_outs.parse import replies as parse_replies
-from services.notify.providers.wechat import callback_signature_ok
+from services.notify.callbacks import ALIYUN_OK, TENCENT_OK, read_json
+from services.notify.deps import ClockDep, ProviderCaller, SessionDep, SettingsDep, WechatCaller
 from services.notify.receipts import parse, service
 from services.notify.receipts.parse import ReceiptIn
 from services.notify.settings import NotifySettings
@@ -26,39 +22,13 @@ from shared.clock import Clock
 
 router = APIRouter(tags=["provider callbacks"])
 
-ALIYUN_OK = {"code": 0, "msg": "接收成功"}
-TENCENT_OK = {"result": 0, "errmsg": "OK"}
-
-
-def _check_token(request: Request, settings: NotifySettings) -> None:
-    if settings.receipt_token and not hmac.compare_digest(request.query_params.get("token", ""),
-                                                          settings.receipt_token):
-        raise HTTPException(403, "unknown caller")
-
-
-def _check_wechat(request: Request, settings: NotifySettings) -> None:
-    _check_token(request, settings)
-    query = request.query_params
-    if settings.wechat_callback_token and not callback_signature_ok(
-            token=settings.wechat_callback_token, signature=query.get("signature", ""),
-            timestamp=query.get("timestamp", ""), nonce=query.get("nonce", "")):
-        raise HTTPException(403, "bad signature")
-
-
-async def _json(request: Request):
-    try:
-        return json.loads(await request.body())
-    except ValueError as exc:
-        raise HTTPException(400, "the body is not JSON") from exc
-
 
 async def _sms_receipts(request: Request, session: AsyncSession, clock: Clock, settings: NotifySettings, *,
                         read: Callable[[Any], list[ReceiptIn]], bad: Callable[[str], dict], ok: dict) -> JSONResponse:
     """An SMS vendor's receipt push: a JSON array, answered in the vendor's words (any other answer: it pushes
     again)."""
-    _check_token(request, settings)
     try:
-        receipts = read(await _json(request))
+        receipts = read(await read_json(request))
     except (KeyError, ValueError) as exc:
         return JSONResponse(bad(f"bad report: {exc}"), status_code=400)
     await service.accept(session=session, receipts=receipts, settings=settings, clock=clock)
@@ -66,7 +36,7 @@ async def _sms_receipts(request: Request, session: AsyncSession, clock: Clock, s
 
 
 @router.post("/receipts/aliyun")
-async def aliyun_receipts(request: Request, session: SessionDep, clock: ClockDep,
+async def aliyun_receipts(_: ProviderCaller, request: Request, session: SessionDep, clock: ClockDep,
                           settings: SettingsDep) -> JSONResponse:
     """SmsReport (HTTP push)."""
     return await _sms_receipts(request, session, clock, settings, read=parse.aliyun, ok=ALIYUN_OK,
@@ -74,7 +44,7 @@ async def aliyun_receipts(request: Request, session: SessionDep, clock: ClockDep
 
 
 @router.post("/receipts/tencent")
-async def tencent_receipts(request: Request, session: SessionDep, clock: ClockDep,
+async def tencent_receipts(_: ProviderCaller, request: Request, session: SessionDep, clock: ClockDep,
                            settings: SettingsDep) -> JSONResponse:
     """The delivery-status callback."""
     return await _sms_receipts(request, session, clock, settings, read=parse.tencent, ok=TENCENT_OK,
@@ -82,34 +52,19 @@ async def tencent_receipts(request: Request, session: SessionDep, clock: ClockDe
 
 
 @router.get("/receipts/wechat", response_class=PlainTextResponse)
-async def wechat_verify(request: Request, settings: SettingsDep) -> Response:
+async def wechat_verify(_: WechatCaller, request: Request) -> Response:
     """The server-URL check WeChat makes when the callback is configured: echo `echostr` if the signature holds."""
-    _check_wechat(request, settings)
     # The text is the caller's own: nosniff keeps a browser from reading it as HTML or script.
     return PlainTextResponse(request.query_params.get("echostr", ""), headers={"X-Content-Type-Options": "nosniff"})
 
 
 @router.post("/receipts/wechat", response_class=PlainTextResponse)
-async def wechat_receipts(request: Request, session: SessionDep, clock: ClockDep, settings: SettingsDep) -> Response:
+async def wechat_receipts(_: WechatCaller, request: Request, session: SessionDep, clock: ClockDep,
+                          settings: SettingsDep) -> Response:
     """A TEMPLATESENDJOBFINISH event; WeChat wants `success` quickly. Other events are acknowledged and ignored."""
-    _check_wechat(request, settings)
     try:
         receipts = parse.wechat(await request.body())
     except ValueError:
         return PlainTextResponse("success")  # a subscribe or menu event: not ours to handle, no reason to retry
     await service.accept(session=session, receipts=receipts, settings=settings, clock=clock)
     return PlainTextResponse("success")
-
-
-@router.post("/replies/{provider}")
-async def sms_replies(provider: Literal["aliyun", "tencent"], request: Request, session: SessionDep,
-                      clock: ClockDep, settings: SettingsDep) -> JSONResponse:
-    """Upstream SMS (Aliyun SmsUp, Tencent reply callback) or `{worker_id?, phone?, content}`: 回T/TD stops SMS."""
-    _check_token(request, settings)
-    try:
-        replies = parse_replies(provider, await _json(request))
-    except ValueError as exc:
-        raise HTTPException(400, str(exc)) from exc
-    await opt_outs.accept_replies(session=session, replies=replies, provider=provider, key=settings.reply_key,
-                                  clock=clock)
-    return JSONResponse(ALIYUN_OK if provider == "aliyun" else TENCENT_OK)
