@@ -27,6 +27,8 @@ class Cut:
 
     @classmethod
     def now(cls, clock: Clock) -> Cut:
-        """The figures of the current month so far."""
+        """The figures of the current month so far: every record made by now (none is made after now, so the
+        month's end serves as the cut, and a record made this very instant counts)."""
         today = local_today(clock)
-        return cls(month=Month.of(today), recorded_by=clock.now(), day=today)
+        month = Month.of(today)
+        return cls(month=month, recorded_by=month.ends, day=today)
