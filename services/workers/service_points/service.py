@@ -13,7 +13,7 @@ from services.workers.service_points.models import ServicePoint
 from services.workers.service_points.places import counted, is_township, poor_townships
 from shared.auth import Principal
 from shared.clock import Clock, local_today
-from shared.errors import NotFound
+from shared.errors import Forbidden, NotFound
 from shared.reference.regions import get_region
 
 KEPT = ("name", "established_on", "staff", "note")
@@ -90,7 +90,7 @@ async def listing(*, session: AsyncSession, by: Principal, region: str | None) -
     """The current points in the caller's scope (or a part of it), with the figure's denominator there."""
     prefix = region or (by.region if not by.is_admin and by.region else "1522")
     if not by.is_admin and not by.covers_region(prefix):
-        raise NotFound(f"region {prefix} not found", zh="没有找到这个地区")
+        raise Forbidden(f"region {prefix} is outside your region {by.region}", zh="这个地区不在您负责的范围内")
     rows = list(await session.scalars(select(ServicePoint).where(
         ServicePoint.removed_at.is_(None), ServicePoint.township_code.startswith(prefix, autoescape=True))
         .order_by(ServicePoint.township_code)))
