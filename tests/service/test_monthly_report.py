@@ -365,3 +365,17 @@ async def test_staff_record_whether_a_worker_is_insured(county):
     cleared = await api.client.patch(f"/workers/profiles/{e}", json={"pension_insured": None},
                                      headers=api.auth("admin"))
     assert cleared.json()["pension_insured"] is None
+
+
+async def test_a_job_that_ended_on_the_last_day_is_not_work_at_the_months_end(county):
+    api = county
+    g = await register(api, 7, HAOYAO, date(1988, 8, 8), transfer_intention="league")
+    placement = await place(api, g, "2026-11-03")
+    await post(api, f"/workers/profiles/{g}/placements/{placement['id']}/end",
+               {"ended_on": "2026-11-30", "reason": "合同到期"}, 200)
+    live = await monthly(api, "2026-11")  # the 28th: still at work
+    assert goals(county_row(live))["employment"] == (2, 4)
+    api.clock._at = at(2026, 12, 1, 9)
+    frozen = await monthly(api, "2026-11")
+    assert goals(county_row(frozen))["employment"] == (1, 4)
+    assert county_row(frozen)["target"]["placed"] == 3  # helped into work this year all the same
