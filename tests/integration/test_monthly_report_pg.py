@@ -16,6 +16,7 @@ from services.workers.reports.models import ReportSnapshot, SnapshotMember
 from services.workers.settings import WorkersSettings
 from shared.auth import mint_token
 from shared.clock import FixedClock
+from tests.fakes.openings import FakeOpenings
 from tests.service.conftest import worker
 
 pytestmark = pytest.mark.integration
@@ -28,6 +29,7 @@ async def platform(pg_url, tmp_path):
     settings = WorkersSettings(data_dir=tmp_path, jwt_secret=SECRET, database_url=pg_url, relay_poll_seconds=0.05)
     clock = FixedClock(datetime(2026, 11, 28, 2, tzinfo=timezone.utc))
     app = create_app(settings, clock=clock)
+    app.state.units["workers"].state["openings"] = FakeOpenings()  # jobs is not in this app
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
@@ -46,10 +48,11 @@ async def test_concurrent_first_reads_of_a_finished_month_freeze_it_once(platfor
         response = await client.post("/workers/profiles", json=body)
         assert response.status_code == 201, response.text
         ids.append(response.json()["id"])
+    unit.state["openings"].post("p", region_code="152222", headcount=10)
     for worker_id in ids[:5]:
         placed = await client.post(f"/workers/profiles/{worker_id}/placements",
                                    json={"posting_id": "p", "start_date": "2026-11-02", "monthly_wage": 3000,
-                                         "work_region_code": "152222"})
+                                         "contract_months": 12, "work_region_code": "152222"})
         assert placed.status_code == 201, placed.text
     await client.post(f"/workers/profiles/{ids[3]}/training", json={"course": "电工", "hours": 72,
                                                                      "start_on": "2026-11-03"})

@@ -39,7 +39,8 @@ async def put(api, path: str, body: dict, status: int = 200, role: str = "admin"
 
 
 async def place(api, worker_id: str, start: str, *, status: int = 201) -> dict:
-    body = {"posting_id": "p-1", "start_date": start, "monthly_wage": 3000, "contract_months": 12,
+    posting = api.openings.post(worker_id, region_code=COUNTY)
+    body = {"posting_id": posting, "start_date": start, "monthly_wage": 3000, "contract_months": 12,
             "work_region_code": COUNTY, "organised_export": False}
     return await post(api, f"/workers/profiles/{worker_id}/placements", body, status)
 
