@@ -14,7 +14,11 @@ from services.workers.placements.openings import JobsOpenings
 from services.workers.placements.router import router as placements_router
 from services.workers.profiles.router import internal as internal_router, router as profiles_router
 from services.workers.reports.router import router as reports_router
+from services.workers.service_points.router import router as service_points_router
 from services.workers.settings import WorkersSettings
+from services.workers.startup_support.router import router as startup_support_router
+from services.workers.targets.router import router as targets_router
+from services.workers.training.router import router as training_router
 from shared.clock import Clock, SystemClock
 from shared.db import Database
 from shared.runtime import Runtime, ServiceUnit, create_app as create_runtime_app, make_bus
@@ -29,7 +33,8 @@ def build(settings: WorkersSettings | None = None, *, clock: Clock | None = None
     _ = settings.pii_keys  # fail at start, not at the first request, when a key is malformed
     router = APIRouter(prefix=f"/{NAME}")
     # The ledger's /profiles/import goes before /profiles/{worker_id}, so the literal path is matched first.
-    for part in (ledger_router, profiles_router, placements_router, followups_router, reports_router, audit_router,
+    for part in (ledger_router, profiles_router, placements_router, followups_router, training_router,
+                 startup_support_router, reports_router, targets_router, service_points_router, audit_router,
                  internal_router):
         router.include_router(part)
     openings = JobsOpenings(base_url=settings.jobs_base_url, token=ServiceToken(

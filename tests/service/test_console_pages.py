@@ -287,3 +287,27 @@ async def test_pages_forbid_loading_anything_from_elsewhere(console):
     assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
     assert page.headers["cache-control"] == "no-store"
     assert not re.search(r'(src|href|action)="(https?:)?//', page.text)
+
+
+async def test_the_monthly_report_page_has_a_month_chooser_a_print_button_and_the_bureau_workbook(console):
+    clerk = await console.browser("station1")
+    await clerk.get("/console/workers/new")
+    await clerk.submit("/console/workers/new", labourer_form())
+    admin = await console.browser("admin1")
+    page = await admin.get("/console/reports/monthly")
+    assert page.status_code == 200, page.text
+    assert 'type="month" name="month" value="2026-11"' in page.text and "data-print" in page.text
+    assert "本月还没结束" in page.text and "下个月" not in page.text and "上个月" in page.text
+    assert 'href="/console/reports/monthly?month=2026-11&amp;county=152222"' in page.text
+    assert re.search(r"<td>合计</td>\s*<td>0/1</td><td>0.0%</td>", page.text), "one able and willing, none in work"
+    towns = await admin.get("/console/reports/monthly?month=2026-11&county=152222")
+    assert "科尔沁右翼中旗各苏木乡镇" in towns.text and "好腰苏木镇" in towns.text
+    earlier = await admin.get("/console/reports/monthly?month=2026-10")
+    assert "已封存" in earlier.text and "下个月" in earlier.text
+    book = load_workbook(BytesIO((await admin.get("/console/reports/monthly.xlsx?month=2026-11")).content))
+    assert book.sheetnames[0] == "汇总" and len(book.sheetnames) == 7
+    wrong = await admin.get("/console/reports/monthly?month=2031-01")
+    assert wrong.status_code == 422 and "还没到" in wrong.text
+    own = await clerk.get("/console/reports/monthly")
+    assert "科尔沁右翼中旗各苏木乡镇" in own.text and "乌兰浩特市" not in own.text
+    assert (await clerk.get("/console/reports/monthly?county=152221")).status_code == 403

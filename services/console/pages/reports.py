@@ -1,5 +1,6 @@
 """进度报表: the ledger report per county, and per township of one county, with charts drawn on the server as SVG,
-and the XLSX export of both."""
+and the XLSX export of both; 月报: the monthly report of the plan's five goals, printable, with a month chooser and
+the workers service's workbook."""
 
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ from markupsafe import Markup
 from openpyxl import Workbook
 
 from services.console.api import Api
-from services.console.deps import ApiDep, Staff
+from services.console.deps import ApiDep, ClockDep, Staff
 from services.console.pages import charts
 from services.console.pages.render import render
+from shared.clock import local_today
 from shared.reference.regions import get_region, townships
 
 router = APIRouter(prefix="/console/reports")
@@ -89,3 +91,51 @@ async def progress_xlsx(user: Staff, api: ApiDep, county: County = "") -> Respon
     return Response(workbook(report, towns),
                     media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": "attachment; filename=progress.xlsx"})
+
+
+Month = Annotated[str, Query(pattern=r"^(|\d{4}-\d{2})$", description="YYYY-MM; empty: this month")]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _months(chosen: str, this_month: str) -> dict[str, str | None]:
+    """The month before and after the chosen one (none past this month, none before the plan's first)."""
+    year, number = (int(part) for part in chosen.split("-"))
+    before = f"{year - (number == 1):04d}-{(number - 2) % 12 + 1:02d}"
+    after = f"{year + (number == 12):04d}-{number % 12 + 1:02d}"
+    return {"before": before if before >= "2018-01" else None, "after": after if after <= this_month else None}
+
+
+def goal_cell(goal: dict) -> dict:
+    """One goal of one area as the page shows it: 已达/应达, the share as a percentage, the change in words."""
+    share = "—" if goal["share"] is None else f"{goal['share'] * 100:.1f}%"
+    change = goal["change"]
+    moved = "" if change is None or change["numerator"] == 0 else f"{change['numerator']:+d}"
+    return {"numerator": goal["numerator"], "denominator": goal["denominator"], "share": share, "change": moved,
+            "numerator_figure": goal["numerator_figure"], "denominator_figure": goal["denominator_figure"]}
+
+
+@router.get("/monthly", response_class=HTMLResponse)
+async def monthly(request: Request, user: Staff, api: ApiDep, clock: ClockDep, month: Month = "",
+                  county: County = "") -> HTMLResponse:
+    region = _region(user)
+    this_month = local_today(clock).strftime("%Y-%m")
+    chosen = month or this_month
+    report = await api.get(f"/workers/reports/monthly/{chosen}", region=region)
+    shown = _county(region, county)
+    county_row = next((c for c in report["counties"] if c["code"] == shown), None) if shown else None
+    if county and county_row is None:
+        # Asked for a county outside the page's rows: the API answers for it (and refuses one outside the scope).
+        asked = await api.get(f"/workers/reports/monthly/{chosen}", region=county)
+        county_row = next((c for c in asked["counties"] if c["code"] == county), None)
+    return render(request, "reports_monthly.html", report=report, month=chosen, this_month=this_month,
+                  steps=_months(chosen, this_month), county=shown, county_row=county_row, cell=goal_cell,
+                  headers=[("employment", "就业"), ("entrepreneurship", "创业扶持"), ("training", "补贴培训"),
+                           ("pension", "养老保险"), ("service_points", "服务平台")])
+
+
+@router.get("/monthly.xlsx")
+async def monthly_xlsx(user: Staff, api: ApiDep, clock: ClockDep, month: Month = "") -> Response:
+    chosen = month or local_today(clock).strftime("%Y-%m")
+    answer = await api.request("GET", f"/workers/reports/monthly/{chosen}/export", params={"region": _region(user)})
+    return Response(answer.content, media_type=XLSX,
+                    headers={"Content-Disposition": f"attachment; filename=report-{chosen}.xlsx"})

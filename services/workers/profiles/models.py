@@ -44,6 +44,8 @@ class WorkerProfile(Base):
     expected_wage: Mapped[int | None] = mapped_column(Integer)
     wants_training: Mapped[bool] = mapped_column(Boolean, default=False)
     wants_entrepreneurship: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Covered by the residents' basic pension insurance, as staff last checked; None: not recorded yet.
+    pension_insured: Mapped[bool | None] = mapped_column(Boolean)
     consent_sms: Mapped[bool] = mapped_column(Boolean, default=False)
     consent_wechat: Mapped[bool] = mapped_column(Boolean, default=False)
     consent_share: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -49,6 +49,7 @@ def view(profile: WorkerProfile, *, clear: bool, keys: PiiKeys, today: date) -> 
         "certificates": profile.certificates, "desired_occupations": profile.desired_occupations,
         "transfer_intention": profile.transfer_intention, "expected_wage": profile.expected_wage,
         "wants_training": profile.wants_training, "wants_entrepreneurship": profile.wants_entrepreneurship,
+        "pension_insured": profile.pension_insured,
         "consent": {"sms": profile.consent_sms, "wechat": profile.consent_wechat,
                     "share_with_partners": profile.consent_share},
         "status": profile.status, "version": profile.version, "created_at": profile.created_at,

@@ -64,6 +64,8 @@ class ProfileIn(BaseModel):
     expected_wage: int | None = Field(default=None, gt=0, le=100_000)
     wants_training: YesNo = False
     wants_entrepreneurship: YesNo = False
+    pension_insured: YesNo | None = Field(default=None, description="covered by the residents' basic pension "
+                                          "insurance (城乡居民基本养老保险); null: not recorded")
     wechat_openid: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{10,64}$")
     consent: Consent = Field(default_factory=Consent)
 
@@ -95,6 +97,7 @@ class ProfilePatch(BaseModel):
     expected_wage: int | None = Field(default=None, gt=0, le=100_000)
     wants_training: YesNo | None = None
     wants_entrepreneurship: YesNo | None = None
+    pension_insured: YesNo | None = None
     wechat_openid: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{10,64}$")
     consent: Consent | None = None
 
@@ -122,6 +125,7 @@ class ProfileOut(BaseModel):
     expected_wage: int | None
     wants_training: bool
     wants_entrepreneurship: bool
+    pension_insured: bool | None
     consent: Consent
     status: str
     version: int

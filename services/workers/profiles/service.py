@@ -21,10 +21,12 @@ from shared.pii import PiiKeys, blind_index, last4, seal
 from shared.reference.regions import county_of, get_region, in_league
 
 EDITABLE = {"name", "home_region_code", "labor_capacity", "education", "skills", "certificates",
-            "desired_occupations", "transfer_intention", "expected_wage", "wants_training", "wants_entrepreneurship"}
+            "desired_occupations", "transfer_intention", "expected_wage", "wants_training", "wants_entrepreneurship",
+            "pension_insured"}
 # What a field sent as null becomes; the others may not be emptied.
 CLEARED = {"skills": [], "certificates": [], "desired_occupations": [], "wants_training": False,
-           "wants_entrepreneurship": False, "education": None, "expected_wage": None}
+           "wants_entrepreneurship": False, "education": None, "expected_wage": None,
+           "pension_insured": None}
 
 
 class DuplicateWorker(Conflict):
@@ -113,6 +115,7 @@ async def register(*, session: AsyncSession, fields: dict[str, Any], by: Princip
         transfer_intention=fields["transfer_intention"], expected_wage=fields.get("expected_wage"),
         wants_training=bool(fields.get("wants_training")),
         wants_entrepreneurship=bool(fields.get("wants_entrepreneurship")),
+        pension_insured=fields.get("pension_insured"),
         consent_sms=bool(consent.get("sms")), consent_wechat=bool(consent.get("wechat")),
         consent_share=bool(consent.get("share_with_partners")), status=WorkerStatus.seeking, version=1,
         registered_by=by.sub, created_at=now, updated_at=now)

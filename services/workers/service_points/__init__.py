@@ -1,0 +1,1 @@
+"""Standard employment and social-security service points of townships (the plan's fifth 100 % figure)."""

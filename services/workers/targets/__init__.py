@@ -1,0 +1,1 @@
+"""Placement targets per county and year, set by admin, against which the report measures progress."""
