@@ -345,3 +345,54 @@ def test_the_console_is_its_own_process_behind_the_proxy_and_uses_the_apis(copy,
         assert offers.status_code == 200 and offers.text.count('<ul class="reasons">') >= 3
         home = browser.get("/console/")
         assert re.search(rf'<span class="n">{WORKERS}</span><span>已登记</span>', home.text), home.text
+
+
+def test_a_reply_becomes_interest_a_hire_a_checked_placement_and_a_follow_up(copy, client, population):
+    """After the runs: a worker answers "2" to the offers SMS through the fake provider; the interest reaches the
+    posting's candidate list; the employer marks the worker hired; staff record the placement (workers holds the
+    opening at jobs over HTTP); the follow-up falls due; the funnel counts each stage. Repeats change nothing and a
+    forged reply is refused."""
+    staff, admin = population["staff"], population["admin"]
+    n = next(i for i, w in enumerate(population["workers"]) if population["channels"][w] == "sms")
+    worker_id, phone = population["workers"][n], f"139{n:08d}"
+    [latest, *_] = client.get(f"/matching/workers/{worker_id}/recommendation-sets", headers=staff).json()
+    posting_id = latest["items"][1]["posting_id"]
+
+    for again in (False, True):  # the provider pushes the same upstream SMS twice
+        pushed = copy.fakes("/reply", {"provider": "aliyun", "phone": phone, "content": "2 好的", "again": again})
+        assert pushed["status"] == 200 and pushed["body"]["code"] == 0, pushed
+    forged = client.post("/notify/replies/aliyun", json=[{"phone_number": phone, "content": "T"}])
+    assert forged.status_code == 401
+
+    replies = client.get("/notify/replies", params={"worker_id": worker_id}, headers=staff).json()["items"]
+    assert [(r["kind"], r["posting_id"]) for r in replies] == [("interest", posting_id)]
+
+    def first_candidate():
+        answer = client.get(f"/matching/postings/{posting_id}/candidates", headers=admin)
+        first = answer.json()["candidates"][0] if answer.status_code == 200 and answer.json()["candidates"] else {}
+        return first if first.get("worker_id") == worker_id and first.get("interested") else None
+
+    eventually(first_candidate, within=30, what="the interested worker first on the posting's candidate list")
+    hired = client.put(f"/matching/postings/{posting_id}/candidates/{worker_id}/decision", headers=admin,
+                       json={"decision": "hired"})
+    assert hired.status_code == 200, hired.text
+
+    start = date.today().toordinal() - 40
+    body = {"posting_id": posting_id, "start_date": date.fromordinal(start).isoformat(), "monthly_wage": 6000,
+            "contract_months": 12, "organised_export": True}
+    placed = client.post(f"/workers/profiles/{worker_id}/placements", headers=staff, json=body)
+    assert placed.status_code == 201, placed.text
+    assert placed.json()["subsidy_rule"] == "export_outside_home_county"
+    unknown = client.post(f"/workers/profiles/{population['workers'][n + 2]}/placements", headers=staff,
+                          json=body | {"posting_id": str(uuid.uuid4())})
+    assert unknown.status_code == 404 and unknown.json()["code"] == "posting_not_found"
+    overdue = client.get("/workers/follow-ups", params={"state": "overdue"}, headers=staff).json()["items"]
+    assert [(v["worker_id"], v["months_after"]) for v in overdue] == [(worker_id, 1)]
+
+    def counted():
+        total = client.get("/matching/funnel", params={"region": REGION}, headers=staff).json()["total"]
+        return total if (total["interested"], total["invited"], total["placed"]) == (1, 1, 1) else None
+
+    total = eventually(counted, within=30, what="the funnel counts the interest, the hire and the placement")
+    assert total["offered"] == WORKERS and total["placed_from_offers"] == 1
+    assert total["interest_in_first_three"] == 1.0

@@ -76,6 +76,11 @@ class Receipts:
     def callback(self, provider: str) -> str:
         return f"{self.url}/{provider}" + (f"?token={self.token}" if self.token else "")
 
+    def reply_callback(self, provider: str) -> str:
+        """Notify's reply callback beside its receipts (…/notify/replies/{provider})."""
+        base = self.url.removesuffix("/receipts")
+        return f"{base}/replies/{provider}" + (f"?token={self.token}" if self.token else "")
+
     async def run(self) -> None:
         async with httpx.AsyncClient(timeout=10) as client:
             while True:
@@ -128,6 +133,19 @@ def control_app(fakes: dict[str, ProviderFake], receipts: Receipts | None) -> St
         fake.down = body.get("code")
         return JSONResponse({"down": fake.down})
 
+    async def reply(request: Request) -> JSONResponse:
+        """A worker's phone answers an offers SMS: the provider pushes the upstream SMS to notify (`again`: the
+        previous one once more, as a provider does when its callback was not acknowledged)."""
+        body: dict[str, Any] = await request.json()
+        push = getattr(fakes.get(body.get("provider", "")), "push_reply", None)
+        if receipts is None or push is None:
+            return JSONResponse({"detail": "provider is aliyun or tencent, and notify's callback URL is set"},
+                                status_code=422)
+        again = {"again": True} if body.get("again") else {}
+        answer = await push(receipts.reply_callback(body["provider"]), phone=str(body.get("phone", "")),
+                            content=str(body.get("content", "")), **again)
+        return JSONResponse({"status": answer.status_code, "body": answer.json()})
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
         task = asyncio.create_task(receipts.run()) if receipts else None
@@ -138,7 +156,8 @@ def control_app(fakes: dict[str, ProviderFake], receipts: Receipts | None) -> St
                 await task
 
     return Starlette(routes=[Route("/health", health), Route("/sent", sent),
-                             Route("/faults", faults, methods=["POST"]), Route("/down", down, methods=["POST"])],
+                             Route("/faults", faults, methods=["POST"]), Route("/down", down, methods=["POST"]),
+                             Route("/reply", reply, methods=["POST"])],
                      lifespan=lifespan)
 
 

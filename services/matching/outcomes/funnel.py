@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -51,14 +51,13 @@ async def funnel(*, session: AsyncSession, scope: Scope, today: date) -> tuple[S
     sets = [s for s in (await session.scalars(query)).all()
             if s.items and (scope.month is None or _month(s) == scope.month)]
     offered: dict[str, set[str]] = defaultdict(set)  # worker -> postings offered in the scope
-    first_offer: dict[str, date] = {}
+    first_offer: dict[str, datetime] = {}
     set_ids: set[str] = set()
     total, counties = Stages(), defaultdict[str, Stages](Stages)
     for offer in sets:
         set_ids.add(offer.id)
         offered[offer.worker_id].update(item["posting_id"] for item in offer.items)
-        day = offer.issued_at.astimezone(LOCAL_ZONE).date()
-        first_offer[offer.worker_id] = min(day, first_offer.get(offer.worker_id, day))
+        first_offer[offer.worker_id] = min(offer.issued_at, first_offer.get(offer.worker_id, offer.issued_at))
         for stages in (total, counties[_county(homes[offer.worker_id])]):
             stages.workers["offered"].add(offer.worker_id)
             if offer.delivery == "delivered":
@@ -80,8 +79,8 @@ async def funnel(*, session: AsyncSession, scope: Scope, today: date) -> tuple[S
             for stages in (total, counties[_county(homes[decision.worker_id])]):
                 stages.workers["invited"].add(decision.worker_id)
     for placement in placements:
-        if placement.start_date < first_offer[placement.worker_id]:
-            continue  # a job taken before these offers were made is none of their doing
+        if placement.recorded_at < first_offer[placement.worker_id]:
+            continue  # a job recorded before these offers were made is none of their doing
         mark = add_months(placement.start_date, RETAINED_MONTHS)
         retained = mark <= today and (placement.ended_on is None or placement.ended_on >= mark)
         for stages in (total, counties[_county(homes[placement.worker_id])]):

@@ -54,3 +54,4 @@ class PlacementSeen(Base):
     ended_on: Mapped[date | None] = mapped_column(Date)
     from_offers: Mapped[bool] = mapped_column(Boolean)
     set_id: Mapped[str | None] = mapped_column(String(36))  # the latest set that offered the posting
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)  # when workers recorded it (the start may be earlier)

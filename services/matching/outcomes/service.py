@@ -59,7 +59,8 @@ async def record_placement(*, session: AsyncSession, event: Envelope) -> None:
     offering = next((s for s in sets if _position(s, posting_id) is not None), None)
     session.add(PlacementSeen(id=placement["id"], worker_id=worker_id, posting_id=posting_id,
                               start_date=date.fromisoformat(placement["start_date"]), ended_on=ended,
-                              from_offers=offering is not None, set_id=offering.id if offering else None))
+                              from_offers=offering is not None, set_id=offering.id if offering else None,
+                              recorded_at=event.occurred_at))
 
 
 async def decide(*, session: AsyncSession, posting_id: str, worker_id: str, decision: str, note: str,

@@ -51,6 +51,7 @@ def upgrade() -> None:
         sa.Column('ended_on', sa.Date(), nullable=True),
         sa.Column('from_offers', sa.Boolean(), nullable=False),
         sa.Column('set_id', sa.String(length=36), nullable=True),
+        sa.Column('recorded_at', UtcDateTime(), nullable=False),
         sa.PrimaryKeyConstraint('id'),
     )
     op.create_index('ix_placements_seen_worker', 'placements_seen', ['worker_id'])
