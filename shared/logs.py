@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextvars
 import json
 import logging
+import re
 import sys
 import time
 import uuid
@@ -81,6 +82,15 @@ class RequestContext:
             HTTP_REQUESTS.labels(service, scope["method"], str(status)).inc()
             HTTP_LATENCY.labels(service).observe(elapsed)
             # The path only: query strings may carry names or search terms.
-            self.log.info("request", extra={"method": scope["method"], "path": scope["path"], "status": status,
-                                            "ms": round(elapsed * 1000, 1)})
+            self.log.info("request", extra={"method": scope["method"], "path": logged_path(scope["path"]),
+                                            "status": status, "ms": round(elapsed * 1000, 1)})
             request_id.reset(token)
+
+
+# A path segment that is itself a key (the signed link of a WeChat offers page): never written to a log.
+_CAPABILITY = re.compile(r"^(/notify/offers/)[^/]+")
+
+
+def logged_path(path: str) -> str:
+    """The path as the request log keeps it: a link's key replaced by "…"."""
+    return _CAPABILITY.sub(r"\1…", path)

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+import httpx
 from fastapi import APIRouter, FastAPI
 
 from services.notify import consumers
@@ -49,11 +50,21 @@ def build(settings: NotifySettings | None = None, *, clock: Clock | None = None,
     if providers is None:
         providers = open_providers(settings, clock=clock)
         opened.append(providers.aclose)
+    lookup: WorkersContacts | None = None
     if contacts is None:
         client = provider_client(timeout=settings.provider_timeout_seconds)
-        contacts = WorkersContacts(base_url=settings.workers_base_url, client=client,
-                                   signing_key=settings.signing_key, clock=clock)
+        # Tokens are minted on the wall clock: workers checks their expiry against its own.
+        contacts = lookup = WorkersContacts(base_url=settings.workers_base_url, client=client,
+                                            signing_key=settings.signing_key)
         opened.append(client.aclose)
+
+    def serve_in(app: FastAPI) -> None:
+        if lookup is not None and settings.workers_url is None and "workers" in app.state.units:
+            in_process = httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                           timeout=settings.provider_timeout_seconds)
+            lookup.serve_in_process(in_process)
+            opened.append(in_process.aclose)
+
     dispatcher = Dispatcher(database=database, settings=settings, clock=clock, contacts=contacts, providers=providers)
     router = APIRouter(prefix=f"/{NAME}")
     for part in (messages_router, receipts_router, replies_router):
@@ -62,7 +73,8 @@ def build(settings: NotifySettings | None = None, *, clock: Clock | None = None,
                         handlers=consumers.handlers(settings, clock))
     return ServiceUnit(name=NAME, router=router, database=database, migrations_dir=MIGRATIONS, outbox=outbox,
                        clock=clock, settings=settings, consumers=[consumer], background=[dispatcher.run],
-                       state={"dispatcher": dispatcher, "recorder": providers.recorder}, on_stop=opened)
+                       state={"dispatcher": dispatcher, "recorder": providers.recorder}, on_stop=opened,
+                       on_app=serve_in)
 
 
 def create_app(settings: NotifySettings | None = None, *, clock: Clock | None = None,

@@ -54,6 +54,10 @@ class WorkersContacts:
         self._ttl = token_ttl
         self._token: tuple[str, datetime] | None = None
 
+    def serve_in_process(self, client: httpx.AsyncClient) -> None:
+        """Workers is served by this very process: ask it through `client` (bound to the app), with no socket."""
+        self._base, self._client = "http://in-process", client
+
     def _bearer(self) -> str:
         now = self._clock.now()
         # A short-lived token, minted again at half its life: never sent expired, never one that lasts for ever.

@@ -100,6 +100,14 @@ async def test_offers_sheet_placement_and_messages_of_a_labourer(console):
     sent = await clerk.submit(f"/console/workers/{worker_id}/offers")
     assert sent.status_code == 303 and sent.headers["location"].endswith("?sent=1")
     await console.settle()
+    assert "还没有人回复想了解的岗位" in (await clerk.get("/console/replies")).text
+    token = console.unit_of("notify").settings.callback_token
+    replied = await console.client.post(f"/notify/replies/aliyun?token={token}", json=[
+        {"phone_number": worker()["phone"], "content": "1", "send_time": "2026-11-28 10:05:00", "sign_name": "就业服务",
+         "dest_code": "", "sequence_id": 1}])
+    assert replied.status_code == 200, replied.text
+    to_call = await clerk.get("/console/replies")
+    assert "张*英" in to_call.text and "1. 家政服务员（住家）" in to_call.text, "whom to call back, about which job"
 
     sheet = await clerk.get(f"/console/workers/{worker_id}/sheet")
     assert sheet.status_code == 200
