@@ -66,13 +66,16 @@ class Page:
     none_fit: bool = False  # every offer got 不合适
 
 
-async def message_of(*, session: AsyncSession, token: str, settings: NotifySettings, clock: Clock) -> Message:
-    """The message a page token names (LinkGone when the token is bad or expired, or the message is gone)."""
+async def message_of(*, session: AsyncSession, token: str, settings: NotifySettings, clock: Clock,
+                     lock: bool = False) -> Message:
+    """The message a page token names (LinkGone when the token is bad or expired, or the message is gone); `lock`
+    holds its row until the transaction ends (PostgreSQL; SQLite serializes writers anyway)."""
     try:
         message_id = tokens.read(token, key=settings.page_key, now=clock.now())
     except tokens.BadToken as exc:
         raise LinkGone(f"offers link refused: {exc}") from exc
-    message = await session.get(Message, message_id)
+    query = select(Message).where(Message.id == message_id)
+    message = await session.scalar(query.with_for_update() if lock else query)
     if message is None:
         raise LinkGone("offers link names no message")
     return message
@@ -97,7 +100,9 @@ async def page(*, session: AsyncSession, token: str, settings: NotifySettings, c
 async def answer(*, session: AsyncSession, token: str, offer_number: int, answer: PageAnswer,
                  settings: NotifySettings, clock: Clock) -> Reply | None:
     """Record 想了解 or 不合适 on one offer of the page's message; None when that offer was answered already."""
-    message = await message_of(session=session, token=token, settings=settings, clock=clock)
+    # Answers to one message are taken one at a time, so the last two 不合适 pressed at once still see each other
+    # and make the one "none fits".
+    message = await message_of(session=session, token=token, settings=settings, clock=clock, lock=True)
     offers = _offers(message)
     if not 1 <= offer_number <= len(offers):
         raise NotFound("no such offer on this page", field="offer", zh="没有这个岗位")
