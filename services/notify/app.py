@@ -16,6 +16,7 @@ from services.notify.db import inbox, outbox
 from services.notify.delivery.dispatcher import Dispatcher
 from services.notify.delivery.providers import ProviderSet, open_providers
 from services.notify.messages.router import router as messages_router
+from services.notify.offers_page.router import router as offers_page_router
 from services.notify.providers.http import provider_client
 from services.notify.receipts.router import router as receipts_router
 from services.notify.replies.router import router as replies_router
@@ -67,7 +68,7 @@ def build(settings: NotifySettings | None = None, *, clock: Clock | None = None,
 
     dispatcher = Dispatcher(database=database, settings=settings, clock=clock, contacts=contacts, providers=providers)
     router = APIRouter(prefix=f"/{NAME}")
-    for part in (messages_router, receipts_router, replies_router):
+    for part in (messages_router, receipts_router, replies_router, offers_page_router):
         router.include_router(part)
     consumer = Consumer(name=NAME, database=database, inbox=inbox, clock=clock,
                         handlers=consumers.handlers(settings, clock))

@@ -35,12 +35,13 @@ async def message_ended(session: AsyncSession, message: Message, *, clock: Clock
                     version=message.version, data=snapshot(message))
 
 
-async def worker_replied(session: AsyncSession, reply: Reply, *, clock: Clock) -> None:
-    """Publish an interest in an offer, or that none fits; ids and the time only (never the number or the words)."""
+async def worker_replied(session: AsyncSession, reply: Reply, *, clock: Clock, channel: str = "sms") -> None:
+    """Publish an interest in an offer, or that none fits; ids and the time only (never the number or the words).
+    `channel`: where the worker answered (sms, or wechat for the offers page)."""
     kind = OFFER_INTERESTED if reply.kind == ReplyKind.interest else OFFER_DECLINED_ALL
     data: dict[str, object] = {
         "reply_id": reply.id, "worker_id": reply.worker_id, "set_id": reply.set_id, "run_id": reply.run_id,
-        "message_id": reply.message_id, "channel": "sms", "received_at": reply.received_at.isoformat()}
+        "message_id": reply.message_id, "channel": channel, "received_at": reply.received_at.isoformat()}
     if reply.kind == ReplyKind.interest:
         data |= {"posting_id": reply.posting_id, "offer_number": reply.offer_number}
     await add_event(session, outbox, clock=clock, producer="notify", type=kind, subject=reply.id, version=1,

@@ -6,12 +6,13 @@ import hashlib
 import hmac
 import os
 import secrets
-from datetime import time
+from datetime import datetime, time
 from functools import cached_property
 from pathlib import Path
 
 from pydantic import Field, field_validator
 
+from services.notify.offers_page import token as offer_tokens
 from shared.settings import CommonSettings
 
 SMS_PROVIDERS = ("aliyun", "tencent", "recording")
@@ -45,8 +46,11 @@ class NotifySettings(CommonSettings):
     wechat_appid: str = Field(default="", validation_alias="NOTIFY_WECHAT_APPID")
     wechat_secret: str = Field(default="", validation_alias="NOTIFY_WECHAT_SECRET")
     wechat_template_id: str = Field(default="", validation_alias="NOTIFY_WECHAT_TEMPLATE_ID")
-    # The link under a WeChat message; "{set_id}" is replaced by the recommendation set's id. Empty: no link.
+    # The link under a WeChat message; "{set_id}" is replaced by the recommendation set's id. Empty: the offers page
+    # of notify when NOTIFY_PUBLIC_URL is set, else no link.
     wechat_link: str = Field(default="", validation_alias="NOTIFY_WECHAT_LINK")
+    # Where workers' phones reach notify (e.g. https://jobs.example.gov.cn): the offers page is under it.
+    public_url: str = Field(default="", validation_alias="NOTIFY_PUBLIC_URL")
 
     # --- what the message says ---
     # Whom the worker calls about an offer: the station of their county or township (longest adcode prefix
@@ -120,8 +124,20 @@ class NotifySettings(CommonSettings):
         matches = [prefix for prefix in self.contacts_by_region if region_code and region_code.startswith(prefix)]
         return self.contacts_by_region[max(matches, key=len)] if matches else self.contact
 
-    def link_for(self, set_id: str) -> str | None:
-        return self.wechat_link.replace("{set_id}", set_id) if self.wechat_link else None
+    def link_for(self, set_id: str, *, message_id: str | None = None, now: datetime | None = None) -> str | None:
+        """The URL under a WeChat message: NOTIFY_WECHAT_LINK, else the message's offers page under
+        NOTIFY_PUBLIC_URL (a signed link valid 30 days from `now`), else none."""
+        if self.wechat_link:
+            return self.wechat_link.replace("{set_id}", set_id)
+        if self.public_url and message_id and now:
+            token = offer_tokens.make(message_id, key=self.page_key, now=now)
+            return f"{self.public_url.rstrip('/')}/notify/offers/{token}"
+        return None
+
+    @property
+    def page_key(self) -> bytes:
+        """Signs the offers page links: derived from the signing key under a label of its own."""
+        return hmac.new(self.signing_key.encode(), b"jobbridge notify offers page", hashlib.sha256).digest()
 
     @property
     def reply_key(self) -> bytes:

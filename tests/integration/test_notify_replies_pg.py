@@ -1,6 +1,7 @@
 """On PostgreSQL, replies arrive from several API processes at once: the same reply taken twice at the same moment
 (a vendor redelivering while the first delivery is still being handled, or the worker sending "2" twice) makes one
-interest and one event. And notify's migrations build the tables its models describe."""
+interest and one event; offers page answers pressed at once are kept once, and the last two 不合适 still make the
+one "none fits". And notify's migrations build the tables its models describe."""
 
 from __future__ import annotations
 
@@ -115,3 +116,40 @@ async def test_the_migrations_build_the_tables_the_models_describe(notify):
             return compare_metadata(context, Base.metadata)
 
         assert await connection.run_sync(differences) == []
+
+
+async def press_at_once(unit, message_id: str, presses: list[tuple[int, str]]) -> None:
+    """Press offers page buttons each in its own transaction, all started together (several phones or APIs)."""
+    from services.notify.offers_page import service as page, token as tokens
+
+    clock, start = SystemClock(), asyncio.Event()
+    token = tokens.make(message_id, key=unit.settings.page_key, now=clock.now())
+
+    async def one(number: int, answer: str) -> None:
+        await start.wait()
+        async with unit.database.transaction() as session:
+            await page.answer(session=session, token=token, offer_number=number, answer=page.PageAnswer(answer),
+                              settings=unit.settings, clock=clock)
+
+    tasks = [asyncio.create_task(one(number, answer)) for number, answer in presses]
+    await asyncio.sleep(0.05)
+    start.set()
+    await asyncio.gather(*tasks)
+
+
+async def test_offers_page_answers_at_once_are_kept_once_and_the_last_two_not_fit_make_one_none_fit(notify):
+    await offers_sms_sent(notify)
+    async with notify.database.sessions() as session:
+        message_id = await session.scalar(select(Message.id))
+    await press_at_once(notify, message_id, [(1, "interest")] * 4)
+    assert await counts(notify) == (1, 1)
+    await press_at_once(notify, message_id, [(2, "not_fit"), (3, "not_fit")])
+    assert await counts(notify) == (3, 1)  # offer 1 was of interest: not every offer got 不合适
+    async with notify.database.transaction() as session:
+        await session.execute(Reply.__table__.delete())
+        await session.execute(notify.outbox.delete())
+    await press_at_once(notify, message_id, [(1, "not_fit"), (2, "not_fit"), (3, "not_fit"), (3, "not_fit")])
+    async with notify.database.sessions() as session:
+        kept = sorted((r.kind, r.offer_number) for r in await session.scalars(select(Reply)))
+    assert kept == [("none_fit", 0), ("not_fit", 1), ("not_fit", 2), ("not_fit", 3)]
+    assert await counts(notify) == (4, 1)

@@ -40,20 +40,39 @@ def idempotency_key(worker_id: str, set_id: str) -> str:
     return uuid.uuid5(KEY_NAMESPACE, f"{worker_id}:{set_id}").hex
 
 
-def content(items: Sequence[dict], *, settings: NotifySettings, region_code: str | None,
-            set_id: str) -> tuple[dict, dict]:
+def content(items: Sequence[dict], *, settings: NotifySettings, region_code: str | None, set_id: str,
+            message_id: str | None = None, now: datetime | None = None) -> tuple[dict, dict]:
     """The SMS (text, template parameters and the offers it numbers) and the WeChat template data for a set's
     offers."""
     contact = settings.contact_for(region_code)
     signature = f"【{settings.sms_sign_name}】" if settings.sms_sign_name else SIGNATURE
     sms = compose_sms(items, signature=signature, contact=contact)
-    wechat = compose_wechat(items, link=settings.link_for(set_id), contact=contact)
+    wechat = compose_wechat(items, link=settings.link_for(set_id, message_id=message_id, now=now), contact=contact)
     lines = [value["value"] for value in wechat["data"].values()]
     wechat["text"] = "\n".join(lines + ([wechat["url"]] if wechat.get("url") else []))
-    # The offers the SMS numbers, in its order: a reply's digit names one of them (services/notify/replies).
-    offers = [{"posting_id": str(item.get("posting_id") or ""), "title": str(item.get("title") or "")[:100]}
-              for item in items[:sms.numbered]]
+    # The offers the SMS numbers, in its order: a reply's digit names one of them (services/notify/replies), and
+    # the offers page shows them (services/notify/offers_page).
+    offers = [offer_shown(item) for item in items[:sms.numbered]]
     return {"text": sms.text, "params": dict(sms.params), "segments": sms.segments, "offers": offers}, wechat
+
+
+def offer_shown(item: dict) -> dict:
+    """What is kept of one offer: what the worker reads of it, nothing about the worker but the reasons."""
+    def words(key: str, limit: int) -> str:
+        return " ".join(str(item.get(key) or "").split())[:limit]
+
+    reasons = [" ".join(str(r).split())[:40] for r in item.get("reasons") or () if str(r).strip()][:5]
+    return {"posting_id": words("posting_id", 36), "title": words("title", 100), "employer": words("employer", 100),
+            "region_code": words("region_code", 12), "region_name": words("region_name", 40),
+            "wage_min": _amount(item.get("wage_min")), "wage_max": _amount(item.get("wage_max")),
+            "meals": bool(item.get("meals")), "lodging": bool(item.get("lodging")), "reasons": reasons}
+
+
+def _amount(value: object) -> int:
+    try:
+        return max(0, int(value))  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return 0
 
 
 async def accept_set(*, session: AsyncSession, event: Envelope, settings: NotifySettings, clock: Clock) -> Message:
@@ -82,7 +101,8 @@ async def accept_set(*, session: AsyncSession, event: Envelope, settings: Notify
                   reason="没有可推送的岗位" + (f"（{shortfall}）" if shortfall else ""))
         return message
     try:
-        message.sms, message.wechat = content(items, settings=settings, region_code=region, set_id=set_id)
+        message.sms, message.wechat = content(items, settings=settings, region_code=region, set_id=set_id,
+                                               message_id=message.id, now=now)
     except ValueError as exc:  # e.g. a station contact too long for three segments: no retry would help
         await end(session=session, message=message, status=MessageStatus.not_sent, clock=clock,
                   reason=f"无法生成消息：{exc}")

@@ -1,4 +1,5 @@
-"""What workers answered to their offers SMS: an interest in one offer, none fits, or words for staff to read.
+"""What workers answered to their offers SMS or on the offers page: an interest in one offer, one offer that does not
+fit, none fits, or words for staff to read.
 
 The sender's number is never kept: the reply is tied to the worker through the keyed hash of the reply routes, and
 a reply from a number no message went to is kept without anyone (admin reads it).
@@ -21,13 +22,15 @@ CONTENT_KEPT = 70  # characters of a reply kept: one SMS
 class ReplyKind(StrEnum):
     interest = "interest"  # the digit of an offer of the latest SMS: the worker wants to know more about it
     none_fit = "none_fit"  # 0: none of them fits (kept with the set, for judging the offers)
+    not_fit = "not_fit"  # 不合适 on one offer of the offers page (no event: staff and the funnel read it)
     unknown = "unknown"  # anything else, or from an unknown number, or with no offers SMS in the window: unread
 
 
 class Reply(Base):
     __tablename__ = "replies"
     __table_args__ = (
-        # One interest per offer of a message, one "none fits" per message: a repeat changes nothing.
+        # One answer per offer of a message (interest or not_fit), one "none fits" per message: a repeat changes
+        # nothing, and the first answer to an offer stands.
         UniqueConstraint("message_id", "offer_number", name="uq_replies_message_offer"),
         Index("ix_replies_worker", "worker_id", "received_at"),
         Index("ix_replies_run", "run_id"),
@@ -42,7 +45,7 @@ class Reply(Base):
     message_id: Mapped[str | None] = mapped_column(String(36))
     set_id: Mapped[str | None] = mapped_column(String(36))
     run_id: Mapped[str | None] = mapped_column(String(36))
-    offer_number: Mapped[int | None] = mapped_column(Integer)  # 1..n an interest, 0 none fits, None otherwise
+    offer_number: Mapped[int | None] = mapped_column(Integer)  # 1..n an interest or not_fit, 0 none fits
     posting_id: Mapped[str | None] = mapped_column(String(36))
     posting_title: Mapped[str | None] = mapped_column(String(100))
     content: Mapped[str] = mapped_column(String(CONTENT_KEPT))  # the words, on one line, trimmed

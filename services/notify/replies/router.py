@@ -15,7 +15,7 @@ from shared.forms import PAGE_MAX
 
 router = APIRouter(prefix="/replies")
 
-Kind = Literal["interest", "none_fit", "unknown"]
+Kind = Literal["interest", "not_fit", "none_fit", "unknown"]
 
 
 @router.post("/{provider}", tags=["provider callbacks"])

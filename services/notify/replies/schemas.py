@@ -11,9 +11,9 @@ class ReplyOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: str
-    kind: str  # interest, none_fit, unknown
+    kind: str  # interest, not_fit (offers page), none_fit, unknown
     worker_id: str | None  # null: a number no recent message went to (admin only)
-    offer_number: int | None  # the digit: 1..n an interest, 0 none fits
+    offer_number: int | None  # the digit: 1..n an interest or not_fit, 0 none fits
     posting_id: str | None  # the offer an interest names
     posting_title: str | None
     set_id: str | None  # the recommendation set of the SMS answered

@@ -67,7 +67,7 @@ async def take(*, session: AsyncSession, item: SmsReply, provider: str, settings
                   posting_id=offer.posting_id if offer else None, posting_title=offer.title if offer else None,
                   content=shown(item.content),
                   callback_key=_callback_key(item, provider=provider, number_hash=hashed, key=settings.reply_key))
-    if not await _insert_once(session, reply):
+    if not await insert_once(session, reply):
         REPLIES.labels(provider, "repeat").inc()
         return None
     REPLIES.labels(provider, kind).inc()
@@ -135,7 +135,7 @@ def _callback_key(item: SmsReply, *, provider: str, number_hash: str | None, key
     return hmac.new(key, "\x1f".join(parts).encode(), hashlib.sha256).hexdigest()
 
 
-async def _insert_once(session: AsyncSession, reply: Reply) -> bool:
+async def insert_once(session: AsyncSession, reply: Reply) -> bool:
     """Insert unless a unique key holds it already (a redelivered callback, the same answer to one message);
     True when inserted. One statement, so two callbacks at once cannot both insert."""
     connection = await session.connection()
