@@ -396,3 +396,6 @@ def test_a_reply_becomes_interest_a_hire_a_checked_placement_and_a_follow_up(cop
     total = eventually(counted, within=30, what="the funnel counts the interest, the hire and the placement")
     assert total["offered"] == WORKERS and total["placed_from_offers"] == 1
     assert total["interest_in_first_three"] == 1.0
+    last_run = client.get(f"/matching/runs/{population['runs'][-1]}", headers=staff).json()
+    outcomes = last_run["outcomes"]
+    assert (outcomes["offered"], outcomes["interested"], outcomes["invited"], outcomes["placed"]) == (WORKERS, 1, 1, 1)

@@ -113,6 +113,8 @@ async def test_a_run_covers_the_area_stores_every_set_and_publishes_it(world):
     run = (await api.client.get(f"/matching/runs/{started.json()['id']}", headers=staff)).json()
     assert (run["status"], run["workers"], run["covered"], run["shortfalls"]) == ("done", 2, 1, 1)
     assert run["items_done"] == run["items_total"] == 1
+    # Nothing has come of the offers yet: who was offered something, and no one further down the funnel.
+    assert run["outcomes"]["offered"] >= 1 and (run["outcomes"]["interested"], run["outcomes"]["placed"]) == (0, 0)
     sets = (await api.client.get(f"/matching/workers/{world['workers']['zhang']}/recommendation-sets",
                                  headers=staff)).json()
     assert len(sets) == 1 and len(sets[0]["items"]) >= 3

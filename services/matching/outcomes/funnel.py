@@ -33,6 +33,13 @@ class Stages:
     def counts(self) -> dict[str, int]:
         return {stage: len(ids) for stage, ids in self.workers.items()}
 
+    def measures(self) -> dict[str, int | float | None]:
+        """Placed in a posting they had been offered; the share of interest in one of the first three offers."""
+        positions = self.interest_positions
+        return {"placed_from_offers": len(self.placed_from_offers),
+                "interest_in_first_three": round(sum(p <= 3 for p in positions) / len(positions), 4)
+                if positions else None}
+
 
 @dataclass(frozen=True)
 class Scope:

@@ -34,11 +34,7 @@ async def decide(posting_id: str, worker_id: str, body: DecisionIn, session: Ses
 
 def _row(code: str, stages: Stages) -> FunnelRow:
     region = get_region(code)
-    positions = stages.interest_positions
-    return FunnelRow(code=code, name=region.name if region else code, **stages.counts(),
-                     placed_from_offers=len(stages.placed_from_offers),
-                     interest_in_first_three=round(sum(p <= 3 for p in positions) / len(positions), 4)
-                     if positions else None)
+    return FunnelRow(code=code, name=region.name if region else code, **stages.counts(), **stages.measures())
 
 
 @router.get("/funnel", response_model=Funnel)

@@ -7,8 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from services.matching.deps import ClockDep, SessionDep, SettingsDep, StaffOrAdmin
+from services.matching.outcomes.funnel import Scope, funnel
 from services.matching.runs import service
 from services.matching.runs.schemas import RunIn, RunOut
+from shared.clock import local_today
 from shared.rate_limits import rate_limited
 
 router = APIRouter(prefix="/runs", tags=["runs"])
@@ -31,7 +33,11 @@ async def recent_runs(session: SessionDep, by: StaffOrAdmin,
 
 
 @router.get("/{run_id}", response_model=RunOut)
-async def read_run(run_id: str, session: SessionDep, by: StaffOrAdmin) -> RunOut:
-    out = RunOut.model_validate(await service.get(session=session, run_id=run_id, by=by))
+async def read_run(run_id: str, session: SessionDep, clock: ClockDep, by: StaffOrAdmin) -> RunOut:
+    run = await service.get(session=session, run_id=run_id, by=by)
+    out = RunOut.model_validate(run)
     out.messages = await service.messages(session=session, run_id=run_id)
+    stages, _ = await funnel(session=session, scope=Scope(region=run.region_code, run_id=run_id),
+                             today=local_today(clock))
+    out.outcomes = {**stages.counts(), **stages.measures()}
     return out

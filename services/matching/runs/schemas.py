@@ -28,5 +28,9 @@ class RunOut(BaseModel):
     summary: dict
     messages: dict[str, int] = Field(default_factory=dict,
                                      description="issued sets by message outcome: delivered, failed, not_sent, pending")
+    outcomes: dict[str, int | float | None] = Field(
+        default_factory=dict, description="what came of the run's offers: labourers offered, delivered, interested, "
+        "invited, placed, still employed at 6 months, placed in an offered posting, and the share of interest in one "
+        "of the first three offers")
     created_at: datetime
     finished_at: datetime | None
