@@ -37,7 +37,8 @@ def _row(code: str, stages: Stages) -> FunnelRow:
     return FunnelRow(code=code, name=region.name if region else code, **stages.counts(), **stages.measures())
 
 
-@router.get("/funnel", response_model=Funnel)
+@router.get("/funnel", response_model=Funnel,
+            responses={200: {"content": {XLSX: {}}, "description": "the funnel (JSON, or an XLSX workbook)"}})
 async def funnel(session: SessionDep, clock: ClockDep, by: StaffOrAdmin, region: Region = None, run_id: RunId = None,
                  month: Month = None, format: Literal["json", "xlsx"] = "json"):
     """Offered → delivered → interested → invited → placed → still employed at 6 months, per county."""

@@ -11,7 +11,8 @@ from services.notify.deps import ClockDep, SessionDep, SettingsDep
 from services.notify.offers_page import render, service
 from shared.errors import NotFound
 
-router = APIRouter(prefix="/offers", tags=["offers page"])
+# A page for a phone's browser, not an API: kept out of the API document, as the console's pages are.
+router = APIRouter(prefix="/offers", tags=["offers page"], include_in_schema=False)
 
 
 @router.get("/{token}", response_class=HTMLResponse)
