@@ -253,6 +253,6 @@ async def test_two_hundred_sets_through_the_broker_reach_each_worker_once_or_fai
     ends = Counter(e.subject for e in notify_events)
     assert set(ends) == {m.id for m in messages} and set(ends.values()) == {1}
     # A bound on a stuck pipeline, not a speed figure (`python -m bench notify` measures speed, beside a baseline).
-    assert elapsed < 180, f"took {elapsed:.0f} s"
+    assert elapsed < 300, f"took {elapsed:.0f} s: a stuck pipeline"
     print(f"\n200 workers settled in {elapsed:.1f} s; faults injected {dict(injected)}; "
           f"aliyun {len(aliyun.sent)}, tencent {len(tencent.sent)}, wechat {len(wechat.sent)} accepted")
