@@ -101,8 +101,8 @@ class Row:
     plan: float
 
 
-def run_fit(*, workers: int = 2000, postings: int = 1200) -> str:
-    rows, notes = measure(workers=workers, postings=postings)
+def run_fit(*, workers: int = 2000, postings: int = 1200, split: str = "test") -> str:
+    rows, notes = measure(workers=workers, postings=postings, split=split)
     lines = ["segment                          workers  | ranker p@3  p@3(all)  nDCG@10 | TF-IDF p@3  nDCG@10 | "
              "rapidfuzz p@3 | ranker p@3 plan truth"]
     lines += [f"{r.segment:32s} {r.workers:7d}  | {r.ranker:10.3f} {r.ranker_all:9.3f} {r.ranker_ndcg:8.3f} | "
@@ -110,9 +110,9 @@ def run_fit(*, workers: int = 2000, postings: int = 1200) -> str:
     return "\n".join([*lines, "", *notes])
 
 
-def measure(*, workers: int = 2000, postings: int = 1200) -> tuple[list[Row], list[str]]:
+def measure(*, workers: int = 2000, postings: int = 1200, split: str = "test") -> tuple[list[Row], list[str]]:
     started = perf_counter()
-    population = generate(workers=workers, postings=postings)
+    population = generate(workers=workers, postings=postings, split=split)
     settings = RankingSettings()
     reference = Feasibility(population.postings, today=population.today, near_home_km=settings.near_home_km)
     judged = judge(population, reference)
@@ -165,7 +165,7 @@ def measure(*, workers: int = 2000, postings: int = 1200) -> tuple[list[Row], li
         f"p95 {np.percentile(per_opening, 95):.1f}; postings over their cap: {len(allocation.over_cap)}",
         *gaps,
         f"population: {len(seeking):,} seeking workers, {len(population.postings):,} postings "
-        f"(bench/heldout.py, the test half of bench/data/labourer_phrases.csv); took {perf_counter() - started:.0f} s",
+        f"(bench/heldout.py, the {split} half of bench/data/labourer_phrases.csv); took {perf_counter() - started:.0f} s",
     ]
     return rows, notes
 
@@ -191,4 +191,7 @@ async def run(report) -> None:
 
 
 if __name__ == "__main__":
-    print(run_fit(**({"workers": int(sys.argv[1]), "postings": int(sys.argv[2])} if len(sys.argv) > 2 else {})))
+    # `python -m bench.fit [--dev] [workers postings]`: --dev scores the half that may be looked at when tuning.
+    args = [a for a in sys.argv[1:] if a != "--dev"]
+    sizes = {"workers": int(args[0]), "postings": int(args[1])} if len(args) > 1 else {}
+    print(run_fit(**sizes, split="dev" if "--dev" in sys.argv else "test"))

@@ -55,12 +55,14 @@ def employer_titles(split: str = "test") -> dict[str, list[str]]:
     return dict(by_group)
 
 
-def generate(*, workers: int = 2000, postings: int = 1200, seed: int = SEED, today: date = TODAY) -> HeldOut:
+def generate(*, workers: int = 2000, postings: int = 1200, seed: int = SEED, today: date = TODAY,
+             split: str = "test") -> HeldOut:
+    """The population of one half: `test` is what is reported; `dev` is the half that may be looked at."""
     rng = random.Random(seed)
-    titles = employer_titles()
+    titles = employer_titles(split)
     phrases: defaultdict[str, list[str]] = defaultdict(list)
     for phrase in labourer_phrases():
-        if phrase.split == "test" and phrase.code in titles:
+        if phrase.split == split and phrase.code in titles:
             phrases[phrase.code].append(phrase.text)
     groups = sorted(phrases)
     homes, home_weights = _homes()
