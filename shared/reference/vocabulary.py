@@ -167,6 +167,17 @@ class Vocabulary:
             return None
         return self._fuzzy(content) or self._similar(content)
 
+    def nearest_group(self, text: str) -> Occupation | None:
+        """The small group whose text is most like a text no step reads: a guess, never a reading. The ranker only
+        uses it to put that group's posts first among related ones (a relaxed offer, said as such)."""
+        cleaned = normalise(text or "")
+        words = [w for w in (_NOT_WORD.sub("", t) for t in self._segmenter.cut(cleaned)) if w and w not in FILLERS]
+        likeness = self._likeness("".join(words)) if words else {}
+        if not likeness:
+            return None
+        code = max(likeness, key=lambda c: (likeness[c], c))
+        return next((group for group in self._groups if group.code == code), None)
+
     def _contained_term(self, cleaned: str) -> Term | None:
         """The lexicon word inside the text that names its trade. One word, or words of one group: the longest. Words
         of several groups ("草坪养护工": a lawn, and care work): the group whose words cover the larger share of the

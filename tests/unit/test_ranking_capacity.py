@@ -196,3 +196,23 @@ def test_a_shortfall_said_for_another_count_gives_way_to_a_true_one():
     # Fewer offers than the list held is `limit`'s doing, and said so.
     cut = allocate({"w": items}, {p.posting_id: 1 for p in items}, limit=2).recommendations["w"]
     assert cut.shortfall == Shortfall(2, "符合条件的岗位有3个，本次推荐2个")
+
+
+def test_a_worker_keeps_the_few_posts_of_its_own_trade_before_being_handed_a_skills_post():
+    """Posting 0 (one seat) is one of worker A's three posts of the trade it asked for; worker B asked for that trade
+    too but has two more such posts. B scores higher on posting 0, yet A keeps it: B moves to its own third post,
+    and A is not handed the post of a trade it merely knows (posting 4)."""
+    a_rows = np.array([0, 1, 2, 4]); a_scores = np.array([3.0, 2.9, 2.8, 1.5])  # noqa: E702
+    b_rows = np.array([0, 1, 2, 3]); b_scores = np.array([3.5, 3.4, 3.3, 3.2])  # noqa: E702
+    caps = np.array([1, 5, 5, 5, 5])
+    fitting = [np.ones(4, dtype=bool)] * 2
+    asked = [np.array([True, True, True, False]), np.ones(4, dtype=bool)]
+    kept, load = assign(rows=[a_rows, b_rows], scores=[a_scores, b_scores], fitting=fitting, asked=asked, caps=caps,
+                        guaranteed=3, limit=3)
+    assert a_rows[kept[0]].tolist() == [0, 1, 2]
+    assert b_rows[kept[1]].tolist() == [1, 2, 3]
+    assert load[0] == 1
+    # Without the order of fit in the step, the higher score takes the seat and A gets the skill's post.
+    kept, _ = assign(rows=[a_rows, b_rows], scores=[a_scores, b_scores], fitting=fitting, caps=caps, guaranteed=3,
+                     limit=3)
+    assert a_rows[kept[0]].tolist() == [1, 2, 4]

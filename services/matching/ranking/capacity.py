@@ -45,7 +45,7 @@ from scipy.sparse import csr_array
 from scipy.sparse.csgraph import maximum_flow
 
 from services.matching.ranking.model import Item, RankingSettings, Recommendation, Shortfall
-from services.matching.ranking.relevance import FIT_TIERS, TIER_STEP
+from services.matching.ranking.relevance import FIT_TIERS, TIER_ASKED, TIER_STEP
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,8 @@ def caps_for(openings: np.ndarray, factor: float) -> np.ndarray:
 
 
 def assign(*, rows: Sequence[np.ndarray], scores: Sequence[np.ndarray], fitting: Sequence[np.ndarray],
-           caps: np.ndarray, guaranteed: int, limit: int) -> tuple[list[np.ndarray], np.ndarray]:
+           caps: np.ndarray, guaranteed: int, limit: int, asked: Sequence[np.ndarray] | None = None
+           ) -> tuple[list[np.ndarray], np.ndarray]:
     """Positions kept from each worker's list, and each posting's load, after the capacity step.
 
     Each list is ordered best first with its fitting postings before its relaxed ones (as the ranker gives them).
@@ -75,13 +76,20 @@ def assign(*, rows: Sequence[np.ndarray], scores: Sequence[np.ndarray], fitting:
         return [np.zeros(0, dtype=np.int64) for _ in rows], np.zeros(len(caps), dtype=np.int64)
     taken, load = assign_flat(offsets=offsets, post=np.concatenate(rows).astype(np.int64),
                               value=np.concatenate(scores).astype(np.float64),
-                              fits=np.concatenate(fitting).astype(bool), caps=caps, guaranteed=guaranteed, limit=limit)
+                              fits=np.concatenate(fitting).astype(bool), caps=caps, guaranteed=guaranteed, limit=limit,
+                              asked=None if asked is None else np.concatenate(asked).astype(bool))
     return [np.flatnonzero(taken[s:e]) for s, e in zip(offsets[:-1].tolist(), offsets[1:].tolist())], load
 
 
 def assign_flat(*, offsets: np.ndarray, post: np.ndarray, value: np.ndarray, fits: np.ndarray, caps: np.ndarray,
-                guaranteed: int, limit: int) -> tuple[np.ndarray, np.ndarray]:
-    """The same over flat arrays: worker w's list is [offsets[w], offsets[w+1]). Returns (taken mask, load)."""
+                guaranteed: int, limit: int, asked: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The same over flat arrays: worker w's list is [offsets[w], offsets[w+1]). Returns (taken mask, load).
+
+    `asked` marks the fitting edges of what the worker asked for (and welfare posts that lead), a prefix of its
+    fitting edges. When given, the floor is first filled from them within the caps (holders with alternatives move
+    to make room), so that a worker with few posts of its own trade keeps them rather than being handed a skill's
+    post while another worker, who has more of them, holds its seat.
+    """
     n_workers = len(offsets) - 1
     start, end = offsets[:-1], offsets[1:]
     lengths = end - start
@@ -92,35 +100,40 @@ def assign_flat(*, offsets: np.ndarray, post: np.ndarray, value: np.ndarray, fit
     load = np.zeros(len(caps), dtype=np.int64)
     floor_fit = np.minimum(np.minimum(guaranteed, n_fit), limit)
     floor_all = np.minimum(np.minimum(guaranteed, lengths), limit)
-    phases = (
-        (start, fit_end, floor_fit, True),  # the floor of fitting offers
-        (fit_end, end, np.maximum(floor_all - floor_fit, 0), True),  # the relaxed floor
-        (start, fit_end, None, False),  # the optional rest
-    )
-    for lo, hi, need, floor in phases:
-        if need is None:
-            need = limit - np.bincount(worker[taken], minlength=n_workers)
+
+    def phase(lo: np.ndarray, hi: np.ndarray, need: np.ndarray, *, floor: bool, exceed: bool) -> None:
         room = np.maximum(caps - load, 0)
         held = _defer(lo, hi, need, worker, post, value, room, taken)
         taken[held] = True
-        load += np.bincount(post[held], minlength=len(caps))
-        if floor:
-            short = need - np.bincount(worker[held], minlength=n_workers)
-            if (short > 0).any():
-                _make_room(np.flatnonzero(short > 0), short, lo, hi, held, worker, post, value, caps, load, taken)
+        load[:] += np.bincount(post[held], minlength=len(caps))
+        short = need - np.bincount(worker[held], minlength=n_workers)
+        if floor and (short > 0).any():
+            _make_room(np.flatnonzero(short > 0), short, lo, hi, held, worker, post, value, caps, load, taken,
+                       exceed=exceed)
+
+    def count() -> np.ndarray:
+        return np.bincount(worker[taken], minlength=n_workers)
+
+    if asked is not None:  # the floor from what was asked for, within the caps
+        n_asked = np.bincount(worker[asked & fits], minlength=n_workers).astype(np.int64)
+        phase(start, start + n_asked, np.minimum(floor_fit, n_asked), floor=True, exceed=False)
+    phase(start, fit_end, floor_fit - count(), floor=True, exceed=True)  # the floor of fitting offers
+    phase(fit_end, end, np.maximum(floor_all - floor_fit, 0), floor=True, exceed=True)  # the relaxed floor
+    phase(start, fit_end, limit - count(), floor=False, exceed=False)  # the optional rest
     return taken, load
 
 
 def _make_room(needy: np.ndarray, short: np.ndarray, lo: np.ndarray, hi: np.ndarray, held: np.ndarray,
                worker: np.ndarray, post: np.ndarray, value: np.ndarray, caps: np.ndarray, load: np.ndarray,
-               taken: np.ndarray) -> None:
+               taken: np.ndarray, *, exceed: bool = True) -> None:
     """Give each worker still short of its floor its missing offers, exceeding a cap only where nothing else can.
 
     First by augmenting paths: the worker takes a full posting whose holder moves to another posting of its own list
     that has room (or whose holder does, and so on). All at once, as a maximum flow (scipy's Dinic, in C) over the
     residual graph of the assignment so far: source → short worker (what it lacks), worker → posting it does not
     hold, posting → the worker holding it (a seat that may move), posting → sink (its room left). What the flow
-    cannot serve, no assignment within the caps could: only then does a cap give way, on the least overloaded of
+    cannot serve, no assignment within the caps could: only then (and only if `exceed`) does a cap give way, on the
+    least overloaded of
     the worker's postings (the best-scored among equals; in rounds, one offer per short worker a round), so that
     a crowd is spread rather than piled on one.
     """
@@ -153,7 +166,7 @@ def _make_room(needy: np.ndarray, short: np.ndarray, lo: np.ndarray, hi: np.ndar
     still = short - np.bincount(worker[gained], minlength=n_workers) + np.bincount(worker[released],
                                                                                  minlength=n_workers)
     # In rounds, every worker still short at once: each takes its least overloaded spare posting.
-    while (still > 0).any():
+    while exceed and (still > 0).any():
         needing = np.flatnonzero(still > 0)
         wanting = np.zeros(n_workers, dtype=bool)
         wanting[needing] = True
@@ -226,6 +239,8 @@ def allocate(feasible: Mapping[str, Sequence[Item]], openings: Mapping[str, int]
         scores=[np.array([i.score + TIER_STEP * FIT_TIERS.get(i.fit, 0) for i in items], dtype=np.float64)
                 for items in lists],
         fitting=[np.array([not i.relaxed for i in items], dtype=bool) for items in lists],
+        asked=[np.array([not i.relaxed and FIT_TIERS.get(i.fit, 0) >= TIER_ASKED for i in items], dtype=bool)
+               for items in lists],
         caps=caps,
         guaranteed=settings.guaranteed,
         limit=limit,

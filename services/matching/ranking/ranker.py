@@ -47,6 +47,7 @@ from services.matching.ranking.ranked import Ranked, take
 from services.matching.ranking.relevance import (
     KIND_SHIFT,
     REL_WELFARE,
+    TIER_ASKED,
     TIER_STEP,
     WELFARE,
     PostingJobs,
@@ -55,6 +56,7 @@ from services.matching.ranking.relevance import (
     Relevance,
     TextIndex,
     fit_name,
+    guessed_rows,
     related_mask,
     related_rows,
     tier_of_code,
@@ -69,6 +71,9 @@ from shared.reference.vocabulary import Vocabulary, default as default_vocabular
 # what its text's likeness to the worker's desired words adds (cosine × REL_NEAR_TEXT).
 REL_RELATED = 0.3
 REL_NEAR_TEXT = 0.7
+# The likeness counted for posts of the small group nearest to an unread word (Vocabulary.nearest_group): as close as
+# a posting whose own text is half like the word.
+GUESSED_LIKENESS = 0.5
 # Extra fitting candidates kept beyond `limit` so that diversity can reach past a crowded employer.
 DIVERSITY_SLACK = 8
 
@@ -182,7 +187,7 @@ class Ranker:
         if capacity and len(lists.rows):
             taken, load = assign_flat(offsets=lists.offsets, post=lists.rows.astype(np.int64),
                                       value=lists.scores.astype(np.float64), fits=lists.rungs == 0, caps=caps,
-                                      guaranteed=g, limit=limit)
+                                      guaranteed=g, limit=limit, asked=tiers_of(lists.codes) >= TIER_ASKED)
             over_cap = {self.postings[p].id: int(load[p] - caps[p]) for p in np.flatnonzero(load > caps).tolist()}
         else:
             taken = np.ones(len(lists.rows), dtype=bool)  # the whole head; diversity picks from it, then cut
@@ -263,6 +268,9 @@ class Ranker:
         related = related_rows(self.jobs, profile)
         if len(near_rows):
             related = distinct(np.concatenate((related, near_rows))).astype(np.int32)
+        guessed = guessed_rows(self.jobs, profile)
+        if len(guessed):
+            related = distinct(np.concatenate((related, guessed))).astype(np.int32)
         # Nothing fitting in reach although the worker's words were read as trades: public-welfare posts near home
         # lead the ladder (docs/domain.md, rule 4). An unread phrase says nothing fits because nothing was understood:
         # there the posts written most like it lead instead. Either way they are relaxed items, so the capacity step
@@ -291,6 +299,9 @@ class Ranker:
         if len(near_rows):
             at = np.clip(np.searchsorted(near_rows, rows), 0, len(near_rows) - 1)
             sims = np.where(near_rows[at] == rows, near_sims[at], 0.0).astype(np.float32)
+        if len(guessed):
+            # Posts of the group whose text is nearest to a word no step reads count as written like it.
+            sims = np.where(np.isin(rows, guessed), np.maximum(sims, GUESSED_LIKENESS), sims).astype(np.float32)
         rel = np.where(rungs == 1, REL_RELATED + REL_NEAR_TEXT * sims, 0.0).astype(np.float32)
         scores = self._score(seeker, rows, rel, origin, None)
         leading = np.isin(rows, welfare)

@@ -294,6 +294,9 @@ class Profile:
     job_ids: frozenset[int]
     small_ids: frozenset[int]
     middle_ids: frozenset[int]
+    # Small groups whose text is nearest to an asked-for word that no step reads: a guess for the ladder (relaxed
+    # offers), never a fit.
+    guessed_ids: frozenset[int] = frozenset()
     heads: dict = field(default_factory=dict, compare=False)  # the ranker's first reasons, made once per profile
 
     @cached_property
@@ -359,20 +362,25 @@ class Relevance:
                 if (source := self._index_source(name, ident, rel, tier, job_id)) is not None:
                     sources.append(source)
                     codes.append(kind << KIND_SHIFT | i)
+        guessed: set[int] = set()
         for i, word in enumerate(words):
             asked = i < len(desired)
             if readings[i][1] >= 0 or readings[i][2] >= 0:
                 continue  # read as a job: its job and group say what fits; text likeness would only add other trades
+            if asked and (group := self.readings.vocabulary.nearest_group(word)) is not None:
+                guessed.add(self.jobs.vocabulary.get(("small", group.code)))
             if (source := self._text_source(word, TIER_ASKED if asked else TIER_SKILL)) is not None:
                 sources.append(source)
                 codes.append((TEXT if asked else TEXT_SKILL) << KIND_SHIFT | i)
         small_ids.discard(-1)
         middle_ids.discard(-1)
+        guessed.discard(-1)
         # Sources may overlap (a posting of one of the worker's jobs titled as another, or written like a word):
         # the ranker keeps each posting once, with its best way of fitting.
         return Profile(sources=tuple(sources), codes=tuple(codes), words=words,
                        jobs=tuple(job for job, *_ in readings), job_ids=frozenset(job_ids),
-                       small_ids=frozenset(small_ids), middle_ids=frozenset(middle_ids))
+                       small_ids=frozenset(small_ids), middle_ids=frozenset(middle_ids),
+                       guessed_ids=frozenset(guessed))
 
     def _word(self, word: str) -> tuple[str | None, int, int, int]:
         """(canonical job, its id, small-group id, middle-group id) a worker's word names; ids -1 when unknown."""
@@ -465,3 +473,9 @@ def related_rows(jobs: PostingJobs, profile: Profile) -> np.ndarray:
     keep = np.ones(len(rows), dtype=bool)
     keep[1:] = rows[1:] != rows[:-1]
     return rows[keep]
+
+
+def guessed_rows(jobs: PostingJobs, profile: Profile) -> np.ndarray:
+    """The rows of the small groups guessed for a worker's unread words (ascending, no repeats)."""
+    parts = [jobs.by_group[g] for g in profile.guessed_ids if g in jobs.by_group]
+    return np.unique(np.concatenate(parts)).astype(np.int32) if parts else np.zeros(0, dtype=np.int32)
