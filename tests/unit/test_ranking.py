@@ -456,11 +456,12 @@ def test_a_posting_with_no_known_place_is_never_near_home():
 
 def test_an_unread_phrase_brings_the_posts_of_its_nearest_trade_first_on_the_ladder_said_as_relaxed():
     """收割玉米 (harvesting maize) is no word of the lexicon; the small group whose text is nearest to it is farm
-    machinery service (5-05-05). With no post fitting, a 收割机手 post comes before a cook's and a guard's."""
+    machinery service (5-05-05). With no post fitting, a 农机手 post of that group (no character in common with the
+    phrase) comes before a cook's and a guard's."""
     postings = [
         posting("cook", title="厨师", occupation="中式烹调师", skills=()),
         posting("guard", title="保安员", occupation="保安员", skills=()),
-        posting("harvest", title="收割机手", occupation="农业机械操作员", occupation_code="5-05-05", skills=()),
+        posting("harvest", title="农机手", occupation="", occupation_code="5-05-05", skills=()),
     ]
     got = recommend(postings, worker(desired_occupations=("收割玉米",), skills=()))
     assert ids(got)[0] == "harvest"
