@@ -180,6 +180,20 @@ def create_app(runtime: Runtime, *, title: str = "JobBridge") -> FastAPI:
     return app
 
 
+def create_service_app(unit: ServiceUnit, *, title: str) -> FastAPI:
+    """One service on its own (the distributed mode runs one of these per replica), with its relay and consumers in
+    the process when its settings say so. A unit that neither publishes nor consumes events (the console) gets an
+    in-process bus, whatever BUS says, so that it needs no broker to start or to be ready."""
+    settings = unit.settings
+    if unit.outbox is None and not unit.consumers:
+        bus = make_bus(settings.model_copy(update={"bus": "memory"}), name=f"jobbridge {unit.name}")
+        runtime = Runtime(units=[unit], bus=bus, settings=settings, relays=False, consumers=False)
+    else:
+        runtime = Runtime(units=[unit], bus=make_bus(settings, name=f"jobbridge {unit.name} api"), settings=settings,
+                          relays=settings.run_workers_in_process, consumers=settings.run_workers_in_process)
+    return create_app(runtime, title=title)
+
+
 def make_bus(settings: CommonSettings, *, name: str = "jobbridge") -> Bus:
     """The bus of the settings; `name` tells the broker which process a connection belongs to
     (e.g. "jobbridge notify consume"), so that an operator can find and close it."""

@@ -22,7 +22,7 @@ from services.console.pages.router import router as pages_router
 from services.console.settings import ConsoleSettings
 from shared.clock import Clock, SystemClock
 from shared.db import Database
-from shared.runtime import Runtime, ServiceUnit, create_app as create_runtime_app, make_bus
+from shared.runtime import ServiceUnit, create_service_app
 
 NAME = "console"
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -80,8 +80,4 @@ def create_app(settings: ConsoleSettings | None = None, *, clock: Clock | None =
     """The console on its own (the distributed mode): it reaches the APIs at CONSOLE_API_URL(S)."""
     settings = settings or ConsoleSettings()
     unit = build(settings, clock=clock)
-    # The console neither publishes nor consumes events: an in-process bus, whatever BUS says, so that it needs no
-    # broker to start or to be ready.
-    bus = make_bus(settings.model_copy(update={"bus": "memory"}), name="jobbridge console")
-    runtime = Runtime(units=[unit], bus=bus, settings=settings, relays=False, consumers=False)
-    return create_runtime_app(runtime, title="JobBridge console")
+    return create_service_app(unit, title="JobBridge console")

@@ -20,7 +20,7 @@ from services.jobs.supply_lists.router import router as supply_lists_router
 from shared.clock import Clock, SystemClock
 from shared.db import Database
 from shared.events.inbox import Consumer
-from shared.runtime import Runtime, ServiceUnit, create_app as create_runtime_app, make_bus
+from shared.runtime import ServiceUnit, create_service_app
 
 NAME = "jobs"
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -63,6 +63,4 @@ def create_app(settings: JobsSettings | None = None, *, clock: Clock | None = No
     """The jobs service on its own (the distributed mode runs one of these per replica)."""
     settings = settings or JobsSettings()
     unit = build(settings, clock=clock)
-    runtime = Runtime(units=[unit], bus=make_bus(settings, name="jobbridge jobs api"), settings=settings,
-                      relays=settings.run_workers_in_process, consumers=settings.run_workers_in_process)
-    return create_runtime_app(runtime, title="JobBridge jobs")
+    return create_service_app(unit, title="JobBridge jobs")

@@ -9,10 +9,10 @@ from fastapi import APIRouter, FastAPI
 from services.matching import consumers
 from services.matching.candidates.router import router as candidates_router
 from services.matching.db import inbox, outbox
-from services.matching.index import RankerCache
+from services.matching.events import SHORTFALL_DETECTED
 from services.matching.outcomes.router import router as outcomes_router
+from services.matching.ranker_cache import RankerCache
 from services.matching.recommendations.router import router as recommendations_router
-from services.matching.recommendations.service import SHORTFALL
 from services.matching.runs.router import router as runs_router
 from services.matching.settings import MatchingSettings
 from services.matching.shortfalls.router import router as shortfalls_router
@@ -20,7 +20,7 @@ from services.matching.vocabulary.router import router as vocabulary_router
 from shared.clock import Clock, SystemClock
 from shared.db import Database
 from shared.events.inbox import Consumer
-from shared.runtime import Runtime, ServiceUnit, create_app as create_runtime_app, make_bus
+from shared.runtime import ServiceUnit, create_service_app
 
 NAME = "matching"
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -44,13 +44,11 @@ def build(settings: MatchingSettings | None = None, *, clock: Clock | None = Non
     return ServiceUnit(name=NAME, router=router, database=database, migrations_dir=MIGRATIONS, outbox=outbox,
                        clock=clock, settings=settings, consumers=consumers_, state={"rankers": cache},
                        # Staff act on shortfalls through the sets and the run report; the event is for whoever binds.
-                       optional_events=frozenset({SHORTFALL}))
+                       optional_events=frozenset({SHORTFALL_DETECTED}))
 
 
 def create_app(settings: MatchingSettings | None = None, *, clock: Clock | None = None) -> FastAPI:
     """The matching service on its own (the distributed mode runs one of these per replica)."""
     settings = settings or MatchingSettings()
     unit = build(settings, clock=clock)
-    runtime = Runtime(units=[unit], bus=make_bus(settings, name="jobbridge matching api"), settings=settings,
-                      relays=settings.run_workers_in_process, consumers=settings.run_workers_in_process)
-    return create_runtime_app(runtime, title="JobBridge matching")
+    return create_service_app(unit, title="JobBridge matching")

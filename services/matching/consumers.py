@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.matching.index import RankerCache
+from services.matching.events import RUN_ITEM_REQUESTED, RUN_RANKED
 from services.matching.outcomes import service as outcomes
+from services.matching.ranker_cache import RankerCache
 from services.matching.readmodels import service as readmodels
 from services.matching.recommendations import service as recommendations
 from services.matching.runs import service as runs
@@ -58,4 +59,4 @@ def run_handlers(cache: RankerCache, settings: MatchingSettings, clock: Clock) -
     async def finish(session: AsyncSession, event: Envelope) -> None:
         await runs.finish(session=session, event=event, cache=cache, settings=settings, clock=clock)
 
-    return {runs.ITEM_REQUESTED: [rank_item], runs.ITEMS_RANKED: [finish]}
+    return {RUN_ITEM_REQUESTED: [rank_item], RUN_RANKED: [finish]}

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.matching.index import RankerCache
+from services.matching.ranker_cache import RankerCache
 from services.matching.settings import MatchingSettings
 from shared.auth import Principal, Role, current_principal, require
 from shared.clock import Clock

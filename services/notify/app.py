@@ -24,7 +24,7 @@ from services.notify.settings import CALLBACK_TOKEN_FILE, NotifySettings
 from shared.clock import Clock, SystemClock
 from shared.db import Database
 from shared.events.inbox import Consumer
-from shared.runtime import Runtime, ServiceUnit, create_app as create_runtime_app, make_bus
+from shared.runtime import ServiceUnit, create_service_app
 
 NAME = "notify"
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -83,6 +83,4 @@ def create_app(settings: NotifySettings | None = None, *, clock: Clock | None = 
     """The notify service on its own (the distributed mode runs one of these per replica)."""
     settings = settings or NotifySettings()
     unit = build(settings, clock=clock, contacts=contacts, providers=providers)
-    runtime = Runtime(units=[unit], bus=make_bus(settings, name="jobbridge notify api"), settings=settings,
-                      relays=settings.run_workers_in_process, consumers=settings.run_workers_in_process)
-    return create_runtime_app(runtime, title="JobBridge notify")
+    return create_service_app(unit, title="JobBridge notify")

@@ -21,7 +21,7 @@ from services.workers.targets.router import router as targets_router
 from services.workers.training.router import router as training_router
 from shared.clock import Clock, SystemClock
 from shared.db import Database
-from shared.runtime import Runtime, ServiceUnit, create_app as create_runtime_app, make_bus
+from shared.runtime import ServiceUnit, create_service_app
 from shared.service_token import ServiceToken
 
 NAME = "workers"
@@ -53,6 +53,4 @@ def create_app(settings: WorkersSettings | None = None, *, clock: Clock | None =
     """The workers service on its own (the distributed mode runs one of these per replica)."""
     settings = settings or WorkersSettings()
     unit = build(settings, clock=clock)
-    runtime = Runtime(units=[unit], bus=make_bus(settings, name="jobbridge workers api"), settings=settings,
-                      relays=settings.run_workers_in_process, consumers=settings.run_workers_in_process)
-    return create_runtime_app(runtime, title="JobBridge workers")
+    return create_service_app(unit, title="JobBridge workers")

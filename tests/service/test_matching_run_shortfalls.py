@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from services.matching.runs import service as runs
+from services.matching.events import RUN_ITEM_REQUESTED
 from services.matching.runs.models import Run, RunCandidates
 from services.workers.profiles.idcard import make_id_number
 from shared.events.envelope import Envelope
@@ -110,7 +110,7 @@ async def test_a_post_closed_between_ranking_and_allocation_is_not_counted_in_th
                         created_at=api.clock.now(), finished_at=None))
 
     async def rank(key: str, number: int) -> None:
-        await consumer.handle(Envelope(type=runs.ITEM_REQUESTED, occurred_at="2026-11-28T02:00:00Z",
+        await consumer.handle(Envelope(type=RUN_ITEM_REQUESTED, occurred_at="2026-11-28T02:00:00Z",
                                        producer="matching", subject=run_id, version=number,
                                        data={"run_id": run_id, "key": key, "level": "township",
                                              "region_code": "152222"}))

@@ -6,8 +6,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.matching.candidates.access import may_see
-from services.matching.index import RankerCache
 from services.matching.outcomes import service as outcomes
+from services.matching.ranker_cache import RankerCache
 from services.matching.ranking.model import Candidate, PostingView
 from services.matching.readmodels.models import PostingRecord, WorkerRecord
 from services.matching.readmodels.service import worker_view

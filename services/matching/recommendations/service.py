@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.matching.db import outbox
-from services.matching.index import RankerCache
+from services.matching.events import RECOMMENDATIONS_ISSUED, SHORTFALL_DETECTED
+from services.matching.ranker_cache import RankerCache
 from services.matching.ranking.model import Item, PostingView, Recommendation
 from services.matching.readmodels.models import WorkerRecord
 from services.matching.readmodels.service import worker_view
@@ -18,9 +19,6 @@ from shared.clock import Clock, local_today
 from shared.errors import NotFound
 from shared.events.outbox import add_event
 from shared.reference.regions import get_region
-
-ISSUED = "matching.recommendations.issued"
-SHORTFALL = "matching.shortfall.detected"
 
 
 async def worker_in_scope(session: AsyncSession, worker_id: str, by: Principal) -> WorkerRecord:
@@ -69,10 +67,10 @@ async def issue(*, session: AsyncSession, recommendation: Recommendation, postin
     await session.flush()
     # The worker's home lets notify show station staff the messages of their own region only.
     data = content | {"set_id": issued.id, "run_id": run_id, "home_region_code": home_region_code}
-    await add_event(session, outbox, clock=clock, producer="matching", type=ISSUED, subject=issued.worker_id,
+    await add_event(session, outbox, clock=clock, producer="matching", type=RECOMMENDATIONS_ISSUED, subject=issued.worker_id,
                     version=version, data=data)
     if content["shortfall"] is not None:
-        await add_event(session, outbox, clock=clock, producer="matching", type=SHORTFALL, subject=issued.worker_id,
+        await add_event(session, outbox, clock=clock, producer="matching", type=SHORTFALL_DETECTED, subject=issued.worker_id,
                         version=version, data={"worker_id": issued.worker_id, "set_id": issued.id, "run_id": run_id,
                                                **content["shortfall"]})
     return issued

@@ -10,7 +10,8 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.matching.db import outbox
-from services.matching.index import RankerCache
+from services.matching.events import RUN_ITEM_REQUESTED, RUN_RANKED
+from services.matching.ranker_cache import RankerCache
 from services.matching.ranking import Ranker, allocate
 from services.matching.ranking.capacity import Allocation
 from services.matching.ranking.model import Item, PostingView, Shortfall
@@ -26,8 +27,6 @@ from shared.errors import Conflict, Forbidden, NotFound
 from shared.events.envelope import Envelope
 from shared.events.outbox import add_event
 
-ITEM_REQUESTED = "matching.run.item_requested"
-ITEMS_RANKED = "matching.run.ranked"
 GUARANTEED = ("near_home", "league", "anywhere")
 FEASIBLE_KEPT = 50  # per worker, for the capacity step
 
@@ -64,7 +63,7 @@ async def start(*, session: AsyncSession, region_code: str, by: Principal, setti
     session.add(run)
     await session.flush()
     for number, key in enumerate(keys, start=1):
-        await add_event(session, outbox, clock=clock, producer="matching", type=ITEM_REQUESTED, subject=run.id,
+        await add_event(session, outbox, clock=clock, producer="matching", type=RUN_ITEM_REQUESTED, subject=run.id,
                         version=number, data={"run_id": run.id, "key": key, "level": settings.run_item_level,
                                               "region_code": region_code})
     return run
@@ -107,7 +106,7 @@ async def rank_item(*, session: AsyncSession, event: Envelope, cache: RankerCach
     await session.execute(update(Run).where(Run.id == run.id).values(items_done=Run.items_done + 1))
     done = await session.scalar(select(Run.items_done).where(Run.id == run.id))
     if done == run.items_total:
-        await add_event(session, outbox, clock=clock, producer="matching", type=ITEMS_RANKED, subject=run.id,
+        await add_event(session, outbox, clock=clock, producer="matching", type=RUN_RANKED, subject=run.id,
                         version=run.items_total + 1, data={"run_id": run.id})
 
 
