@@ -69,6 +69,7 @@ async def test_a_course_is_held_in_the_staff_members_region_with_its_occupation_
     assert (await hold(api, 422, end_on="2026-12-01"))["detail"][0]["msg"] == "结束日期早于开始日期"
     assert "今天以后" in (await hold(api, 422, start_on="2026-11-28"))["message"]
     assert (await hold(api, 422, seats=0))["detail"][0]["field"] == "seats"
+    assert (await hold(api, 422, certificate="（初级）"))["detail"][0]["field"] == "certificate"
     refused = await hold(api, 403, region_code="152221101")  # a township of the other county
     assert refused["message"] == "上课地点不在您负责的地区内"
     assert (await hold(api, 201, scope={"role": "admin"}, region_code="152221101"))["region_code"] == "152221101"
@@ -302,6 +303,8 @@ async def test_open_courses_are_found_by_the_certificate_a_worker_lacks(workers_
     assert await found(f"certificate=育婴员证&region={OTHER_COUNTY}") == []  # not our staff's
     assert await found(f"certificate=育婴员证&region={OTHER_COUNTY}", {"role": "admin"}) == [elsewhere["id"]]
     assert await found("certificate=电工证") == []
+    assert await found("certificate=（）") == []
+    await call(api, "GET", "/workers/courses/for-certificate?certificate=", status=422, scope=STAFF)
     await call(api, "GET", "/workers/courses/for-certificate", status=422, scope=STAFF)
     api.clock.advance(days=12)  # begun: no longer open
     assert await found("certificate=育婴员证") == []

@@ -27,7 +27,8 @@ def missing_certificates(reason: str | None) -> list[str]:
     found = _MISSING_CERTIFICATES.search(reason or "")
     if found is None:
         return []
-    return [name.strip() for name in found.group(1).split("、") if name.strip() and name.strip() != "证书"]
+    names = (name.strip() for name in found.group(1).split("、"))
+    return [name for name in names if name and name != "证书" and len(name) <= 80]
 
 
 async def for_shortfall(api, reason: str | None, home_region_code: str) -> list[dict]:

@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, Select, func, or_, select, true, update
+from sqlalchemy import ColumnElement, Select, false, func, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.workers.courses import rules
@@ -43,6 +43,8 @@ def _visible(by: Principal) -> ColumnElement[bool]:
     if by.role is not Role.station_staff:
         return true()
     region = by.region or ""
+    if not region:
+        return false()
     above = [region[:n] for n in (6, 9) if len(region) > n]
     return or_(Course.region_code.startswith(region, autoescape=True), Course.region_code.in_(above))
 
@@ -66,6 +68,8 @@ async def create(*, session: AsyncSession, fields: dict, by: Principal, clock: C
         raise Invalid("start_on must be after today: enrolment closes when a course begins", field="start_on",
                       zh="开课日期要在今天以后（开课后就不能报名了）")
     certificate = fields.get("certificate") or None
+    if certificate is not None and not rules.certificate_key(certificate):
+        raise Invalid("certificate names no certificate", field="certificate", zh="证书名称不对，如：育婴员证")
     course = Course(id=str(uuid.uuid4()), title=fields["title"], occupation_code=fields["occupation_code"],
                     provider=fields["provider"], region_code=region_code, hours=fields["hours"],
                     start_on=fields["start_on"], end_on=fields["end_on"], seats=fields["seats"], taken=0,
@@ -112,6 +116,8 @@ async def search(*, session: AsyncSession, filters: CourseFilter, by: Principal,
 async def for_certificate(*, session: AsyncSession, certificate: str, region: str | None, by: Principal,
                           clock: Clock) -> list[Course]:
     """Open courses whose completers gain the certificate, held in the county of `region` (when given)."""
+    if not rules.certificate_key(certificate):
+        return []
     area = region[:6] if region else None
     rows, _ = await search(session=session, filters=CourseFilter(region=area, open_only=True, certificate=certificate),
                            by=by, page=1, page_size=20, clock=clock)
