@@ -87,6 +87,9 @@ async def test_a_clerk_holds_a_course_and_enrols_from_the_offers_page_and_the_ca
     assert "已登记" in page.text and "结业，取得焊工证" in page.text
     profile = (await console.client.get(f"/workers/profiles/{welder}", headers=admin)).json()
     assert profile["certificates"] == ["焊工证"]
+    await console.settle()  # matching hears of the certificate through the profile's update
+    offers = await clerk.get(f"/console/workers/{welder}/offers")
+    assert "电焊工1" in offers.text and "要求焊工证" not in offers.text and "考证培训" not in offers.text
     dropped = await clerk.submit(f"{course_path}/enrolments/{seats[1]}/outcome",
                                  {"outcome": "dropped", "certificate_gained": "1"})
     assert dropped.status_code == 422 and "结业了才能登记取得证书" in dropped.text
