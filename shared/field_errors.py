@@ -60,6 +60,7 @@ _ZH = {
     "unknown_region": "不认识这个地区代码",
     "null_not_allowed": "不能填空值，不改就不要填这一项",
     "period_order": "结束日期早于开始日期",
+    "certificate_without_completion": "结业了才能登记取得证书",
     "value_error": "填写有误",
     "assertion_error": "填写有误",
 }

@@ -92,3 +92,6 @@ class Api:
 
     async def patch(self, path: str, body: Any) -> Any:
         return (await self.request("PATCH", path, json=body)).json()
+
+    async def put(self, path: str, body: Any) -> Any:
+        return (await self.request("PUT", path, json=body)).json()

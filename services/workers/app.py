@@ -7,6 +7,7 @@ from pathlib import Path
 from fastapi import APIRouter, FastAPI
 
 from services.workers.audit.router import router as audit_router
+from services.workers.courses.router import router as courses_router
 from services.workers.db import outbox
 from services.workers.followups.router import router as followups_router
 from services.workers.ledger.router import router as ledger_router
@@ -34,8 +35,8 @@ def build(settings: WorkersSettings | None = None, *, clock: Clock | None = None
     router = APIRouter(prefix=f"/{NAME}")
     # The ledger's /profiles/import goes before /profiles/{worker_id}, so the literal path is matched first.
     for part in (ledger_router, profiles_router, placements_router, followups_router, training_router,
-                 startup_support_router, reports_router, targets_router, service_points_router, audit_router,
-                 internal_router):
+                 courses_router, startup_support_router, reports_router, targets_router, service_points_router,
+                 audit_router, internal_router):
         router.include_router(part)
     openings = JobsOpenings(base_url=settings.jobs_base_url, token=ServiceToken(
         signing_key=settings.signing_key, sub=NAME))

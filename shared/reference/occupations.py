@@ -79,3 +79,23 @@ def get_occupation(code: str) -> Occupation | None:
     return _occupations().get(code.strip())
 
 
+@dataclass(frozen=True)
+class DetailedOccupation:
+    """An occupation of the 2022 大典 below a small group: code "4-10-01-06", its small group "4-10-01"."""
+
+    code: str
+    name: str
+    small_code: str
+
+
+@cache
+def _detailed() -> dict[str, DetailedOccupation]:
+    return {row["code"]: DetailedOccupation(code=row["code"], name=row["name"], small_code=row["small_code"])
+            for row in data_rows("occupation_detailed_2022.csv")}
+
+
+def get_detailed_occupation(code: str) -> DetailedOccupation | None:
+    """Return the detailed occupation with this code ("4-10-01-06"), or None."""
+    return _detailed().get(code.strip())
+
+

@@ -8,7 +8,7 @@ import pytest
 from services.console import labels
 from services.console.accounts import passwords, rules
 from services.console.messages import field_errors, row_errors, translate
-from services.console.pages import charts, ledger, worker_form
+from services.console.pages import charts, courses, ledger, worker_form
 from services.console.pages.runs import progress_of
 
 
@@ -123,3 +123,12 @@ def test_places_are_named_and_picked_from_the_region():
     (only,) = labels.townships_by_county("152222105")
     assert only[0] == "152222" and [code for code, _ in only[2]] == ["152222105"]
     assert labels.money(4000) == "4000元" and labels.day("2026-11-28T02:00:00+00:00") == "2026-11-28"
+
+
+def test_the_certificates_a_shortfall_reason_names_are_read_from_its_end():
+    missing_certificates = courses.missing_certificates
+    assert missing_certificates("符合条件的岗位仅有2个；另有3个对口岗位要求焊工证") == ["焊工证"]
+    assert missing_certificates("盟内符合条件的岗位暂无；另有4个对口岗位要求育婴员证、健康证") == ["育婴员证", "健康证"]
+    assert missing_certificates("符合条件的岗位仅有1个；另有2个对口岗位要求证书") == []  # names none
+    assert missing_certificates("30公里内符合条件的岗位暂无；另有5个对口岗位年龄不符") == []
+    assert missing_certificates(None) == [] and missing_certificates("") == []

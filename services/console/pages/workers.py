@@ -11,7 +11,7 @@ from starlette.datastructures import UploadFile
 from services.console.api import ApiError
 from services.console.deps import ApiDep, Staff, StaffPosted
 from services.console.messages import row_errors
-from services.console.pages import ledger, worker_form
+from services.console.pages import courses, ledger, worker_form
 from services.console.pages.render import render
 
 router = APIRouter(prefix="/console/workers")
@@ -136,12 +136,34 @@ async def _offers(api, worker_id: str) -> tuple[dict, dict | None]:
         return profile[0], None
 
 
-@router.get("/{worker_id}/offers", response_class=HTMLResponse)
-async def offers(request: Request, worker_id: str, user: Staff, api: ApiDep) -> HTMLResponse:
+async def _offers_page(request: Request, api, worker_id: str, *, status: int = 200,
+                       error: str = "") -> HTMLResponse:
     profile, recommended = await _offers(api, worker_id)
     issued = await api.get(f"/matching/workers/{worker_id}/recommendation-sets") if recommended else []
-    return render(request, "workers/offers.html", w=profile, rec=recommended, issued=issued[:5],
-                  sent=request.query_params.get("sent") == "1")
+    # A shortfall for want of a certificate: the open courses that give it, to enrol the worker there and then.
+    shortfall = (recommended or {}).get("shortfall") or {}
+    training = await courses.for_shortfall(api, shortfall.get("reason"), profile["home_region_code"])
+    return render(request, "workers/offers.html", status=status, w=profile, rec=recommended, issued=issued[:5],
+                  training=training, error=error, sent=request.query_params.get("sent") == "1",
+                  enrolled=request.query_params.get("enrolled") == "1")
+
+
+@router.get("/{worker_id}/offers", response_class=HTMLResponse)
+async def offers(request: Request, worker_id: str, user: Staff, api: ApiDep) -> HTMLResponse:
+    return await _offers_page(request, api, worker_id)
+
+
+@router.post("/{worker_id}/courses/{course_id}", response_class=HTMLResponse)
+async def enrol_on_course(request: Request, worker_id: str, course_id: str, user: StaffPosted,
+                          api: ApiDep) -> Response:
+    """Enrol the worker on a course offered for the certificate the shortfall names."""
+    try:
+        await api.post(f"/workers/courses/{course_id}/enrolments", {"worker_id": worker_id})
+    except ApiError as error:
+        if error.status not in (404, 409, 422):
+            raise
+        return await _offers_page(request, api, worker_id, status=error.status, error=error.message)
+    return RedirectResponse(f"/console/workers/{worker_id}/offers?enrolled=1", status_code=303)
 
 
 @router.post("/{worker_id}/offers", response_class=HTMLResponse)

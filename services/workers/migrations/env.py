@@ -1,6 +1,7 @@
 """Alembic environment of the workers database."""
 
 from services.workers.audit import models as _audit  # noqa: F401 - register the tables
+from services.workers.courses import models as _courses  # noqa: F401
 from services.workers.db import Base
 from services.workers.placements import models as _placements  # noqa: F401
 from services.workers.profiles import models as _profiles  # noqa: F401

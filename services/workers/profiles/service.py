@@ -183,6 +183,15 @@ async def change(*, session: AsyncSession, worker_id: str, changes: dict[str, An
     return profile
 
 
+async def add_certificate(*, session: AsyncSession, profile: WorkerProfile, certificate: str, clock: Clock) -> None:
+    """The worker gained a certificate (a course completed): matching hears of it as of any other change."""
+    profile.certificates = [*profile.certificates, certificate]
+    profile.version += 1
+    profile.updated_at = clock.now()
+    await session.flush()
+    await profile_changed(session, profile, type=PROFILE_UPDATED, clock=clock)
+
+
 def scoped(query, by: Principal):
     """Limit a profile query to what the caller may list."""
     if by.role is Role.station_staff:

@@ -1,0 +1,1 @@
+"""Training courses: the catalogue, who may take a seat, enrolment, completion and the certificate gained."""
