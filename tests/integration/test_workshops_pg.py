@@ -35,3 +35,23 @@ async def workers_api(pg_url, tmp_path, clock):
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             yield Api(app, client, clock, service="workers")
+
+
+async def test_two_clerks_adding_the_same_labourer_at_once_leave_one_contract_in_force(workers_api):
+    import asyncio
+
+    from tests.service.test_workshops import COUNTY, register, workshop
+
+    api = workers_api
+    shop = (await workshop(api))["id"]
+    zhang = await register(api, 1)
+
+    async def add(wage: int):
+        return await api.client.put(f"/workers/workshops/{shop}/labourers/{zhang}", headers=api.auth(**COUNTY),
+                                    json={"contract_start": "2026-06-01", "contract_months": 12, "monthly_wage": wage})
+
+    answers = await asyncio.gather(add(2300), add(2400))
+    assert {a.status_code for a in answers} <= {200, 409} and 200 in {a.status_code for a in answers}
+    history = (await api.client.get(f"/workers/workshops/{shop}/labourers/{zhang}/history",
+                                    headers=api.auth(**COUNTY))).json()
+    assert [h["replaced_at"] for h in history].count(None) == 1
