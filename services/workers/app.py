@@ -20,6 +20,7 @@ from services.workers.settings import WorkersSettings
 from services.workers.startup_support.router import router as startup_support_router
 from services.workers.targets.router import router as targets_router
 from services.workers.training.router import router as training_router
+from services.workers.workshops.router import router as workshops_router
 from shared.clock import Clock, SystemClock
 from shared.db import Database
 from shared.runtime import ServiceUnit, create_service_app
@@ -36,6 +37,7 @@ def build(settings: WorkersSettings | None = None, *, clock: Clock | None = None
     # The ledger's /profiles/import goes before /profiles/{worker_id}, so the literal path is matched first.
     for part in (ledger_router, profiles_router, placements_router, followups_router, training_router,
                  courses_router, startup_support_router, reports_router, targets_router, service_points_router,
+                 workshops_router,
                  audit_router, internal_router):
         router.include_router(part)
     openings = JobsOpenings(base_url=settings.jobs_base_url, token=ServiceToken(

@@ -4,9 +4,20 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from services.console.pages import courses, followups, home, offices, operations, replies, reports, runs, workers
+from services.console.pages import (
+    courses,
+    followups,
+    home,
+    offices,
+    operations,
+    replies,
+    reports,
+    runs,
+    workers,
+    workshops,
+)
 
 router = APIRouter(tags=["console"])
-for part in (home.router, workers.router, runs.router, replies.router, followups.router, courses.router, reports.router,
-             offices.router, operations.router):
+for part in (home.router, workers.router, runs.router, replies.router, followups.router, courses.router,
+             workshops.router, reports.router, offices.router, operations.router):
     router.include_router(part)

@@ -10,6 +10,7 @@ from services.workers.service_points import models as _service_points  # noqa: F
 from services.workers.startup_support import models as _startup_support  # noqa: F401
 from services.workers.targets import models as _targets  # noqa: F401
 from services.workers.training import models as _training  # noqa: F401
+from services.workers.workshops import models as _workshops  # noqa: F401
 from shared.migrations import run_env
 
 run_env(Base.metadata)

@@ -30,6 +30,15 @@ class StartupSupportIn(BaseModel):
         return self
 
 
+class StartupSubsidyOut(BaseModel):
+    """The one-time start-up subsidy condition on a day: a registered business operating for six full months."""
+
+    on: date
+    eligible: bool
+    missing: list[str] = Field(description="what is missing, in short Chinese (e.g. 经营未满6个月（还差3天）); empty when met")
+    met_from: date | None = Field(description="the day the condition is (or will be) met; null while no operating date")
+
+
 class StartupSupportOut(BaseModel):
     worker_id: str
     guidance_on: date | None
@@ -38,5 +47,29 @@ class StartupSupportOut(BaseModel):
     operating_since: date | None
     note: str | None
     supported: bool = Field(description="guidance, training or a registered business: counts in the report")
+    subsidy: StartupSubsidyOut
     recorded_by: str
     updated_at: datetime
+
+
+class StartupRow(BaseModel):
+    """A worker who wants to start a business or has start-up support on record, with the subsidy condition."""
+
+    worker_id: str
+    worker_name: str
+    home_region_code: str
+    guidance_on: date | None
+    training_on: date | None
+    registered_on: date | None
+    operating_since: date | None
+    subsidy: StartupSubsidyOut
+
+
+class StartupList(BaseModel):
+    as_of: date
+    total: int = Field(description="the rows that pass the filter")
+    eligible: int = Field(description="of the area's start-ups (whatever the filter), those meeting the condition")
+    not_yet: int = Field(description="of the area's start-ups, those not meeting it yet")
+    items: list[StartupRow]
+    page: int
+    page_size: int

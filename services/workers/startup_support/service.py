@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, or_, select
+from datetime import date
+
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.workers.profiles import service as profiles
+from services.workers.profiles.models import WorkerProfile
 from services.workers.reports.months import month_start
 from services.workers.startup_support.models import StartupSupport
+from services.workers.startup_support.rules import StartupSubsidy, startup_subsidy
 from services.workers.startup_support.schemas import DATES
 from shared.auth import Principal
 from shared.clock import Clock, local_today
@@ -59,7 +63,36 @@ async def read(*, session: AsyncSession, worker_id: str, by: Principal) -> Start
     return current
 
 
-def present(row: StartupSupport) -> dict:
+def subsidy_of(row: StartupSupport | None, today: date) -> StartupSubsidy:
+    return startup_subsidy(registered_on=row.registered_on if row else None,
+                           operating_since=row.operating_since if row else None, on=today)
+
+
+def present(row: StartupSupport, *, today: date) -> dict:
     return {"worker_id": row.worker_id, **{name: getattr(row, name) for name in DATES}, "note": row.note,
             "supported": any((row.guidance_on, row.training_on, row.registered_on)),
-            "recorded_by": row.recorded_by, "updated_at": row.created_at}
+            "subsidy": vars(subsidy_of(row, today)), "recorded_by": row.recorded_by, "updated_at": row.created_at}
+
+
+async def listing(*, session: AsyncSession, by: Principal, region: str | None, subsidy: str | None, page: int,
+                  page_size: int, today: date) -> dict:
+    """The area's start-ups (a wish to start a business, or a start-up record), each with the subsidy condition
+    today. The condition depends on the day, so the area's rows are checked here and then filtered and paged."""
+    current = and_(StartupSupport.worker_id == WorkerProfile.id, StartupSupport.replaced_at.is_(None))
+    query = profiles.scoped(select(WorkerProfile.id, WorkerProfile.name, WorkerProfile.home_region_code,
+                                   StartupSupport).outerjoin(StartupSupport, current), by)
+    query = query.where(or_(WorkerProfile.wants_entrepreneurship.is_(True), StartupSupport.seq.is_not(None)))
+    if region:
+        query = query.where(WorkerProfile.home_region_code.startswith(region, autoescape=True))
+    query = query.order_by(WorkerProfile.home_region_code, WorkerProfile.name, WorkerProfile.id)
+    rows = []
+    for worker_id, name, home, row in (await session.execute(query)).all():
+        rows.append({"worker_id": worker_id, "worker_name": name, "home_region_code": home,
+                     **{key: getattr(row, key) if row else None for key in DATES},
+                     "subsidy": vars(subsidy_of(row, today))})
+    eligible = [r for r in rows if r["subsidy"]["eligible"]]
+    not_yet = [r for r in rows if not r["subsidy"]["eligible"]]
+    chosen = {"eligible": eligible, "not_yet": not_yet}.get(subsidy or "", rows)
+    start = (page - 1) * page_size
+    return {"as_of": today, "total": len(chosen), "eligible": len(eligible), "not_yet": len(not_yet),
+            "items": chosen[start:start + page_size], "page": page, "page_size": page_size}
