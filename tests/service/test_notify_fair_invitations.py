@@ -16,10 +16,10 @@ ALIYUN_CODE, TENCENT_ID, WECHAT_ID = "SMS_490250002", "1900002", "tmpl-job-fair-
 FAIR_ID = str(uuid.uuid4())
 
 
-@pytest.fixture
-def notify_changes() -> dict:
-    return {"aliyun_invitation_template_code": ALIYUN_CODE, "tencent_invitation_template_id": TENCENT_ID,
-            "wechat_invitation_template_id": WECHAT_ID}
+# Every test runs with the invitation templates configured at each vendor.
+pytestmark = pytest.mark.parametrize("notify_changes", [{
+    "aliyun_invitation_template_code": ALIYUN_CODE, "tencent_invitation_template_id": TENCENT_ID,
+    "wechat_invitation_template_id": WECHAT_ID}])
 
 
 @pytest.fixture(autouse=True)

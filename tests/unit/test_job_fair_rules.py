@@ -35,10 +35,8 @@ def test_the_year_counts_fairs_held_from_new_year_to_today_only():
     assert rows["152222"].met and (rows["152201"].count, rows["152201"].met) == (1, False)
 
 
-def fair(**changes) -> Fair:
-    values = {"title": "乌兰浩特市春季招聘会", "held_on": date(2026, 12, 10), "start_time": "09:00",
-              "venue": "乌兰浩特市人力资源市场", "postings": 5}
-    return Fair(**(values | changes))
+def fair(*, title: str = "乌兰浩特市春季招聘会", venue: str = "乌兰浩特市人力资源市场", postings: int = 5) -> Fair:
+    return Fair(title=title, held_on=date(2026, 12, 10), start_time="09:00", venue=venue, postings=postings)
 
 
 def test_the_invitation_sms_reads_as_the_template_says():
