@@ -90,5 +90,8 @@ class Api:
         answer = await self.request("POST", path, json=body)
         return answer.json() if answer.content else None
 
+    async def put(self, path: str, body: Any) -> Any:
+        return (await self.request("PUT", path, json=body)).json()
+
     async def patch(self, path: str, body: Any) -> Any:
         return (await self.request("PATCH", path, json=body)).json()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from services.console.pages import followups, home, offices, operations, replies, reports, runs, workers
+from services.console.pages import fairs, followups, home, offices, operations, replies, reports, runs, workers
 
 router = APIRouter(tags=["console"])
-for part in (home.router, workers.router, runs.router, replies.router, followups.router, reports.router, offices.router,
-             operations.router):
+for part in (home.router, workers.router, runs.router, replies.router, followups.router, fairs.router, reports.router,
+             offices.router, operations.router):
     router.include_router(part)
