@@ -53,8 +53,8 @@ def _attendee(row: FairAttendee) -> AttendeeOut:
     outcome = Outcome(row.outcome) if row.outcome else None
     return AttendeeOut(worker_id=row.worker_id, invited=row.invited_at is not None, invited_at=row.invited_at,
                        walk_in=row.invited_at is None and row.attended, attended=row.attended,
-                       outcome=outcome.value if outcome else None, outcome_text=OUTCOME_ZH[outcome] if outcome else None,
-                       posting_id=row.outcome_posting_id)
+                       outcome=outcome.value if outcome else None,
+                       outcome_text=OUTCOME_ZH[outcome] if outcome else None, posting_id=row.outcome_posting_id)
 
 
 def _detail(fair: service.Fair, clock: Clock) -> FairDetail:
