@@ -28,8 +28,8 @@ SECRET = "integration-secret-of-at-least-32-bytes"
 CLOCK = FixedClock(datetime(2026, 11, 28, 2, 0, tzinfo=timezone.utc))
 
 
-def auth(role: str = "admin", **scope: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {mint_token(key=SECRET, role=role, **scope)}"}
+def auth(role: str = "admin", region: str | None = None) -> dict[str, str]:
+    return {"Authorization": f"Bearer {mint_token(key=SECRET, role=role, region=region)}"}
 
 
 async def test_fairs_on_postgresql_with_two_invitation_batches_at_once(pg_url, tmp_path):

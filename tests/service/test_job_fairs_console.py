@@ -52,5 +52,7 @@ async def test_a_clerk_enters_a_fair_invites_a_labourer_and_records_the_outcome(
     assert "当场录用" in detail.text and "已邀请" in detail.text and "13394641177" not in detail.text
     ledger = await clerk.get("/console/fairs")
     assert "还差1场" in ledger.text and "科右中旗冬季招聘会" in ledger.text
+    report = await clerk.get("/console/reports")
+    assert report.status_code == 200 and "招聘会（每年至少2场）" in report.text and "还差1场" in report.text
     other = await console.browser("station2")
     assert (await other.get(fair_path)).status_code == 404
