@@ -11,6 +11,7 @@ from fastapi import APIRouter, FastAPI
 from services.jobs import consumers
 from services.jobs.db import inbox, outbox
 from services.jobs.employers.router import router as employers_router
+from services.jobs.fairs.router import router as fairs_router
 from services.jobs.openings import service as openings
 from services.jobs.openings.router import internal as openings_router
 from services.jobs.postings import service as postings
@@ -32,7 +33,7 @@ def build(settings: JobsSettings | None = None, *, clock: Clock | None = None) -
     clock = clock or SystemClock()
     database = Database(settings.db_url())
     router = APIRouter(prefix=f"/{NAME}")
-    for part in (employers_router, postings_router, supply_lists_router, openings_router):
+    for part in (employers_router, postings_router, supply_lists_router, openings_router, fairs_router):
         router.include_router(part)
 
     async def sweep_expired(stop: asyncio.Event) -> None:

@@ -1,10 +1,12 @@
-"""The events the jobs service publishes, each carrying the full posting snapshot."""
+"""The events the jobs service publishes: a posting's, each carrying the full posting snapshot; a job fair's
+invitations."""
 
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.jobs.db import outbox
+from services.jobs.fairs.models import JobFair
 from services.jobs.postings.models import Posting
 from shared.clock import Clock
 from shared.events.outbox import add_event
@@ -13,6 +15,7 @@ from shared.reference.regions import get_region
 POSTING_OPENED = "jobs.posting.opened"
 POSTING_UPDATED = "jobs.posting.updated"
 POSTING_CLOSED = "jobs.posting.closed"
+FAIR_INVITED = "jobs.fair.invited"
 
 
 def snapshot(posting: Posting) -> dict:
@@ -35,3 +38,10 @@ def as_view(posting: Posting) -> dict:
 async def posting_changed(session: AsyncSession, posting: Posting, *, type: str, clock: Clock) -> None:
     await add_event(session, outbox, clock=clock, producer="jobs", type=type, subject=posting.id,
                     version=posting.version, data=snapshot(posting))
+
+
+async def fair_invited(session: AsyncSession, fair: JobFair, *, data: dict, clock: Clock) -> None:
+    """Labourers were invited to a fair: notify sends each an invitation (one per worker and fair, however often
+    the event arrives)."""
+    await add_event(session, outbox, clock=clock, producer="jobs", type=FAIR_INVITED, subject=fair.id,
+                    version=fair.version, data=data)

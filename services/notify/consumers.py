@@ -1,9 +1,11 @@
-"""Which events the notify service handles: an issued recommendation set becomes the worker's message."""
+"""Which events the notify service handles: an issued recommendation set becomes the worker's message; a job fair's
+invitations become one message each."""
 
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.notify.invitations import service as invitations
 from services.notify.messages import service as messages
 from services.notify.settings import NotifySettings
 from shared.clock import Clock
@@ -11,6 +13,7 @@ from shared.events.envelope import Envelope
 from shared.events.inbox import EventHandler
 
 RECOMMENDATIONS_ISSUED = "matching.recommendations.issued"
+FAIR_INVITED = "jobs.fair.invited"
 
 
 def handlers(settings: NotifySettings, clock: Clock) -> dict[str, list[EventHandler]]:
@@ -19,4 +22,8 @@ def handlers(settings: NotifySettings, clock: Clock) -> dict[str, list[EventHand
         process or, on PostgreSQL, in another: `messages.wake_if_due`)."""
         await messages.accept_set(session=session, event=event, settings=settings, clock=clock)
 
-    return {RECOMMENDATIONS_ISSUED: [queue_message]}
+    async def queue_invitations(session: AsyncSession, event: Envelope) -> None:
+        """Queue each labourer's invitation to the fair (one per worker and fair, whatever arrives twice)."""
+        await invitations.accept(session=session, event=event, settings=settings, clock=clock)
+
+    return {RECOMMENDATIONS_ISSUED: [queue_message], FAIR_INVITED: [queue_invitations]}

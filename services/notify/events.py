@@ -20,8 +20,9 @@ REPLY_EVENTS = frozenset({OFFER_INTERESTED, OFFER_DECLINED_ALL})
 
 
 def snapshot(message: Message) -> dict:
-    """The message without its text or any number: who, which set and run, how, and how it ended."""
-    return {"message_id": message.id, "worker_id": message.worker_id, "set_id": message.set_id,
+    """The message without its text or any number: what kind (offers, or a fair's invitation: `set_id` is then the
+    fair's id), who, which set and run, how, and how it ended."""
+    return {"message_id": message.id, "kind": message.kind, "worker_id": message.worker_id, "set_id": message.set_id,
             "run_id": message.run_id, "channel": message.channel, "status": message.status,
             "provider": message.provider, "attempts": message.attempts, "reason": message.reason,
             "sent_at": message.sent_at.isoformat() if message.sent_at else None,

@@ -46,6 +46,11 @@ class NotifySettings(CommonSettings):
     wechat_appid: str = Field(default="", validation_alias="NOTIFY_WECHAT_APPID")
     wechat_secret: str = Field(default="", validation_alias="NOTIFY_WECHAT_SECRET")
     wechat_template_id: str = Field(default="", validation_alias="NOTIFY_WECHAT_TEMPLATE_ID")
+    # The templates of a job fair's invitation (services/notify/invitations): an invitation waits for none of them,
+    # and with none set at a vendor, its send there fails as a request no retry mends.
+    aliyun_invitation_template_code: str = Field(default="", validation_alias="NOTIFY_ALIYUN_INVITATION_TEMPLATE_CODE")
+    tencent_invitation_template_id: str = Field(default="", validation_alias="NOTIFY_TENCENT_INVITATION_TEMPLATE_ID")
+    wechat_invitation_template_id: str = Field(default="", validation_alias="NOTIFY_WECHAT_INVITATION_TEMPLATE_ID")
     # The link under a WeChat message; "{set_id}" is replaced by the recommendation set's id. Empty: the offers page
     # of notify when NOTIFY_PUBLIC_URL is set, else no link.
     wechat_link: str = Field(default="", validation_alias="NOTIFY_WECHAT_LINK")

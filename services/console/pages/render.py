@@ -17,12 +17,12 @@ TEMPLATES.env.filters.update(place=labels.place, money=labels.money, when=labels
 MENUS = {
     "station_staff": [("/console/", "工作台"), ("/console/workers", "劳动力"), ("/console/runs/new", "批量推荐"),
                       ("/console/replies", "回复"), ("/console/follow-ups", "回访"), ("/console/courses", "培训课程"),
-                      ("/console/workshops", "扶贫车间"), ("/console/reports", "进度报表")],
+                      ("/console/workshops", "扶贫车间"), ("/console/fairs", "招聘会"), ("/console/reports", "进度报表")],
     "partner_office": [("/console/", "首页"), ("/console/lists", "岗位供给清单")],
     "admin": [("/console/", "首页"), ("/console/workers", "劳动力"), ("/console/runs/new", "批量推荐"),
               ("/console/replies", "回复"), ("/console/follow-ups", "回访"), ("/console/courses", "培训课程"),
-              ("/console/workshops", "扶贫车间"), ("/console/reports", "进度报表"), ("/console/admin/accounts", "账号"),
-              ("/console/admin/tokens", "用人单位令牌"), ("/console/admin/audit", "操作记录"),
+              ("/console/workshops", "扶贫车间"), ("/console/fairs", "招聘会"), ("/console/reports", "进度报表"),
+              ("/console/admin/accounts", "账号"), ("/console/admin/tokens", "用人单位令牌"), ("/console/admin/audit", "操作记录"),
               ("/console/admin/health", "运行状况")],
 }
 

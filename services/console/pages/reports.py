@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 from openpyxl import Workbook
 
-from services.console.api import Api
+from services.console.api import Api, ApiError
 from services.console.deps import ApiDep, ClockDep, Staff
 from services.console.pages import charts
 from services.console.pages.render import render
@@ -54,14 +54,26 @@ def _chart(rows: list[dict]) -> Markup:
 
 
 @router.get("", response_class=HTMLResponse)
-async def progress(request: Request, user: Staff, api: ApiDep, county: County = "") -> HTMLResponse:
+async def progress(request: Request, user: Staff, api: ApiDep, clock: ClockDep, county: County = "") -> HTMLResponse:
     region = _region(user)
+    fairs = await fairs_held(api, year=local_today(clock).year)
     report = await api.get("/workers/reports/progress", region=region)
     chosen = _county(region, county)
     towns = await township_rows(api, county=chosen, region=region) if chosen else []
     place = get_region(chosen) if chosen else None
     return render(request, "reports.html", report=report, columns=COLUMNS, chart=_chart(report["counties"]),
-                  towns=towns, town_chart=_chart(towns), county=chosen, county_name=place.name if place else "")
+                  towns=towns, town_chart=_chart(towns), county=chosen, county_name=place.name if place else "",
+                  fairs=fairs)
+
+
+async def fairs_held(api: Api, *, year: int) -> dict | None:
+    """The job fairs each county held this year (from jobs); None when jobs cannot answer now: the rest still shows."""
+    try:
+        return await api.get("/jobs/fairs/yearly", year=year)
+    except ApiError as error:
+        if error.status < 500:
+            raise
+        return None
 
 
 def workbook(report: dict, towns: list[dict]) -> bytes:

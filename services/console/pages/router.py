@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from services.console.pages import (
     courses,
+    fairs,
     followups,
     home,
     offices,
@@ -19,5 +20,5 @@ from services.console.pages import (
 
 router = APIRouter(tags=["console"])
 for part in (home.router, workers.router, runs.router, replies.router, followups.router, courses.router,
-             workshops.router, reports.router, offices.router, operations.router):
+             workshops.router, fairs.router, reports.router, offices.router, operations.router):
     router.include_router(part)

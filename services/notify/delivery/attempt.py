@@ -22,7 +22,7 @@ from services.notify.policy.channels import Channel, choose_channel
 from services.notify.policy.limits import SmsLimits, sms_not_before
 from services.notify.policy.schedule import QuietHours, retry_delay
 from services.notify.providers.aliyun import AliyunSms
-from services.notify.providers.base import ErrorKind, ProviderError, SendResult, SmsProvider
+from services.notify.providers.base import OFFERS, ErrorKind, ProviderError, SendResult, SmsProvider
 from services.notify.providers.tencent import TencentSms
 from services.notify.settings import NotifySettings
 from shared.clock import LOCAL_ZONE, Clock
@@ -58,6 +58,7 @@ class Claim:
     unconfirmed_on: date  # the local day of the lost answer, for the provider's query
     unconfirmed_since: datetime | None = None  # when the send in doubt went (about; for Tencent's report wait)
     report_awaited: bool = False  # a look since that send found no Tencent report and waited for it once
+    kind: str = OFFERS  # the kind of message: the template the providers send
 
 
 @dataclass(frozen=True)
@@ -200,7 +201,8 @@ class _Pass:
         wechat = self.claim.wechat
         try:
             result = await provider.send_template(openid=self.contact.wechat_openid or "", data=wechat["data"],
-                                                  link=wechat.get("url"), client_msg_id=self.claim.idempotency_key)
+                                                  link=wechat.get("url"), client_msg_id=self.claim.idempotency_key,
+                                                  template=self.claim.kind)
         except ProviderError as error:
             return self._failed(error, Channel.wechat, provider.name)
         return self._sent(result, Channel.wechat, wechat.get("text") or self.claim.sms_text)
@@ -220,7 +222,8 @@ class _Pass:
                 return settled
         try:
             result = await provider.send_sms(phone=self.contact.phone or "", template_params=self.claim.sms_params,
-                                             text=self.claim.sms_text, idempotency_key=self.claim.idempotency_key)
+                                             text=self.claim.sms_text, idempotency_key=self.claim.idempotency_key,
+                                             template=self.claim.kind)
         except ProviderError as error:
             return self._failed(error, Channel.sms, provider.name)
         self.out.number_hash = number_hash(self.contact.phone or "", key=self.d.settings.reply_key)

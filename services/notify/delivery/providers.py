@@ -10,7 +10,7 @@ import httpx
 
 from services.notify.metrics import PROVIDER_UP
 from services.notify.providers.aliyun import AliyunSms
-from services.notify.providers.base import SmsProvider, WechatProvider
+from services.notify.providers.base import FAIR_INVITATION, SmsProvider, WechatProvider
 from services.notify.providers.recording import RecordingProvider
 from services.notify.providers.tencent import TencentSms
 from services.notify.providers.wechat import WechatTemplates
@@ -78,11 +78,13 @@ def open_providers(settings: NotifySettings, *, clock: Clock, client: httpx.Asyn
         "aliyun": lambda: AliyunSms(access_key_id=settings.aliyun_access_key_id,
                                     access_key_secret=settings.aliyun_access_key_secret, sign_name=sign,
                                     template_code=settings.aliyun_template_code, client=http,
-                                    endpoint=settings.aliyun_endpoint, clock=clock),
+                                    endpoint=settings.aliyun_endpoint, clock=clock,
+                                    templates={FAIR_INVITATION: settings.aliyun_invitation_template_code}),
         "tencent": lambda: TencentSms(secret_id=settings.tencent_secret_id, secret_key=settings.tencent_secret_key,
                                       sdk_app_id=settings.tencent_sdk_app_id, sign_name=sign,
                                       template_id=settings.tencent_template_id, client=http,
-                                      endpoint=settings.tencent_endpoint, region=settings.tencent_region, clock=clock),
+                                      endpoint=settings.tencent_endpoint, region=settings.tencent_region, clock=clock,
+                                      templates={FAIR_INVITATION: settings.tencent_invitation_template_id}),
         "recording": lambda: recorder,
     }
     sms = {name: makers[name]() for name in settings.sms_order}
@@ -90,7 +92,8 @@ def open_providers(settings: NotifySettings, *, clock: Clock, client: httpx.Asyn
     if settings.wechat_provider == "wechat":
         wechat = WechatTemplates(appid=settings.wechat_appid, secret=settings.wechat_secret,
                                  template_id=settings.wechat_template_id, client=http,
-                                 base_url=settings.wechat_base_url, clock=clock)
+                                 base_url=settings.wechat_base_url, clock=clock,
+                                 templates={FAIR_INVITATION: settings.wechat_invitation_template_id})
     elif settings.wechat_provider == "recording":
         wechat = recorder
     for name in sms:

@@ -52,7 +52,7 @@ async def claim_due(*, session: AsyncSession, now: datetime, batch: int, lease_f
             wechat=dict(message.wechat), excluded_channels=frozenset(message.excluded_channels or ()),
             unconfirmed_provider=before,
             unconfirmed_on=message.updated_at.astimezone(LOCAL_ZONE).date(),
-            unconfirmed_since=since, report_awaited=awaited))
+            unconfirmed_since=since, report_awaited=awaited, kind=message.kind))
     await session.flush()
     return claims
 

@@ -1,4 +1,5 @@
-"""A message to one worker about one recommendation set, and each call made to a provider to deliver it.
+"""A message to one worker about one recommendation set (or one job fair's invitation), and each call made to a
+provider to deliver it.
 
 No phone number or openid is kept here: the worker id is, and the channels are fetched again for each attempt.
 """
@@ -37,8 +38,10 @@ class Message(Base):
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    # Per worker and recommendation set: a redelivered event, a restarted consumer or a retry finds this row.
+    # Per worker and recommendation set (or fair): a redelivered event, a restarted consumer or a retry finds it.
     idempotency_key: Mapped[str] = mapped_column(String(32), unique=True)
+    # offers (a recommendation set) or fair_invitation (set_id is then the fair's id): the template it is sent with.
+    kind: Mapped[str] = mapped_column(String(16), default="offers", server_default="offers")
     worker_id: Mapped[str] = mapped_column(String(36))
     region_code: Mapped[str | None] = mapped_column(String(12))  # the worker's home, for station staff's scope
     set_id: Mapped[str] = mapped_column(String(36))

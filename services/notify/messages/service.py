@@ -17,6 +17,7 @@ from services.notify.messages.models import Attempt, Message, MessageStatus
 from services.notify.metrics import MESSAGES
 from services.notify.policy import digest
 from services.notify.policy.schedule import QuietHours
+from services.notify.providers.base import OFFERS
 from services.notify.settings import NotifySettings
 from shared.auth import Principal
 from shared.clock import LOCAL_ZONE, Clock
@@ -83,7 +84,8 @@ async def accept_set(*, session: AsyncSession, event: Envelope, settings: Notify
     await _serialize_worker(session, worker_id)
     # The worker's recent messages answer every question below in one query; an older duplicate of this set, if
     # any, is refused by the unique key (and the consumer treats that as the redelivery it is).
-    recent = list(await session.scalars(select(Message).where(Message.worker_id == worker_id)
+    # A job fair's invitation neither takes the place of offers nor gives way to them: only offers are looked at.
+    recent = list(await session.scalars(select(Message).where(Message.worker_id == worker_id, Message.kind == OFFERS)
                                         .order_by(Message.created_at.desc()).limit(RECENT)))
     if existing := next((m for m in recent if m.idempotency_key == key), None):
         return existing

@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 import httpx
 
-from services.notify.providers.base import ErrorKind, ProviderError, SendResult, seconds_until
+from services.notify.providers.base import OFFERS, ErrorKind, ProviderError, SendResult, seconds_until, template_for
 from shared.clock import Clock, SystemClock, local_today
 
 API_VERSION = "2017-05-25"
@@ -90,18 +90,21 @@ class AliyunSms:
 
     def __init__(self, *, access_key_id: str, access_key_secret: str, sign_name: str, template_code: str,
                  client: httpx.AsyncClient, endpoint: str = "https://dysmsapi.aliyuncs.com",
-                 clock: Clock | None = None) -> None:
+                 clock: Clock | None = None, templates: Mapping[str, str] | None = None) -> None:
         self._key_id, self._secret = access_key_id, access_key_secret
         self.sign_name, self.template_code = sign_name, template_code
+        # The offers template, and those of the other kinds of message (a job fair's invitation).
+        self.templates = {OFFERS: template_code, **(templates or {})}
         self._client = client
         self._base = endpoint.rstrip("/")
         self._host = httpx.URL(self._base).netloc.decode("ascii")
         self._clock = clock or SystemClock()
 
     async def send_sms(self, *, phone: str, template_params: Mapping[str, str], text: str,
-                       idempotency_key: str) -> SendResult:
+                       idempotency_key: str, template: str = OFFERS) -> SendResult:
         """Send one templated SMS (`text` is not sent: Aliyun renders the approved template itself)."""
-        params = {"PhoneNumbers": phone, "SignName": self.sign_name, "TemplateCode": self.template_code,
+        code = template_for(self.templates, template, provider=self.name)
+        params = {"PhoneNumbers": phone, "SignName": self.sign_name, "TemplateCode": code,
                   "TemplateParam": json.dumps(dict(template_params), ensure_ascii=False, separators=(",", ":")),
                   "OutId": idempotency_key}
         body = await self._call("SendSms", params)

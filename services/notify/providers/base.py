@@ -10,6 +10,11 @@ from typing import Literal, Protocol
 
 from shared.clock import LOCAL_ZONE, Clock
 
+# The approved templates a provider sends, by the kind of message: a recommendation set's offers, or an invitation
+# to a job fair. Each vendor holds its template code (or id) per kind.
+OFFERS = "offers"
+FAIR_INVITATION = "fair_invitation"
+
 
 class ErrorKind(StrEnum):
     """What the caller should do about a failed send (the classes of docs/providers.md, "What a failure means")."""
@@ -52,16 +57,26 @@ class SmsProvider(Protocol):
     name: str
 
     async def send_sms(self, *, phone: str, template_params: Mapping[str, str], text: str,
-                       idempotency_key: str) -> SendResult:
-        """Send one templated SMS; `text` is the full rendered text (kept by the recorder; vendors render their own)."""
+                       idempotency_key: str, template: str = OFFERS) -> SendResult:
+        """Send one templated SMS; `text` is the full rendered text (kept by the recorder; vendors render their own);
+        `template` is the kind of message, whose approved template the vendor sends."""
 
 
 class WechatProvider(Protocol):
     name: str
 
     async def send_template(self, *, openid: str, data: Mapping[str, Mapping[str, str]], link: str | None,
-                            client_msg_id: str) -> SendResult:
+                            client_msg_id: str, template: str = OFFERS) -> SendResult:
         """Send one template message to an official-account follower."""
+
+
+def template_for(templates: Mapping[str, str], kind: str, *, provider: str) -> str:
+    """The vendor's template code for a kind of message; none configured is a request no retry mends."""
+    code = templates.get(kind)
+    if not code:
+        raise ProviderError(ErrorKind.permanent_request, "TemplateNotConfigured",
+                            f"no {provider} template is configured for {kind} messages", provider=provider)
+    return code
 
 
 def seconds_until(clock: Clock, window: Literal["minute", "hour", "day", "month"]) -> float:

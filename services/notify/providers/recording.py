@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-from services.notify.providers.base import SendResult
+from services.notify.providers.base import OFFERS, SendResult
 from shared.clock import Clock, SystemClock
 
 
@@ -23,6 +23,7 @@ class RecordedMessage:
     params: dict[str, str] = field(default_factory=dict)  # SMS template parameters
     data: dict[str, dict[str, str]] = field(default_factory=dict)  # WeChat template data
     link: str | None = None
+    template: str = OFFERS  # the kind of message, whose template a vendor would send
 
 
 class RecordingProvider:
@@ -36,18 +37,19 @@ class RecordingProvider:
         self._ids = itertools.count(1)
 
     async def send_sms(self, *, phone: str, template_params: Mapping[str, str], text: str,
-                       idempotency_key: str) -> SendResult:
+                       idempotency_key: str, template: str = OFFERS) -> SendResult:
         """Record one SMS as sent."""
         return self._record(RecordedMessage(channel="sms", to=phone, idempotency_key=idempotency_key,
                                             provider_message_id=f"rec-{next(self._ids)}", at=self._clock.now(),
-                                            text=text, params=dict(template_params)))
+                                            text=text, params=dict(template_params), template=template))
 
     async def send_template(self, *, openid: str, data: Mapping[str, Mapping[str, str]], link: str | None,
-                            client_msg_id: str) -> SendResult:
+                            client_msg_id: str, template: str = OFFERS) -> SendResult:
         """Record one WeChat template message as sent."""
         return self._record(RecordedMessage(channel="wechat", to=openid, idempotency_key=client_msg_id,
                                             provider_message_id=f"rec-{next(self._ids)}", at=self._clock.now(),
-                                            data={k: dict(v) for k, v in data.items()}, link=link))
+                                            data={k: dict(v) for k, v in data.items()}, link=link,
+                                            template=template))
 
     def sent_to(self, to: str) -> list[RecordedMessage]:
         """The messages recorded for one phone number or openid, oldest first."""

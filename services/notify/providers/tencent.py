@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from services.notify.providers.base import ErrorKind, ProviderError, SendResult, seconds_until
+from services.notify.providers.base import OFFERS, ErrorKind, ProviderError, SendResult, seconds_until, template_for
 from shared.clock import Clock, SystemClock
 
 API_VERSION = "2021-01-11"
@@ -97,19 +97,22 @@ class TencentSms:
 
     def __init__(self, *, secret_id: str, secret_key: str, sdk_app_id: str, sign_name: str, template_id: str,
                  client: httpx.AsyncClient, endpoint: str = "https://sms.tencentcloudapi.com",
-                 region: str = "ap-guangzhou", clock: Clock | None = None) -> None:
+                 region: str = "ap-guangzhou", clock: Clock | None = None,
+                 templates: Mapping[str, str] | None = None) -> None:
         self._secret_id, self._secret_key = secret_id, secret_key
         self.sdk_app_id, self.sign_name, self.template_id, self.region = sdk_app_id, sign_name, template_id, region
+        self.templates = {OFFERS: template_id, **(templates or {})}
         self._client = client
         self._base = endpoint.rstrip("/")
         self._host = httpx.URL(self._base).netloc.decode("ascii")
         self._clock = clock or SystemClock()
 
     async def send_sms(self, *, phone: str, template_params: Mapping[str, str], text: str,
-                       idempotency_key: str) -> SendResult:
+                       idempotency_key: str, template: str = OFFERS) -> SendResult:
         """Send one templated SMS; the template's {1}…{n} take the parameter values in order."""
+        template_id = template_for(self.templates, template, provider=self.name)
         payload = {"PhoneNumberSet": [e164(phone)], "SmsSdkAppId": self.sdk_app_id, "SignName": self.sign_name,
-                   "TemplateId": self.template_id, "TemplateParamSet": list(template_params.values()),
+                   "TemplateId": template_id, "TemplateParamSet": list(template_params.values()),
                    "SessionContext": idempotency_key}
         answer = await self._call("SendSms", payload)
         status = (answer.get("SendStatusSet") or [{}])[0]

@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from services.notify.providers.base import ErrorKind, ProviderError, SendResult, seconds_until
+from services.notify.providers.base import OFFERS, ErrorKind, ProviderError, SendResult, seconds_until, template_for
 from shared.clock import Clock, SystemClock
 
 REFRESH_CODES = frozenset({40001, 40014, 42001})  # invalid, malformed or expired access token
@@ -76,8 +76,9 @@ class WechatTemplates:
 
     def __init__(self, *, appid: str, secret: str, template_id: str, client: httpx.AsyncClient,
                  base_url: str = "https://api.weixin.qq.com", clock: Clock | None = None,
-                 refresh_margin: float = 300.0) -> None:
+                 refresh_margin: float = 300.0, templates: Mapping[str, str] | None = None) -> None:
         self.appid, self._secret, self.template_id = appid, secret, template_id
+        self.templates = {OFFERS: template_id, **(templates or {})}
         self._client = client
         self._base = base_url.rstrip("/")
         self._clock = clock or SystemClock()
@@ -105,9 +106,10 @@ class WechatTemplates:
             return self._token
 
     async def send_template(self, *, openid: str, data: Mapping[str, Mapping[str, str]], link: str | None,
-                            client_msg_id: str) -> SendResult:
+                            client_msg_id: str, template: str = OFFERS) -> SendResult:
         """Send one template message; a rejected token is refreshed and the send retried once."""
-        payload: dict[str, Any] = {"touser": openid, "template_id": self.template_id, "client_msg_id": client_msg_id,
+        template_id = template_for(self.templates, template, provider=self.name)
+        payload: dict[str, Any] = {"touser": openid, "template_id": template_id, "client_msg_id": client_msg_id,
                                    "data": {k: dict(v) for k, v in data.items()}}
         if link:
             payload["url"] = link

@@ -25,6 +25,7 @@ from services.notify import events
 from services.notify.messages.models import Message, MessageStatus
 from services.notify.metrics import REPLIES
 from services.notify.opt_outs import service as opt_outs
+from services.notify.providers.base import OFFERS
 from services.notify.replies.models import CONTENT_KEPT, Reply, ReplyKind
 from services.notify.replies.parse import Answer, Reading, SmsReply, read_answer
 from services.notify.settings import NotifySettings
@@ -116,7 +117,7 @@ async def _latest_sms(session: AsyncSession, worker: str | None, *, since: datet
     if worker is None:
         return None
     return await session.scalar(select(Message).where(
-        Message.worker_id == worker, Message.channel == "sms", Message.sent_at >= since,
+        Message.worker_id == worker, Message.channel == "sms", Message.sent_at >= since, Message.kind == OFFERS,
         Message.status.in_((MessageStatus.sent, MessageStatus.delivered)))
         .order_by(Message.sent_at.desc(), Message.id).limit(1))
 
