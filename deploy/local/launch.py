@@ -149,6 +149,7 @@ class Topology:
             "DATA_DIR": str(self.state_dir / "data"), "DEMO": "0",
             "NOTIFY_WORKERS_URL": f"http://127.0.0.1:{self.api_port('workers')}",
             "WORKERS_JOBS_URL": f"http://127.0.0.1:{self.api_port('jobs')}",
+            "JOBS_WORKERS_URL": f"http://127.0.0.1:{self.api_port('workers')}",
             # The console reaches each API directly, with the signed-in user's rights, never their databases.
             "CONSOLE_API_URLS": json.dumps({s: f"http://127.0.0.1:{self.api_port(s)}" for s in SERVICES}),
             "PYTHONUNBUFFERED": "1",

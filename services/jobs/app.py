@@ -11,6 +11,7 @@ from fastapi import APIRouter, FastAPI
 from services.jobs import consumers
 from services.jobs.db import inbox, outbox
 from services.jobs.employers.router import router as employers_router
+from services.jobs.fairs.labourers import WorkersLabourers
 from services.jobs.fairs.router import router as fairs_router
 from services.jobs.openings import service as openings
 from services.jobs.openings.router import internal as openings_router
@@ -22,6 +23,7 @@ from shared.clock import Clock, SystemClock
 from shared.db import Database
 from shared.events.inbox import Consumer
 from shared.runtime import ServiceUnit, create_service_app
+from shared.service_token import ServiceToken
 
 NAME = "jobs"
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -55,9 +57,17 @@ def build(settings: JobsSettings | None = None, *, clock: Clock | None = None) -
             except TimeoutError:
                 pass
 
+    labourers = WorkersLabourers(base_url=settings.workers_base_url,
+                                 token=ServiceToken(signing_key=settings.signing_key, sub=NAME))
+
+    def serve_in(app: FastAPI) -> None:
+        if settings.workers_url is None and "workers" in app.state.units:
+            labourers.serve_in_process(app)
+
     consumer = Consumer(name=NAME, database=database, inbox=inbox, handlers=consumers.handlers(clock), clock=clock)
     return ServiceUnit(name=NAME, router=router, database=database, migrations_dir=MIGRATIONS, outbox=outbox,
-                       clock=clock, settings=settings, consumers=[consumer], background=[sweep_expired])
+                       clock=clock, settings=settings, consumers=[consumer], background=[sweep_expired],
+                       state={"labourers": labourers}, on_app=serve_in)
 
 
 def create_app(settings: JobsSettings | None = None, *, clock: Clock | None = None) -> FastAPI:

@@ -6,9 +6,10 @@ from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.jobs.fairs.labourers import Labourers
 from services.jobs.settings import JobsSettings
 from shared.auth import Principal, Role, current_principal, require
 from shared.clock import Clock
@@ -26,3 +27,10 @@ OfficeOrAdmin = Annotated[Principal, Depends(require(Role.partner_office, Role.a
 StaffOrAdmin = Annotated[Principal, Depends(require(Role.station_staff, Role.admin))]
 Admin = Annotated[Principal, Depends(require(Role.admin))]
 ServiceCaller = Annotated[Principal, Depends(require(Role.service))]
+
+
+def _labourers(request: Request) -> Labourers:
+    return request.app.state.units["jobs"].state["labourers"]
+
+
+LabourersDep = Annotated[Labourers, Depends(_labourers)]

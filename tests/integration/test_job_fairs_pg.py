@@ -20,6 +20,7 @@ from services.notify.settings import NotifySettings
 from shared.auth import mint_token
 from shared.clock import FixedClock
 from shared.events.envelope import Envelope
+from tests.fakes.labourers import FakeLabourers
 from tests.service.conftest import vacancy
 
 pytestmark = pytest.mark.integration
@@ -34,6 +35,7 @@ def auth(role: str = "admin", region: str | None = None) -> dict[str, str]:
 
 async def test_fairs_on_postgresql_with_two_invitation_batches_at_once(pg_url, tmp_path):
     app = create_app(JobsSettings(data_dir=tmp_path, database_url=pg_url, jwt_secret=SECRET), clock=CLOCK)
+    labourers = app.state.units["jobs"].state["labourers"] = FakeLabourers()  # workers is not in this app
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
@@ -50,6 +52,7 @@ async def test_fairs_on_postgresql_with_two_invitation_batches_at_once(pg_url, t
                                       headers=staff)
             assert added.status_code == 200, added.text
             workers = [str(uuid.uuid4()) for _ in range(3)]
+            labourers.register(*workers, home="152222100")
             url = f"/jobs/fairs/{fair['id']}/invitations"
             answers = await asyncio.gather(
                 client.post(url, json={"worker_ids": workers[:2]}, headers=staff),

@@ -14,6 +14,7 @@ from services.jobs.settings import JobsSettings
 from shared.auth import mint_token
 from shared.clock import FixedClock
 from shared.events.envelope import Envelope
+from tests.fakes.labourers import FakeLabourers
 from tests.fakes.openings import FakeOpenings
 
 SECRET = "service-test-secret-of-at-least-32-bytes"
@@ -33,6 +34,11 @@ class Api:
     def openings(self) -> FakeOpenings:
         """The postings workers alone can place on (jobs is not in its app)."""
         return self.app.state.units["workers"].state["openings"]
+
+    @property
+    def labourers(self) -> FakeLabourers:
+        """The registered labourers jobs alone may invite to fairs (workers is not in its app)."""
+        return self.app.state.units["jobs"].state["labourers"]
 
     def auth(self, role: str, **scope: Any) -> dict[str, str]:
         return {"Authorization": f"Bearer {mint_token(key=SECRET, role=role, **scope)}"}
@@ -61,6 +67,7 @@ async def api(tmp_path, clock):
     settings = JobsSettings(data_dir=tmp_path, jwt_secret=SECRET, relay_poll_seconds=0.05,
                             upload_max_bytes=2 * 1024 * 1024)
     app = create_app(settings, clock=clock)
+    app.state.units["jobs"].state["labourers"] = FakeLabourers()  # workers is not in this app
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:

@@ -43,6 +43,14 @@ def worker_ids(n: int) -> list[str]:
     return [str(uuid.UUID(int=i + 1)) for i in range(n)]
 
 
+@pytest.fixture(autouse=True)
+def labourers(api):
+    """Ten labourers registered at workers, living in 巴彦呼舒镇 (科右中旗); one more in 乌兰浩特市."""
+    api.labourers.register(*worker_ids(10), home="152222100")
+    api.labourers.register(str(uuid.UUID(int=99)), home="152201001")
+    return api.labourers
+
+
 async def test_staff_enter_a_fair_of_their_county_and_the_county_holds_it(api):
     created = await enter(api)
     assert created["county_code"] == "152222" and created["region_name"]
@@ -120,6 +128,25 @@ async def test_invitations_publish_one_event_with_the_new_workers_only(api):
     assert not {"phone", "name", "id_number"} & data.keys()
     assert (await api.client.post(url, json={"worker_ids": ["张秀英"]}, headers=staff)).status_code == 422
     assert (await api.client.post(url, json={"worker_ids": []}, headers=staff)).status_code == 422
+
+
+async def test_staff_invite_only_registered_labourers_of_their_own_area_and_a_refusal_invites_nobody(api):
+    """An invitation is a message in the inviter's name: a labourer of another county (or an id that is no
+    registered labourer) answers 404, and the batch it came in invites nobody."""
+    created = await enter(api)
+    url, staff = f"/jobs/fairs/{created['id']}/invitations", api.auth(**ZHONGQI_STAFF)
+    ulanhot, unknown = str(uuid.UUID(int=99)), str(uuid.UUID(int=1000))
+    for outsider in (ulanhot, unknown):
+        refused = await api.client.post(url, json={"worker_ids": [worker_ids(1)[0], outsider]},
+                                        headers=staff | ZH)
+        assert refused.status_code == 404, refused.text
+        assert "不在本辖区" in refused.json()["message"]
+    assert await api.events("jobs.fair.invited") == []
+    detail = (await api.client.get(f"/jobs/fairs/{created['id']}", headers=staff)).json()
+    assert detail["attendees"] == []
+    # Admin may invite any registered labourer, of any county.
+    admitted = await api.client.post(url, json={"worker_ids": [ulanhot]}, headers=api.auth("admin"))
+    assert admitted.status_code == 200 and admitted.json()["invited"] == [ulanhot]
 
 
 async def test_no_invitations_after_the_fair_and_no_attendance_before_it(api):

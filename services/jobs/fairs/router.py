@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, status
 
-from services.jobs.deps import ClockDep, SessionDep, StaffOrAdmin
+from services.jobs.deps import ClockDep, LabourersDep, SessionDep, StaffOrAdmin
 from services.jobs.fairs import service
 from services.jobs.fairs.models import FairAttendee
 from services.jobs.fairs.rules import OUTCOME_ZH, REQUIRED_A_YEAR, Outcome, held
@@ -118,11 +118,12 @@ async def add_employers(fair_id: FairId, body: EmployersIn, session: SessionDep,
 
 @router.post("/{fair_id}/invitations", response_model=InvitationsOut)
 async def invite(fair_id: FairId, body: InvitationsIn, session: SessionDep, clock: ClockDep,
-                 by: StaffOrAdmin) -> InvitationsOut:
+                 labourers: LabourersDep, by: StaffOrAdmin) -> InvitationsOut:
     """Invite labourers by worker id; notify sends each newly invited one an invitation (consent, opt-outs, quiet
-    hours and the per-number limits apply)."""
+    hours and the per-number limits apply). Staff invite only registered labourers of their own area: an id that is
+    none answers 404 and nobody is invited."""
     new, before = await service.invite(session=session, fair_id=fair_id, worker_ids=body.worker_ids, by=by,
-                                       clock=clock)
+                                       clock=clock, labourers=labourers)
     return InvitationsOut(invited=new, already_invited=before)
 
 

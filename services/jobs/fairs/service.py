@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.jobs import events
 from services.jobs.employers.models import Employer
 from services.jobs.fairs import rules
+from services.jobs.fairs.labourers import Labourers
 from services.jobs.fairs.models import FairAttendee, FairEmployer, FairPosting, JobFair
 from services.jobs.fairs.rules import Outcome
 from services.jobs.postings.models import Posting, PostingStatus
@@ -180,13 +181,21 @@ def _changed(fair: JobFair, clock: Clock) -> None:
 
 
 async def invite(*, session: AsyncSession, fair_id: str, worker_ids: Sequence[str], by: Principal,
-                 clock: Clock) -> tuple[list[str], list[str]]:
+                 clock: Clock, labourers: Labourers) -> tuple[list[str], list[str]]:
     """Invite labourers: each newly invited one is in one `jobs.fair.invited` event (notify sends the invitation);
-    one invited before is not invited again. Returns (newly invited, invited before)."""
-    fair = await _fair(session, fair_id, by, lock=True)
+    one invited before is not invited again. Returns (newly invited, invited before).
+
+    Every id must be a registered labourer, of the caller's area for station staff (workers says which are): else
+    404 and nobody is invited, since an invitation sends a message in the inviter's name."""
+    fair = await _fair(session, fair_id, by)  # 404 for a fair the caller may not see, before workers is asked
     if not rules.invitations_open(fair.held_on, today=local_today(clock)):
         raise Conflict("the fair is over", code="fair_over", zh="招聘会已经结束，不能再邀请")
     ids = list(dict.fromkeys(w.lower() for w in worker_ids))
+    inside = await labourers.inside(ids, by.region if by.role is Role.station_staff and by.region else "")
+    if unknown := [w for w in ids if w not in inside]:
+        raise NotFound(f"{len(unknown)} worker(s) not found in the caller's area: {', '.join(unknown[:5])}",
+                       code="worker_not_found", zh=f"有{len(unknown)}名劳动力不在本辖区或没有登记，未发出邀请")
+    fair = await _fair(session, fair_id, by, lock=True)
     rows = {a.worker_id: a for a in await session.scalars(select(FairAttendee).where(
         FairAttendee.fair_id == fair_id, FairAttendee.worker_id.in_(ids)))}
     before = [w for w in ids if w in rows and rows[w].invited_at is not None]

@@ -1,11 +1,11 @@
-"""HTTP routes for worker profiles, and the internal contact lookup for notify."""
+"""HTTP routes for worker profiles, and the internal look-ups: a contact for notify, who lives where for jobs."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 from services.workers.deps import ClockDep, KeysDep, ServiceCaller, SessionDep, StaffOrAdmin
 from services.workers.profiles import contact, service
@@ -72,3 +72,23 @@ class ContactChannels(BaseModel):
 async def contact_channels(worker_id: str, session: SessionDep, clock: ClockDep, keys: KeysDep,
                            by: ServiceCaller) -> dict:
     return await contact.channels(session=session, worker_id=worker_id, by=by, keys=keys, clock=clock)
+
+
+class WithinIn(BaseModel):
+    """Worker ids, and the area (an adcode prefix; empty: anywhere) they must live in."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    worker_ids: list[Annotated[str, Field(min_length=1, max_length=36)]] = Field(min_length=1, max_length=1000)
+    region: str = Field(default="", pattern=r"^\d{0,12}$")
+
+
+class WithinOut(BaseModel):
+    inside: list[str]
+
+
+@internal.post("/profiles/within", response_model=WithinOut)
+async def profiles_within(body: WithinIn, session: SessionDep, by: ServiceCaller) -> WithinOut:
+    """Which of these ids are registered labourers whose home lies inside the area (for jobs' fair invitations:
+    staff invite only the labourers of their own area). Ids and nothing else."""
+    return WithinOut(inside=await service.ids_within(session=session, worker_ids=body.worker_ids, region=body.region))

@@ -192,6 +192,16 @@ async def add_certificate(*, session: AsyncSession, profile: WorkerProfile, cert
     await profile_changed(session, profile, type=PROFILE_UPDATED, clock=clock)
 
 
+async def ids_within(*, session: AsyncSession, worker_ids: list[str], region: str) -> list[str]:
+    """Those of the ids that are profiles whose home lies inside `region` (an adcode prefix; "" is anywhere)."""
+    ids = list(dict.fromkeys(w.lower() for w in worker_ids))
+    query = select(WorkerProfile.id).where(WorkerProfile.id.in_(ids))
+    if region:
+        query = query.where(WorkerProfile.home_region_code.startswith(region, autoescape=True))
+    found = set(await session.scalars(query))
+    return [w for w in ids if w in found]
+
+
 def scoped(query, by: Principal):
     """Limit a profile query to what the caller may list."""
     if by.role is Role.station_staff:
