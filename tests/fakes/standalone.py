@@ -40,13 +40,26 @@ ProviderFake = FakeAliyun | FakeTencent | FakeWechat
 
 log = logging.getLogger("jobbridge.fakes")
 PROVIDERS = ("aliyun", "tencent", "wechat")
+# The job fair invitation's templates, registered at each fake beside the offers one (as in the vendors' consoles).
+INVITATION_TEMPLATES = {"aliyun": "SMS_490250002", "tencent": "1900002", "wechat": "tmpl-job-fair-0001"}
+
+
+def with_invitation_templates(fakes: dict[str, ProviderFake]) -> dict[str, ProviderFake]:
+    from services.notify.invitations.compose import aliyun_template, tencent_template
+
+    aliyun, tencent, wechat = fakes["aliyun"], fakes["tencent"], fakes["wechat"]
+    assert isinstance(aliyun, FakeAliyun) and isinstance(tencent, FakeTencent) and isinstance(wechat, FakeWechat)
+    aliyun.templates[INVITATION_TEMPLATES["aliyun"]] = aliyun_template()
+    tencent.templates[INVITATION_TEMPLATES["tencent"]] = tencent_template()
+    wechat.template_ids.append(INVITATION_TEMPLATES["wechat"])
+    return fakes
 
 
 def make_fakes(host: str, ports: dict[str, int]) -> dict[str, ProviderFake]:
     fakes: dict[str, ProviderFake] = {"aliyun": FakeAliyun(), "tencent": FakeTencent(), "wechat": FakeWechat()}
     for name, fake in fakes.items():
         fake.host, fake.port = host, ports[name]
-    return fakes
+    return with_invitation_templates(fakes)
 
 
 def notify_env(*, aliyun: str, tencent: str, wechat: str, receipt_token: str = "") -> dict[str, str]:
@@ -64,6 +77,9 @@ def notify_env(*, aliyun: str, tencent: str, wechat: str, receipt_token: str = "
         "NOTIFY_WECHAT_BASE_URL": wechat, "NOTIFY_WECHAT_APPID": wechat_fake.appid,
         "NOTIFY_WECHAT_SECRET": wechat_fake.secret, "NOTIFY_WECHAT_TEMPLATE_ID": wechat_fake.template_id,
         "NOTIFY_WECHAT_CALLBACK_TOKEN": wechat_fake.callback_token, "NOTIFY_RECEIPT_TOKEN": receipt_token,
+        "NOTIFY_ALIYUN_INVITATION_TEMPLATE_CODE": INVITATION_TEMPLATES["aliyun"],
+        "NOTIFY_TENCENT_INVITATION_TEMPLATE_ID": INVITATION_TEMPLATES["tencent"],
+        "NOTIFY_WECHAT_INVITATION_TEMPLATE_ID": INVITATION_TEMPLATES["wechat"],
     }
 
 
