@@ -218,6 +218,21 @@ def test_public_welfare_posts_lead_for_those_who_cannot_take_regular_work():
         assert recommendation.items[0].relaxed == () and recommendation.items[0].fit == "welfare"
 
 
+def test_one_welfare_post_leads_and_the_trade_asked_for_follows_for_those_who_cannot_take_regular_work():
+    """A weak-capacity worker who asked for welding, with three welfare posts near home and welding posts in reach:
+    one welfare post leads (the plan puts them first for such workers), then the welding posts, then the other
+    welfare posts. With nothing of its own trade in reach, every welfare post leads."""
+    postings = [posting("weld-1"), posting("weld-2"), posting("weld-3", place=NEAR_24KM),
+                posting("welfare-1", **WELFARE_POST), posting("welfare-2", **(WELFARE_POST | {"place": NEAR_18KM})),
+                posting("welfare-3", **(WELFARE_POST | {"place": NEAR_24KM}))]
+    weak = worker(labor_capacity="weak")
+    for got in (recommend(postings, weak), Ranker(postings, today=TODAY).recommend_many([weak]).recommendations["w1"]):
+        assert [item.fit for item in got.items] == ["welfare", "desired", "desired", "desired", "welfare", "welfare"]
+        assert set(ids(got)[1:4]) == {"weld-1", "weld-2", "weld-3"}
+    only_welfare = [p for p in postings if p.id.startswith("welfare")]
+    assert [item.fit for item in recommend(only_welfare, weak).items] == ["welfare"] * 3
+
+
 def test_near_home_workers_get_the_trade_they_asked_for_before_welfare_posts():
     """A near-home worker who asks for 月嫂 work, with such posts in reach, gets them, not a patrol post."""
     nanny = dict(title="月嫂", occupation="育婴员", skills=())

@@ -100,4 +100,7 @@ class RankingSettings:
     guaranteed: int = 3  # offers every worker with a transfer intention gets
     per_employer_in_top: int = 2  # at most this many of one employer among the first `guaranteed`
     capacity_factor: float = 5.0  # a posting is offered to at most this many times its openings in a batch
+    # For a worker who cannot take regular work, how many public-welfare posts near home lead before what the worker
+    # asked for (the rest follow it); all of them lead when nothing the worker asked for or can do fits.
+    welfare_lead: int = 1
     extra: dict = field(default_factory=dict)

@@ -43,7 +43,7 @@ from services.matching.ranking.model import (
     Shortfall,
     WorkerView,
 )
-from services.matching.ranking.ranked import Ranked, take
+from services.matching.ranking.ranked import Ranked, lead_order, take
 from services.matching.ranking.relevance import (
     KIND_SHIFT,
     REL_WELFARE,
@@ -222,6 +222,10 @@ class Ranker:
         for w, seeker in enumerate(seekers):
             lo, hi = bounds[w], bounds[w + 1]
             mine = [part[lo:hi] for part in parts]
+            if seeker.cannot_take_regular_work and (lead := self._lead(rungs[lo:hi], codes[lo:hi])) is not None:
+                mine = [[part[i] for i in lead] for part in mine]
+                employers[lo:hi] = [employers[lo:hi][i] for i in lead]
+                fitting_all[lo:hi] = [fitting_all[lo:hi][i] for i in lead]
             order = self._diversify_lists(employers[lo:hi], fitting_all[lo:hi])
             if order is not None:
                 mine = [[part[i] for i in order] for part in mine]
@@ -249,6 +253,8 @@ class Ranker:
                         fitting=found, feasible=None)
         if complete and found < fill_to:
             ranked = self.relax(seeker, profile, origin, ranked, held, need=fill_to - found)
+        if seeker.cannot_take_regular_work and (order := self._lead(ranked.rungs, ranked.source)) is not None:
+            ranked = take(ranked, order)
         if diversify and (order := self._diversify(ranked)) is not None:
             ranked = take(ranked, order)
         if len(ranked.rows) > limit:
@@ -330,6 +336,11 @@ class Ranker:
                priority: np.ndarray | None) -> np.ndarray:
         return score(self.soft, rows, rel, origin.place[rows], priority=priority,
                      expected=seeker.worker.expected_wage, limited_capacity=seeker.limited_capacity)
+
+    def _lead(self, rungs: np.ndarray, codes: np.ndarray) -> np.ndarray | None:
+        """For a worker who cannot take regular work: at most `welfare_lead` welfare posts before its own trade."""
+        return lead_order(rungs, codes >> KIND_SHIFT, tiers_of(codes), welfare=WELFARE,
+                          lead=self.settings.welfare_lead)
 
     def _diversify(self, ranked: Ranked) -> np.ndarray | None:
         """At most `per_employer_in_top` of one employer among the first `guaranteed`, never at the cost of fit;
