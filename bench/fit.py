@@ -58,6 +58,49 @@ def judge(population: HeldOut, reference: Feasibility) -> Judged:
     return Judged(strict, plan, feasible)
 
 
+def misses(population: HeldOut, lists: dict[str, list[str]], truth: dict[str, set[str]],
+           workers: list[WorkerView], fits: dict[str, str]) -> dict[str, float]:
+    """Where precision@3 is lost: each of the first three offers that does not fit, over the workers precision@3 is
+    taken on, put down to the first of these that holds — the worker's asked-for words were all read as other
+    trades, or not read at all; the offer is a welfare post leading for someone who cannot take regular work (the
+    plan's rule 4); the posting is read as a trade the worker asked for though its own label is another; one of the
+    worker's two asked-for words was misread or not read; else the order (the capacity step, or a skill's post ahead
+    of a fitting one). Shares of all first-three slots."""
+    from shared.reference.vocabulary import default
+
+    vocabulary, by_id = default(), {p.id: p for p in population.postings}
+    counts: defaultdict[str, int] = defaultdict(int)
+    slots = 0
+    for w in workers:
+        relevant = truth[w.id]
+        if len(relevant) < 3:
+            continue
+        slots += 3
+        asked = population.asked_groups[w.id]
+        readings = [vocabulary.read(t) for t in w.desired_occupations]
+        for pid in lists.get(w.id, [])[:3]:
+            if pid in relevant:
+                continue
+            posting = by_id[pid]
+            read = posting.occupation_code or next(
+                (r.code for t in (posting.occupation, posting.title) if t and (r := vocabulary.read(t))), None)
+            if all(r is None for r in readings):
+                counts["asked words not read"] += 1
+            elif not any(r is not None and r.code in asked for r in readings):
+                counts["asked words read as another trade"] += 1
+            elif fits.get(w.id + pid) == "welfare":
+                counts["welfare post leading (rule 4)"] += 1
+            elif read in asked:
+                counts["posting read as the asked trade, labelled another"] += 1
+            elif not all(r is not None and r.code in asked for r in readings):
+                counts["one of two asked words misread or not read"] += 1
+            else:
+                counts["order (capacity step, skills)"] += 1
+        slots += 3 - min(3, len(lists.get(w.id, [])))  # an empty slot is a miss too
+        counts["fewer than three offers"] += 3 - min(3, len(lists.get(w.id, [])))
+    return {k: v / slots for k, v in sorted(counts.items(), key=lambda kv: -kv[1])} if slots else {}
+
+
 def segment_of(w: WorkerView) -> str:
     capacity = "weak/none" if w.labor_capacity in ("weak", "none") else w.labor_capacity
     return f"{w.transfer_intention} × {capacity}"
@@ -120,6 +163,7 @@ def measure(*, workers: int = 2000, postings: int = 1200, split: str = "test") -
     allocation = ranker.recommend_many(population.workers, capacity=True)
     recs = allocation.recommendations
     lists = {w: [i.posting_id for i in r.items] for w, r in recs.items()}
+    fit_of = {w + i.posting_id: i.fit for w, r in recs.items() for i in r.items}
     seeking = [w for w in population.workers if w.status == "seeking"]
     tfidf = DenseTfidf(population.postings).top(seeking, reference)
     fuzz = rapidfuzz_top(seeking, population.postings, reference)
@@ -158,7 +202,9 @@ def measure(*, workers: int = 2000, postings: int = 1200, split: str = "test") -
         values = {g: v for g, v in values.items() if not math.isnan(v)}
         gaps.append(f"{label}: " + ", ".join(f"{g} {v:.3f}" for g, v in sorted(values.items()))
                     + f" (gap {max(values.values()) - min(values.values()):.3f})")
+    lost = misses(population, lists, judged.strict, seeking, fit_of)
     notes = [
+        "precision@3 (strict) lost, by cause: " + ", ".join(f"{k} {v:.3f}" for k, v in lost.items()),
         f"hard-constraint violations: {broken}; false shortfalls (≥3 feasible, guaranteed, yet short): {false_short}",
         f"coverage (guaranteed workers with ≥3 feasible): {coverage:.1%}",
         f"offers per opening after the capacity step: max {per_opening.max():.1f}, "
