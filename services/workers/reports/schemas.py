@@ -84,6 +84,8 @@ class MonthlyReport(BaseModel):
 class TrendGoal(BaseModel):
     key: Literal["employment", "entrepreneurship", "training", "pension", "service_points"]
     label: str
+    numerator_figure: str = Field(description="the figure whose list (of the month) is the numerator")
+    denominator_figure: str
     numerator: int
     denominator: int
     share: float | None = Field(description="numerator / denominator to four places; null when nothing to divide")
