@@ -1,4 +1,4 @@
-"""The workers service: its composition (routes, database) and a standalone app."""
+"""The workers service: its composition (routes, database, the monthly freeze) and a standalone app."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from services.workers.ledger.router import router as ledger_router
 from services.workers.placements.openings import JobsOpenings
 from services.workers.placements.router import router as placements_router
 from services.workers.profiles.router import internal as internal_router, router as profiles_router
+from services.workers.reports.freezing import freeze_on_timer
 from services.workers.reports.router import router as reports_router
 from services.workers.service_points.router import router as service_points_router
 from services.workers.settings import WorkersSettings
@@ -47,9 +48,12 @@ def build(settings: WorkersSettings | None = None, *, clock: Clock | None = None
         if settings.jobs_url is None and "jobs" in app.state.units:
             openings.serve_in_process(app)
 
-    return ServiceUnit(name=NAME, router=router, database=Database(settings.db_url()), migrations_dir=MIGRATIONS,
-                       outbox=outbox, clock=clock or SystemClock(), settings=settings, state={"openings": openings},
-                       on_app=serve_in)
+    clock = clock or SystemClock()
+    database = Database(settings.db_url())
+    freeze = freeze_on_timer(database, clock, every=settings.freeze_check_seconds)
+    return ServiceUnit(name=NAME, router=router, database=database, migrations_dir=MIGRATIONS, outbox=outbox,
+                       clock=clock, settings=settings, state={"openings": openings}, on_app=serve_in,
+                       background=[freeze])
 
 
 def create_app(settings: WorkersSettings | None = None, *, clock: Clock | None = None) -> FastAPI:

@@ -34,6 +34,8 @@ class WorkersSettings(CommonSettings):
     pii_hash_key: str | None = Field(default=None, validation_alias="PII_HASH_KEY")
     # Keys retired by a rotation, "id:hex,id:hex" or "hex,hex": values sealed under them still open.
     pii_old_keys: str = Field(default="", validation_alias="PII_OLD_KEYS")
+    # How often the monthly freeze looks for a month that is over and not frozen yet.
+    freeze_check_seconds: float = Field(default=60.0, gt=0, validation_alias="WORKERS_FREEZE_CHECK_SECONDS")
 
     @property
     def jobs_base_url(self) -> str:

@@ -1,9 +1,10 @@
-"""The monthly report on the real PostgreSQL: the goals equal their lists, and requests that freeze the same month at
-once make one snapshot and all read the same figures."""
+"""The monthly report on the real PostgreSQL: the goals equal their lists, requests that freeze the same month at
+once make one snapshot and all read the same figures, and so do the timers of two replicas crossing a month's end."""
 
 from __future__ import annotations
 
 import asyncio
+from contextlib import asynccontextmanager
 from datetime import date, datetime, timezone
 
 import httpx
@@ -12,6 +13,7 @@ from sqlalchemy import func, select
 
 from services.workers.app import create_app
 from services.workers.profiles.idcard import make_id_number
+from services.workers.reports.freezing import freeze_due
 from services.workers.reports.models import ReportSnapshot, SnapshotMember
 from services.workers.settings import WorkersSettings
 from shared.auth import mint_token
@@ -24,17 +26,24 @@ pytestmark = pytest.mark.integration
 SECRET = "integration-secret-of-at-least-32-bytes"
 
 
-@pytest.fixture
-async def platform(pg_url, tmp_path):
-    settings = WorkersSettings(data_dir=tmp_path, jwt_secret=SECRET, database_url=pg_url, relay_poll_seconds=0.05)
-    clock = FixedClock(datetime(2026, 11, 28, 2, tzinfo=timezone.utc))
+@asynccontextmanager
+async def replica(pg_url: str, data_dir, clock: FixedClock, *, freeze_check_seconds: float = 60.0):
+    settings = WorkersSettings(data_dir=data_dir, jwt_secret=SECRET, database_url=pg_url, relay_poll_seconds=0.05,
+                               freeze_check_seconds=freeze_check_seconds)
     app = create_app(settings, clock=clock)
     app.state.units["workers"].state["openings"] = FakeOpenings()  # jobs is not in this app
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
             http.headers["Authorization"] = f"Bearer {mint_token(key=SECRET, role='admin')}"
-            yield http, clock, app.state.units["workers"]
+            yield http, app.state.units["workers"]
+
+
+@pytest.fixture
+async def platform(pg_url, tmp_path):
+    clock = FixedClock(datetime(2026, 11, 28, 2, tzinfo=timezone.utc))
+    async with replica(pg_url, tmp_path, clock) as (http, unit):
+        yield http, clock, unit
 
 
 async def test_concurrent_first_reads_of_a_finished_month_freeze_it_once(platform):
@@ -86,3 +95,29 @@ async def test_concurrent_first_reads_of_a_finished_month_freeze_it_once(platfor
     assert total["employment"][0] == 5 and total["training"] == (1, 4) and total["service_points"] == (1, 52)
     again = await client.post("/workers/reports/snapshots/2026-11")
     assert again.status_code == 200 and again.json()["created"] is False
+
+
+async def test_two_replicas_freezing_a_month_at_once_make_one_snapshot(pg_url, tmp_path):
+    clock = FixedClock(datetime(2026, 11, 30, 15, 58, tzinfo=timezone.utc))  # 23:58 in Beijing
+    async with replica(pg_url, tmp_path / "a", clock, freeze_check_seconds=0.01) as (one, first), \
+            replica(pg_url, tmp_path / "b", clock, freeze_check_seconds=0.01) as (two, second):
+        for n in range(8):
+            body = worker(id_number=make_id_number("152222", date(1970 + 3 * n, 6, 1), n, "female"),
+                          phone=f"1390000{n:04d}", home_region_code="152222105", pension_insured=n % 2 == 0)
+            assert (await (one if n % 2 else two).post("/workers/profiles", json=body)).status_code == 201
+        live = (await one.get("/workers/reports/monthly/2026-11")).json()
+        clock.advance(minutes=3)  # December: both timers, two more freezes and two reads go at November at once
+        answers = await asyncio.gather(freeze_due(first.database, clock), freeze_due(second.database, clock),
+                                       one.get("/workers/reports/monthly/2026-11"),
+                                       two.get("/workers/reports/monthly/2026-11"))
+        made = answers[0] + answers[1]
+        assert len(made) <= 1  # a timer may have been first
+        reads = [a.json() for a in answers[2:]]
+        assert reads[0] == reads[1] and reads[0]["frozen"] is True
+        assert reads[0]["total"]["goals"] == live["total"]["goals"]
+        async with first.database.sessions() as session:
+            snapshots = list(await session.scalars(select(ReportSnapshot.month).order_by(ReportSnapshot.month)))
+            members = await session.scalar(select(func.count()).where(SnapshotMember.month == "2026-11",
+                                                                      SnapshotMember.figure == "registered"))
+        assert snapshots == ["2026-10", "2026-11"] and members == 8
+        assert await freeze_due(second.database, clock) == []

@@ -190,10 +190,11 @@ async def test_reports_per_county_and_township_with_charts_and_a_workbook(consol
     await clerk.submit("/console/workers/new", labourer_form())
     admin = await console.browser("admin1")
     page = await admin.get("/console/reports")
-    assert page.status_code == 200 and page.text.count("<svg") == 1 and "合计" in page.text
+    # The counties' bars, and the League's trend: the five shares and the placements.
+    assert page.status_code == 200 and page.text.count("<svg") == 3 and "合计" in page.text
     assert 'href="/console/reports?county=152222"' in page.text
     towns = await admin.get("/console/reports?county=152222")
-    assert towns.text.count("<svg") == 2 and "科尔沁右翼中旗各苏木乡镇" in towns.text
+    assert towns.text.count("<svg") == 4 and "科尔沁右翼中旗各苏木乡镇" in towns.text
     assert re.search(r"<tr><td>好腰苏木镇</td><td>1</td>", towns.text), "the labourer counts in her township"
     book = load_workbook(BytesIO((await admin.get("/console/reports/progress.xlsx?county=152222")).content))
     assert book.sheetnames == ["各旗县市", "各苏木乡镇"]
@@ -319,3 +320,41 @@ async def test_the_monthly_report_page_has_a_month_chooser_a_print_button_and_th
     own = await clerk.get("/console/reports/monthly")
     assert "科尔沁右翼中旗各苏木乡镇" in own.text and "乌兰浩特市" not in own.text
     assert (await clerk.get("/console/reports/monthly?county=152221")).status_code == 403
+
+
+async def test_the_trend_is_drawn_as_line_charts_a_point_a_month_with_a_printable_page(console):
+    clerk = await console.browser("station1")
+    await clerk.get("/console/workers/new")
+    await clerk.submit("/console/workers/new", labourer_form())
+    admin = await console.browser("admin1")
+    page = await admin.get("/console/reports")
+    assert page.status_code == 200, page.text
+    section = page.text[page.text.index('id="trend"'):page.text.index('id="fairs"')]
+    assert "兴安盟逐月走势" in section and "2025年12月至2026年11月" in section
+    assert section.count("<svg") == 2 and "<script" not in section and "http://www.w3.org/2000/svg" in section
+    for label in ("就业", "创业扶持", "补贴培训", "养老保险", "服务平台", "在岗人数", "本年实现就业"):
+        assert f'class="legend">{label}</text>' in section, label
+    assert '>2025年12月</text>' in section and '>2026年1月</text>' in section and '>11月</text>' in section
+    # A point a month for every series with a value that month: the 52 poor townships make a share every month,
+    # and the labourer registered in November one share of employment (none of them in work).
+    assert section.count("<title>服务平台 ") == 12 and section.count("<title>在岗人数 ") == 12
+    assert section.count("<title>就业 ") == 1 and "<title>就业 2026年11月：0.0%</title>" in section
+    assert "<title>本年实现就业 2026年11月：0</title>" in section
+    api = (await console.client.get("/workers/reports/trend", headers=console.auth("admin"))).json()
+    shares = sum(g["share"] is not None for m in api["months"] for g in m["goals"])
+    assert section.count('class="point"') == shares + 2 * 12  # no target is set: two lines of counts
+
+    printable = await admin.get("/console/reports/trend?from=2026-09&to=2026-11&county=152222")
+    assert printable.status_code == 200, printable.text
+    text = printable.text
+    assert "科尔沁右翼中旗社保就业扶贫“五个100%”逐月走势" in text and "data-print" in text and 'class="ledger"' in text
+    assert text.count("<svg") == 2 and text.count("<title>服务平台 ") == 3
+    assert len(re.findall(r'<tr><td><a href="/console/reports/monthly\?month=2026-\d\d&amp;county=152222">', text)) == 3
+    assert "2026年11月</a> <small>（未封存）</small>" in text and "2026年10月</a></td>" in text
+    wrong = await admin.get("/console/reports/trend?from=2031-01")
+    assert wrong.status_code == 422 and "还没到" in wrong.text
+    backwards = await admin.get("/console/reports/trend?from=2026-11&to=2026-09")
+    assert backwards.status_code == 422 and "起始月份不能晚于截止月份" in backwards.text
+    own = await clerk.get("/console/reports/trend")
+    assert own.status_code == 200 and "科尔沁右翼中旗" in own.text
+    assert (await clerk.get("/console/reports/trend?county=152221")).status_code == 403

@@ -380,3 +380,81 @@ async def test_a_job_that_ended_on_the_last_day_is_not_work_at_the_months_end(co
     frozen = await monthly(api, "2026-11")
     assert goals(county_row(frozen))["employment"] == (1, 4)
     assert county_row(frozen)["target"]["placed"] == 3  # helped into work this year all the same
+
+
+async def trend(api, query: str = "", role: str = "admin", status: int = 200, **scope) -> dict:
+    response = await api.client.get(f"/workers/reports/trend{query}", headers=api.auth(role, **scope))
+    assert response.status_code == status, response.text
+    return response.json()
+
+
+async def test_the_trend_gives_each_month_what_its_report_gives(county):
+    api = county
+    api.clock._at = at(2026, 12, 10, 9)
+    await place(api, api.ids["D"], "2026-12-01")
+    api.clock._at = at(2027, 1, 5, 9)
+    for region, role, scope in ((None, "admin", {}), (COUNTY, "admin", {}), (HAOYAO, "admin", {}),
+                                (None, "station_staff", {"region": COUNTY})):
+        query = "?from=2026-10&to=2027-01" + (f"&region={region}" if region else "")
+        shown = await trend(api, query, role, **scope)
+        assert [m["month"] for m in shown["months"]] == ["2026-10", "2026-11", "2026-12", "2027-01"]
+        assert [m["frozen"] for m in shown["months"]] == [True, True, True, False]
+        for row in shown["months"]:
+            suffix = f"?region={region}" if region else ""
+            report = (await api.client.get(f"/workers/reports/monthly/{row['month']}{suffix}",
+                                           headers=api.auth(role, **scope))).json()
+            total = report["total"]
+            assert shown["region"] == report["region"] and row["as_of"] == report["as_of"]
+            assert row["goals"] == [{k: v for k, v in g.items() if k != "change"} for g in total["goals"]], \
+                (region, row["month"])
+            assert row["target"] == total["target"]
+            assert row["placed"] == total["figures"]["placed"]["value"]
+            assert row["placed_in_year"] == total["figures"]["placed_in_year"]["value"]
+    middle = await trend(api, f"?from=2026-10&to=2027-01&region={COUNTY}")
+    assert middle["name"] == "科尔沁右翼中旗" and middle["level"] == "county"
+    employment = [next(g for g in m["goals"] if g["key"] == "employment") for m in middle["months"]]
+    assert [(g["numerator"], g["denominator"]) for g in employment] == [(0, 0), (1, 3), (2, 3), (2, 3)]
+    # October was frozen at the service's start, before the target was set: it keeps the targets it was frozen with.
+    assert [m["target"]["target"] if m["target"] else None for m in middle["months"]] == [None, 10, 10, None]
+    assert [m["placed_in_year"] for m in middle["months"]] == [0, 2, 3, 0]
+    township = await trend(api, f"?from=2026-11&to=2026-11&region={HAOYAO}")
+    assert township["level"] == "township" and township["months"][0]["target"] is None
+
+
+async def test_the_trend_freezes_the_months_it_reads_and_shows_twelve_by_default(county):
+    api = county
+    api.clock._at = at(2027, 3, 2, 9)
+    shown = await trend(api)
+    assert shown["from"] == "2026-04" and shown["to"] == "2027-03" and len(shown["months"]) == 12
+    frozen = [m["month"] for m in (await api.client.get("/workers/reports/snapshots",
+                                                        headers=api.auth("admin"))).json()]
+    assert {"2026-04", "2026-11", "2027-02"} <= set(frozen) and "2027-03" not in frozen
+    # Read again after a change: the months that are over say the same.
+    await api.client.patch(f"/workers/profiles/{api.ids['D']}", json={"pension_insured": True},
+                           headers=api.auth("admin"))
+    again = await trend(api)
+    assert again["months"][:-1] == shown["months"][:-1]
+    assert again["months"][-1]["goals"] != shown["months"][-1]["goals"]
+
+
+async def test_the_trend_is_scoped_and_checks_its_months(county):
+    api = county
+    await trend(api, "?region=152221", "station_staff", 403, region=COUNTY)
+    await trend(api, "?region=1522", "station_staff", 403, region=COUNTY)
+    await trend(api, "", "partner_office", 403, office_id="bj-fengtai-hrss")
+    await trend(api, "?region=152299", status=404)  # no such county in the League
+    await trend(api, "?region=110106", status=404)
+    await trend(api, f"?region={COUNTY}999", "station_staff", 404, region=COUNTY)
+    own = await trend(api, "?from=2026-11", "station_staff", region=COUNTY)
+    assert own["region"] == COUNTY and [m["month"] for m in own["months"]] == ["2026-11"]
+    chinese = api.auth("admin") | {"Accept-Language": "zh-CN"}
+    for query in ("?from=2026-13", "?from=26-11", "?to=2026-1", "?from=2017-12", "?to=2026-12", "?from=2027-01",
+                  "?from=2026-11&to=2026-10", "?from=2023-10&to=2026-11", "?region=15x"):
+        answer = await api.client.get(f"/workers/reports/trend{query}", headers=chinese)
+        assert answer.status_code == 422, (query, answer.text)
+        [entry] = answer.json()["detail"]
+        assert entry["field"] in ("from", "to", "region") and not entry["msg"].isascii(), (query, entry)
+    answer = await api.client.get("/workers/reports/trend?from=2026-11&to=2026-10", headers=chinese)
+    assert answer.json()["detail"][0]["msg"] == "起始月份不能晚于截止月份"
+    most = await trend(api, "?from=2023-12&to=2026-11")
+    assert len(most["months"]) == 36

@@ -115,6 +115,24 @@ def test_the_chart_is_svg_with_a_bar_per_figure_and_escaped_names():
     assert charts.bars([], first="a", second="b") == ""
 
 
+def test_the_trend_is_a_line_a_series_with_a_point_a_month_it_has_a_value():
+    months = ["2026-11", "2026-12", "2027-01", "2027-02"]
+    svg = charts.lines(months, [("就业", [0.5, None, 0.25, 1.0]), ("<培训>", [0.0, 0.1, 0.2, 0.3])], title="比例",
+                       percent=True)
+    assert svg.startswith("<svg") and svg.endswith("</svg>") and 'aria-label="比例"' in svg
+    assert svg.count('class="point"') == 7  # the month without a value has no point
+    # The gap breaks the first line: November's point stands alone, January and February are joined.
+    assert svg.count("<polyline") == 2 and '<polyline points="338.0,' not in svg
+    assert "<title>就业 2027年1月：25.0%</title>" in svg and ">100%</text>" in svg and ">0%</text>" in svg
+    assert "&lt;培训&gt;" in svg and "<培训>" not in svg
+    assert [charts.month_label(m, first=i == 0) for i, m in enumerate(months)] == ["2026年11月", "12月", "2027年1月",
+                                                                                  "2月"]
+    counts = charts.lines(months, [("在岗人数", [3, 17, 120, 0])], title="人数")
+    assert ">200</text>" in counts and "<title>在岗人数 2026年12月：17</title>" in counts  # the axis: 0 to 200
+    assert charts.lines([], [("a", [])], title="t") == "" and charts.lines(months, [], title="t") == ""
+    assert charts.lines(["2026-11"], [("a", [2])], title="t").count('class="point"') == 1
+
+
 def test_places_are_named_and_picked_from_the_region():
     assert labels.place("152222105") == "科右中旗 好腰苏木镇"
     assert labels.place("152222") == "科尔沁右翼中旗" and labels.place("999999") == "999999"

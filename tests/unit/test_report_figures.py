@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from services.workers.profiles.idcard import age_on
 from services.workers.reports.figures import ALL_FIGURES, FIVE, goals, share, tally
-from services.workers.reports.months import Month, birth_bounds
+from services.workers.reports.months import Month, birth_bounds, months_due
 from services.workers.reports.xlsx import workbook
 from services.workers.service_points.places import counted, poor_counties, poor_townships
 
@@ -27,6 +27,19 @@ def test_a_month_runs_from_local_midnight_to_local_midnight():
         except ValueError:
             continue
         raise AssertionError(text)
+
+
+def test_the_timer_freezes_the_month_just_ended_and_those_missed_before_it():
+    def due(last: str, *frozen: str, reach: int = 12) -> list[str]:
+        return [str(m) for m in months_due(Month.parse(last), {Month.parse(f) for f in frozen}, reach=reach)]
+
+    assert due("2026-11") == ["2026-11"]  # a first start: only the month just ended
+    assert due("2026-11", "2026-11") == []  # frozen already: nothing to do
+    assert due("2027-02", "2026-10", "2026-11") == ["2026-12", "2027-01", "2027-02"]  # down for three months
+    assert due("2027-02", "2026-10", "2027-01") == ["2026-11", "2026-12", "2027-02"]  # a gap no one read
+    assert due("2027-02", "2024-01", reach=3) == ["2026-12", "2027-01", "2027-02"]  # no further back than `reach`
+    assert due("2018-02") == ["2018-02"] and due("2018-02", "2018-01") == ["2018-02"]
+    assert due("2017-12") == []  # before the plan's first month
 
 
 def eligible(birth: date, day: date) -> bool:

@@ -1,6 +1,6 @@
 """进度报表: the ledger report per county, and per township of one county, with charts drawn on the server as SVG,
-and the XLSX export of both; 月报: the monthly report of the plan's five goals, printable, with a month chooser and
-the workers service's workbook."""
+the trend of the last twelve months, and the XLSX export of both; 月报: the monthly report of the plan's five goals,
+printable, with a month chooser and the workers service's workbook; 走势: the trend over the months chosen, printable."""
 
 from __future__ import annotations
 
@@ -48,6 +48,27 @@ async def township_rows(api: Api, *, county: str, region: str) -> list[dict]:
     return rows
 
 
+GOAL_HEADERS = [("employment", "就业"), ("entrepreneurship", "创业扶持"), ("training", "补贴培训"),
+                ("pension", "养老保险"), ("service_points", "服务平台")]
+
+
+def trend_charts(trend: dict) -> dict[str, Markup]:
+    """The trend's two line charts: the five goals' shares, and those in work, helped into work this year and the
+    year's target."""
+    rows = trend["months"]
+    months = [row["month"] for row in rows]
+    shares: list[charts.Series] = [
+        (label, [next(g["share"] for g in row["goals"] if g["key"] == key) for row in rows])
+        for key, label in GOAL_HEADERS]
+    placements: list[charts.Series] = [("在岗人数", [row["placed"] for row in rows]),
+                                       ("本年实现就业", [row["placed_in_year"] for row in rows])]
+    target = [row["target"]["target"] if row["target"] else None for row in rows]
+    if any(value is not None for value in target):
+        placements.append(("年度目标", list(target)))
+    return {"shares": Markup(charts.lines(months, shares, title="“五个100%”比例逐月走势", percent=True)),
+            "placements": Markup(charts.lines(months, placements, title="在岗和本年实现就业人数逐月走势"))}
+
+
 def _chart(rows: list[dict]) -> Markup:
     return Markup(charts.bars([(r["name"], r["registered"], r["placed"]) for r in rows], first="登记人数",
                               second="已就业"))
@@ -61,9 +82,10 @@ async def progress(request: Request, user: Staff, api: ApiDep, clock: ClockDep, 
     chosen = _county(region, county)
     towns = await township_rows(api, county=chosen, region=region) if chosen else []
     place = get_region(chosen) if chosen else None
+    trend = await api.get("/workers/reports/trend", region=county or region)
     return render(request, "reports.html", report=report, columns=COLUMNS, chart=_chart(report["counties"]),
                   towns=towns, town_chart=_chart(towns), county=chosen, county_name=place.name if place else "",
-                  fairs=fairs)
+                  fairs=fairs, trend=trend, trend_charts=trend_charts(trend), trend_county=county)
 
 
 async def fairs_held(api: Api, *, year: int) -> dict | None:
@@ -120,7 +142,7 @@ def _months(chosen: str, this_month: str) -> dict[str, str | None]:
 def goal_cell(goal: dict) -> dict:
     """One goal of one area as the page shows it: 已达/应达, the share as a percentage, the change in words."""
     share = "—" if goal["share"] is None else f"{goal['share'] * 100:.1f}%"
-    change = goal["change"]
+    change = goal.get("change")  # none in a trend's month
     moved = "" if change is None or change["numerator"] == 0 else f"{change['numerator']:+d}"
     return {"numerator": goal["numerator"], "denominator": goal["denominator"], "share": share, "change": moved,
             "numerator_figure": goal["numerator_figure"], "denominator_figure": goal["denominator_figure"]}
@@ -141,8 +163,7 @@ async def monthly(request: Request, user: Staff, api: ApiDep, clock: ClockDep, m
         county_row = next((c for c in asked["counties"] if c["code"] == county), None)
     return render(request, "reports_monthly.html", report=report, month=chosen, this_month=this_month,
                   steps=_months(chosen, this_month), county=shown, county_row=county_row, cell=goal_cell,
-                  headers=[("employment", "就业"), ("entrepreneurship", "创业扶持"), ("training", "补贴培训"),
-                           ("pension", "养老保险"), ("service_points", "服务平台")])
+                  headers=GOAL_HEADERS)
 
 
 @router.get("/monthly.xlsx")
@@ -151,3 +172,16 @@ async def monthly_xlsx(user: Staff, api: ApiDep, clock: ClockDep, month: Month =
     answer = await api.request("GET", f"/workers/reports/monthly/{chosen}/export", params={"region": _region(user)})
     return Response(answer.content, media_type=XLSX,
                     headers={"Content-Disposition": f"attachment; filename=report-{chosen}.xlsx"})
+
+
+@router.get("/trend", response_class=HTMLResponse)
+async def trend(request: Request, user: Staff, api: ApiDep, clock: ClockDep,
+                first: Annotated[str, Query(alias="from", pattern=r"^(|\d{4}-\d{2})$")] = "",
+                last: Annotated[str, Query(alias="to", pattern=r"^(|\d{4}-\d{2})$")] = "",
+                county: County = "") -> HTMLResponse:
+    """走势: the five goals and the placements month by month (by default the last twelve), with a table of the
+    figures, for the caller's area or one county of it; printable."""
+    region = _region(user)
+    shown = await api.get("/workers/reports/trend", region=county or region, **{"from": first, "to": last})
+    return render(request, "reports_trend.html", trend=shown, charts=trend_charts(shown), county=county,
+                  this_month=local_today(clock).strftime("%Y-%m"), cell=goal_cell, headers=GOAL_HEADERS)

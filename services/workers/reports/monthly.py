@@ -3,6 +3,8 @@ snapshot) or for the current month so far, with the change since the month befor
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -11,7 +13,7 @@ from services.workers.reports import snapshots
 from services.workers.reports.cut import Cut
 from services.workers.reports.figures import ALL_FIGURES, WORKER_FIGURES, Counts, goals, share, tally
 from services.workers.reports.members import township_members, worker_condition
-from services.workers.reports.models import SnapshotMember
+from services.workers.reports.models import ReportSnapshot, SnapshotMember
 from services.workers.reports.months import FIRST_MONTH, Month
 from services.workers.reports.service import LEAGUE_PREFIX, in_scope, region_name, scope_of
 from services.workers.targets import service as targets
@@ -32,19 +34,37 @@ async def live_counts(session: AsyncSession, cut: Cut, prefix: str) -> list[tupl
     return [row for row in rows if row[2]]
 
 
+async def month_counts(session: AsyncSession, month: Month, prefix: str, *,
+                       clock: Clock) -> tuple[ReportSnapshot | None, list[tuple[str, str, int]], dict[str, int], date]:
+    """A month's (figure, region code, count) rows inside the prefix, with its snapshot (None while the month runs),
+    the targets it is measured against and the day its figures describe: frozen (on first read) once it is over."""
+    snapshot = await snapshots.frozen_or_freeze(session=session, month=month, clock=clock)
+    if snapshot is not None:
+        return snapshot, await snapshots.counted(session, month, prefix), snapshot.targets, snapshot.as_of
+    cut = Cut.now(clock)
+    return (None, await live_counts(session, cut, prefix), await targets.by_county(session=session, year=month.year),
+            cut.day)
+
+
+async def month_total(session: AsyncSession, month: Month, prefix: str, *, clock: Clock) -> dict:
+    """The month's figures for the whole prefix, as its report's total shows them (with no change)."""
+    snapshot, rows, target_of, as_of = await month_counts(session, month, prefix, clock=clock)
+    total, _ = tally(rows)
+    level = level_of(prefix)
+    area = _area(prefix, total, None, level=level, year=month.year, target=_target(prefix, level, target_of))
+    return area | {"month": str(month), "frozen": snapshot is not None, "as_of": as_of}
+
+
+def level_of(prefix: str) -> str:
+    return "league" if len(prefix) <= 4 else "county" if len(prefix) <= 6 else "township"
+
+
 async def report(*, session: AsyncSession, by: Principal, month_text: str, region: str | None,
                  clock: Clock) -> dict:
     """The month's report for the caller's scope (or a part of it)."""
     month = snapshots.month_asked(month_text, clock=clock)
     prefix = scope_of(by=by, region=region)
-    snapshot = await snapshots.frozen_or_freeze(session=session, month=month, clock=clock)
-    if snapshot is not None:
-        rows = await snapshots.counted(session, month, prefix)
-        target_of, as_of = snapshot.targets, snapshot.as_of
-    else:
-        cut = Cut.now(clock)
-        rows = await live_counts(session, cut, prefix)
-        target_of, as_of = await targets.by_county(session=session, year=month.year), cut.day
+    snapshot, rows, target_of, as_of = await month_counts(session, month, prefix, clock=clock)
     previous = month.previous()
     before_rows = None
     if previous >= Month.parse(FIRST_MONTH):
@@ -63,7 +83,7 @@ async def report(*, session: AsyncSession, by: Principal, month_text: str, regio
         row = area(county, areas.get(county, {}), before(county), "county")
         row["townships"] = [area(t, areas.get(t, {}), before(t), "township") for t in _townships(county, prefix)]
         counties.append(row)
-    level = "league" if len(prefix) <= 4 else "county" if len(prefix) <= 6 else "township"
+    level = level_of(prefix)
     return {"month": str(month), "region": prefix, "frozen": snapshot is not None,
             "frozen_at": snapshot.frozen_at if snapshot else None, "as_of": as_of,
             "previous": str(previous) if before_rows is not None else None,

@@ -63,6 +63,35 @@ class Month:
         return self.next().begins
 
 
+def months_from(first: Month, last: Month) -> list[Month]:
+    """first, the month after it, ..., last (none when first comes after last)."""
+    months = []
+    month = first
+    while month <= last:
+        months.append(month)
+        month = month.next()
+    return months
+
+
+# How far back the timer looks for months missed while the service was down.
+CATCH_UP_MONTHS = 12
+
+
+def months_due(last_over: Month, frozen: set[Month], *, reach: int = CATCH_UP_MONTHS) -> list[Month]:
+    """The months the timer freezes: the month just ended (`last_over`) and, before it, those not frozen yet, back to
+    the earliest month frozen so far and no more than `reach` months in all. A first start freezes only the month
+    just ended: the months before it are frozen, as ever, when their reports are first read."""
+    if last_over < Month.parse(FIRST_MONTH):
+        return []
+    earliest = max(min(frozen, default=last_over), Month.parse(FIRST_MONTH))
+    start = last_over
+    for _ in range(reach - 1):
+        if start <= earliest:
+            break
+        start = start.previous()
+    return [month for month in months_from(start, last_over) if month not in frozen]
+
+
 def _local_midnight(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=LOCAL_ZONE).astimezone(timezone.utc)
 

@@ -1,5 +1,5 @@
 """HTTP routes of the ledger report: the progress snapshot, the monthly report with its frozen months and export,
-and the lists behind every figure."""
+the trend over months, and the lists behind every figure."""
 
 from __future__ import annotations
 
@@ -10,9 +10,16 @@ from fastapi import APIRouter, Path, Query, Response
 from services.workers.deps import Admin, ClockDep, KeysDep, SessionDep, StaffOrAdmin
 from services.workers.profiles import service as profiles
 from services.workers.profiles.schemas import ProfilePage
-from services.workers.reports import monthly, service, snapshots
+from services.workers.reports import monthly, service, snapshots, trend
 from services.workers.reports.figures import TownshipFigure, WorkerFigure
-from services.workers.reports.schemas import Figure, MonthlyReport, ProgressReport, SnapshotOut, TownshipOut
+from services.workers.reports.schemas import (
+    Figure,
+    MonthlyReport,
+    ProgressReport,
+    SnapshotOut,
+    TownshipOut,
+    TrendReport,
+)
 from services.workers.reports.xlsx import workbook
 from shared.forms import PAGE_MAX
 from shared.rate_limits import rate_limited
@@ -22,6 +29,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 Region = Annotated[str | None, Query(pattern=r"^\d{2,12}$", description="adcode prefix within your scope")]
 MonthPath = Annotated[str, Path(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM, from 2018-01 to this month")]
+MonthQuery = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM, from 2018-01 to this month")]
 Page = Annotated[int, Query(ge=1, le=PAGE_MAX)]
 PageSize = Annotated[int, Query(ge=1, le=200)]
 
@@ -70,6 +78,15 @@ async def monthly_export(month: MonthPath, session: SessionDep, clock: ClockDep,
     report = await monthly.report(session=session, by=by, month_text=month, region=region, clock=clock)
     name = f"report-{report['month']}-{report['region']}.xlsx"
     return Response(workbook(report), media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@router.get("/trend", response_model=TrendReport)
+async def trend_report(session: SessionDep, clock: ClockDep, by: StaffOrAdmin, region: Region = None,
+                       first: Annotated[MonthQuery, Query(alias="from")] = None,
+                       last: Annotated[MonthQuery, Query(alias="to")] = None) -> dict:
+    """The area's five goals and placement target month by month (default: the twelve months up to this one, at most
+    36), from the months' frozen snapshots."""
+    return await trend.trend(session=session, by=by, region=region, first_text=first, last_text=last, clock=clock)
 
 
 @router.get("/snapshots", response_model=list[SnapshotOut])

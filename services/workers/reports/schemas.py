@@ -81,6 +81,36 @@ class MonthlyReport(BaseModel):
     counties: list[MonthlyArea]
 
 
+class TrendGoal(BaseModel):
+    key: Literal["employment", "entrepreneurship", "training", "pension", "service_points"]
+    label: str
+    numerator_figure: str = Field(description="the figure whose list (of the month) is the numerator")
+    denominator_figure: str
+    numerator: int
+    denominator: int
+    share: float | None = Field(description="numerator / denominator to four places; null when nothing to divide")
+
+
+class TrendMonth(BaseModel):
+    month: str = Field(description="YYYY-MM")
+    frozen: bool = Field(description="true: the month is over and its figures come from its snapshot")
+    as_of: date = Field(description="the day the figures describe (the month's last day once it is over)")
+    goals: list[TrendGoal] = Field(description="the plan's five 100 % goals, as the month's report gives them")
+    placed: int = Field(description="in work on that day")
+    placed_in_year: int = Field(description="with a placement that began in the month's year, by that day")
+    target: TargetProgress | None = Field(description="the placement target of the month's year (none for a "
+                                                      "township, or when none is set)")
+
+
+class TrendReport(BaseModel):
+    region: str = Field(description="the area the figures cover (an adcode prefix)")
+    name: str
+    level: Literal["league", "county", "township"]
+    from_: str = Field(alias="from", description="the first month shown")
+    to: str = Field(description="the last month shown")
+    months: list[TrendMonth] = Field(description="one entry a month, oldest first")
+
+
 class SnapshotOut(BaseModel):
     month: str
     as_of: date

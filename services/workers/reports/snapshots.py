@@ -20,16 +20,16 @@ from shared.errors import Conflict, Invalid
 AUTO = "auto"
 
 
-def month_asked(text: str, *, clock: Clock) -> Month:
+def month_asked(text: str, *, clock: Clock, field: str = "month") -> Month:
     """The month of a request: a real month from the plan's first up to the current one."""
     try:
         month = Month.parse(text)
     except ValueError as exc:
-        raise Invalid(str(exc), field="month", zh="月份格式应为 2026-11") from exc
+        raise Invalid(str(exc), field=field, zh="月份格式应为 2026-11") from exc
     if month < Month.parse(FIRST_MONTH):
-        raise Invalid(f"the reports begin in {FIRST_MONTH}", field="month", zh="报表从2018年1月开始")
+        raise Invalid(f"the reports begin in {FIRST_MONTH}", field=field, zh="报表从2018年1月开始")
     if month > Month.of(local_today(clock)):
-        raise Invalid(f"{month} has not begun", field="month", zh="这个月还没到")
+        raise Invalid(f"{month} has not begun", field=field, zh="这个月还没到")
     return month
 
 
