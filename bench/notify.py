@@ -20,8 +20,8 @@ from services.notify.app import build
 from services.notify.compose import compose_sms
 from services.notify.contacts import Contact
 from services.notify.messages.service import idempotency_key
-from services.notify.providers.http import provider_client
 from services.notify.settings import NotifySettings
+from services.notify.vendors.http import provider_client
 from shared.events.amqp import RabbitBus
 from shared.events.envelope import Envelope
 from shared.runtime import Runtime

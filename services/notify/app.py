@@ -17,10 +17,10 @@ from services.notify.delivery.dispatcher import Dispatcher
 from services.notify.delivery.providers import ProviderSet, open_providers
 from services.notify.messages.router import router as messages_router
 from services.notify.offers_page.router import router as offers_page_router
-from services.notify.providers.http import provider_client
 from services.notify.receipts.router import router as receipts_router
 from services.notify.replies.router import router as replies_router
 from services.notify.settings import CALLBACK_TOKEN_FILE, NotifySettings
+from services.notify.vendors.http import provider_client
 from shared.clock import Clock, SystemClock
 from shared.db import Database
 from shared.events.inbox import Consumer

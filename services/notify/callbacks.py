@@ -3,26 +3,21 @@
 Every callback URL set in a provider console ends in `?token=<the callback token>` (NOTIFY_RECEIPT_TOKEN, or the one
 made once in DATA_DIR/callback-token). WeChat signs its pushes too; with NOTIFY_WECHAT_CALLBACK_TOKEN set, that
 signature must hold as well. A call without them is answered 401 and changes nothing. Only the development setting
-NOTIFY_CALLBACKS_UNAUTHENTICATED, refused next to a real provider, lets anyone in. The SMS vendors' answers and the
-reading of a JSON body, which every callback route shares, are here too.
+NOTIFY_CALLBACKS_UNAUTHENTICATED, refused next to a real provider, lets anyone in. What each vendor pushes, and the
+answer it wants, is its own module's business (services/notify/vendors/).
 """
 
 from __future__ import annotations
 
 import hmac
-import json
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, Request
 
-from services.notify.providers.wechat import callback_signature_ok
 from services.notify.settings import NotifySettings
+from services.notify.vendors.wechat import callback_signature_ok
 from shared.deps import settings_of
 from shared.errors import DomainError
-
-# What the SMS vendors expect back from a callback; anything else makes them push again.
-ALIYUN_OK = {"code": 0, "msg": "接收成功"}
-TENCENT_OK = {"result": 0, "errmsg": "OK"}
 
 
 class CallbackRefused(DomainError):
@@ -58,11 +53,3 @@ def wechat_caller(request: Request, settings: Annotated[NotifySettings, Depends(
     query = request.query_params
     check_wechat(token=query.get("token", ""), signature=query.get("signature", ""),
                  timestamp=query.get("timestamp", ""), nonce=query.get("nonce", ""), settings=settings)
-
-
-async def read_json(request: Request) -> Any:
-    """A callback's body as JSON (a 400 otherwise)."""
-    try:
-        return json.loads(await request.body())
-    except ValueError as exc:
-        raise HTTPException(400, "the body is not JSON") from exc

@@ -17,6 +17,7 @@ from typing import Any
 import asyncpg
 
 from shared.db import Database
+from shared.events.waiting import first_of
 
 log = logging.getLogger("jobbridge.wakeup")
 
@@ -87,7 +88,7 @@ class Listener:
             self.connections += 1
             self.callback()  # whatever was notified while nobody listened
             while True:
-                await _first(stop, lost, timeout=CHECK_SECONDS)
+                await first_of(stop, lost, timeout=CHECK_SECONDS)
                 if stop.is_set():
                     return
                 if lost.is_set() or connection.is_closed():
@@ -123,16 +124,6 @@ async def listening(database: Database, channel: str, callback: Callable[[], Non
             if not task.done():  # still connecting, or this block itself is being cancelled
                 task.cancel()
                 await asyncio.wait([task], timeout=1)
-
-
-async def _first(*events: asyncio.Event, timeout: float) -> None:
-    """Return when one of the events is set, or after `timeout` seconds."""
-    waits = [asyncio.ensure_future(event.wait()) for event in events]
-    try:
-        await asyncio.wait(waits, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for waiter in waits:
-            waiter.cancel()
 
 
 async def _sleep(stop: asyncio.Event, seconds: float) -> None:

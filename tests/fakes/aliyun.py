@@ -19,7 +19,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from services.notify.compose import aliyun_template, count_sms
-from services.notify.providers.aliyun import AliyunSms
+from services.notify.vendors.aliyun import AliyunSms
 from shared.clock import LOCAL_ZONE, Clock
 from tests.fakes.server import FakeServer, SentMessage
 

@@ -24,7 +24,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from services.notify.compose import count_sms, tencent_template
-from services.notify.providers.tencent import TencentSms
+from services.notify.vendors.tencent import TencentSms
 from shared.clock import LOCAL_ZONE, Clock
 from tests.fakes.server import FakeServer, SentMessage
 

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from services.notify.providers.wechat import WechatTemplates
+from services.notify.vendors.wechat import WechatTemplates
 from shared.clock import LOCAL_ZONE, Clock
 from tests.fakes.server import FakeServer, SentMessage
 

@@ -20,9 +20,9 @@ from sqlalchemy import func, select
 
 from services.notify.app import build
 from services.notify.contacts import Contact
-from services.notify.delivery import attempt
 from services.notify.messages.models import Message
 from services.notify.settings import NotifySettings
+from services.notify.vendors import tencent as tencent_vendor
 from shared.events.amqp import RabbitBus
 from shared.events.envelope import Envelope
 from shared.runtime import Runtime, create_app
@@ -134,7 +134,7 @@ def settings_for(pg_url: str, amqp_url: str, tmp_path, aliyun, tencent, wechat) 
 
 async def test_two_hundred_sets_through_the_broker_reach_each_worker_once_or_fail_with_a_reason(
         pg_url, amqp_url, tmp_path, monkeypatch):
-    monkeypatch.setattr(attempt, "TENCENT_REPORT_WAIT", timedelta(seconds=1))
+    monkeypatch.setattr(tencent_vendor, "REPORT_WAIT", timedelta(seconds=1))
     contacts, kinds = population()
     aliyun = FlakyAliyun(rate=FAILURE_RATE, faults=ALIYUN_FAULTS, seed=1)
     tencent = FlakyTencent(rate=FAILURE_RATE, faults=TENCENT_FAULTS, seed=2)

@@ -15,8 +15,8 @@ from services.notify.delivery.attempt import Call, Claim, Outcome
 from services.notify.messages.models import Message, MessageStatus
 from services.notify.messages.service import idempotency_key
 from services.notify.receipts import service as receipts
-from services.notify.receipts.parse import ReceiptIn
 from services.notify.settings import NotifySettings
+from services.notify.vendors.pushes import ReceiptIn
 from shared.clock import SystemClock
 
 pytestmark = pytest.mark.integration

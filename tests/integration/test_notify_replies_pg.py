@@ -21,8 +21,8 @@ from services.notify.messages.service import idempotency_key
 from services.notify.opt_outs import service as opt_outs
 from services.notify.replies import service as replies
 from services.notify.replies.models import Reply
-from services.notify.replies.parse import SmsReply
 from services.notify.settings import NotifySettings
+from services.notify.vendors.pushes import SmsReply
 from shared.clock import SystemClock
 
 pytestmark = pytest.mark.integration

@@ -15,7 +15,7 @@ from types import SimpleNamespace
 import pytest
 
 from services.notify.compose import compose_sms
-from services.notify.providers import aliyun, tencent
+from services.notify.vendors import aliyun, tencent
 from shared.clock import LOCAL_ZONE
 from tests.fakes.callback import ReceiptInbox
 

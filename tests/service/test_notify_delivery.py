@@ -448,7 +448,7 @@ async def die_after_the_send(notify, fake) -> tuple[str, str]:
     from datetime import timedelta
 
     from services.notify.delivery import service as delivery
-    from services.notify.providers.http import provider_client
+    from services.notify.vendors.http import provider_client
 
     await notify.app.state.runtime.stop_relays()  # no dispatcher: this test plays the one that dies
     worker_id, phone = await notify.register()

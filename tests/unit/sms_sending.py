@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from services.notify.compose import Sms
-from services.notify.providers.base import ProviderError
-from services.notify.providers.http import provider_client
+from services.notify.vendors.base import ProviderError
+from services.notify.vendors.http import provider_client
 
 PHONE = "13912345678"
 

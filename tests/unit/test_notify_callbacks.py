@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
+import json
 from datetime import time
+from typing import Any
 
 import pytest
 
 from services.notify.contacts import Contact
 from services.notify.messages.service import idempotency_key
 from services.notify.opt_outs.service import number_hash
-from services.notify.receipts import parse
-from services.notify.replies.parse import Answer, Reading, is_opt_out, read_answer, replies
+from services.notify.replies.parse import Answer, Reading, is_opt_out, read_answer
 from services.notify.settings import NotifySettings
+from services.notify.vendors.aliyun import AliyunSms
+from services.notify.vendors.pushes import NotJson, ReceiptIn, SmsReply
+from services.notify.vendors.registry import SMS_PUSHES
+from services.notify.vendors.tencent import TencentSms
+from services.notify.vendors.wechat import WechatTemplates
+
+
+def pushed(body: Any) -> bytes:
+    return json.dumps(body, ensure_ascii=False).encode()
+
+
+def replies(vendor: str, body: Any) -> list[SmsReply]:
+    return SMS_PUSHES[vendor].parse_replies(pushed(body))
 
 
 def test_aliyun_sms_reports_are_read_with_their_out_id():
@@ -19,16 +33,16 @@ def test_aliyun_sms_reports_are_read_with_their_out_id():
              "success": True, "err_code": "DELIVERED", "err_msg": "用户接收成功", "sms_size": "1", "biz_id": "12345",
              "out_id": "67890"},
             {"biz_id": "12346", "success": "false", "err_code": "MK:0001", "err_msg": "失败", "out_id": ""}]
-    assert parse.aliyun(body) == [
-        parse.ReceiptIn("aliyun", "12345", True, "DELIVERED", "用户接收成功", "67890"),
-        parse.ReceiptIn("aliyun", "12346", False, "MK:0001", "失败", None)]
+    assert AliyunSms.parse_receipts(pushed(body)) == [
+        ReceiptIn("aliyun", "12345", True, "DELIVERED", "用户接收成功", "67890"),
+        ReceiptIn("aliyun", "12346", False, "MK:0001", "失败", None)]
 
 
 def test_tencent_callbacks_are_read_by_sid():
     body = [{"user_receive_time": "2015-10-17 08:03:04", "nationcode": "86", "mobile": "13xxxxxxxxx",
              "report_status": "SUCCESS", "errmsg": "DELIVRD", "description": "用户短信送达成功", "sid": "5000:1"},
             {"report_status": "FAIL", "errmsg": "MK:0001", "description": "失败", "sid": "5000:2"}]
-    found = parse.tencent(body)
+    found = TencentSms.parse_receipts(pushed(body))
     assert [(r.provider_message_id, r.delivered, r.status) for r in found] == [("5000:1", True, "DELIVRD"),
                                                                               ("5000:2", False, "MK:0001")]
 
@@ -38,16 +52,25 @@ def test_wechat_result_events_are_read_and_other_xml_refused():
              "NrcURxG8]]></FromUserName><CreateTime>1395658920</CreateTime><MsgType><![CDATA[event]]></MsgType>"
              "<Event><![CDATA[TEMPLATESENDJOBFINISH]]></Event><MsgID>200163836</MsgID><Status><![CDATA[failed:user "
              "block]]></Status></xml>")
-    assert parse.wechat(event.encode()) == [parse.ReceiptIn("wechat", "200163836", False, "failed:user block")]
+    assert WechatTemplates.parse_receipts(event.encode()) == [
+        ReceiptIn("wechat", "200163836", False, "failed:user block")]
     for bad in (b"<xml><Event>subscribe</Event></xml>", b"not xml at all"):
         with pytest.raises(ValueError):
-            parse.wechat(bad)
+            WechatTemplates.parse_receipts(bad)
 
 
 @pytest.mark.parametrize("body", [{"biz_id": "1"}, "text", [1, 2]])
 def test_malformed_reports_are_refused(body):
     with pytest.raises((KeyError, ValueError)):
-        parse.aliyun(body)
+        AliyunSms.parse_receipts(pushed(body))
+
+
+@pytest.mark.parametrize("vendor", sorted(SMS_PUSHES))
+def test_a_push_that_is_not_json_is_told_apart_from_a_bad_report(vendor):
+    with pytest.raises(NotJson):
+        SMS_PUSHES[vendor].parse_receipts(b"not json")
+    with pytest.raises(NotJson):
+        SMS_PUSHES[vendor].parse_replies(b"{")
 
 
 def test_replies_in_each_vendors_form_and_the_simple_form():

@@ -11,7 +11,7 @@ from services.notify.policy.actions import Decision, Step, decide
 from services.notify.policy.channels import Channel, Reach, choose_channel
 from services.notify.policy.limits import SmsLimits, sms_not_before
 from services.notify.policy.schedule import QuietHours, next_local_midnight, retry_delay
-from services.notify.providers.base import ErrorKind
+from services.notify.vendors.base import ErrorKind
 from shared.clock import FixedClock
 
 UTC = timezone.utc

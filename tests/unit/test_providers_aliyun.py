@@ -9,8 +9,8 @@ from functools import partial
 import pytest
 
 from services.notify.compose import compose_sms
-from services.notify.providers import aliyun
-from services.notify.providers.base import ErrorKind
+from services.notify.vendors import aliyun
+from services.notify.vendors.base import ErrorKind
 from shared.clock import FixedClock
 from tests.fakes.aliyun import FakeAliyun
 from tests.fakes.callback import ReceiptInbox

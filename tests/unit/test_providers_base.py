@@ -8,16 +8,16 @@ from datetime import datetime, timezone
 import pytest
 
 from services.notify.compose import compose_sms, compose_wechat
-from services.notify.providers.base import (
+from services.notify.vendors.base import (
     ErrorKind,
     ProviderError,
     SendResult,
-    SmsProvider,
-    WechatProvider,
+    SmsVendor,
+    WechatVendor,
     seconds_until,
 )
-from services.notify.providers.http import provider_client
-from services.notify.providers.recording import RecordingProvider
+from services.notify.vendors.http import provider_client
+from services.notify.vendors.recording import RecordingProvider
 from shared.clock import FixedClock
 
 ITEMS = [{"title": "护林员", "region_code": "152221", "region_name": "科尔沁右翼前旗", "wage_min": 2200,
@@ -27,8 +27,8 @@ ITEMS = [{"title": "护林员", "region_code": "152221", "region_name": "科尔�
 async def test_the_recorder_keeps_sms_and_wechat_messages_in_order():
     clock = FixedClock(datetime(2026, 3, 1, 1, 0, tzinfo=timezone.utc))
     recorder = RecordingProvider(clock=clock)
-    sms_channel: SmsProvider = recorder
-    wechat_channel: WechatProvider = recorder
+    sms_channel: SmsVendor = recorder
+    wechat_channel: WechatVendor = recorder
     sms = compose_sms(ITEMS, contact="站0482-8261234")
     card = compose_wechat(ITEMS, link="https://jobs.example/o/s1")
     first = await sms_channel.send_sms(phone="13912345678", template_params=sms.params, text=sms.text,

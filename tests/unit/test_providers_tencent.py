@@ -9,8 +9,8 @@ from functools import partial
 import pytest
 
 from services.notify.compose import compose_sms
-from services.notify.providers import tencent
-from services.notify.providers.base import ErrorKind, ProviderError
+from services.notify.vendors import tencent
+from services.notify.vendors.base import ErrorKind, ProviderError
 from shared.clock import FixedClock
 from tests.fakes.callback import ReceiptInbox
 from tests.fakes.tencent import FakeTencent

@@ -8,9 +8,9 @@ from datetime import datetime, timezone
 import pytest
 
 from services.notify.compose import compose_wechat
-from services.notify.providers import wechat
-from services.notify.providers.base import ErrorKind, ProviderError
-from services.notify.providers.http import provider_client
+from services.notify.vendors import wechat
+from services.notify.vendors.base import ErrorKind, ProviderError
+from services.notify.vendors.http import provider_client
 from shared.clock import FixedClock
 from tests.fakes.callback import ReceiptInbox
 from tests.fakes.wechat import FakeWechat

@@ -21,23 +21,23 @@ from services.notify.policy.actions import Step, decide
 from services.notify.policy.channels import Channel, choose_channel
 from services.notify.policy.limits import SmsLimits, sms_not_before
 from services.notify.policy.schedule import QuietHours, retry_delay
-from services.notify.providers.aliyun import AliyunSms
-from services.notify.providers.base import OFFERS, ErrorKind, ProviderError, SendResult, SmsProvider
-from services.notify.providers.tencent import TencentSms
 from services.notify.settings import NotifySettings
+from services.notify.vendors.base import (
+    OFFERS,
+    AskableSms,
+    Doubt,
+    ErrorKind,
+    Found,
+    NotYet,
+    ProviderError,
+    SendResult,
+    SmsVendor,
+)
 from shared.clock import LOCAL_ZONE, Clock
 
 MAX_STEPS_A_PASS = 4  # WeChat, then SMS at one vendor, then the next: a pass never loops on a bad provider
 # A pass was claimed but never recorded (the process died): whichever provider it used may have sent the message.
 UNKNOWN_PROVIDER = "?"
-# The SMS vendors that can be asked, after a lost answer, whether they took a message (by our key).
-ASKABLE = (AliyunSms, TencentSms)
-# Tencent's pull lists a message only once its carrier has reported on it, usually within seconds of the send. Not
-# listed within this time of the send in doubt: ask once more when it ends; still not listed then: not sent.
-TENCENT_REPORT_WAIT = timedelta(minutes=5)
-# How far before the send in doubt the pull looks: Tencent filters by time only and our key is matched in the rows;
-# a number gets a few messages a day, far below the pull's 100 rows.
-TENCENT_PULL_LOOKBACK = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -56,8 +56,8 @@ class Claim:
     excluded_channels: frozenset[str]
     unconfirmed_provider: str | None
     unconfirmed_on: date  # the local day of the lost answer, for the provider's query
-    unconfirmed_since: datetime | None = None  # when the send in doubt went (about; for Tencent's report wait)
-    report_awaited: bool = False  # a look since that send found no Tencent report and waited for it once
+    unconfirmed_since: datetime | None = None  # when the send in doubt went (about; a vendor may wait on it)
+    report_awaited: bool = False  # a look since that send found nothing yet and waited for it once
     kind: str = OFFERS  # the kind of message: the template the providers send
 
 
@@ -79,16 +79,6 @@ class Call:
     outcome: str
     code: str | None = None
     detail: str | None = None
-
-
-@dataclass(frozen=True)
-class Found:
-    """What a vendor says about a message whose send answer was lost: it took it, and how it went since."""
-
-    status: str  # sent (no receipt yet), delivered, failed
-    code: str  # the vendor's status as recorded in the attempt log
-    error: str  # the carrier's failure code, for the reason
-    message_id: str | None  # Tencent's SerialNo (Aliyun's query rows carry no BizId)
 
 
 @dataclass
@@ -243,76 +233,56 @@ class _Pass:
         self.number_reserved = (key, now)
         return None
 
-    def _to_ask(self, picked: SmsProvider) -> SmsProvider | None:
+    def _to_ask(self, picked: SmsVendor) -> AskableSms | None:
         """The vendor to ask before sending, after a lost answer: the one that may have the message, if it is up
         and can be asked (after a pass that died, the vendor it would have used: the one picked now)."""
         name = self.out.unconfirmed_provider
         if name is None:
             return None
-        vendor: SmsProvider | None
+        vendor: SmsVendor | None
         if name == UNKNOWN_PROVIDER:
             vendor = picked
         else:
             vendor = self.d.providers.sms.get(name)
             if vendor is None or name in self.tried or not self.d.providers.health.is_up(name):
                 return None  # it cannot be asked now; the send goes to the vendor picked, as without a query
-        return vendor if isinstance(vendor, ASKABLE) and vendor.name not in self.asked else None
+        return vendor if isinstance(vendor, AskableSms) and vendor.name not in self.asked else None
 
-    async def _query(self, provider: SmsProvider) -> Outcome | None:
-        """SendSms is not idempotent at Aliyun or Tencent: after a lost answer, ask whether the vendor took the
-        message (by our key) before sending it again. Returns the outcome if that settles it, None to send."""
+    async def _query(self, provider: AskableSms) -> Outcome | None:
+        """SendSms is not idempotent at the SMS vendors: after a lost answer, ask whether the vendor took the message
+        (by our key) before sending it again. Returns the outcome if that settles it, None to send."""
         now = self.d.clock.now()
         self.asked.add(provider.name)
+        claim = self.claim
+        doubt = Doubt(phone=self.contact.phone or "", key=claim.idempotency_key, sent_on=claim.unconfirmed_on,
+                      sent_at=claim.unconfirmed_since, waited=claim.report_awaited)
         try:
-            found = await self._look_up(provider, now)
+            found = await provider.look_up(doubt, now=now)
         except ProviderError as error:
             self._record(now, Channel.sms, provider.name, _query_outcome(error.kind), error)
             if error.kind in (ErrorKind.transient, ErrorKind.rate_limited):
                 return self._retry(f"查询发送结果失败：{error.code}")
             return None  # it cannot be asked (down, or the look-up refused): send, as without a query
-        if found is None and isinstance(provider, TencentSms) and (until := self._report_due(now)) is not None:
+        if isinstance(found, NotYet):
             self._record(now, Channel.sms, provider.name, "not_reported")
             SENDS.labels(provider.name, "not_reported").inc()
-            self.out.unconfirmed_provider = provider.name  # the next look asks Tencent again, and only once more
-            return self._hold(until, f"发送结果未知，等待腾讯云状态报告，{_local(until)}再查")
+            self.out.unconfirmed_provider = provider.name  # the next look asks the vendor again, and only once more
+            return self._hold(found.until, f"发送结果未知，等待{provider.title}状态报告，{_local(found.until)}再查")
         if found is None:
             self._record(now, Channel.sms, provider.name, "not_found")
             self.out.unconfirmed_provider = None
             SENDS.labels(provider.name, "not_found").inc()
             return None
-        self._record(now, Channel.sms, provider.name, "found_sent", code=found.code)
-        SENDS.labels(provider.name, "found_sent").inc()
+        return self._found(found, provider.name, now)
+
+    def _found(self, found: Found, provider: str, now: datetime) -> Outcome:
+        """The vendor took the message before its answer was lost: settle it as the vendor knows it."""
+        self._record(now, Channel.sms, provider, "found_sent", code=found.code)
+        SENDS.labels(provider, "found_sent").inc()
         self.out.unconfirmed_provider = None
         self.out.number_hash = number_hash(self.contact.phone or "", key=self.d.settings.reply_key)
         self.out.reason = f"运营商回执未送达：{found.error}" if found.status == "failed" else None
-        return self._settle(found.status, Channel.sms, provider.name, found.message_id, self.claim.sms_text)
-
-    async def _look_up(self, provider: SmsProvider, now: datetime) -> Found | None:
-        phone, key = self.contact.phone or "", self.claim.idempotency_key
-        if isinstance(provider, AliyunSms):
-            details = await provider.query_send_details(phone=phone, send_date=self.claim.unconfirmed_on, out_id=key)
-            if not details:
-                return None
-            detail = details[0]
-            status = {"delivered": "delivered", "failed": "failed"}.get(detail.status, "sent")
-            return Found(status=status, code=detail.status, error=detail.err_code, message_id=None)
-        assert isinstance(provider, TencentSms)
-        since = self.claim.unconfirmed_since or now
-        reports = await provider.pull_send_status(phone=phone, begin=since - TENCENT_PULL_LOOKBACK, end=now,
-                                                  session_context=key)
-        if not reports:
-            return None
-        # A copy sent twice before this check existed may have two reports: one delivered is enough.
-        report = next((r for r in reports if r.status == "delivered"), reports[0])
-        return Found(status=report.status, code=report.status, error=report.description,
-                     message_id=report.serial_no or None)
-
-    def _report_due(self, now: datetime) -> datetime | None:
-        """Until when Tencent's report of the send in doubt is worth waiting for; None when it no longer is."""
-        if self.claim.report_awaited or self.claim.unconfirmed_since is None:
-            return None
-        until = self.claim.unconfirmed_since + TENCENT_REPORT_WAIT
-        return until if now < until else None
+        return self._settle(found.status, Channel.sms, provider, found.message_id, self.claim.sms_text)
 
     # --- outcomes -----------------------------------------------------------------------------------------------
     def _sent(self, result: SendResult, channel: Channel, text: str) -> Outcome:
@@ -336,9 +306,9 @@ class _Pass:
         self._record(now, channel, provider, str(error.kind), error)
         SENDS.labels(provider, str(error.kind)).inc()
         if error.maybe_sent and channel is Channel.sms:
-            # Aliyun and Tencent can be asked afterwards (by our key) before a send is repeated; another vendor's
-            # send is simply retried.
-            askable = isinstance(self.d.providers.sms.get(provider), ASKABLE)
+            # A vendor that can be asked afterwards (by our key) is asked before a send is repeated; another
+            # vendor's send is simply retried.
+            askable = isinstance(self.d.providers.sms.get(provider), AskableSms)
             self.out.unconfirmed_provider = provider if askable else None
         sms_possible = choose_channel(self.contact.reach, opted_out=self.opted_out,
                                       excluded=self.excluded | {Channel.wechat}).channel is Channel.sms

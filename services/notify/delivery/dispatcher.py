@@ -24,6 +24,7 @@ from services.notify.receipts import service as receipts
 from services.notify.settings import NotifySettings
 from shared.clock import Clock
 from shared.db import Database
+from shared.events.waiting import first_of
 from shared.events.wakeup import Listener, listening
 
 log = logging.getLogger("jobbridge.notify")
@@ -78,13 +79,7 @@ class Dispatcher:
                                                          keep_days=self.settings.reply_route_days)
             except Exception:  # noqa: BLE001 - the loop must outlive a database hiccup
                 log.exception("notify dispatch pass failed")
-            waits = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())]
-            try:
-                await asyncio.wait(waits, timeout=self.settings.dispatch_poll_seconds,
-                                   return_when=asyncio.FIRST_COMPLETED)
-            finally:  # also when this task is cancelled: no waiter left behind
-                for waiter in waits:
-                    waiter.cancel()
+            await first_of(self._wake, stop, timeout=self.settings.dispatch_poll_seconds)
 
     async def dispatch_due(self) -> int:
         """Claim one batch of due messages and deliver them, `dispatch_concurrency` at a time; return how many."""

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import httpx
 
 from services.notify.metrics import PROVIDER_UP
-from services.notify.providers.aliyun import AliyunSms
-from services.notify.providers.base import FAIR_INVITATION, SmsProvider, WechatProvider
-from services.notify.providers.recording import RecordingProvider
-from services.notify.providers.tencent import TencentSms
-from services.notify.providers.wechat import WechatTemplates
 from services.notify.settings import NotifySettings
+from services.notify.vendors.base import SmsVendor, WechatVendor
+from services.notify.vendors.recording import RecordingProvider
+from services.notify.vendors.registry import open_sms, open_wechat
 from shared.clock import Clock
 
 
@@ -46,13 +43,13 @@ class ProviderHealth:
 class ProviderSet:
     """SMS vendors in order of preference, the WeChat channel (or none), and their health."""
 
-    sms: dict[str, SmsProvider]
-    wechat: WechatProvider | None
+    sms: dict[str, SmsVendor]
+    wechat: WechatVendor | None
     health: ProviderHealth
     recorder: RecordingProvider | None = None  # the embedded mode's, whose messages tests and demos read
     clients: list[httpx.AsyncClient] = field(default_factory=list)
 
-    def pick_sms(self, *, skip: set[str]) -> SmsProvider | None:
+    def pick_sms(self, *, skip: set[str]) -> SmsVendor | None:
         """The first vendor that is up and not yet tried in this pass."""
         return next((p for name, p in self.sms.items() if name not in skip and self.health.is_up(name)), None)
 
@@ -67,35 +64,14 @@ class ProviderSet:
 def open_providers(settings: NotifySettings, *, clock: Clock, client: httpx.AsyncClient | None = None,
                    recorder: RecordingProvider | None = None) -> ProviderSet:
     """The providers the settings select, over one HTTP client (made here with the client factory unless given)."""
-    from services.notify.providers.http import provider_client
+    from services.notify.vendors.http import provider_client
 
     owned = [] if client is not None else [provider_client(timeout=settings.provider_timeout_seconds,
                                                            connect_timeout=min(3.0, settings.provider_timeout_seconds))]
     http = client or owned[0]
     recorder = recorder or RecordingProvider(clock=clock)
-    sign = settings.sms_sign_name
-    makers: dict[str, Callable[[], SmsProvider]] = {
-        "aliyun": lambda: AliyunSms(access_key_id=settings.aliyun_access_key_id,
-                                    access_key_secret=settings.aliyun_access_key_secret, sign_name=sign,
-                                    template_code=settings.aliyun_template_code, client=http,
-                                    endpoint=settings.aliyun_endpoint, clock=clock,
-                                    templates={FAIR_INVITATION: settings.aliyun_invitation_template_code}),
-        "tencent": lambda: TencentSms(secret_id=settings.tencent_secret_id, secret_key=settings.tencent_secret_key,
-                                      sdk_app_id=settings.tencent_sdk_app_id, sign_name=sign,
-                                      template_id=settings.tencent_template_id, client=http,
-                                      endpoint=settings.tencent_endpoint, region=settings.tencent_region, clock=clock,
-                                      templates={FAIR_INVITATION: settings.tencent_invitation_template_id}),
-        "recording": lambda: recorder,
-    }
-    sms = {name: makers[name]() for name in settings.sms_order}
-    wechat: WechatProvider | None = None
-    if settings.wechat_provider == "wechat":
-        wechat = WechatTemplates(appid=settings.wechat_appid, secret=settings.wechat_secret,
-                                 template_id=settings.wechat_template_id, client=http,
-                                 base_url=settings.wechat_base_url, clock=clock,
-                                 templates={FAIR_INVITATION: settings.wechat_invitation_template_id})
-    elif settings.wechat_provider == "recording":
-        wechat = recorder
+    sms = {name: open_sms(name, settings, client=http, clock=clock, recorder=recorder) for name in settings.sms_order}
+    wechat = open_wechat(settings, client=http, clock=clock, recorder=recorder)
     for name in sms:
         PROVIDER_UP.labels(name).set(1)
     health = ProviderHealth(clock=clock, down_for=timedelta(seconds=settings.provider_down_seconds))

@@ -43,7 +43,7 @@ async def claim_due(*, session: AsyncSession, now: datetime, batch: int, lease_f
         message.lease = uuid.uuid4().hex
         message.next_attempt_at = now + lease_for
         # In doubt until the pass is recorded: should the process die after a provider took the message, the next
-        # pass asks Aliyun before sending (WeChat drops a repeated client_msg_id by itself).
+        # pass asks the SMS vendor before sending (WeChat drops a repeated client_msg_id by itself).
         message.unconfirmed_provider = before or UNKNOWN_PROVIDER
         claims.append(Claim(
             id=message.id, lease=message.lease, worker_id=message.worker_id,
@@ -58,8 +58,8 @@ async def claim_due(*, session: AsyncSession, now: datetime, batch: int, lease_f
 
 
 async def _doubt(session: AsyncSession, message: Message, lease_for: timedelta) -> tuple[datetime, bool]:
-    """For a message whose send may have gone: when that send went (about), and whether a look at Tencent since
-    found no report and waited for it once already (then the next empty look means "not sent")."""
+    """For a message whose send may have gone: when that send went (about), and whether a look at the vendor since
+    found nothing yet and waited for it once already (then the next empty look means "not sent")."""
     if message.unconfirmed_provider == UNKNOWN_PROVIDER:
         # A pass died: it was claimed when the lease that has just ended began.
         assert message.next_attempt_at is not None, "a claimed message holds its lease's end"
@@ -118,7 +118,7 @@ async def record(*, session: AsyncSession, claim: Claim, outcome: Outcome, setti
         message.channel = outcome.channel
         message.text = outcome.text or message.text
     if message.status != MessageStatus.queued:
-        # A receipt (matched by our key, e.g. Aliyun's out_id) settled it while the pass was running.
+        # A receipt (matched by our key where the vendor echoes it) settled it while the pass was running.
         message.provider_message_id = message.provider_message_id or outcome.provider_message_id
         return message
     if outcome.status == MessageStatus.queued:

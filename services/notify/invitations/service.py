@@ -12,8 +12,8 @@ from services.notify.invitations.compose import Fair, compose_sms, compose_wecha
 from services.notify.messages import service as messages
 from services.notify.messages.models import Message, MessageStatus
 from services.notify.policy.schedule import QuietHours
-from services.notify.providers.base import FAIR_INVITATION
 from services.notify.settings import NotifySettings
+from services.notify.vendors.base import FAIR_INVITATION
 from shared.clock import LOCAL_ZONE, Clock, local_today
 from shared.events.envelope import Envelope
 

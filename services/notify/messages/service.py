@@ -17,8 +17,8 @@ from services.notify.messages.models import Attempt, Message, MessageStatus
 from services.notify.metrics import MESSAGES
 from services.notify.policy import digest
 from services.notify.policy.schedule import QuietHours
-from services.notify.providers.base import OFFERS
 from services.notify.settings import NotifySettings
+from services.notify.vendors.base import OFFERS
 from shared.auth import Principal
 from shared.clock import LOCAL_ZONE, Clock
 from shared.db import begin_writing, rows_touched, wake_at_commit

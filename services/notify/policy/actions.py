@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from services.notify.policy.channels import Channel
-from services.notify.providers.base import ErrorKind
+from services.notify.vendors.base import ErrorKind
 
 # WeChat codes and result statuses that mean the user turned the account's messages away: honoured for good.
 WECHAT_REFUSALS = frozenset({"43101", "failed:user block"})

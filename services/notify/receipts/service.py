@@ -16,8 +16,8 @@ from services.notify.opt_outs import service as opt_outs
 from services.notify.policy.actions import WECHAT_REFUSALS
 from services.notify.policy.schedule import QuietHours
 from services.notify.receipts.models import Receipt
-from services.notify.receipts.parse import ReceiptIn
 from services.notify.settings import NotifySettings
+from services.notify.vendors.pushes import ReceiptIn
 from shared.clock import Clock
 
 log = logging.getLogger("jobbridge.notify")

@@ -1,8 +1,7 @@
-"""Upstream SMS (replies) as the vendors push them, and what a reply's words say: stop, an offer's number, none fits.
+"""What a reply's words say: stop, an offer's number, none fits.
 
-Pure: no I/O. The vendors' forms are Aliyun SmsUp (`phone_number`, `content`, `send_time`, `sequence_id`, …) and
-Tencent's reply callback (`mobile`, `text`, `time`, …); the simple form `{worker_id?, phone?, content}` serves the
-tests and a station's own tools (the callback token guards it like the others).
+Pure: no I/O. Each vendor reads its own push into `SmsReply` (services/notify/vendors/); what the words mean is the
+same whichever vendor carried them.
 """
 
 from __future__ import annotations
@@ -11,38 +10,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
-
-
-@dataclass(frozen=True)
-class SmsReply:
-    content: str
-    number: str | None = None  # used once, to find the worker through the keyed hash; never stored or logged
-    worker_id: str | None = None
-    marks: str = ""  # the vendor's own time and sequence of this reply: a redelivered callback repeats them
-
-    def __repr__(self) -> str:
-        return f"SmsReply(content={self.content!r}, worker_id={self.worker_id!r})"
-
-
-def replies(provider: str, body: Any) -> list[SmsReply]:
-    """Aliyun SmsUp (`phone_number`, `content`), Tencent (`mobile`, `text`), or `{worker_id?, phone?, content}`."""
-    if isinstance(body, dict):
-        body = [body]
-    if not isinstance(body, list) or not all(isinstance(item, dict) for item in body):
-        raise ValueError("a JSON object or an array of objects is expected")
-    found = []
-    for item in body:
-        content = item.get("content", item.get("text"))
-        number = item.get("phone_number") or item.get("mobile") or item.get("phone")
-        if not isinstance(content, str):
-            raise ValueError("each reply needs its content (or text)")
-        marks = "|".join(str(item.get(key) or "") for key in ("send_time", "sequence_id", "time"))
-        found.append(SmsReply(content=content, number=str(number) if number else None,
-                              worker_id=str(item["worker_id"]) if item.get("worker_id") else None,
-                              marks=marks.strip("|")))
-    return found
-
 
 # What carriers and both vendors treat as "unsubscribe" in a reply (回T退订 asks for T; TD is the carriers' word).
 _STOP_WORDS = {"T", "TD", "N", "回T", "回TD", "退订", "取消", "退定", "不要再发", "拒收"}

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 
-from services.notify.callbacks import ALIYUN_OK, TENCENT_OK, read_json
 from services.notify.deps import ClockDep, ProviderCaller, SessionDep, SettingsDep, StaffOrAdmin
-from services.notify.replies import parse, service
+from services.notify.replies import service
 from services.notify.replies.schemas import ReplyOut, ReplyPage
+from services.notify.vendors.registry import SMS_PUSHES, SmsVendorName
 from shared.forms import PAGE_MAX
 
 router = APIRouter(prefix="/replies")
@@ -19,16 +19,17 @@ Kind = Literal["interest", "not_fit", "none_fit", "unknown"]
 
 
 @router.post("/{provider}", tags=["provider callbacks"])
-async def sms_replies(_: ProviderCaller, provider: Literal["aliyun", "tencent"], request: Request,
-                      session: SessionDep, clock: ClockDep, settings: SettingsDep) -> JSONResponse:
+async def sms_replies(_: ProviderCaller, provider: SmsVendorName, request: Request,
+                      session: SessionDep, clock: ClockDep, settings: SettingsDep) -> Response:
     """Upstream SMS (Aliyun SmsUp, Tencent reply callback) or `{worker_id?, phone?, content}`: 回T/TD stops SMS,
     an offer's number is an interest, 0 none fits, anything else is kept for staff."""
+    vendor = SMS_PUSHES[provider]
     try:
-        replies = parse.replies(provider, await read_json(request))
-    except ValueError as exc:
+        replies = vendor.parse_replies(await request.body())
+    except ValueError as exc:  # not JSON, or not replies
         raise HTTPException(400, str(exc)) from exc
     await service.accept(session=session, replies=replies, provider=provider, settings=settings, clock=clock)
-    return JSONResponse(ALIYUN_OK if provider == "aliyun" else TENCENT_OK)
+    return vendor.acknowledge()
 
 
 @router.get("", response_model=ReplyPage, tags=["replies"])

@@ -25,10 +25,11 @@ from services.notify import events
 from services.notify.messages.models import Message, MessageStatus
 from services.notify.metrics import REPLIES
 from services.notify.opt_outs import service as opt_outs
-from services.notify.providers.base import OFFERS
 from services.notify.replies.models import CONTENT_KEPT, Reply, ReplyKind
-from services.notify.replies.parse import Answer, Reading, SmsReply, read_answer
+from services.notify.replies.parse import Answer, Reading, read_answer
 from services.notify.settings import NotifySettings
+from services.notify.vendors.base import OFFERS
+from services.notify.vendors.pushes import SmsReply
 from shared.auth import Principal
 from shared.clock import Clock
 from shared.db import rows_touched

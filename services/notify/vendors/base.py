@@ -1,13 +1,21 @@
-"""The protocol every provider implements, its result and error types, and the rate-limit windows they share."""
+"""The protocols every vendor implements, their results and error types, and the rate-limit windows they share.
+
+A vendor module owns all that is particular to one vendor: sending, the look-up after a lost answer, reading what it
+pushes back (receipts, replies) and the answer it wants to a push. Notify's delivery pass and callback routes know
+vendors only through these protocols.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Literal, Protocol
+from typing import Literal, Protocol, runtime_checkable
 
+from starlette.responses import Response
+
+from services.notify.vendors.pushes import ReceiptIn, SmsReply
 from shared.clock import LOCAL_ZONE, Clock
 
 # The approved templates a provider sends, by the kind of message: a recommendation set's offers, or an invitation
@@ -53,7 +61,38 @@ class ProviderError(Exception):
         self.maybe_sent = maybe_sent
 
 
-class SmsProvider(Protocol):
+class Pushes(Protocol):
+    """What a vendor pushes to notify's callbacks, read without an account: receipts, and the answer it expects.
+
+    Bodies are the raw bytes of the push. A body that is not JSON where JSON is expected raises `NotJson`; one that
+    is not a report raises KeyError or ValueError, and the caller answers with `refuse`.
+    """
+
+    name: str
+    receipts_doc: str  # what the receipt push is called at the vendor (the route's description)
+
+    @staticmethod
+    def parse_receipts(body: bytes) -> list[ReceiptIn]: ...
+
+    @staticmethod
+    def acknowledge() -> Response:
+        """The answer that tells the vendor the push was taken (anything else: it pushes again)."""
+
+    @staticmethod
+    def refuse(reason: str) -> Response:
+        """The answer to a push that could not be read."""
+
+
+class SmsPushes(Pushes, Protocol):
+    """An SMS vendor's pushes: receipts, and the replies (upstream SMS) its users send."""
+
+    @staticmethod
+    def parse_replies(body: bytes) -> list[SmsReply]: ...
+
+
+class SmsVendor(Protocol):
+    """Sends SMS; `name` is the vendor's name in the settings, the attempt log and the callback URLs."""
+
     name: str
 
     async def send_sms(self, *, phone: str, template_params: Mapping[str, str], text: str,
@@ -62,7 +101,50 @@ class SmsProvider(Protocol):
         `template` is the kind of message, whose approved template the vendor sends."""
 
 
-class WechatProvider(Protocol):
+@dataclass(frozen=True)
+class Doubt:
+    """A send whose answer was lost: what a vendor is asked about before the message is sent again."""
+
+    phone: str  # used for the look-up only; never kept
+    key: str  # our idempotency key, which the vendor keeps with the message
+    sent_on: date  # the local day of the send in doubt
+    sent_at: datetime | None  # when it went (about), if known
+    waited: bool  # a look since that send found nothing yet and waited once already
+
+    def __repr__(self) -> str:
+        return f"Doubt(key={self.key!r}, sent_on={self.sent_on!r}, sent_at={self.sent_at!r}, waited={self.waited!r})"
+
+
+@dataclass(frozen=True)
+class Found:
+    """What a vendor says about a message whose send answer was lost: it took it, and how it went since."""
+
+    status: str  # sent (no receipt yet), delivered, failed
+    code: str  # the vendor's status as recorded in the attempt log
+    error: str  # the carrier's failure code, for the reason
+    message_id: str | None  # the vendor's id of the message, when the look-up tells it
+
+
+@dataclass(frozen=True)
+class NotYet:
+    """The vendor cannot tell yet whether it took the message: ask again at `until` (then nothing means not sent)."""
+
+    until: datetime
+
+
+@runtime_checkable
+class AskableSms(SmsVendor, Protocol):
+    """An SMS vendor that can be asked, after a lost answer, whether it took a message (by our key)."""
+
+    title: str  # the vendor's name as staff read it in a reason
+
+    async def look_up(self, doubt: Doubt, *, now: datetime) -> Found | NotYet | None:
+        """What the vendor knows of the message in doubt; None: it did not take it (send again)."""
+
+
+class WechatVendor(Protocol):
+    """Sends WeChat template messages to an official account's followers."""
+
     name: str
 
     async def send_template(self, *, openid: str, data: Mapping[str, Mapping[str, str]], link: str | None,

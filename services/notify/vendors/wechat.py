@@ -1,4 +1,5 @@
-"""WeChat official-account template messages over async httpx, with one cached access token, and result events."""
+"""WeChat official-account template messages over async httpx, with one cached access token, and the result events
+WeChat pushes back with the answer it expects."""
 
 from __future__ import annotations
 
@@ -11,8 +12,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
+from fastapi.responses import PlainTextResponse
+from starlette.responses import Response
 
-from services.notify.providers.base import OFFERS, ErrorKind, ProviderError, SendResult, seconds_until, template_for
+from services.notify.vendors.base import OFFERS, ErrorKind, ProviderError, SendResult, seconds_until, template_for
+from services.notify.vendors.pushes import ReceiptIn
 from shared.clock import Clock, SystemClock
 
 REFRESH_CODES = frozenset({40001, 40014, 42001})  # invalid, malformed or expired access token
@@ -73,6 +77,8 @@ class WechatTemplates:
     """The WeChat channel; the access token is fetched in this one place, under a lock, and renewed early."""
 
     name = "wechat"
+    receipts_doc = ("A TEMPLATESENDJOBFINISH event; WeChat wants `success` quickly. Other events are acknowledged "
+                    "and ignored.")
 
     def __init__(self, *, appid: str, secret: str, template_id: str, client: httpx.AsyncClient,
                  base_url: str = "https://api.weixin.qq.com", clock: Clock | None = None,
@@ -87,6 +93,25 @@ class WechatTemplates:
         self._token: str | None = None
         self._expires_at = datetime.min
         self._lock = asyncio.Lock()
+
+    @staticmethod
+    def parse_receipts(body: bytes) -> list[ReceiptIn]:
+        """A TEMPLATESENDJOBFINISH event: MsgID and Status (success, failed:user block, failed: system failed)."""
+        try:
+            msgid, status = parse_result_event(body)
+        except ET.ParseError as exc:
+            raise ValueError(f"not XML: {exc}") from exc
+        return [ReceiptIn(provider=WechatTemplates.name, provider_message_id=msgid, delivered=status == "success",
+                          status=status)]
+
+    @staticmethod
+    def acknowledge() -> Response:
+        return PlainTextResponse("success")
+
+    @staticmethod
+    def refuse(reason: str) -> Response:
+        # A subscribe or menu event: not ours to handle, and no reason for WeChat to push it again.
+        return PlainTextResponse("success")
 
     async def access_token(self, *, stale: str | None = None) -> str:
         """Return a valid token, fetching one if none is cached, it is near expiry, or it is the `stale` one."""

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-from services.notify.providers.base import OFFERS, SendResult
+from services.notify.vendors.base import OFFERS, SendResult
 from shared.clock import Clock, SystemClock
 
 
@@ -27,7 +27,7 @@ class RecordedMessage:
 
 
 class RecordingProvider:
-    """Implements both SmsProvider and WechatProvider; records every call, duplicates included, so tests see them."""
+    """Implements both SmsVendor and WechatVendor; records every call, duplicates included, so tests see them."""
 
     name = "recording"
 

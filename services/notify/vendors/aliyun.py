@@ -1,4 +1,5 @@
-"""Aliyun Dysmsapi SendSms and QuerySendDetails over async httpx, signed with ACS3-HMAC-SHA256 (docs/providers.md)."""
+"""Aliyun SMS: SendSms and QuerySendDetails (Dysmsapi) over async httpx, signed with ACS3-HMAC-SHA256, and what
+Aliyun pushes back (SmsReport receipts, SmsUp replies) with the answer it expects (docs/providers.md)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,25 @@ import json
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote
 
 import httpx
+from fastapi.responses import JSONResponse
+from starlette.responses import Response
 
-from services.notify.providers.base import OFFERS, ErrorKind, ProviderError, SendResult, seconds_until, template_for
+from services.notify.vendors.base import (
+    OFFERS,
+    Doubt,
+    ErrorKind,
+    Found,
+    ProviderError,
+    SendResult,
+    seconds_until,
+    template_for,
+)
+from services.notify.vendors.pushes import ReceiptIn, SmsReply, is_true, read_replies, report_array, short
 from shared.clock import Clock, SystemClock, local_today
 
 API_VERSION = "2017-05-25"
@@ -36,6 +49,8 @@ _KINDS = {
 _AUTH_PREFIXES = ("SignatureDoesNotMatch", "IncompleteSignature", "InvalidAccessKeyId", "Forbidden",
                   "InvalidTimeStamp", "InvalidSecurityToken")
 _SEND_STATUS = {1: "waiting", 2: "failed", 3: "delivered"}
+# The answer a push wants; anything else is pushed again after 1, 5 and 10 minutes.
+PUSH_TAKEN = {"code": 0, "msg": "接收成功"}
 
 
 def classify(code: str, *, http_status: int = 200) -> ErrorKind:
@@ -87,6 +102,8 @@ class AliyunSms:
     """The SMS provider Aliyun; SendSms is not idempotent, so `OutId` carries our key for checking afterwards."""
 
     name = "aliyun"
+    title = "阿里云"
+    receipts_doc = "SmsReport (HTTP push)."
 
     def __init__(self, *, access_key_id: str, access_key_secret: str, sign_name: str, template_code: str,
                  client: httpx.AsyncClient, endpoint: str = "https://dysmsapi.aliyuncs.com",
@@ -129,6 +146,36 @@ class AliyunSms:
             page += 1
         # QuerySendDetails cannot filter by OutId; the rows carry it, so filter here.
         return [d for d in found if out_id is None or d.out_id == out_id]
+
+    async def look_up(self, doubt: Doubt, *, now: datetime) -> Found | None:
+        """Whether Aliyun took the message in doubt: QuerySendDetails lists it (with our OutId) once accepted."""
+        details = await self.query_send_details(phone=doubt.phone, send_date=doubt.sent_on, out_id=doubt.key)
+        if not details:
+            return None
+        detail = details[0]
+        status = {"delivered": "delivered", "failed": "failed"}.get(detail.status, "sent")
+        return Found(status=status, code=detail.status, error=detail.err_code, message_id=None)  # rows carry no BizId
+
+    @staticmethod
+    def parse_receipts(body: bytes) -> list[ReceiptIn]:
+        """SmsReport: a JSON array of {biz_id, out_id, success, err_code, err_msg, phone_number, …}."""
+        return [ReceiptIn(provider=AliyunSms.name, provider_message_id=str(item["biz_id"]),
+                          delivered=is_true(item["success"]), status=str(item.get("err_code") or ""),
+                          detail=short(item.get("err_msg")), key=str(item.get("out_id") or "") or None)
+                for item in report_array(body)]
+
+    @staticmethod
+    def parse_replies(body: bytes) -> list[SmsReply]:
+        """SmsUp: a JSON array of {phone_number, content, send_time, sequence_id, sign_name, dest_code}."""
+        return read_replies(body, content="content", number="phone_number", marks=("send_time", "sequence_id"))
+
+    @staticmethod
+    def acknowledge() -> Response:
+        return JSONResponse(PUSH_TAKEN)
+
+    @staticmethod
+    def refuse(reason: str) -> Response:
+        return JSONResponse({"code": 1, "msg": reason}, status_code=400)
 
     async def _call(self, action: str, params: Mapping[str, str]) -> dict[str, Any]:
         query = canonical_query(params)

@@ -1,5 +1,6 @@
-"""Tencent Cloud SMS SendSms and PullSmsSendStatusByPhoneNumber (2021-01-11) over async httpx, signed with
-TC3-HMAC-SHA256 (docs/providers.md)."""
+"""Tencent Cloud SMS: SendSms and PullSmsSendStatusByPhoneNumber (2021-01-11) over async httpx, signed with
+TC3-HMAC-SHA256, and what Tencent pushes back (delivery and reply callbacks) with the answer it expects
+(docs/providers.md)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,21 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import httpx
+from fastapi.responses import JSONResponse
+from starlette.responses import Response
 
-from services.notify.providers.base import OFFERS, ErrorKind, ProviderError, SendResult, seconds_until, template_for
+from services.notify.vendors.base import (
+    OFFERS,
+    Doubt,
+    ErrorKind,
+    Found,
+    NotYet,
+    ProviderError,
+    SendResult,
+    seconds_until,
+    template_for,
+)
+from services.notify.vendors.pushes import ReceiptIn, SmsReply, read_replies, report_array, short
 from shared.clock import Clock, SystemClock
 
 API_VERSION = "2021-01-11"
@@ -22,6 +36,13 @@ ALGORITHM = "TC3-HMAC-SHA256"
 CONTENT_TYPE = "application/json"
 PULL_LIMIT = 100  # PullSmsSendStatusByPhoneNumber's maximum; its Offset is "currently fixed at 0", so no paging
 PULL_MAX_AGE = timedelta(days=6, hours=23)  # the pull reaches back seven days at most; a margin for clock skew
+# The pull lists a message only once its carrier has reported on it, usually within seconds of the send. Not listed
+# within this time of the send in doubt: ask once more when it ends; still not listed then: not sent.
+REPORT_WAIT = timedelta(minutes=5)
+# How far before the send in doubt the pull looks: Tencent filters by time only and our key is matched in the rows;
+# a number gets a few messages a day, far below the pull's 100 rows.
+PULL_LOOKBACK = timedelta(days=1)
+PUSH_TAKEN = {"result": 0, "errmsg": "OK"}  # the answer a push wants
 
 _KINDS = {
     "InternalError.Timeout": ErrorKind.transient,
@@ -94,6 +115,8 @@ class TencentSms:
     """The SMS provider Tencent Cloud; `SessionContext` carries our idempotency key and comes back in receipts."""
 
     name = "tencent"
+    title = "腾讯云"
+    receipts_doc = "The delivery-status callback."
 
     def __init__(self, *, secret_id: str, secret_key: str, sdk_app_id: str, sign_name: str, template_id: str,
                  client: httpx.AsyncClient, endpoint: str = "https://sms.tencentcloudapi.com",
@@ -134,6 +157,42 @@ class TencentSms:
         reports = [_report(row) for row in answer.get("PullSmsSendStatusSet") or []]
         # The API cannot filter by SessionContext; the rows carry it, so filter here.
         return [r for r in reports if session_context is None or r.session_context == session_context]
+
+    async def look_up(self, doubt: Doubt, *, now: datetime) -> Found | NotYet | None:
+        """Whether Tencent took the message in doubt, from the status pull (matched by our SessionContext). Nothing
+        listed within REPORT_WAIT of the send may only mean no report yet: wait for it once."""
+        since = doubt.sent_at or now
+        reports = await self.pull_send_status(phone=doubt.phone, begin=since - PULL_LOOKBACK, end=now,
+                                              session_context=doubt.key)
+        if not reports:
+            if not doubt.waited and doubt.sent_at is not None and now < doubt.sent_at + REPORT_WAIT:
+                return NotYet(doubt.sent_at + REPORT_WAIT)
+            return None
+        # A copy sent twice before this check existed may have two reports: one delivered is enough.
+        report = next((r for r in reports if r.status == "delivered"), reports[0])
+        return Found(status=report.status, code=report.status, error=report.description,
+                     message_id=report.serial_no or None)
+
+    @staticmethod
+    def parse_receipts(body: bytes) -> list[ReceiptIn]:
+        """The delivery callback: a JSON array of {sid, report_status, errmsg, description, mobile, …}."""
+        return [ReceiptIn(provider=TencentSms.name, provider_message_id=str(item["sid"]),
+                          delivered=str(item.get("report_status", "")).upper() == "SUCCESS",
+                          status=str(item.get("errmsg") or item.get("report_status") or ""),
+                          detail=short(item.get("description"))) for item in report_array(body)]
+
+    @staticmethod
+    def parse_replies(body: bytes) -> list[SmsReply]:
+        """The reply callback: a JSON array of {mobile, text, time, extend, nationcode, sign}."""
+        return read_replies(body, content="text", number="mobile", marks=("time",))
+
+    @staticmethod
+    def acknowledge() -> Response:
+        return JSONResponse(PUSH_TAKEN)
+
+    @staticmethod
+    def refuse(reason: str) -> Response:
+        return JSONResponse({"result": 1, "errmsg": reason}, status_code=400)
 
     async def _call(self, action: str, payload: Mapping[str, Any], *, sends: bool = True) -> dict[str, Any]:
         body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
