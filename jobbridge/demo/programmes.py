@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jobbridge.demo.jobs import BEIJING_EMPLOYERS, LEAGUE_EMPLOYERS
@@ -132,15 +132,15 @@ async def load_training(*, session: AsyncSession, clock: Clock, by: Principal, c
     return Loaded(courses=made, enrolments=seated, workshops=len(WORKSHOPS), labourers=labourers)
 
 
-def _course_title(spec: CourseSpec, county: str, *, term: int = 2) -> str:
-    return f"{county_name(county)}{spec.title}（第{term}期）"
+def _course_title(spec: CourseSpec, county: str) -> str:
+    return f"{county_name(county)}{spec.title}"
 
 
 async def _create_course(session: AsyncSession, spec: CourseSpec, place: str, *, start: date, seats: int,
-                         by: Principal, clock: Clock, term: int = 2) -> Course:
+                         by: Principal, clock: Clock) -> Course:
     days = -(-spec.hours // 8) + 1  # eight class hours a day, and a rest day
     provider = spec.provider if not spec.provider.startswith("旗") else county_name(place) + spec.provider[1:]
-    fields = {"title": _course_title(spec, place, term=term), "occupation_code": spec.occupation_code,
+    fields = {"title": _course_title(spec, place), "occupation_code": spec.occupation_code,
               "provider": provider, "region_code": place, "hours": spec.hours, "start_on": start,
               "end_on": start + timedelta(days=days), "seats": seats, "certificate": spec.certificate}
     return await courses.create(session=session, fields=fields, by=by, clock=clock)
@@ -153,27 +153,31 @@ async def _trainees(session: AsyncSession, course: Course, spec: CourseSpec, *, 
     if spec.gender:
         query = query.where(WorkerProfile.gender == spec.gender)
     terms = courses.terms(course)
-    admitted = [p for p in await session.scalars(query)
+    admitted = [p for p in await _in_order(session, query)
                 if course_rules.assess(terms, courses.trainee(p), today=today).allowed]
     return rng.sample(admitted, k=min(k, len(admitted)))
 
 
-def _of_county(county: str):
-    """Profiles of the county in an order that is the same on every machine (ids are random)."""
-    return (select(WorkerProfile).where(WorkerProfile.home_region_code.startswith(county, autoescape=True))
-            .order_by(WorkerProfile.home_region_code, WorkerProfile.name, WorkerProfile.birth_date,
-                      WorkerProfile.gender, WorkerProfile.id))
+def _of_county(county: str) -> Select[WorkerProfile]:
+    return select(WorkerProfile).where(WorkerProfile.home_region_code.startswith(county, autoescape=True))
+
+
+async def _in_order(session: AsyncSession, query: Select[WorkerProfile]) -> list[WorkerProfile]:
+    """The profiles in an order that is the same on every machine and database (ids are random, and SQLite and
+    PostgreSQL sort Chinese text differently): sorted here, by code point."""
+    return sorted(await session.scalars(query), key=lambda p: (p.home_region_code, p.name, p.birth_date, p.gender,
+                                                               p.id))
 
 
 async def _ended_course(session: AsyncSession, county: str, *, rng: random.Random, by: Principal,
                         clock: Clock) -> int:
-    """The first term of a course, entered and enrolled before it began as staff would have (the service's own
+    """A course that has ended, entered and enrolled before it began as staff would have (the service's own
     checks, on the loader's clock moved back), and its outcomes recorded today, after it ended: each completion
     writes a training record, so the ledger's "trained" figure moves."""
     today = local_today(clock)
     entered, enrolled = Earlier(clock, days=ENDED_CREATED_DAYS_AGO), Earlier(clock, days=ENDED_ENROLLED_DAYS_AGO)
     course = await _create_course(session, ENDED, county, start=today - timedelta(days=ENDED_STARTED_DAYS_AGO),
-                                  seats=rng.randint(20, 30), by=by, clock=entered, term=1)
+                                  seats=rng.randint(20, 30), by=by, clock=entered)
     seated = await _trainees(session, course, ENDED, rng=rng, k=ENDED_SEATS_TAKEN, today=local_today(enrolled))
     seats = [(await courses.enrol(session=session, course_id=course.id, worker_id=worker.id, by=by,
                                   clock=enrolled))[0] for worker in seated]
@@ -207,7 +211,7 @@ async def _workshop(session: AsyncSession, spec: WorkshopSpec, township: str, *,
     floor_cny = floor.monthly_cny if floor else 1980
     taken = set(await session.scalars(select(WorkshopLabourer.worker_id).where(
         WorkshopLabourer.replaced_at.is_(None), WorkshopLabourer.left_on.is_(None))))
-    people = [p for p in await session.scalars(_of_county(township[:6]).where(
+    people = [p for p in await _in_order(session, _of_county(township[:6]).where(
         WorkerProfile.id.not_in(select(Placement.worker_id)), WorkerProfile.labor_capacity != "weak"))
         if p.id not in taken]
     nearest = sorted(people, key=lambda p: p.home_region_code != township)  # stable: the township's own first
@@ -233,7 +237,7 @@ async def fair_goers(*, session: AsyncSession, county: str, k: int) -> list[str]
     held, and who is invited to the coming one."""
     query = _of_county(county).where(WorkerProfile.transfer_intention != "none",
                                      WorkerProfile.id.not_in(select(Placement.worker_id)))
-    people = list(await session.scalars(query))
+    people = await _in_order(session, query)
     return [p.id for p in random.Random(SEED).sample(people, k=min(k, len(people)))]
 
 
@@ -295,11 +299,10 @@ def _fair_title(spec: FairSpec, county: str, year: int) -> str:
 
 
 async def _demo_postings(session: AsyncSession, *, on: date) -> list[str]:
-    """The demonstration postings open through `on`, in an order that is the same on every machine."""
+    """The demonstration postings open through `on`, in an order that is the same on every machine and database."""
     rows = await session.scalars(
         select(Posting).join(Employer, Posting.employer_id == Employer.id)
         .where(Employer.name.in_((*LEAGUE_EMPLOYERS, *BEIJING_EMPLOYERS)), Posting.status == PostingStatus.open,
-               Posting.valid_until >= on)
-        .order_by(Posting.region_code, Posting.title, Posting.wage_min, Posting.wage_max, Posting.headcount,
-                  Posting.id))
-    return [posting.id for posting in rows]
+               Posting.valid_until >= on))
+    ordered = sorted(rows, key=lambda p: (p.region_code, p.title, p.wage_min, p.wage_max, p.headcount, p.id))
+    return [posting.id for posting in ordered]
