@@ -1,21 +1,27 @@
 """Demonstration data for `make run` and `jobbridge demo`, loaded once into empty databases: the jobs service's
-employers and postings first, then the labourers (the placed ones in those postings), then the console's accounts;
-a token per role is printed at every start."""
+employers and postings first, then the labourers (the placed ones in those postings), then the programmes (training
+courses, workshops, job fairs), then the console's accounts; a token per role is printed at every start."""
 
 from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from jobbridge.demo import console as console_demo, jobs as jobs_demo, workers as workers_demo
+from jobbridge.demo import (
+    console as console_demo,
+    jobs as jobs_demo,
+    programmes as programmes_demo,
+    workers as workers_demo,
+)
 from services.jobs.employers.service import find_by_name
 from services.jobs.openings import service as jobs_openings
 from services.workers.placements.openings import Opening as HeldOpening, refusal
+from services.workers.profiles import service as profiles
 from services.workers.settings import WorkersSettings
 from shared.auth import Principal, Role, mint_token
 from shared.reference.regions import get_region
@@ -25,6 +31,7 @@ from shared.settings import CommonSettings
 log = logging.getLogger("jobbridge.demo")
 DEFAULT_STAFF_REGION = "152222"  # 科尔沁右翼中旗
 DEMO_TOKEN_TTL = timedelta(hours=8)
+LOADER = Principal(sub="demo-loader", role=Role.admin)  # enters the data set as an administrator would
 
 
 def load_on_start(app: FastAPI, settings: CommonSettings, *, port: int) -> None:
@@ -50,6 +57,7 @@ async def load(units: Mapping[str, ServiceUnit]) -> dict[str, str]:
     async with jobs.database.transaction() as session:
         openings = await jobs_demo.openings(session=session, clock=jobs.clock)
     ids["staff_region"] = await _load_workers(units, openings)
+    await _load_programmes(units, ids["staff_region"])
     return ids
 
 
@@ -82,14 +90,47 @@ async def _load_workers(units: Mapping[str, ServiceUnit], openings: list[jobs_de
         return DEFAULT_STAFF_REGION
     if not isinstance(workers.settings, WorkersSettings):  # its personal-data keys seal what is registered
         raise TypeError(f"the workers unit runs with {type(workers.settings).__name__}, not WorkersSettings")
-    loader = Principal(sub="demo-loader", role=Role.admin)
     async with workers.database.transaction() as session:
         registered = await workers_demo.load(session=session, settings=workers.settings, clock=workers.clock,
-                                             by=loader, openings=openings, holder=OpeningsInProcess(units["jobs"]))
+                                             by=LOADER, openings=openings, holder=OpeningsInProcess(units["jobs"]))
     if registered:
         log.info("demonstration labourers registered", extra={"count": registered})
     async with workers.database.transaction() as session:
         return await workers_demo.busiest_county(session=session) or DEFAULT_STAFF_REGION
+
+
+async def _load_programmes(units: Mapping[str, ServiceUnit], county: str) -> None:
+    """Courses and workshops (workers), then job fairs (jobs) with the labourers who came or are invited: each
+    service's part in one transaction, each loaded once."""
+    workers = units.get("workers")
+    if workers is None:
+        return
+    async with workers.database.transaction() as session:
+        loaded = await programmes_demo.load_training(session=session, clock=workers.clock, by=LOADER, county=county)
+    if loaded:
+        log.info("demonstration courses and workshops entered", extra={"courses": loaded.courses,
+                                                                       "workshops": loaded.workshops})
+    async with workers.database.sessions() as session:
+        goers = {place: await programmes_demo.fair_goers(session=session, county=place,
+                                                         k=programmes_demo.FAIR_GOERS)
+                 for place in (county, programmes_demo.other_county(county))}
+    jobs = units["jobs"]
+    async with jobs.database.transaction() as session:
+        fairs = await programmes_demo.load_fairs(session=session, clock=jobs.clock, by=LOADER, county=county,
+                                                 goers=goers, labourers=LabourersInProcess(workers))
+    if fairs:
+        log.info("demonstration job fairs entered", extra={"count": fairs})
+
+
+class LabourersInProcess:
+    """Who lives where, read straight from workers' database (the loader has every service's database at hand)."""
+
+    def __init__(self, workers: ServiceUnit) -> None:
+        self.workers = workers
+
+    async def inside(self, worker_ids: Sequence[str], region: str) -> set[str]:
+        async with self.workers.database.sessions() as session:
+            return set(await profiles.ids_within(session=session, worker_ids=list(worker_ids), region=region))
 
 
 class OpeningsInProcess:
