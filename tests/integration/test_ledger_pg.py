@@ -35,7 +35,7 @@ async def upload(client: httpx.AsyncClient, data: bytes):
 
 
 async def test_refused_rows_roll_back_alone_and_a_crash_rolls_back_everything(client, monkeypatch):
-    from services.workers.profiles import service as profiles
+    from services.workers.ledger import service as ledger
 
     rows = [ledger_row(n) for n in range(30)]
     rows[4][1] = id_number(2)  # the same person as row 4
@@ -45,15 +45,16 @@ async def test_refused_rows_roll_back_alone_and_a_crash_rolls_back_everything(cl
     again = (await upload(client, workbook(rows))).json()
     assert again["imported"] == 0 and again["duplicates"] == 29  # row 6 too now names a registered worker
 
-    real_register, calls = profiles.register, []
+    real_insert, calls = ledger._insert, []
 
-    async def failing_register(**kwargs):
+    async def failing_insert(session, batch):
         calls.append(1)
-        if len(calls) == 5:
+        if len(calls) == 3:
             raise RuntimeError("database went away")
-        return await real_register(**kwargs)
+        return await real_insert(session, batch)
 
-    monkeypatch.setattr(profiles, "register", failing_register)
+    monkeypatch.setattr(ledger, "BATCH", 3)
+    monkeypatch.setattr(ledger, "_insert", failing_insert)
     crashed = await upload(client, workbook([ledger_row(n) for n in range(100, 110)]))
     assert crashed.status_code == 500
     monkeypatch.undo()
