@@ -49,9 +49,12 @@ def first_sheet(archive: zipfile.ZipFile) -> Iterator[tuple[int, dict[int, Value
     """(row number, {column index from 0: value}) for each row of the first worksheet that has a cell, in order."""
     workbook = _office_document(archive)
     parts = _relationships(archive, workbook)
-    sheet_id, epoch = _first_sheet_of(archive, workbook)
-    if sheet_id not in parts:
-        raise NotAWorkbook(f"the first sheet ({sheet_id}) is not in the workbook")
+    sheet_ids, epoch = _sheets_of(archive, workbook)
+    # The first worksheet, as openpyxl's `worksheets[0]`: a chart sheet before it has no cells.
+    sheet_id = next((sheet_id for sheet_id in sheet_ids if parts.get(sheet_id, ("", ""))[0].endswith("/worksheet")),
+                    None)
+    if sheet_id is None:
+        raise NotAWorkbook("the workbook has no worksheet")
     strings_part = next((target for kind, target in parts.values() if kind.endswith("/sharedStrings")), None)
     styles_part = next((target for kind, target in parts.values() if kind.endswith("/styles")), None)
     strings = _shared_strings(archive, strings_part) if strings_part else []
@@ -98,17 +101,15 @@ def _resolve(folder: str, target: str) -> str:
     return posixpath.normpath(path)
 
 
-def _first_sheet_of(archive: zipfile.ZipFile, workbook: str) -> tuple[str, datetime]:
-    """The relationship id of the workbook's first sheet, and its date epoch (1900, or 1904 on old Mac files)."""
-    epoch, first = CALENDAR_WINDOWS_1900, None
+def _sheets_of(archive: zipfile.ZipFile, workbook: str) -> tuple[list[str], datetime]:
+    """The relationship ids of the workbook's sheets in order, and its date epoch (1900, or 1904 on old Mac files)."""
+    epoch, sheets = CALENDAR_WINDOWS_1900, []
     for _, element in _elements(archive, workbook):
         if element.tag == f"{_MAIN}workbookPr" and element.get("date1904", "").lower() in ("1", "true"):
             epoch = CALENDAR_MAC_1904
-        elif element.tag == f"{_MAIN}sheet" and first is None:
-            first = element.get(f"{_REL}id")
-    if first is None:
-        raise NotAWorkbook("the workbook has no sheet")
-    return first, epoch
+        elif element.tag == f"{_MAIN}sheet":
+            sheets.append(element.get(f"{_REL}id", ""))
+    return sheets, epoch
 
 
 def _text(element: Element) -> str:

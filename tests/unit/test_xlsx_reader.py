@@ -201,3 +201,21 @@ def test_a_workbook_without_its_workbook_part_is_not_a_workbook():
 
     with pytest.raises(UploadError, match="not an Excel workbook"):
         read(buffer.getvalue())
+
+
+def test_a_chart_sheet_before_the_first_worksheet_is_passed_over():
+    rows = '<row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="2"><c r="A2" t="s"><v>5</v></c></row>'
+    data = excel_like(rows, SHARED)
+    changed = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(changed, "w") as target:
+        for info in source.infolist():
+            body = source.read(info.filename)
+            if info.filename == "xl/workbook.xml":
+                body = body.replace(b"<sheets>", b'<sheets><sheet name="chart" sheetId="2" r:id="rId9"/>')
+            elif info.filename == "xl/_rels/workbook.xml.rels":
+                body = body.replace(b"</Relationships>", b'<Relationship Id="rId9" Type="http://schemas.openxmlformats'
+                                    b'.org/officeDocument/2006/relationships/chartsheet" Target="chartsheets/sheet1.xml"'
+                                    b"/></Relationships>")
+            target.writestr(info.filename, body)
+
+    assert [(row.number, row.values) for row in read(changed.getvalue()).rows] == [(2, {"name": "乌力吉"})]
