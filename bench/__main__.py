@@ -17,6 +17,8 @@ BENCHMARKS = {
     "bus": "events per second and latency through outbox, RabbitMQ and inbox, against bare aio-pika",
     "workers_api": "worker profiles registered per second through the API against bare INSERTs, and a 10,000-row "
                    "ledger imported (time, peak memory) against read_table alone",
+    "imports": "a 10,000-row supply list and a 10,000-row ledger uploaded through their routes on SQLite and "
+               "PostgreSQL, against reading the same file alone",
     "matching": "one worker's offers and a 100,000-worker batch with the capacity step, against brute-force "
                 "rapidfuzz and dense TF-IDF",
     "matching_http": "one worker's recommendations over HTTP with 20,000 open postings, against Ranker.recommend "

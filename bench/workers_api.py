@@ -392,8 +392,8 @@ def report_import(report: Report, label: str, rows: int, timing: dict, traced: d
                   _mb(parsed["rss_peak_kb"], kb=True))
     per_row_ms = (timing["seconds"] - parsed["seconds"]) / rows * 1000
     report.note(f"{label} ledger: read_table is {100 * parsed['seconds'] / timing['seconds']:.0f} % of the upload; "
-                f"the rest, ~{per_row_ms:.1f} ms a row, is validating, sealing and registering (SAVEPOINT, SELECT "
-                f"by blind index, INSERT profile, INSERT outbox, RELEASE)")
+                f"the rest, ~{per_row_ms:.1f} ms a row, is validating and sealing (in a worker thread) and registering "
+                f"(blind indexes looked up a thousand at a time, profiles and outbox rows INSERTed in bulk)")
     report.note(f"{label} ledger: child RSS {_mb(timing['rss_before_kb'], kb=True):.0f} MB just before the upload "
                 f"(app started, migrated, a {len(LEDGER_WARMUP)}-row ledger imported first; read_table's child: "
                 f"{_mb(parsed['rss_before_kb'], kb=True):.0f} MB); the upload under tracemalloc took "

@@ -16,8 +16,8 @@ from itertools import chain, islice
 from typing import NamedTuple
 
 from fastapi import UploadFile
-from openpyxl.reader.excel import ExcelReader
 
+from shared import xlsx_reader
 from shared.errors import UploadError, UploadTooLarge
 from shared.xlsx_guard import Budget, GuardedArchive
 
@@ -127,47 +127,49 @@ def _read_xlsx(data: bytes, name: str, fields: dict[str, str], max_rows: int, bu
             parts = archive.infolist()
     except zipfile.BadZipFile as error:
         raise UploadError(not_a_workbook) from error
-    # Checked before openpyxl reads anything: it loads the shared strings whole when it opens the workbook.
+    # Checked before any part is read: the shared strings are read whole before the first row.
     if any(p.file_size > _INFLATE_GRACE and p.file_size > _MAX_INFLATE_RATIO * p.compress_size for p in parts):
         raise UploadError(f"{name} unpacks to far more data than a workbook holds; save it again in Excel",
                           zh="文件解压后大得不正常，请在 Excel 中重新保存后上传")
-    try:
-        reader = ExcelReader(io.BytesIO(data), read_only=True, data_only=True)
-        # openpyxl opens the ZIP itself; every part it reads, now or while rows are read, goes through the guard.
-        reader.archive.close()
-        reader.archive = GuardedArchive(io.BytesIO(data), part_limit=MAX_PART_BYTES, token_limit=MAX_TOKEN_BYTES,
-                                        budget=budget)
-        reader.read()
-        workbook = reader.wb
-    except UploadError:
-        raise
-    except Exception as error:  # openpyxl fails in many ways (KeyError, ValueError, XML errors) on a bad file
-        if isinstance(error.__cause__, UploadError):  # openpyxl wraps what it meets as a ValueError
-            raise error.__cause__ from None
-        raise UploadError(not_a_workbook) from error
-    try:
-        if not workbook.worksheets:
-            raise UploadError(not_a_workbook)
-        sheet = workbook.worksheets[0]
-        # Some writers record wrong dimensions; trusting them would cut rows off or pad every row to them.
-        sheet.reset_dimensions()
-        head = list(_xlsx_rows(sheet.iter_rows(max_row=_HEADER_SEARCH_ROWS, values_only=True), start=1))
-        header = _find_header(head, fields, empty=f"the first worksheet of {name} is empty")
-        # A second pass, bounded to the header's width, so one stray far-right cell cannot widen every row.
-        rest = sheet.iter_rows(min_row=header.number + 1, max_col=header.width, values_only=True)
-        return Table(_collect(_xlsx_rows(rest, start=header.number + 1), header, max_rows, budget),
-                     header.unknown)
-    except UploadError:
-        raise
-    except Exception as error:  # a part that is truncated or corrupt only fails once it is read
-        raise UploadError(f"{name} is a damaged workbook; save it again as .xlsx or .csv") from error
-    finally:
-        workbook.close()
+    # Every part read, the workbook's own and the sheet's, goes through the guard.
+    with GuardedArchive(io.BytesIO(data), part_limit=MAX_PART_BYTES, token_limit=MAX_TOKEN_BYTES,
+                        budget=budget) as archive:
+        rows = xlsx_reader.first_sheet(archive)
+        try:
+            first = next(rows, None)
+        except UploadError:
+            raise
+        except Exception as error:  # a part missing, or XML that does not parse, before any row
+            raise UploadError(not_a_workbook) from error
+        try:
+            numbered = _xlsx_rows(chain([first] if first else [], rows))
+            head_rows = []
+            for number, cells in numbered:
+                head_rows.append((number, cells))
+                if number >= _HEADER_SEARCH_ROWS:
+                    break
+            head = [(number, cells) for number, cells in head_rows if number <= _HEADER_SEARCH_ROWS]
+            header = _find_header(list(_dense(head)), fields, empty=f"the first worksheet of {name} is empty")
+            # Bounded to the header's width, so one stray far-right cell cannot widen every row.
+            rest = chain((row for row in head_rows if row[0] > header.number), numbered)
+            return Table(_collect(_dense(rest, width=header.width), header, max_rows, budget), header.unknown)
+        except UploadError:
+            raise
+        except Exception as error:  # a part that is truncated or corrupt only fails once it is read
+            raise UploadError(f"{name} is a damaged workbook; save it again as .xlsx or .csv") from error
 
 
-def _xlsx_rows(rows: Iterable[tuple[object, ...]], *, start: int) -> Iterator[tuple[int, list[str]]]:
-    for number, values in enumerate(rows, start):
-        yield number, [_cell_text(value) for value in values]
+def _xlsx_rows(rows: Iterable[tuple[int, dict[int, xlsx_reader.Value]]]) -> Iterator[tuple[int, dict[int, str]]]:
+    for number, values in rows:
+        yield number, {column: _cell_text(value) for column, value in values.items()}
+
+
+def _dense(rows: Iterable[tuple[int, dict[int, str]]], *,
+           width: int | None = None) -> Iterator[tuple[int, list[str]]]:
+    """Each row as a list of its cells' text, "" where a cell is missing: up to `width` cells, or its last cell."""
+    for number, cells in rows:
+        size = width if width is not None else max(cells, default=-1) + 1
+        yield number, [cells.get(index, "") for index in range(size)]
 
 
 def _cell_text(value: object) -> str:

@@ -3,13 +3,16 @@ invitations."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from typing import Any
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.jobs.db import outbox
 from services.jobs.fairs.models import JobFair
 from services.jobs.postings.models import Posting
 from shared.clock import Clock
-from shared.events.outbox import add_event
+from shared.events.outbox import NewEvent, add_event, add_events
 from shared.reference.regions import get_region
 
 POSTING_OPENED = "jobs.posting.opened"
@@ -20,24 +23,39 @@ FAIR_INVITED = "jobs.fair.invited"
 
 def snapshot(posting: Posting) -> dict:
     """The posting as consumers see it: every field matching needs, no personal data (postings hold none)."""
+    return snapshot_of(as_view(posting))
+
+
+def snapshot_of(view: Mapping[str, Any]) -> dict:
+    """The snapshot of a posting's view (`as_view`, `view_of`)."""
     from services.jobs.postings.schemas import PostingOut
 
-    return PostingOut.model_validate(as_view(posting)).model_dump(mode="json")
+    return PostingOut.model_validate(view).model_dump(mode="json")
 
 
 def as_view(posting: Posting) -> dict:
-    region = get_region(posting.region_code)
-    view = {column.key: getattr(posting, column.key) for column in Posting.__table__.columns}
-    view["employer_name"] = posting.employer.name
     # Matching shows a list's candidates to its office only; the snapshot says whose list the posting is on.
-    view["supply_list_office_id"] = posting.supply_list.office_id if posting.supply_list else None
-    view["region_name"] = region.name if region else posting.region_code
-    return view
+    return view_of({column.key: getattr(posting, column.key) for column in Posting.__table__.columns},
+                   employer_name=posting.employer.name,
+                   supply_list_office_id=posting.supply_list.office_id if posting.supply_list else None)
+
+
+def view_of(row: Mapping[str, Any], *, employer_name: str, supply_list_office_id: str | None) -> dict:
+    """A postings row (a mapping of its columns) with what a reader wants beside it: names of employer and region."""
+    region = get_region(row["region_code"])
+    return {**row, "employer_name": employer_name, "supply_list_office_id": supply_list_office_id,
+            "region_name": region.name if region else row["region_code"]}
 
 
 async def posting_changed(session: AsyncSession, posting: Posting, *, type: str, clock: Clock) -> None:
     await add_event(session, outbox, clock=clock, producer="jobs", type=type, subject=posting.id,
                     version=posting.version, data=snapshot(posting))
+
+
+async def postings_opened(session: AsyncSession, views: Iterable[Mapping[str, Any]], *, clock: Clock) -> int:
+    """A `jobs.posting.opened` event for each newly inserted posting (given as its view), in one bulk write."""
+    return await add_events(session, outbox, clock=clock, producer="jobs", events=(
+        NewEvent(POSTING_OPENED, view["id"], view["version"], snapshot_of(view)) for view in views))
 
 
 async def fair_invited(session: AsyncSession, fair: JobFair, *, data: dict, clock: Clock) -> None:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import Any
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.workers.db import outbox
 from services.workers.profiles.idcard import age_on
 from services.workers.profiles.models import WorkerProfile
 from shared.clock import Clock, local_today
-from shared.events.outbox import add_event
+from shared.events.outbox import NewEvent, add_event, add_events
 from shared.reference.regions import get_region
 
 PROFILE_REGISTERED = "workers.profile.registered"
@@ -16,21 +20,27 @@ PROFILE_UPDATED = "workers.profile.updated"
 PROFILE_PLACED = "workers.profile.placed"
 
 
-def snapshot(profile: WorkerProfile, *, today) -> dict:
+def snapshot(profile: WorkerProfile, *, today: date) -> dict:
     """The profile for other services: no name, ID-card number, phone, openid or birth date."""
-    region = get_region(profile.home_region_code)
+    return snapshot_of({column.key: getattr(profile, column.key) for column in WorkerProfile.__table__.columns},
+                       today=today)
+
+
+def snapshot_of(row: Mapping[str, Any], *, today: date) -> dict:
+    """The snapshot of a worker_profiles row given as a mapping of its columns (a bulk import has no ORM objects)."""
+    region = get_region(row["home_region_code"])
     return {
-        "profile_id": profile.id, "age": age_on(profile.birth_date, today), "age_as_of": today.isoformat(),
-        "gender": profile.gender, "home_region_code": profile.home_region_code,
+        "profile_id": row["id"], "age": age_on(row["birth_date"], today), "age_as_of": today.isoformat(),
+        "gender": row["gender"], "home_region_code": row["home_region_code"],
         "lon": region.lon if region else None, "lat": region.lat if region else None,
-        "labor_capacity": profile.labor_capacity, "education": profile.education, "skills": list(profile.skills),
-        "certificates": list(profile.certificates), "desired_occupations": list(profile.desired_occupations),
-        "transfer_intention": profile.transfer_intention, "expected_wage": profile.expected_wage,
-        "wants_training": profile.wants_training, "wants_entrepreneurship": profile.wants_entrepreneurship,
-        "has_wechat": profile.wechat_openid_sealed is not None,
-        "consent": {"sms": profile.consent_sms, "wechat": profile.consent_wechat,
-                    "share_with_partners": profile.consent_share},
-        "status": profile.status,
+        "labor_capacity": row["labor_capacity"], "education": row["education"], "skills": list(row["skills"]),
+        "certificates": list(row["certificates"]), "desired_occupations": list(row["desired_occupations"]),
+        "transfer_intention": row["transfer_intention"], "expected_wage": row["expected_wage"],
+        "wants_training": row["wants_training"], "wants_entrepreneurship": row["wants_entrepreneurship"],
+        "has_wechat": row["wechat_openid_sealed"] is not None,
+        "consent": {"sms": row["consent_sms"], "wechat": row["consent_wechat"],
+                    "share_with_partners": row["consent_share"]},
+        "status": row["status"],
     }
 
 
@@ -39,3 +49,10 @@ async def profile_changed(session: AsyncSession, profile: WorkerProfile, *, type
     data = snapshot(profile, today=local_today(clock)) | (extra or {})
     await add_event(session, outbox, clock=clock, producer="workers", type=type, subject=profile.id,
                     version=profile.version, data=data)
+
+
+async def profiles_registered(session: AsyncSession, rows: Iterable[Mapping[str, Any]], *, clock: Clock) -> int:
+    """A `workers.profile.registered` event for each newly inserted worker_profiles row, in one bulk write."""
+    today = local_today(clock)
+    return await add_events(session, outbox, clock=clock, producer="workers", events=(
+        NewEvent(PROFILE_REGISTERED, row["id"], row["version"], snapshot_of(row, today=today)) for row in rows))

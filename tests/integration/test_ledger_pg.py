@@ -35,7 +35,7 @@ async def upload(client: httpx.AsyncClient, data: bytes):
 
 
 async def test_refused_rows_roll_back_alone_and_a_crash_rolls_back_everything(client, monkeypatch):
-    from services.workers.profiles import service as profiles
+    from services.workers.ledger import service as ledger
 
     rows = [ledger_row(n) for n in range(30)]
     rows[4][1] = id_number(2)  # the same person as row 4
@@ -45,15 +45,16 @@ async def test_refused_rows_roll_back_alone_and_a_crash_rolls_back_everything(cl
     again = (await upload(client, workbook(rows))).json()
     assert again["imported"] == 0 and again["duplicates"] == 29  # row 6 too now names a registered worker
 
-    real_register, calls = profiles.register, []
+    real_insert, calls = ledger._insert, []
 
-    async def failing_register(**kwargs):
+    async def failing_insert(session, batch):
         calls.append(1)
-        if len(calls) == 5:
+        if len(calls) == 3:
             raise RuntimeError("database went away")
-        return await real_register(**kwargs)
+        return await real_insert(session, batch)
 
-    monkeypatch.setattr(profiles, "register", failing_register)
+    monkeypatch.setattr(ledger, "BATCH", 3)
+    monkeypatch.setattr(ledger, "_insert", failing_insert)
     crashed = await upload(client, workbook([ledger_row(n) for n in range(100, 110)]))
     assert crashed.status_code == 500
     monkeypatch.undo()
@@ -69,3 +70,25 @@ async def test_report_figures_equal_their_lists(client):
         for figure in FIGURES:
             listing = await client.get(f"/workers/reports/progress/profiles?figure={figure}&region={area['code']}")
             assert listing.json()["total"] == area[figure], (area["code"], figure)
+
+
+async def test_a_number_registered_meanwhile_redoes_its_batch_without_it(client, monkeypatch):
+    from services.workers.ledger import service as ledger
+
+    rows = [ledger_row(n) for n in range(200, 220)]
+    first = (await upload(client, workbook(rows[7:8]))).json()
+    assert first["imported"] == 1
+    real_registered, looked = ledger._registered, []
+
+    async def blind_first_look(session, hashes):  # as if another request committed row 10 just after the look-up
+        looked.append(1)
+        return {} if len(looked) == 1 else await real_registered(session, hashes)
+
+    monkeypatch.setattr(ledger, "BATCH", 6)
+    monkeypatch.setattr(ledger, "_registered", blind_first_look)
+    report = (await upload(client, workbook(rows))).json()
+    # PostgreSQL aborts a transaction at a unique violation: only the batch's savepoint is rolled back and redone.
+    assert report["imported"] == 19 and report["duplicates"] == 1
+    assert [(e["row"], e["field"]) for e in report["errors"]] == [(9, "id_number")]
+    assert "another request meanwhile" in report["errors"][0]["message"]
+    assert (await client.get("/workers/profiles?page_size=1")).json()["total"] == 20

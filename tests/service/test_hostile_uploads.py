@@ -5,6 +5,9 @@ from __future__ import annotations
 import asyncio
 import time
 
+from tests.service.conftest import worker
+from tests.service.test_ledger import ledger_row, workbook as ledger_workbook
+from tests.service.test_supply_lists import good_row, workbook as supply_workbook
 from tests.unit.hostile_files import comment_bomb, long_workbook
 
 OFFICE = "bj-fengtai-hrss"
@@ -58,3 +61,45 @@ async def test_a_write_is_served_while_a_long_supply_list_is_read(api):
     assert not importing.done(), "the import ended before the write: make its file longer"
     report = await importing
     assert report.status_code == 200 and report.json()["imported"] == 0
+
+
+async def test_a_registration_is_served_while_a_large_ledger_is_imported(workers_api):
+    api = workers_api
+    data = ledger_workbook([ledger_row(n) for n in range(4000)])
+    started = time.monotonic()
+    importing = asyncio.create_task(api.client.post("/workers/profiles/import", files=as_file(data, "台账.xlsx"),
+                                                    headers=api.auth("station_staff", region="152222")))
+    await asyncio.sleep(0.1)
+
+    asked = time.monotonic()
+    created = await api.client.post("/workers/profiles", json=worker(), headers=api.auth("admin"))
+    took = time.monotonic() - asked
+
+    assert created.status_code == 201, created.text
+    assert not importing.done(), "the import ended before the registration: make its file longer"
+    report = await importing
+    whole = time.monotonic() - started
+    assert report.status_code == 200 and report.json()["imported"] == 4000
+    # The file is read and its rows checked outside the unit of work: the registration did not wait for them.
+    assert took < whole / 2, (took, whole)
+
+
+async def test_an_employer_is_created_while_a_large_supply_list_is_imported(api):
+    list_id, office = await new_list(api)
+    data = supply_workbook([good_row(n) for n in range(4000)])
+    started = time.monotonic()
+    importing = asyncio.create_task(api.client.post(f"/jobs/supply-lists/{list_id}/postings/import",
+                                                    files=as_file(data), headers=office))
+    await asyncio.sleep(0.1)
+
+    asked = time.monotonic()
+    created = await api.client.post("/jobs/employers", json={"name": "兴安盟某公司", "region_code": "152201"},
+                                    headers=api.auth("admin"))
+    took = time.monotonic() - asked
+
+    assert created.status_code == 201, created.text
+    assert not importing.done(), "the import ended before the write: make its file longer"
+    report = await importing
+    whole = time.monotonic() - started
+    assert report.status_code == 200 and report.json()["imported"] == 4000
+    assert took < whole / 2, (took, whole)

@@ -169,20 +169,21 @@ async def test_oversized_and_malformed_files_are_refused_without_a_trace(workers
 
 
 async def test_a_failure_half_way_leaves_nothing_written(workers_api, monkeypatch):
-    from services.workers.profiles import service as profiles
+    from services.workers.ledger import service as ledger
 
     api = workers_api
-    real_register, calls = profiles.register, []
+    real_insert, calls = ledger._insert, []
 
-    async def failing_register(**kwargs):
+    async def failing_insert(session, batch):
         calls.append(1)
-        if len(calls) == 50:
+        if len(calls) == 5:  # four batches of ten are in (each in its savepoint) when the database goes away
             raise RuntimeError("database went away")
-        return await real_register(**kwargs)
+        return await real_insert(session, batch)
 
-    monkeypatch.setattr(profiles, "register", failing_register)
+    monkeypatch.setattr(ledger, "BATCH", 10)
+    monkeypatch.setattr(ledger, "_insert", failing_insert)
     response = await upload(api, api.auth("admin"), workbook([ledger_row(n) for n in range(100)]))
-    assert response.status_code == 500
+    assert response.status_code == 500 and len(calls) == 5
     monkeypatch.undo()
     assert await registered(api) == 0 and await api.events() == []
 
@@ -194,3 +195,27 @@ async def test_only_station_staff_and_admin_import(workers_api):
         assert (await upload(api, headers, data)).status_code == 403
     assert (await api.client.post("/workers/profiles/import", files={"file": ("a.xlsx", data)})).status_code == 401
     assert await registered(api) == 0
+
+
+async def test_a_number_registered_by_another_request_after_the_look_up_is_reported_and_the_rest_kept(
+        workers_api, monkeypatch):
+    from services.workers.ledger import service as ledger
+
+    api = workers_api
+    admin = api.auth("admin")
+    rows = [ledger_row(n) for n in range(30)]
+    taken = (await api.client.post("/workers/profiles", json=worker(id_number=rows[12][1], phone=rows[12][2]),
+                                   headers=admin)).json()
+    real_registered, looked = ledger._registered, []
+
+    async def blind_first_look(session, hashes):  # as if the other request committed just after the look-up
+        looked.append(1)
+        return {} if len(looked) == 1 else await real_registered(session, hashes)
+
+    monkeypatch.setattr(ledger, "_registered", blind_first_look)
+    report = (await upload(api, admin, workbook(rows))).json()
+    assert report["imported"] == 29 and report["duplicates"] == 1
+    assert report["errors"] == [{"row": 14, "field": "id_number",
+                                 "message": "this ID-card number was registered by another request meanwhile"}]
+    assert await registered(api) == 30 and taken["id"]
+    assert len(await api.events("workers.profile.registered")) == 30

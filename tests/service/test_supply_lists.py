@@ -98,23 +98,23 @@ async def test_oversized_and_malformed_files_are_refused_without_a_trace(api, su
 
 
 async def test_a_failure_half_way_leaves_nothing_written(api, supply_list, monkeypatch):
-    from services.jobs.postings import service as postings
+    from services.jobs.supply_lists import service
 
     list_id, office = supply_list
-    real_post, calls = postings.post, []
+    failed = []
 
-    async def failing_post(**kwargs):
-        calls.append(1)
-        if len(calls) == 50:
-            raise RuntimeError("database went away")
-        return await real_post(**kwargs)
+    async def failing_events(*args, **kwargs):  # the employers and postings are in when the database goes away
+        failed.append(1)
+        raise RuntimeError("database went away")
 
-    monkeypatch.setattr(postings, "post", failing_post)
+    monkeypatch.setattr(service, "postings_opened", failing_events)
     response = await upload(api, list_id, office, workbook([good_row(n) for n in range(100)]))
-    assert response.status_code == 500
+    assert response.status_code == 500 and failed
     monkeypatch.undo()
     listing = (await api.client.get(f"/jobs/postings?supply_list={list_id}", headers=office)).json()
     assert listing["total"] == 0 and await api.events() == []
+    employers = (await api.client.get("/jobs/employers", headers=api.auth("admin"))).json()
+    assert not any(e["name"].startswith("北京第") for e in employers["items"])
 
 
 async def test_only_the_lists_office_and_admin_reach_a_list(api, supply_list):
@@ -130,3 +130,15 @@ async def test_only_the_lists_office_and_admin_reach_a_list(api, supply_list):
     assert (await upload(api, list_id, staff, data)).status_code == 403
     assert (await api.client.get(f"/jobs/supply-lists/{list_id}", headers=api.auth("admin"))).status_code == 200
     assert (await api.client.get("/jobs/supply-lists", headers=other)).json() == []
+
+
+async def test_an_imported_postings_event_carries_the_posting_as_the_api_shows_it(api, supply_list):
+    list_id, office = supply_list
+    report = (await upload(api, list_id, office, workbook([good_row(n) for n in range(3)]))).json()
+    assert report["imported"] == 3 and report["employers_created"] == 3
+    events = await api.events("jobs.posting.opened")
+    assert len(events) == 3 and len({e.id for e in events}) == 3
+    for event in events:
+        shown = (await api.client.get(f"/jobs/postings/{event.subject}", headers=api.auth("admin"))).json()
+        assert event.version == 1 and event.data == shown | {"supply_list_office_id": OFFICE}
+        assert shown["supply_list_id"] == list_id and shown["status"] == "open" and shown["region_name"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -45,16 +46,21 @@ async def post(*, session: AsyncSession, fields: dict[str, Any], employer: Emplo
     if errors:
         raise PostingRejected(errors)
     values = rules.complete(fields)
-    values.pop("employer_id", None)
-    now = clock.now()
     supply_list = await session.get(SupplyList, values["supply_list_id"]) if values.get("supply_list_id") else None
-    posting = Posting(id=str(uuid.uuid4()), employer_id=employer.id, employer=employer, supply_list=supply_list,
-                      status=PostingStatus.open,
-                      placed=0, posted_on=today, version=1, created_at=now, updated_at=now, **values)
+    posting = Posting(**opened(values, employer_id=employer.id, now=clock.now(), today=today), employer=employer,
+                      supply_list=supply_list)
     session.add(posting)
     await session.flush()
     await posting_changed(session, posting, type=POSTING_OPENED, clock=clock)
     return posting
+
+
+def opened(values: dict[str, Any], *, employer_id: str, now: datetime, today: date) -> dict[str, Any]:
+    """The postings row that opens a posting of checked and completed `values` (pure: the caller inserts it)."""
+    row = {key: value for key, value in values.items() if key != "employer_id"}
+    return row | {"id": str(uuid.uuid4()), "employer_id": employer_id, "status": PostingStatus.open.value,
+                  "close_reason": None, "placed": 0, "posted_on": today, "version": 1, "created_at": now,
+                  "updated_at": now}
 
 
 async def get(*, session: AsyncSession, posting_id: str, by: Principal) -> Posting:

@@ -38,14 +38,17 @@ async def read_supply_list(list_id: str, session: SessionDep, by: OfficeOrAdmin)
 @router.post("/{list_id}/postings/import", response_model=ImportReport, **rate_limited("imports"))
 async def import_supply_list(list_id: str, file: UploadFile, request: Request, units: UnitsDep, clock: ClockDep,
                              settings: SettingsDep, by: OfficeOrAdmin) -> ImportReport:
-    # Three steps, so that no unit of work (on SQLite: the service's write turn) is held while the file is read.
+    # Four steps, so that no unit of work (on SQLite: the service's write turn) is held while the file is read and
+    # its rows checked.
     async with units() as session:
         await service.get(session=session, list_id=list_id, by=by)
     limit = settings.upload_max_bytes
     data = await receive(file, declared_length=int(request.headers.get("content-length") or 0), limit=limit)
     table = await read_upload(data, filename=file.filename, aliases=POSTING_COLUMNS, max_bytes=limit,
                               seconds=settings.upload_read_seconds)
+    checked = await service.check_rows(table=table, clock=clock)
     async with units() as session:
-        report = await service.import_postings(session=session, list_id=list_id, table=table, by=by, clock=clock)
+        report = await service.import_postings(session=session, list_id=list_id, checked=checked,
+                                               unknown_columns=table.unknown_headers, by=by, clock=clock)
     report.errors = row_errors_for(report.errors, request.headers.get("accept-language"))
     return report

@@ -1,26 +1,37 @@
-"""Supply lists: create, read, and import their rows as postings, keeping good rows and reporting bad ones."""
+"""Supply lists: create, read, and import their rows as postings, keeping good rows and reporting bad ones.
+
+An import checks its rows in a worker thread before the unit of work opens (`check_rows`); in it, a query or two
+finds the list's postings and the employers named, and the new employers, postings and events go in as bulk INSERTs
+(`import_postings`).
+"""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
+from collections.abc import Iterable
 from datetime import date
+from typing import cast
 
-from pydantic import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import Table as SqlTable, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.jobs.employers import service as employers
 from services.jobs.employers.models import Employer
-from services.jobs.postings import rules, service as postings
+from services.jobs.events import postings_opened, view_of
+from services.jobs.postings import service as postings
 from services.jobs.postings.models import Posting
-from services.jobs.postings.schemas import PostingIn
+from services.jobs.supply_lists import rules
 from services.jobs.supply_lists.models import SupplyList
-from services.jobs.supply_lists.schemas import ImportReport, RowError
+from services.jobs.supply_lists.schemas import ImportReport
 from shared.auth import Principal, Role
 from shared.clock import Clock, local_today
 from shared.errors import Invalid, NotFound
-from shared.field_errors import in_chinese, more_zh
-from shared.uploads import Row, Table
+from shared.uploads import Table
+
+EMPLOYERS = cast(SqlTable, Employer.__table__)  # declarative models type __table__ as a FromClause
+POSTINGS = cast(SqlTable, Posting.__table__)
+BATCH = 1000  # postings per INSERT
+LOOKUP = 1000  # employer names per IN list
 
 
 async def create(*, session: AsyncSession, title: str, source_region_code: str, period_start: date,
@@ -61,81 +72,54 @@ async def posting_counts(*, session: AsyncSession, list_id: str) -> dict[str, in
     return {status: count for status, count in rows.all()}
 
 
-async def import_postings(*, session: AsyncSession, list_id: str, table: Table, by: Principal,
-                          clock: Clock) -> ImportReport:
-    """Turn each good row of a read upload into a posting of the list; report each bad row once, with its first
-    problem."""
-    supply_list = await get(session=session, list_id=list_id, by=by)
+async def check_rows(*, table: Table, clock: Clock) -> list[rules.Checked]:
+    """Check every row as a posting, in a worker thread: the event loop serves other requests meanwhile."""
     today = local_today(clock)
-    seen = await _existing_keys(session, list_id)
-    employers_by_name: dict[str, Employer] = {}
-    created = 0
-    errors: list[RowError] = []
-    imported = 0
-    for row in table.rows:
-        problem, fields, name = _parse(row, today)
-        if problem is None:
-            key = _key(name, fields)
-            if key in seen:
-                where, where_zh = seen[key]
-                problem = RowError(row=row.number, field="title", message=f"duplicate of {where}", zh=where_zh)
-        if problem is not None:
-            errors.append(problem)
-            continue
-        employer = employers_by_name.get(name) or await employers.find_by_name(session=session, name=name)
-        if employer is not None and employer.office_id != supply_list.office_id:
-            errors.append(RowError(row=row.number, field="employer_name", message=_NOT_YOURS.format(name=name),
-                                   zh=_NOT_YOURS_ZH.format(name=name)))
-            continue
-        seen[key] = (f"row {row.number}", f"与第 {row.number} 行重复")
-        if employer is None:
-            employer = await employers.create(session=session, name=name, region_code=fields["region_code"],
-                                              clock=clock, office_id=supply_list.office_id)
-            created += 1
-        employers_by_name[name] = employer
-        fields["supply_list_id"] = supply_list.id
-        await postings.post(session=session, fields=fields, employer=employer, clock=clock)
-        imported += 1
-    return ImportReport(imported=imported, errors=errors, employers_created=created,
-                        unknown_columns=table.unknown_headers)
+    return await asyncio.to_thread(lambda: [rules.check(row, today=today) for row in table.rows])
 
 
-# An office posts only for employers it brought in: a name another office or an employer's own account holds is
-# refused, or an import could attach postings to an employer that never offered them.
-_NOT_YOURS = ("employer {name} was registered by someone else; an office may post only for employers it brought in "
-              "(use the employer's full name as your office registered it, or ask the administrator)")
-_NOT_YOURS_ZH = "“{name}”是别的账号登记的用人单位，只能为本办公室引入的用人单位发布岗位（请核对名称或联系管理员）"
+async def import_postings(*, session: AsyncSession, list_id: str, checked: list[rules.Checked],
+                          unknown_columns: list[str], by: Principal, clock: Clock) -> ImportReport:
+    """Turn each good row of a checked upload into a posting of the list; report each bad row once, with its first
+    problem. The list's postings and the employers named are looked up in a query or a few; the new employers, the
+    postings and their events go in as bulk INSERTs."""
+    supply_list = await get(session=session, list_id=list_id, by=by)
+    names = {item.employer_name for item in checked if item.fields is not None}
+    employers_named = await _employers(session, names)
+    outcome = rules.sort_out(checked, in_list=await _postings_in(session, list_id),
+                             employers={name: office for name, (_, office) in employers_named.items()},
+                             office_id=supply_list.office_id)
+    now, today = clock.now(), local_today(clock)
+    created = {name: str(uuid.uuid4()) for name in outcome.new_employers}
+    if created:
+        await session.execute(EMPLOYERS.insert(), [
+            {"id": created[name], "name": name, "region_code": region_code, "office_id": supply_list.office_id,
+             "created_at": now} for name, region_code in outcome.new_employers.items()])
+    employer_ids = {name: employer_id for name, (employer_id, _) in employers_named.items()} | created
+    rows = [postings.opened(fields | {"supply_list_id": supply_list.id}, employer_id=employer_ids[name], now=now,
+                            today=today) for name, fields in outcome.postings]
+    for start in range(0, len(rows), BATCH):
+        await session.execute(POSTINGS.insert(), rows[start:start + BATCH])
+    await postings_opened(session, (view_of(row, employer_name=name, supply_list_office_id=supply_list.office_id)
+                                    for row, (name, _) in zip(rows, outcome.postings)), clock=clock)
+    return ImportReport(imported=len(rows), errors=outcome.errors, employers_created=len(created),
+                        unknown_columns=unknown_columns)
 
 
-def _parse(row: Row, today: date) -> tuple[RowError | None, dict, str]:
-    values = {key: value for key, value in row.values.items() if value != ""}
-    name = values.pop("employer_name", "").strip()
-    try:
-        fields = PostingIn.model_validate(values).model_dump()
-    except ValidationError as exc:
-        problems = exc.errors()
-        first = problems[0]
-        field = str(first["loc"][0]) if first["loc"] else "row"
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        return RowError(row=row.number, field=field, message=f"{first['msg']}{more}",
-                        zh=in_chinese(first) + more_zh(len(problems))), {}, name
-    if not name:
-        return RowError(row=row.number, field="employer_name", message="employer_name is required",
-                        zh="请填写用人单位"), {}, name
-    broken = rules.check(fields, today=today, new=True)
-    if broken:
-        more = f" (and {len(broken) - 1} more)" if len(broken) > 1 else ""
-        return RowError(row=row.number, field=broken[0].field, message=broken[0].message + more,
-                        zh=broken[0].zh + more_zh(len(broken))), {}, name
-    return None, fields, name
+async def _employers(session: AsyncSession, names: Iterable[str]) -> dict[str, tuple[str, str | None]]:
+    """Name -> (id, the office that brought it in) of the employers registered under any of `names`."""
+    wanted = sorted(names)
+    found: dict[str, tuple[str, str | None]] = {}
+    for start in range(0, len(wanted), LOOKUP):
+        rows = await session.execute(select(Employer.name, Employer.id, Employer.office_id)
+                                     .where(Employer.name.in_(wanted[start:start + LOOKUP])))
+        found.update({row.name: (row.id, row.office_id) for row in rows})
+    return found
 
 
-def _key(employer_name: str, fields: dict) -> tuple:
-    return (employer_name, fields["title"], fields["region_code"], fields["wage_min"], fields["wage_max"])
-
-
-async def _existing_keys(session: AsyncSession, list_id: str) -> dict[tuple, tuple[str, str]]:
+async def _postings_in(session: AsyncSession, list_id: str) -> dict[rules.Key, str]:
+    """The key (employer, title, place, wages) -> id of each posting the list holds already."""
     rows = await session.execute(
         select(Employer.name, Posting.title, Posting.region_code, Posting.wage_min, Posting.wage_max, Posting.id)
         .join(Employer, Employer.id == Posting.employer_id).where(Posting.supply_list_id == list_id))
-    return {tuple(row[:5]): (f"posting {row[5]} already in this list", "清单里已有这个岗位") for row in rows.all()}
+    return {tuple(row[:5]): row[5] for row in rows.all()}

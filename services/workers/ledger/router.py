@@ -20,10 +20,12 @@ async def import_ledger(file: UploadFile, request: Request, units: UnitsDep, clo
                         settings: SettingsDep, by: StaffOrAdmin) -> LedgerReport:
     limit = settings.upload_max_bytes
     data = await receive(file, declared_length=int(request.headers.get("content-length") or 0), limit=limit)
-    # Read before the unit of work opens: on SQLite it holds the service's write turn.
+    # Read and check before the unit of work opens: on SQLite it holds the service's write turn.
     table = await read_upload(data, filename=file.filename, aliases=WORKER_COLUMNS, max_bytes=limit,
                               seconds=settings.upload_read_seconds)
+    checked = await service.check_rows(table=table, by=by, keys=keys, clock=clock)
     async with units() as session:
-        report = await service.import_ledger(session=session, table=table, by=by, keys=keys, clock=clock)
+        report = await service.import_ledger(session=session, checked=checked, unknown_columns=table.unknown_headers,
+                                             by=by, clock=clock)
     report.errors = row_errors_for(report.errors, request.headers.get("accept-language"))
     return report

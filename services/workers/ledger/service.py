@@ -1,115 +1,86 @@
-"""Importing a ledger: each good row registered as the API would, each bad row reported once, nothing half-written."""
+"""Importing a ledger: each good row registered as the API would, each bad row reported once, nothing half-written.
+
+The rows are checked and their numbers sealed in a worker thread before the unit of work opens (`check_rows`); in
+it, one query per thousand rows finds the workers registered before, and the profiles and their events go in as
+multi-row INSERTs (`import_ledger`).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+from collections.abc import Iterable
+from typing import Any, cast
 
-from pydantic import ValidationError
+from sqlalchemy import Table, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.workers.ledger.columns import CONSENT_COLUMNS
-from services.workers.ledger.schemas import LedgerReport, RowError
-from services.workers.profiles import service as profiles
-from services.workers.profiles.schemas import ProfileIn
+from services.workers.events import profiles_registered
+from services.workers.ledger import rules
+from services.workers.ledger.schemas import LedgerReport
+from services.workers.profiles.models import WorkerProfile
 from shared.auth import Principal
-from shared.clock import Clock
+from shared.clock import Clock, local_today
 from shared.db import begin_writing
-from shared.errors import DomainError, Invalid
-from shared.field_errors import in_chinese, more_zh
-from shared.pii import PiiKeys, normalise
-from shared.uploads import Row, Table
+from shared.pii import PiiKeys
+from shared.uploads import Table as Upload
 
-_FIELD_OF_CONSENT = {key: column for column, key in CONSENT_COLUMNS.items()}
-# Columns whose cell text is a personal number: no message may repeat it.
-_SECRET_COLUMNS = ("id_number", "phone", "wechat_openid")
+PROFILES = cast(Table, WorkerProfile.__table__)  # declarative models type __table__ as a FromClause
+BATCH = 500  # profiles per INSERT; a clash (another request registering a number meanwhile) redoes one batch
+LOOKUP = 1000  # blind indexes per IN list
 
 
-async def import_ledger(*, session: AsyncSession, table: Table, by: Principal, keys: PiiKeys,
-                        clock: Clock) -> LedgerReport:
-    """Register each good row of a read ledger; report each refused row once, with its first problem."""
-    # Each row runs in a SAVEPOINT so a refused one leaves the rest of the unit of work intact.
-    await begin_writing(session)
-    imported, duplicates = 0, 0
-    errors: list[RowError] = []
-    first_row_of: dict[str, int] = {}  # normalised ID-card number -> the row that registered it
-    for row in table.rows:
-        fields, problem = _parse(row)
-        number = normalise(fields["id_number"], purpose="id_number") if problem is None else ""
-        if problem is None and number in first_row_of:
-            problem = RowError(row=row.number, field="id_number",
-                               message=f"same ID-card number as row {first_row_of[number]}",
-                               zh=f"与第 {first_row_of[number]} 行的身份证号相同")
-        if problem is None:
-            problem, duplicate = await _register(session, row, fields, by=by, keys=keys, clock=clock)
-            duplicates += duplicate
-        if problem is not None:
-            errors.append(_scrubbed(problem, row))
-            continue
-        first_row_of[number] = row.number
-        imported += 1
-    return LedgerReport(imported=imported, errors=errors, duplicates=duplicates,
-                        unknown_columns=table.unknown_headers)
+async def check_rows(*, table: Upload, by: Principal, keys: PiiKeys, clock: Clock) -> list[rules.Checked]:
+    """Check every row and seal its numbers, in a worker thread: the event loop serves other requests meanwhile."""
+    now, today = clock.now(), local_today(clock)
+    return await asyncio.to_thread(
+        lambda: [rules.check(row, by=by, keys=keys, now=now, today=today) for row in table.rows])
 
 
-def _parse(row: Row) -> tuple[dict, RowError | None]:
-    values: dict[str, Any] = {key: value for key, value in row.values.items() if value != ""}
-    consent = {CONSENT_COLUMNS[column]: values.pop(column) for column in CONSENT_COLUMNS if column in values}
-    if consent:
-        values["consent"] = consent
-    try:
-        return ProfileIn.model_validate(values).model_dump(), None
-    except ValidationError as exc:
-        problems = exc.errors()
-        return {}, RowError(row=row.number, field=_field(problems[0]["loc"]),
-                            message=problems[0]["msg"] + _more(len(problems)),
-                            zh=in_chinese(problems[0]) + more_zh(len(problems)))
+async def import_ledger(*, session: AsyncSession, checked: list[rules.Checked], unknown_columns: list[str],
+                        by: Principal, clock: Clock) -> LedgerReport:
+    """Register each good row of a checked ledger; report each refused row once, with its first problem."""
+    await begin_writing(session)  # SQLite: the write lock now, so no other writer slips in between look-up and insert
+    hashes = [item.profile["id_number_hash"] for item in checked if item.profile is not None]
+    outcome = rules.sort_out(checked, await _registered(session, hashes), by=by)
+    rows_by_number = {item.row.number: item.row for item in checked}
+    inserted: list[dict[str, Any]] = []
+    for start in range(0, len(outcome.profiles), BATCH):
+        done, raced = await _insert(session, outcome.profiles[start:start + BATCH])
+        inserted += done
+        outcome.errors += [rules.registered_meanwhile(rows_by_number[number]) for number in raced]
+        outcome.duplicates += len(raced)
+    await profiles_registered(session, inserted, clock=clock)
+    outcome.errors.sort(key=lambda error: error.row)
+    return LedgerReport(imported=len(inserted), errors=outcome.errors, duplicates=outcome.duplicates,
+                        unknown_columns=unknown_columns)
 
 
-def _field(loc: tuple) -> str:
-    """The column a schema error is about: a consent is its own column in a ledger."""
-    parts = [str(part) for part in loc]
-    if parts[:1] == ["consent"] and len(parts) > 1:
-        return _FIELD_OF_CONSENT.get(parts[1], "consent")
-    return parts[0] if parts else "row"
+async def _registered(session: AsyncSession, hashes: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """ID-card blind index -> (profile id, home region) of the workers registered with any of `hashes`."""
+    wanted = list(hashes)
+    found: dict[str, tuple[str, str]] = {}
+    for start in range(0, len(wanted), LOOKUP):
+        rows = await session.execute(select(PROFILES.c.id_number_hash, PROFILES.c.id, PROFILES.c.home_region_code)
+                                     .where(PROFILES.c.id_number_hash.in_(wanted[start:start + LOOKUP])))
+        found.update({row.id_number_hash: (row.id, row.home_region_code) for row in rows})
+    return found
 
 
-async def _register(session: AsyncSession, row: Row, fields: dict, *, by: Principal, keys: PiiKeys,
-                    clock: Clock) -> tuple[RowError | None, int]:
-    """Register one row; the problem a domain rule found (if any), and 1 when it names an existing worker."""
-    try:
-        async with session.begin_nested():
-            await profiles.register(session=session, fields=fields, by=by, keys=keys, clock=clock)
-    except profiles.DuplicateWorker as exc:
-        return RowError(row=row.number, field="id_number", message=exc.message, zh=exc.zh), 1
-    except Invalid as exc:
-        field, message = exc.errors[0]
-        return RowError(row=row.number, field=field or exc.field or "row", message=message + _more(len(exc.errors)),
-                        zh=exc.errors_zh[0] + more_zh(len(exc.errors))), 0
-    except DomainError as exc:  # Forbidden: a home outside the staff member's region
-        return RowError(row=row.number, field=exc.field or "home_region_code", message=exc.message, zh=exc.zh), 0
-    except IntegrityError:
-        # The uniqueness check passed, yet the insert clashed: another request registered the number meanwhile.
-        return RowError(row=row.number, field="id_number",
-                        message="this ID-card number was registered by another request meanwhile",
-                        zh="这个身份证号刚被另一次操作登记"), 1
-    return None, 0
-
-
-def _more(count: int) -> str:
-    return f" (and {count - 1} more)" if count > 1 else ""
-
-
-def _scrubbed(problem: RowError, row: Row) -> RowError:
-    """The error without the row's personal numbers, should any message ever quote its input."""
-    return problem.model_copy(update={"message": _without_numbers(problem.message, row),
-                                      "zh": _without_numbers(problem.zh, row) if problem.zh else None})
-
-
-def _without_numbers(message: str, row: Row) -> str:
-    for column in _SECRET_COLUMNS:
-        raw = row.values.get(column, "")
-        for value in {raw.strip(), normalise(raw, purpose=column)}:
-            if len(value) >= 6 and value in message:
-                message = message.replace(value, "***")
-    return message
+async def _insert(session: AsyncSession,
+                  batch: list[tuple[int, dict[str, Any]]]) -> tuple[list[dict[str, Any]], list[int]]:
+    """Insert a batch in a SAVEPOINT; should another request have registered one of its numbers since the look-up,
+    that row is left out (its number returned) and the rest inserted. The rows inserted, and the row numbers raced."""
+    raced: list[int] = []
+    while batch:
+        try:
+            async with session.begin_nested():
+                await session.execute(PROFILES.insert(), [profile for _, profile in batch])
+            return [profile for _, profile in batch], raced
+        except IntegrityError:
+            taken = await _registered(session, (profile["id_number_hash"] for _, profile in batch))
+            if not taken:
+                raise
+            raced += [number for number, profile in batch if profile["id_number_hash"] in taken]
+            batch = [(number, profile) for number, profile in batch if profile["id_number_hash"] not in taken]
+    return [], raced

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -67,7 +68,10 @@ def check_home(region_code: str, by: Principal) -> None:
 
 
 def _identity(id_number: str, *, clock: Clock) -> dict[str, Any]:
-    today = local_today(clock)
+    return _identity_on(id_number, today=local_today(clock))
+
+
+def _identity_on(id_number: str, *, today: date) -> dict[str, Any]:
     try:
         card = parse_id_number(id_number, today=today)
     except IdCardError as exc:
@@ -81,9 +85,7 @@ async def _ensure_unique(session: AsyncSession, id_hash: str, *, by: Principal, 
     existing = (await session.execute(select(WorkerProfile.id, WorkerProfile.home_region_code)
                                       .where(WorkerProfile.id_number_hash == id_hash))).first()
     if existing is not None and existing.id != besides:
-        county = county_of(existing.home_region_code)
-        raise DuplicateWorker(existing.id, visible=by.covers_region(existing.home_region_code),
-                              county=county.name if county else "another county")
+        raise duplicate_of(existing.id, existing.home_region_code, by=by)
 
 
 def _seal_numbers(profile: WorkerProfile, *, id_number: str | None, phone: str | None, openid: str | None,
@@ -99,32 +101,52 @@ def _seal_numbers(profile: WorkerProfile, *, id_number: str | None, phone: str |
         profile.wechat_openid_sealed = seal(openid, keys=keys, purpose="wechat_openid") if openid else None
 
 
+def registration(*, fields: dict[str, Any], by: Principal, keys: PiiKeys, now: datetime,
+                 today: date) -> dict[str, Any]:
+    """The worker_profiles row registering `fields` makes, numbers sealed (pure: the uniqueness check is the
+    caller's); Invalid or Forbidden when the home or the ID-card number is refused."""
+    check_home(fields["home_region_code"], by)
+    identity = _identity_on(fields["id_number"], today=today)
+    consent = fields.get("consent") or {}
+    number, phone, openid = identity["number"], fields["phone"], fields.get("wechat_openid")
+    return {
+        "id": str(uuid.uuid4()), "name": fields["name"], "birth_date": identity["birth_date"],
+        "gender": identity["gender"], "home_region_code": fields["home_region_code"],
+        "labor_capacity": fields.get("labor_capacity") or "full", "education": fields.get("education"),
+        "skills": fields.get("skills") or [], "certificates": fields.get("certificates") or [],
+        "desired_occupations": fields.get("desired_occupations") or [],
+        "transfer_intention": fields["transfer_intention"], "expected_wage": fields.get("expected_wage"),
+        "wants_training": bool(fields.get("wants_training")),
+        "wants_entrepreneurship": bool(fields.get("wants_entrepreneurship")),
+        "pension_insured": fields.get("pension_insured"),
+        "consent_sms": bool(consent.get("sms")), "consent_wechat": bool(consent.get("wechat")),
+        "consent_share": bool(consent.get("share_with_partners")), "status": WorkerStatus.seeking.value,
+        "version": 1, "registered_by": by.sub, "created_at": now, "updated_at": now,
+        "id_number_sealed": seal(number, keys=keys, purpose="id_number"),
+        "id_number_hash": blind_index(number, keys=keys, purpose="id_number"), "id_last4": last4(number),
+        "phone_sealed": seal(phone, keys=keys, purpose="phone"),
+        "phone_hash": blind_index(phone, keys=keys, purpose="phone"),
+        "wechat_openid_sealed": seal(openid, keys=keys, purpose="wechat_openid") if openid else None,
+    }
+
+
 async def register(*, session: AsyncSession, fields: dict[str, Any], by: Principal, keys: PiiKeys,
                    clock: Clock) -> WorkerProfile:
     """Register a labourer of the staff member's region; the same ID-card number twice is a conflict."""
-    check_home(fields["home_region_code"], by)
-    identity = _identity(fields["id_number"], clock=clock)
-    await _ensure_unique(session, blind_index(identity["number"], keys=keys, purpose="id_number"), by=by)
-    consent = fields.get("consent") or {}
-    now = clock.now()
-    profile = WorkerProfile(
-        id=str(uuid.uuid4()), name=fields["name"], birth_date=identity["birth_date"], gender=identity["gender"],
-        home_region_code=fields["home_region_code"], labor_capacity=fields.get("labor_capacity") or "full",
-        education=fields.get("education"), skills=fields.get("skills") or [],
-        certificates=fields.get("certificates") or [], desired_occupations=fields.get("desired_occupations") or [],
-        transfer_intention=fields["transfer_intention"], expected_wage=fields.get("expected_wage"),
-        wants_training=bool(fields.get("wants_training")),
-        wants_entrepreneurship=bool(fields.get("wants_entrepreneurship")),
-        pension_insured=fields.get("pension_insured"),
-        consent_sms=bool(consent.get("sms")), consent_wechat=bool(consent.get("wechat")),
-        consent_share=bool(consent.get("share_with_partners")), status=WorkerStatus.seeking, version=1,
-        registered_by=by.sub, created_at=now, updated_at=now)
-    _seal_numbers(profile, id_number=identity["number"], phone=fields["phone"], openid=fields.get("wechat_openid"),
-                  set_openid=True, keys=keys)
+    row = registration(fields=fields, by=by, keys=keys, now=clock.now(), today=local_today(clock))
+    await _ensure_unique(session, row["id_number_hash"], by=by)
+    profile = WorkerProfile(**row)
     session.add(profile)
     await session.flush()
     await profile_changed(session, profile, type=PROFILE_REGISTERED, clock=clock)
     return profile
+
+
+def duplicate_of(existing_id: str, existing_home: str, *, by: Principal) -> DuplicateWorker:
+    """The conflict of a number registered already as `existing_id`, said as `by` may hear it."""
+    county = county_of(existing_home)
+    return DuplicateWorker(existing_id, visible=by.covers_region(existing_home),
+                           county=county.name if county else "another county")
 
 
 async def get(*, session: AsyncSession, worker_id: str, by: Principal) -> WorkerProfile:
