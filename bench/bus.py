@@ -7,7 +7,7 @@ import asyncio
 import sys
 import tempfile
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -137,10 +137,15 @@ async def outbox_path(pg_url: str, amqp_url: str, data_dir: Path) -> AsyncIterat
         await consumer.handle(envelope)  # returns once the inbox row is committed
         path.arrivals.record(str(envelope.id))
 
+    async def handle_batch(envelopes: Sequence[Envelope]) -> None:
+        await consumer.handle_batch(envelopes)  # returns once the inbox rows are committed
+        for envelope in envelopes:
+            path.arrivals.record(str(envelope.id))
+
     try:
         await path.bus.start()
         await consumer_bus.start()
-        await consumer_bus.subscribe(consumer.name, consumer.bindings, handle)
+        await consumer_bus.subscribe(consumer.name, consumer.bindings, handle, batch_handler=handle_batch)
         yield path
     finally:
         await consumer_bus.close()

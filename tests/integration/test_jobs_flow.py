@@ -124,6 +124,9 @@ class CrashAfterPublish:
         await self.bus.publish(envelope, mandatory=mandatory)
         raise self.Killed()
 
+    def on_reconnect(self, callback) -> None:
+        self.bus.on_reconnect(callback)
+
 
 async def test_a_relay_killed_between_publish_and_mark_publishes_again_and_the_effect_happens_once(platform):
     await platform.start_audit_consumer()
