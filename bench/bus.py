@@ -172,21 +172,22 @@ async def run(report: Report) -> None:
     infra.need_rabbitmq()
     async with infra.postgres_database() as pg_url, infra.rabbitmq_vhost() as amqp_url:
         with tempfile.TemporaryDirectory(prefix="jobbridge-bench-") as tmp:
-            async with outbox_path(pg_url, amqp_url, Path(tmp)) as path:
+            async with outbox_path(pg_url, amqp_url, Path(tmp)) as path, \
+                    bare_amqp(amqp_url, prefetch=path.settings.amqp_prefetch, batch=path.settings.relay_batch) as bare:
+                # Each figure right before its baseline: the load of a shared machine moves within a minute.
                 burst = await path.burst()
+                bare_burst = await bare.burst(bodies(N))
                 woken, woken_rate = await path.steady(path.unit.database)
                 # The relay's own pool, as in `jobbridge relay`: no commit of the writer wakes it in-process.
                 apart = Database(pg_url)
                 try:
                     polled, polled_rate = await path.steady(apart, listen=False)
+                    bare_steady = await bare.steady(bodies(RATE * SECONDS), RATE)
                     notified, notified_rate = await path.steady_apart(apart, FAST_RATE)
+                    bare_fast = await bare.steady(bodies(FAST_RATE * SECONDS), FAST_RATE)
                 finally:
                     await apart.dispose()
                 settings = path.settings
-        async with bare_amqp(amqp_url, prefetch=settings.amqp_prefetch, batch=settings.relay_batch) as bare:
-            bare_burst = await bare.burst(bodies(N))
-            bare_steady = await bare.steady(bodies(RATE * SECONDS), RATE)
-            bare_fast = await bare.steady(bodies(FAST_RATE * SECONDS), FAST_RATE)
 
     report.figure(f"burst of {N} in the outbox: events/s to inbox commit", burst, "/s", "bare aio-pika", bare_burst)
     latencies(report, f"{RATE}/s, relay woken by commits", woken, f"bare aio-pika, {RATE}/s", bare_steady)
