@@ -10,6 +10,10 @@
     python deploy/local/launch.py down      # SIGTERM every process, SIGKILL after --timeout; --drop also removes
                                             # the databases and the vhost
 
+Once everything is ready, `up` leaves a supervisor behind (`launch.py supervise`, its log logs/supervisor.log) that
+starts again any process that died, after a pause that doubles from 1 s up to 30 s while it keeps dying, as Compose's
+and Kubernetes' restart policies would; `up --no-supervise` leaves none. `down` stops it first.
+
 Every name is overridable, so that a test can run its own isolated copy:
   --name      prefix of the databases (<name>_jobs, …) and the RabbitMQ vhost (default jobbridge_local)
   --base-port first API port: jobs, workers, matching, notify on base..base+3, the console on base+8 (default 8101)
@@ -24,6 +28,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import fcntl
 import json
 import os
 import shutil
@@ -35,6 +41,8 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,6 +54,9 @@ CONSOLE_OFFSET = 8  # its port is base-port + 8, after the fakes' four (base+4 .
 CONSUMERS = ("jobs", "matching", "notify")  # workers consumes nothing
 QUEUES = ("jobs", "matching", "matching-runs", "notify")  # one per consumer of the consumer processes
 STATE_FILE = "launch.json"
+LOCK_FILE = "launch.lock"  # held while the processes' pids change: `restart` and the supervisor take turns
+SUPERVISOR = "supervisor"
+SUPERVISE_EVERY = 0.5  # seconds between the supervisor's looks at the processes
 
 
 def pg_admin_dsn() -> str:
@@ -194,10 +205,11 @@ class Topology:
         path = self.state_dir / STATE_FILE
         return json.loads(path.read_text()) if path.exists() else {"pids": {}}
 
-    def save(self, pids: dict[str, int]) -> None:
+    def save(self, pids: dict[str, int], *, supervisor: int | None = None) -> None:
         self.state_dir.mkdir(parents=True, exist_ok=True)
+        supervisor = supervisor or self.load().get(SUPERVISOR)
         state = {"name": self.name, "base_port": self.base_port, "port": self.port,
-                 "receipt_token": self.receipt_token, "pids": pids}
+                 "receipt_token": self.receipt_token, "pids": pids, SUPERVISOR: supervisor}
         tmp = self.state_dir / (STATE_FILE + ".tmp")
         tmp.write_text(json.dumps(state, indent=2))
         tmp.replace(self.state_dir / STATE_FILE)
@@ -206,6 +218,17 @@ class Topology:
 
     def log(self, proc: str) -> Path:
         return self.state_dir / "logs" / f"{proc}.log"
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """One at a time: the pids of the state file change only under this lock."""
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.state_dir / LOCK_FILE, "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
 
     def start(self, proc: str) -> int:
         self.log(proc).parent.mkdir(parents=True, exist_ok=True)
@@ -241,7 +264,8 @@ def ours(pid: int) -> bool:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
     except OSError:
         return False
-    return any(mark in cmdline for mark in ("jobbridge.cli", "deploy/local/proxy.py", "tests.fakes"))
+    return any(mark in cmdline for mark in ("jobbridge.cli", "deploy/local/proxy.py", "tests.fakes",
+                                            "deploy/local/launch.py"))
 
 
 def ready(url: str) -> bool:
@@ -310,6 +334,98 @@ def wait_ready(top: Topology, pids: dict[str, int], timeout: float) -> None:
         time.sleep(0.2)
 
 
+@dataclass
+class Revival:
+    """How one process has been started again: when it last was, and how often in a row it died soon after."""
+
+    started_at: float
+    failures: int = 0
+
+
+@dataclass
+class Supervisor:
+    """Starts again each process that is no longer running, with a pause that doubles (from `first_pause` up to
+    `max_pause` seconds) each time it died within `steady` seconds of its last start, and goes back to the first
+    pause once it ran that long. Told what runs and how to start a process, so that it can be tried alone."""
+
+    start: Callable[[str], int]
+    running: Callable[[int], bool]
+    clock: Callable[[], float] = time.monotonic
+    report: Callable[[str], None] = print
+    first_pause: float = 1.0
+    max_pause: float = 30.0
+    steady: float = 60.0
+    revivals: dict[str, Revival] = field(default_factory=dict)
+    dead_since: dict[str, float] = field(default_factory=dict)
+
+    def pause(self, proc: str, died: float) -> float:
+        """Seconds to wait after `proc` died at `died` before starting it again."""
+        revival = self.revivals.get(proc)
+        if revival is None or died - revival.started_at >= self.steady:
+            return 0.0
+        return min(self.max_pause, self.first_pause * 2 ** revival.failures)
+
+    def check(self, pids: dict[str, int]) -> dict[str, int]:
+        """The pids after one look: those running are kept, the dead whose pause is over are started again."""
+        now = self.clock()
+        out = dict(pids)
+        for proc, pid in pids.items():
+            if self.running(pid):
+                self.dead_since.pop(proc, None)
+                continue
+            died = self.dead_since.setdefault(proc, now)
+            if now - died < self.pause(proc, died):
+                continue
+            revival = self.revivals.get(proc)
+            quick = revival is not None and died - revival.started_at < self.steady
+            out[proc] = self.start(proc)
+            self.revivals[proc] = Revival(started_at=now, failures=revival.failures + 1 if revival and quick else 0)
+            del self.dead_since[proc]
+            self.report(f"{proc} (pid {pid}) was not running: started again as pid {out[proc]}")
+        return out
+
+
+def cmd_supervise(top: Topology, args: argparse.Namespace) -> int:
+    """Until `down` (SIGTERM) or until the state names another supervisor: start again what died."""
+    stopping = False
+
+    def stop_now(_signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop_now)
+    signal.signal(signal.SIGINT, stop_now)
+
+    def report(line: str) -> None:
+        print(f"{time.strftime('%Y-%m-%d %H:%M:%S')} launch: {line}", flush=True)
+
+    supervisor = Supervisor(start=top.start, running=lambda pid: alive(pid) and ours(pid), report=report)
+    report(f"supervising the processes of {top.name} (pid {os.getpid()})")
+    while not stopping:
+        with contextlib.suppress(ChildProcessError):  # reap the processes this supervisor started that died
+            while os.waitpid(-1, os.WNOHANG)[0]:
+                pass
+        with top.locked():
+            state = top.load()
+            if state.get(SUPERVISOR) != os.getpid():
+                break  # `down` removed the state, or another `up` made its own supervisor
+            pids = supervisor.check(state["pids"])
+            if pids != state["pids"]:
+                top.save(pids)
+        time.sleep(SUPERVISE_EVERY)
+    report("supervisor stopped")
+    return 0
+
+
+def start_supervisor(top: Topology) -> int:
+    command = [sys.executable, str(Path(__file__).resolve()), "--name", top.name, "--base-port", str(top.base_port),
+               "--port", str(top.port), "--state-dir", str(top.state_dir), "supervise"]
+    with open(top.log(SUPERVISOR), "ab") as log:
+        child = subprocess.Popen(command, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                                 start_new_session=True)
+    return child.pid
+
+
 def cmd_up(top: Topology, args: argparse.Namespace) -> int:
     state = top.load()
     running = [alive(pid) and ours(pid) for pid in state.get("pids", {}).values()]
@@ -346,6 +462,9 @@ def cmd_up(top: Topology, args: argparse.Namespace) -> int:
         print(f"launch: {exc}; stopping what started", file=sys.stderr)
         stop(top, pids, 10)
         return 1
+    if args.supervise:
+        with top.locked():
+            top.save(pids, supervisor=start_supervisor(top))
     fakes = f", fake providers' control on {top.fakes_port}" if top.fakes else ""
     print(f"launch: {len(pids)} processes ready in {time.monotonic() - started:.1f} s; "
           f"http://127.0.0.1:{top.port}/ (APIs on {top.base_port}-{top.base_port + 3}, console on "
@@ -366,6 +485,9 @@ def cmd_up(top: Topology, args: argparse.Namespace) -> int:
 
 def cmd_down(top: Topology, args: argparse.Namespace) -> int:
     state = top.load()
+    supervisor = state.get(SUPERVISOR)
+    if supervisor:  # first, or it would start again what is being stopped
+        stop(top, {SUPERVISOR: supervisor}, args.timeout)
     stop(top, state.get("pids", {}), args.timeout)
     for pidfile in top.state_dir.glob("*.pid"):
         pidfile.unlink()
@@ -394,16 +516,16 @@ def cmd_status(top: Topology, args: argparse.Namespace) -> int:
 
 
 def cmd_restart(top: Topology, args: argparse.Namespace) -> int:
-    state = top.load()
-    pids = state.get("pids", {})
     if args.process not in top.commands():
         print(f"launch: no process {args.process!r} (one of {', '.join(top.commands())})", file=sys.stderr)
         return 2
-    old = pids.get(args.process)
-    if old and alive(old) and ours(old):
-        stop(top, {args.process: old}, args.timeout)
-    pids[args.process] = top.start(args.process)
-    top.save(pids)
+    with top.locked():  # the supervisor does not start it meanwhile
+        pids = top.load().get("pids", {})
+        old = pids.get(args.process)
+        if old and alive(old) and ours(old):
+            stop(top, {args.process: old}, args.timeout)
+        pids[args.process] = top.start(args.process)
+        top.save(pids)
     time.sleep(0.5)
     if not alive(pids[args.process]):
         print(f"launch: {args.process} exited at start:\n{tail(top.log(args.process))}", file=sys.stderr)
@@ -423,6 +545,8 @@ def main(argv: list[str] | None = None) -> int:
     up.add_argument("--timeout", type=float, default=90.0, help="seconds to wait for every API to be ready")
     up.add_argument("--fakes", action="store_true", help="notify sends to the fake providers, which push receipts")
     up.add_argument("--demo", action="store_true", help="load the demonstration data once everything is ready")
+    up.add_argument("--no-supervise", dest="supervise", action="store_false",
+                    help="leave no supervisor behind to start again a process that died")
     down = sub.add_parser("down")
     down.add_argument("--timeout", type=float, default=20.0, help="seconds between SIGTERM and SIGKILL")
     down.add_argument("--drop", action="store_true", help="also drop the databases and delete the vhost")
@@ -431,9 +555,12 @@ def main(argv: list[str] | None = None) -> int:
     restart = sub.add_parser("restart")
     restart.add_argument("process")
     restart.add_argument("--timeout", type=float, default=20.0)
+    sub.add_parser("supervise", help="start again each process that died (what `up` leaves running)")
     args = parser.parse_args(argv)
     top = Topology.from_args(args)
-    return {"up": cmd_up, "down": cmd_down, "status": cmd_status, "restart": cmd_restart}[args.command](top, args)
+    commands = {"up": cmd_up, "down": cmd_down, "status": cmd_status, "restart": cmd_restart,
+                "supervise": cmd_supervise}
+    return commands[args.command](top, args)
 
 
 if __name__ == "__main__":

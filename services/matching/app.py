@@ -38,8 +38,9 @@ def build(settings: MatchingSettings | None = None, *, clock: Clock | None = Non
     consumers_ = [
         Consumer(name=NAME, database=database, inbox=inbox, handlers=consumers.read_model_handlers(clock),
                  clock=clock),
+        # A run's items are long pieces of work: each commits on its own, as soon as it is done.
         Consumer(name=f"{NAME}-runs", database=database, inbox=inbox,
-                 handlers=consumers.run_handlers(cache, settings, clock), clock=clock),
+                 handlers=consumers.run_handlers(cache, settings, clock), clock=clock, batches=False),
     ]
     return ServiceUnit(name=NAME, router=router, database=database, migrations_dir=MIGRATIONS, outbox=outbox,
                        clock=clock, settings=settings, consumers=consumers_, state={"rankers": cache},

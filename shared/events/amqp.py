@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
+from typing import Any
 
 import aio_pika
 import aio_pika.exceptions as amqp_errors
 from aio_pika.abc import AbstractExchange, AbstractIncomingMessage, AbstractRobustConnection
 
-from shared.events.bus import Handler, PublishError
+from shared.events.bus import BatchHandler, Handler, PublishError
 from shared.events.envelope import Envelope
 
 log = logging.getLogger("jobbridge.bus")
 
 MAX_BACKOFF = 5.0
+RECONNECT_SECONDS = 1.0  # how often a lost connection is tried again (aio-pika's own default is 5 s)
 
 # What a lost or closing connection raises from aio-pika and aiormq (TimeoutError is an OSError).
 CONNECTION_FAILURES = (amqp_errors.AMQPError, ConnectionError, OSError, RuntimeError)
@@ -46,6 +48,7 @@ class RabbitBus:
         self._publish_timeout = publish_timeout
         self._connection: AbstractRobustConnection | None = None
         self._exchange: AbstractExchange | None = None
+        self._on_reconnect: list[Callable[[], None]] = []
 
     @property
     def connected(self) -> bool:
@@ -54,7 +57,10 @@ class RabbitBus:
 
     async def start(self) -> None:
         """Connect; declare the topic exchange and the dead-letter exchange."""
-        self._connection = await aio_pika.connect_robust(self._url, client_properties={"connection_name": self._name})
+        self._connection = await aio_pika.connect_robust(self._url, client_properties={"connection_name": self._name},
+                                                         reconnect_interval=RECONNECT_SECONDS)
+        self._connection.close_callbacks.add(self._lost)
+        self._connection.reconnect_callbacks.add(self._back)
         # on_return_raises turns a Basic.Return of a mandatory message into an exception instead of a callback.
         channel = await self._connection.channel(publisher_confirms=True, on_return_raises=True)
         self._exchange = await channel.declare_exchange(
@@ -62,6 +68,23 @@ class RabbitBus:
         )
         await channel.declare_exchange(self._dlx_name, aio_pika.ExchangeType.DIRECT, durable=True)
         log.info("bus connected, exchange %s", self._exchange_name)
+
+    def on_reconnect(self, callback: Callable[[], None]) -> None:
+        """Call `callback` each time the connection is back, its channels, queues and consumers restored."""
+        self._on_reconnect.append(callback)
+
+    def _lost(self, _connection: object, error: BaseException | None = None) -> None:
+        if self._connection is not None and error is not None:  # not the close of `close()`
+            log.warning("bus connection %s lost; reconnecting every %g s", self._name, RECONNECT_SECONDS,
+                        extra={"error": f"{type(error).__name__}: {error}"[:200]})
+
+    def _back(self, _connection: object) -> None:
+        log.info("bus connection %s is back", self._name)
+        for callback in self._on_reconnect:
+            try:
+                callback()
+            except Exception:  # noqa: BLE001 - one listener's failure must not keep the news from the others
+                log.exception("a reconnection callback failed")
 
     async def close(self) -> None:
         """Stop consuming and disconnect."""
@@ -96,8 +119,10 @@ class RabbitBus:
         except CONNECTION_FAILURES as exc:
             raise PublishError(f"cannot publish {envelope.type} {envelope.id}: {exc!r}") from exc
 
-    async def subscribe(self, consumer: str, bindings: Sequence[str], handler: Handler) -> None:
-        """Deliver events matching `bindings` to `handler` through the quorum queue named `consumer`."""
+    async def subscribe(self, consumer: str, bindings: Sequence[str], handler: Handler, *,
+                        batch_handler: BatchHandler | None = None) -> None:
+        """Deliver events matching `bindings` to `handler` through the quorum queue named `consumer`; with a
+        `batch_handler`, the messages that arrived while the previous batch was handled go to it together."""
         if self._connection is None:
             raise RuntimeError("start the bus before subscribing")
         channel = await self._connection.channel()
@@ -118,7 +143,10 @@ class RabbitBus:
         )
         for pattern in bindings:
             await queue.bind(self._exchange_name, routing_key=pattern)
-        await queue.consume(partial(self._deliver, consumer, handler))
+        if batch_handler is None:
+            await queue.consume(partial(self._deliver, consumer, handler))
+        else:
+            await queue.consume(_Batches(self, consumer, handler, batch_handler).receive)
         log.info("%s consuming %s", consumer, ", ".join(bindings))
 
     async def dead_letters(self, consumer: str) -> int:
@@ -131,27 +159,37 @@ class RabbitBus:
             return queue.declaration_result.message_count or 0
 
     async def _deliver(self, consumer: str, handler: Handler, message: AbstractIncomingMessage) -> None:
-        try:
-            envelope = Envelope.from_json(message.body)
-        except ValueError:  # pydantic's ValidationError, bad JSON and bad UTF-8 are all ValueErrors
-            log.error("%s: dead-lettering unparsable message %s", consumer, message.message_id)
-            await self._settle(consumer, message.reject(requeue=False))
+        envelope = await self._parse(consumer, message)
+        if envelope is None:
             return
         try:
             await handler(envelope)
         except Exception:
-            # RabbitMQ counts a quorum queue's deliveries in an integer header; any other value counts as none.
-            count = (message.headers or {}).get("x-delivery-count") or 0
-            deliveries = int(count) if isinstance(count, int | str) else 0
-            log.warning(
-                "%s: handling %s %s failed (redelivery %d of at most %d)",
-                consumer, envelope.type, envelope.id, deliveries, self._delivery_limit, exc_info=True,
-            )
-            await asyncio.sleep(min(self._retry_delay * 2**deliveries, MAX_BACKOFF))
-            # Requeueing makes the quorum queue count the delivery and dead-letter it past the limit.
-            await self._settle(consumer, message.nack(requeue=True))
+            await self._retry(consumer, message, envelope)
             return
         await self._settle(consumer, message.ack())
+
+    async def _parse(self, consumer: str, message: AbstractIncomingMessage) -> Envelope | None:
+        """The message's envelope; an unparsable message is dead-lettered at once and gives None."""
+        try:
+            return Envelope.from_json(message.body)
+        except ValueError:  # pydantic's ValidationError, bad JSON and bad UTF-8 are all ValueErrors
+            log.error("%s: dead-lettering unparsable message %s", consumer, message.message_id)
+            await self._settle(consumer, message.reject(requeue=False))
+            return None
+
+    async def _retry(self, consumer: str, message: AbstractIncomingMessage, envelope: Envelope) -> None:
+        """After a growing pause, hand a failed message back to the queue, which counts its deliveries."""
+        # RabbitMQ counts a quorum queue's deliveries in an integer header; any other value counts as none.
+        count = (message.headers or {}).get("x-delivery-count") or 0
+        deliveries = int(count) if isinstance(count, int | str) else 0
+        log.warning(
+            "%s: handling %s %s failed (redelivery %d of at most %d)",
+            consumer, envelope.type, envelope.id, deliveries, self._delivery_limit, exc_info=True,
+        )
+        await asyncio.sleep(min(self._retry_delay * 2**deliveries, MAX_BACKOFF))
+        # Requeueing makes the quorum queue count the delivery and dead-letter it past the limit.
+        await self._settle(consumer, message.nack(requeue=True))
 
     @staticmethod
     async def _settle(consumer: str, outcome: Awaitable[None]) -> None:
@@ -160,3 +198,80 @@ class RabbitBus:
         except CONNECTION_FAILURES:
             # The channel went away with the message unacknowledged: the broker delivers it again.
             log.warning("%s: could not settle a message; the broker will redeliver it", consumer, exc_info=True)
+
+
+class _Batches:
+    """One consumer's messages, handled a batch at a time: whatever arrived while the previous batch was handled
+    (at most the prefetch) goes to the batch handler in one transaction, and is acknowledged with one ack.
+
+    If the batch handler raises, it wrote nothing, and each message of the batch goes to the single handler alone:
+    a failing one is retried and dead-lettered as it would be alone, and the others are handled once.
+    """
+
+    def __init__(self, bus: RabbitBus, consumer: str, handler: Handler, batch_handler: BatchHandler) -> None:
+        self.bus, self.consumer = bus, consumer
+        self.handler, self.batch_handler = handler, batch_handler
+        self._waiting: list[AbstractIncomingMessage] = []
+        self._draining: asyncio.Task[None] | None = None
+        self._retrying: set[asyncio.Task[None]] = set()  # failed messages waiting for their pause, unsettled
+
+    async def receive(self, message: AbstractIncomingMessage) -> None:
+        self._waiting.append(message)
+        if self._draining is None or self._draining.done():
+            self._draining = asyncio.create_task(self._drain(), name=f"{self.consumer}-batches")
+
+    async def _drain(self) -> None:
+        while self._waiting:
+            batch, self._waiting = self._waiting, []
+            try:
+                await self._handle(batch)
+            except Exception:  # noqa: BLE001 - unacknowledged, the broker delivers them again
+                log.exception("%s: a batch of %d messages failed unexpectedly", self.consumer, len(batch))
+
+    async def _handle(self, batch: list[AbstractIncomingMessage]) -> None:
+        parsed: list[tuple[AbstractIncomingMessage, Envelope]] = []
+        for message in batch:
+            envelope = await self.bus._parse(self.consumer, message)
+            if envelope is not None:
+                parsed.append((message, envelope))
+        if len(parsed) > 1:
+            try:
+                await self.batch_handler([envelope for _, envelope in parsed])
+            except Exception:  # noqa: BLE001 - nothing of the batch was written: each goes alone
+                log.warning("%s: a batch of %d events failed; handling each alone", self.consumer, len(parsed),
+                            exc_info=True)
+            else:
+                await self._ack([message for message, _ in parsed])
+                return
+        for message, envelope in parsed:
+            await self._one(message, envelope)
+
+    async def _one(self, message: AbstractIncomingMessage, envelope: Envelope) -> None:
+        try:
+            await self.handler(envelope)
+        except Exception:
+            # Its pause runs beside the next batches, which must not wait for it (nor acknowledge it: see _ack).
+            task = asyncio.create_task(self.bus._retry(self.consumer, message, envelope))
+            self._retrying.add(task)
+            task.add_done_callback(self._retrying.discard)
+            return
+        await RabbitBus._settle(self.consumer, message.ack())
+
+    async def _ack(self, messages: list[AbstractIncomingMessage]) -> None:
+        """One ack with `multiple` for the batch when that acknowledges nothing else: every earlier message of the
+        channel is settled (none waits for a retry) and the batch came on one channel (no reconnection within)."""
+        last = messages[-1]
+        channels = {id(_channel(message)) for message in messages}
+        if not self._retrying and len(channels) == 1 and None not in channels:
+            await RabbitBus._settle(self.consumer, last.ack(multiple=True))
+            return
+        for message in messages:
+            await RabbitBus._settle(self.consumer, message.ack())
+
+
+def _channel(message: AbstractIncomingMessage) -> Any:
+    try:
+        return message.channel
+    except amqp_errors.ChannelInvalidStateError:  # closed: the broker redelivers the message
+        return None
+

@@ -8,6 +8,7 @@ from typing import Protocol
 from shared.events.envelope import Envelope
 
 Handler = Callable[[Envelope], Awaitable[None]]
+BatchHandler = Callable[[Sequence[Envelope]], Awaitable[None]]
 
 
 class PublishError(Exception):
@@ -27,12 +28,20 @@ class Bus(Protocol):
         A mandatory event nobody is bound to is refused (it stays in the outbox until a consumer binds); with
         `mandatory=False` it is confirmed and goes nowhere: for events published for whoever may bind to them."""
 
-    async def subscribe(self, consumer: str, bindings: Sequence[str], handler: Handler) -> None:
+    async def subscribe(self, consumer: str, bindings: Sequence[str], handler: Handler, *,
+                        batch_handler: BatchHandler | None = None) -> None:
         """Deliver events matching `bindings` (topic patterns) to `handler` through the queue named `consumer`.
 
         The handler returns after its transaction commits (then the event is acknowledged) or raises (then it is
         delivered again, and after the delivery limit it goes to the dead-letter queue).
+
+        A bus that receives several events at once may hand them to `batch_handler` together: it returns after one
+        transaction committed all of them, or raises having written none, and then each goes to `handler` alone,
+        so that a failing event is retried or dead-lettered without holding back the others.
         """
+
+    def on_reconnect(self, callback: Callable[[], None]) -> None:
+        """Call `callback` each time the bus has its connection back after losing it."""
 
     async def dead_letters(self, consumer: str) -> int:
         """How many events the consumer gave up on (its dead-letter queue)."""

@@ -7,7 +7,7 @@ import logging
 import random
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 
-from sqlalchemy import Column, MetaData, PrimaryKeyConstraint, String, Table
+from sqlalchemy import ARRAY, Column, MetaData, PrimaryKeyConstraint, String, Table, cast, func, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -36,15 +36,22 @@ def inbox_table(metadata: MetaData) -> Table:
 
 
 class Consumer:
-    """Runs a service's handlers for one queue: each event once, in one transaction with its inbox row."""
+    """Runs a service's handlers for one queue: each event once, in one transaction with its inbox row.
+
+    With `batches` (the default) the bus may hand over several events at once: they are handled in one transaction,
+    and if any of them fails none is written and the bus hands each over alone. Turn it off for a queue whose events
+    are long pieces of work (a batch run's items), where one transaction for several would only delay them.
+    """
 
     def __init__(self, *, name: str, database: Database, inbox: Table,
-                 handlers: Mapping[str, Sequence[EventHandler]], clock: Clock | None = None) -> None:
+                 handlers: Mapping[str, Sequence[EventHandler]], clock: Clock | None = None,
+                 batches: bool = True) -> None:
         self.name = name
         self.database = database
         self.inbox = inbox
         self.handlers = handlers
         self.clock = clock or SystemClock()
+        self.batches = batches
 
     @property
     def bindings(self) -> list[str]:
@@ -80,6 +87,44 @@ class Consumer:
                 await handler(session, envelope)
         return "ok"
 
+    async def handle_batch(self, envelopes: Sequence[Envelope]) -> None:
+        """Apply the handlers of several events in one transaction, each event that this consumer has not handled
+        yet once; raise if any handler does, having written nothing."""
+        async with self.database.transaction() as session:
+            first = await self._first_times(session, envelopes)
+            outcomes = []
+            for envelope in envelopes:
+                event_id = str(envelope.id)
+                if event_id not in first:
+                    outcomes.append((envelope.type, "duplicate"))
+                    continue
+                first.discard(event_id)  # the same event twice in one batch: handled once
+                for handler in self.handlers.get(envelope.type, ()):
+                    await handler(session, envelope)
+                outcomes.append((envelope.type, "ok"))
+        for type_, outcome in outcomes:
+            EVENTS_HANDLED.labels(self.name, type_, outcome).inc()
+
+    async def _first_times(self, session: AsyncSession, envelopes: Sequence[Envelope]) -> set[str]:
+        """Insert the inbox rows of a batch in one statement; the ids that were not there yet."""
+        now = self.clock.now()
+        types = {str(e.id): e.type for e in envelopes}
+        if session.get_bind().dialect.name == "postgresql":
+            # The ids and types as two arrays: one statement and two parameters for any batch size.
+            table = self.inbox
+            batch = (func.unnest(cast(list(types), ARRAY(String)), cast(list(types.values()), ARRAY(String)))
+                     .table_valued("event_id", "type").render_derived(name="batch"))
+            rows = select(literal(self.name, String), batch.c.event_id, batch.c.type,
+                          literal(now, table.c.handled_at.type))
+            statement = (postgresql.insert(table).from_select(["consumer", "event_id", "type", "handled_at"], rows)
+                         .on_conflict_do_nothing().returning(table.c.event_id))
+            return set((await session.execute(statement)).scalars())
+        statement = sqlite.insert(self.inbox).on_conflict_do_nothing().returning(self.inbox.c.event_id)
+        result = await session.execute(statement, [
+            {"consumer": self.name, "event_id": event_id, "type": type_, "handled_at": now}
+            for event_id, type_ in types.items()])
+        return set(result.scalars())
+
     async def _first_time(self, session: AsyncSession, envelope: Envelope) -> bool:
         dialect = session.get_bind().dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
@@ -89,4 +134,5 @@ class Consumer:
         return rows_touched(result) == 1
 
     async def attach(self, bus: Bus) -> None:
-        await bus.subscribe(self.name, self.bindings, self.handle)
+        await bus.subscribe(self.name, self.bindings, self.handle,
+                            batch_handler=self.handle_batch if self.batches else None)

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from shared.events.bus import Handler, PublishError
+from shared.events.bus import BatchHandler, Handler, PublishError
 from shared.events.envelope import Envelope
 
 log = logging.getLogger("jobbridge.bus")
@@ -55,8 +55,13 @@ class InProcessBus:
     async def close(self) -> None:
         self._open = False
 
-    async def subscribe(self, consumer: str, bindings: Sequence[str], handler: Handler) -> None:
+    async def subscribe(self, consumer: str, bindings: Sequence[str], handler: Handler, *,
+                        batch_handler: BatchHandler | None = None) -> None:
+        # `publish` hands over one event at a time and waits for it: there is never a batch to hand over.
         self._subscriptions[consumer] = _Subscription(consumer, list(bindings), handler)
+
+    def on_reconnect(self, callback: Callable[[], None]) -> None:
+        """In-process: there is no connection to lose."""
 
     async def publish(self, envelope: Envelope, *, mandatory: bool = True) -> None:
         if not self._open:

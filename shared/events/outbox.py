@@ -10,11 +10,11 @@ from collections.abc import Collection, Iterable
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Text, select, update
+from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Text, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.clock import Clock, SystemClock
-from shared.db import BigId, Database, UtcDateTime, wake_at_commit
+from shared.db import BigId, Database, UtcDateTime, rows_touched, wake_at_commit
 from shared.events.bus import Bus
 from shared.events.envelope import Envelope
 from shared.events.wakeup import Listener, listening
@@ -94,6 +94,8 @@ class OutboxRelay:
 
     Woken by commits that wrote events: in this process through the Database, from other processes (PostgreSQL)
     through NOTIFY unless `listen` is off; polling every `poll_seconds` catches whatever a wake-up missed.
+    When the bus has its connection back after losing it, the rows that failed meanwhile are due again at once
+    instead of after their backoff.
     """
 
     def __init__(self, *, database: Database, outbox: Table, bus: Bus, service: str, clock: Clock | None = None,
@@ -110,10 +112,32 @@ class OutboxRelay:
         self.listen = listen
         self.listener: Listener | None = None  # while running on PostgreSQL
         self._wake = asyncio.Event()
+        self._retry_now = False  # the bus reconnected: the next pass first makes the failed rows due
         database.on_commit(OUTBOX_CHANNEL, self.wake)
+        bus.on_reconnect(self.reconnected)
 
     def wake(self) -> None:
         self._wake.set()
+
+    def reconnected(self) -> None:
+        """The bus has its connection back: what failed while it was away goes out now, not after its backoff."""
+        self._retry_now = True
+        self.wake()
+
+    async def retry_failed_now(self) -> int:
+        """Make every unpublished row that waits for a retry due now; return how many."""
+        now = self.clock.now()
+        async with self.database.transaction() as session:
+            result = await session.execute(
+                update(self.outbox)
+                .where(self.outbox.c.published_at.is_(None), self.outbox.c.attempts > 0,
+                       self.outbox.c.next_attempt_at > now)
+                .values(next_attempt_at=now))
+        due = rows_touched(result)
+        if due:
+            log.info("the bus is back: outbox events that failed meanwhile are retried now",
+                     extra={"service": self.service, "events": due})
+        return due
 
     async def publish_pending(self) -> int:
         """Publish one batch of due rows; return how many were confirmed."""
@@ -160,20 +184,23 @@ class OutboxRelay:
             await session.execute(update(self.outbox).where(self.outbox.c.seq.in_(sent))
                                   .values(published_at=self.clock.now()))
         failed = [(row, result) for row, result in zip(rows, results) if isinstance(result, BaseException)]
-        for row, error in failed:
-            await self._postpone(session, row.seq, row.attempts, error, now)
         if failed:
+            await self._postpone(session, failed, now)
             OUTBOX_FAILURES.labels(self.service).inc(len(failed))
             log.warning("outbox events not published; each retries with backoff",
                         extra={"service": self.service, "failed": len(failed), "error": str(failed[0][1])[:200]})
         OUTBOX_PUBLISHED.labels(self.service).inc(len(sent))
         return len(sent)
 
-    async def _postpone(self, session: AsyncSession, seq: int, attempts: int, error: BaseException,
-                        now: datetime) -> None:
-        await session.execute(update(self.outbox).where(self.outbox.c.seq == seq).values(
-            attempts=attempts + 1, last_error=f"{type(error).__name__}: {error}"[:500],
-            next_attempt_at=now + timedelta(seconds=backoff(attempts))))
+    async def _postpone(self, session: AsyncSession, failed: list, now: datetime) -> None:
+        """Count the try and set each row's next one after its own backoff, in one statement for all."""
+        statement = update(self.outbox).where(self.outbox.c.seq == bindparam("row_seq")).values(
+            attempts=bindparam("row_attempts"), last_error=bindparam("row_error"),
+            next_attempt_at=bindparam("row_next"))
+        await (await session.connection()).execute(statement, [
+            {"row_seq": row.seq, "row_attempts": row.attempts + 1,
+             "row_error": f"{type(error).__name__}: {error}"[:500],
+             "row_next": now + timedelta(seconds=backoff(row.attempts))} for row, error in failed])
 
     async def pending(self) -> int:
         from sqlalchemy import func
@@ -199,6 +226,9 @@ class OutboxRelay:
         while not stop.is_set():
             self._wake.clear()  # before the pass, so a commit during the pass wakes the next one
             try:
+                if self._retry_now:
+                    await self.retry_failed_now()
+                    self._retry_now = False
                 while await self.publish_pending() == self.batch:
                     pass
             except Exception:  # noqa: BLE001 - the relay must outlive a database or broker hiccup

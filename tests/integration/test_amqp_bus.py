@@ -235,3 +235,80 @@ async def test_publish_after_close_raises_publish_error(amqp_url):
     assert not bus.connected
     with pytest.raises(PublishError):
         await bus.publish(event())
+
+
+async def test_a_batch_with_one_failing_event_commits_the_others_once_and_dead_letters_the_failing_one(
+        amqp_url, tmp_path):
+    from sqlalchemy import Column, MetaData, String, Table, func, select
+
+    from shared.db import Database
+    from shared.events.inbox import Consumer, inbox_table
+
+    metadata = MetaData()
+    inbox = inbox_table(metadata)
+    effects = Table("effects", metadata, Column("event_id", String(36), nullable=False))
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'consumer.db'}")
+    async with database.engine.begin() as connection:
+        await connection.run_sync(metadata.create_all)
+
+    opener, poison = event("jobs.posting.opened"), event("jobs.posting.closed")
+    good = [event("jobs.posting.opened") for _ in range(10)]
+    gate = asyncio.Event()
+    batches: list[int] = []
+
+    async def record(session, envelope: Envelope) -> None:
+        if envelope.id == opener.id:
+            await gate.wait()  # the others arrive meanwhile and make one batch
+        await session.execute(effects.insert().values(event_id=str(envelope.id)))
+
+    async def refuse(session, envelope: Envelope) -> None:
+        await session.execute(effects.insert().values(event_id=str(envelope.id)))
+        raise RuntimeError("this event cannot be handled")
+
+    consumer = Consumer(name="audit", database=database, inbox=inbox,
+                        handlers={"jobs.posting.opened": [record], "jobs.posting.closed": [refuse]})
+
+    async def handle_batch(envelopes) -> None:
+        batches.append(len(envelopes))
+        await consumer.handle_batch(envelopes)
+
+    try:
+        async with running(amqp_url, delivery_limit=1, retry_delay=0.01) as bus:
+            await bus.subscribe("audit", consumer.bindings, consumer.handle, batch_handler=handle_batch)
+            await bus.publish(opener)
+            await asyncio.sleep(0.3)  # the opener is being handled, alone
+            for envelope in [*good[:5], poison, *good[5:]]:
+                await bus.publish(envelope)
+            await asyncio.sleep(0.3)
+            gate.set()
+
+            deadline = time.monotonic() + 15
+            while await bus.dead_letters("audit") < 1:
+                assert time.monotonic() < deadline, "the failing event never reached audit.dlq"
+                await asyncio.sleep(0.1)
+            await asyncio.sleep(0.3)  # would anything else still be delivered?
+
+            async with database.sessions() as session:
+                counted = dict((await session.execute(
+                    select(effects.c.event_id, func.count()).group_by(effects.c.event_id))).all())
+            assert counted == {str(e.id): 1 for e in [opener, *good]}  # each once, the failing one not at all
+            assert 11 in batches  # the ten good ones and the failing one came as one batch, which fell back
+            assert await bus.dead_letters("audit") == 1
+    finally:
+        await database.dispose()
+
+
+async def test_the_bus_says_when_its_connection_is_back_and_calls_back(amqp_url, caplog):
+    back = asyncio.Event()
+    vhost = vhost_of(amqp_url)
+    async with running(amqp_url, name="jobbridge test relay") as bus:
+        bus.on_reconnect(back.set)
+        with caplog.at_level("INFO", logger="jobbridge.bus"):
+            assert await asyncio.to_thread(services.cut_connections, vhost) == 1
+            started = time.monotonic()
+            await asyncio.wait_for(back.wait(), timeout=10)
+        assert time.monotonic() - started < 3  # tried again every second, not every five
+        messages = [record.getMessage() for record in caplog.records if record.name == "jobbridge.bus"]
+        assert "bus connection jobbridge test relay is back" in messages
+        assert any(message.startswith("bus connection jobbridge test relay lost") for message in messages)
+        await bus.publish(event(), mandatory=False)

@@ -124,6 +124,9 @@ class CrashAfterPublish:
         await self.bus.publish(envelope, mandatory=mandatory)
         raise self.Killed()
 
+    def on_reconnect(self, callback) -> None:
+        self.bus.on_reconnect(callback)
+
 
 async def test_a_relay_killed_between_publish_and_mark_publishes_again_and_the_effect_happens_once(platform):
     await platform.start_audit_consumer()
@@ -163,6 +166,37 @@ async def test_postings_made_while_the_broker_connection_is_cut_all_arrive(platf
     assert set((await platform.effects_by_subject()).values()) == {1}
     assert await platform.unpublished() == 0
     assert await asyncio.to_thread(services.consumers_of, vhost, "audit") == 1
+
+
+async def test_postings_that_failed_while_the_broker_was_away_arrive_within_seconds_of_its_return(platform, amqp_url):
+    vhost = amqp_url.rsplit("/", 1)[1]
+    await platform.start_audit_consumer()
+    back = asyncio.Event()
+    platform.bus.on_reconnect(back.set)
+    # The broker refuses the vhost to the client and drops its connections: it is away until allowed again.
+    await asyncio.to_thread(services.rabbitmqctl, "clear_permissions", "-p", vhost, "guest")
+    try:
+        assert await asyncio.to_thread(services.cut_connections, vhost) >= 1
+        during = [await platform.post(title=f"保安员{n}号") for n in range(10)]
+
+        async def tried_again_and_again() -> bool:  # each row's backoff is now up to 8 s or more
+            async with platform.unit.database.sessions() as session:
+                fewest = await session.scalar(select(func.min(outbox.c.attempts))
+                                              .where(outbox.c.published_at.is_(None)))
+            return (fewest or 0) >= 5
+
+        await eventually(tried_again_and_again, within=60)
+    finally:
+        await asyncio.to_thread(services.rabbitmqctl, "set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
+    returned = time.monotonic()
+
+    async def all_handled() -> bool:
+        return set(await platform.effects_by_subject()) == set(during)
+
+    await eventually(all_handled, within=30)
+    assert back.is_set()
+    assert time.monotonic() - returned < 5  # not after each row's backoff: the relay retried them on reconnection
+    assert set((await platform.effects_by_subject()).values()) == {1}
 
 
 async def test_an_event_that_always_fails_goes_to_the_dead_letter_queue_and_the_rest_flow(platform):
