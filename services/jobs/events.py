@@ -1,5 +1,5 @@
 """The events the jobs service publishes: a posting's, each carrying the full posting snapshot; a job fair's
-invitations."""
+invitations. Their names and payloads are the contracts in shared/contracts/jobs.py."""
 
 from __future__ import annotations
 
@@ -9,20 +9,24 @@ from services.jobs.db import outbox
 from services.jobs.fairs.models import JobFair
 from services.jobs.postings.models import Posting
 from shared.clock import Clock
+from shared.contracts.jobs import (
+    FAIR_INVITED,
+    POSTING_CLOSED,
+    POSTING_OPENED,
+    POSTING_UPDATED,
+    FairInvitation,
+    PostingSnapshot,
+)
 from shared.events.outbox import add_event
 from shared.reference.regions import get_region
 
-POSTING_OPENED = "jobs.posting.opened"
-POSTING_UPDATED = "jobs.posting.updated"
-POSTING_CLOSED = "jobs.posting.closed"
-FAIR_INVITED = "jobs.fair.invited"
+__all__ = ["FAIR_INVITED", "POSTING_CLOSED", "POSTING_OPENED", "POSTING_UPDATED", "as_view", "fair_invited",
+           "posting_changed", "snapshot"]
 
 
-def snapshot(posting: Posting) -> dict:
+def snapshot(posting: Posting) -> PostingSnapshot:
     """The posting as consumers see it: every field matching needs, no personal data (postings hold none)."""
-    from services.jobs.postings.schemas import PostingOut
-
-    return PostingOut.model_validate(as_view(posting)).model_dump(mode="json")
+    return PostingSnapshot.model_validate(as_view(posting))
 
 
 def as_view(posting: Posting) -> dict:
@@ -37,11 +41,11 @@ def as_view(posting: Posting) -> dict:
 
 async def posting_changed(session: AsyncSession, posting: Posting, *, type: str, clock: Clock) -> None:
     await add_event(session, outbox, clock=clock, producer="jobs", type=type, subject=posting.id,
-                    version=posting.version, data=snapshot(posting))
+                    version=posting.version, data=snapshot(posting).data())
 
 
-async def fair_invited(session: AsyncSession, fair: JobFair, *, data: dict, clock: Clock) -> None:
+async def fair_invited(session: AsyncSession, fair: JobFair, *, invitation: FairInvitation, clock: Clock) -> None:
     """Labourers were invited to a fair: notify sends each an invitation (one per worker and fair, however often
     the event arrives)."""
     await add_event(session, outbox, clock=clock, producer="jobs", type=FAIR_INVITED, subject=fair.id,
-                    version=fair.version, data=data)
+                    version=fair.version, data=invitation.data())
