@@ -73,9 +73,11 @@ class FairInvitation(Payload):
 
 
 EVENTS = (
-    EventContract(POSTING_OPENED, PostingSnapshot, 1, "A posting was opened (published or reopened)."),
-    EventContract(POSTING_UPDATED, PostingSnapshot, 1, "A posting changed (its fields, its openings or its list)."),
-    EventContract(POSTING_CLOSED, PostingSnapshot, 1, "A posting was closed (filled, expired or withdrawn)."),
+    EventContract(POSTING_OPENED, PostingSnapshot, 1, "A posting was published."),
+    EventContract(POSTING_UPDATED, PostingSnapshot, 1, "A posting changed: its fields, its list or its openings (a "
+                                                       "filled one given an opening back is open again)."),
+    EventContract(POSTING_CLOSED, PostingSnapshot, 1, "A posting was closed: filled, expired, or closed by its "
+                                                      "employer."),
     EventContract(FAIR_INVITED, FairInvitation, 1, "Labourers were invited to a job fair; notify sends each one "
                                                    "invitation."),
 )
