@@ -12,7 +12,7 @@ from services.matching.readmodels.models import PostingRecord, WorkerRecord
 from services.matching.recommendations.models import RecommendationSet
 from shared.auth import Principal, Role
 from shared.clock import Clock
-from shared.contracts.notify import OfferInterested
+from shared.contracts.notify import OFFER_INTERESTED, OfferDeclinedAll, OfferInterested
 from shared.contracts.workers import WorkerSnapshot
 from shared.errors import Forbidden, NotFound
 from shared.events.envelope import Envelope
@@ -29,14 +29,15 @@ def _position(offered: RecommendationSet | None, posting_id: str | None) -> int 
 
 async def record_interest(*, session: AsyncSession, event: Envelope) -> None:
     """A labourer answered a set of offers (interest in one, or none fits); the same reply counts once."""
-    reply = OfferInterested.model_validate(event.data)  # a "none fits" reads as one without a posting
+    reply = (OfferInterested if event.type == OFFER_INTERESTED else OfferDeclinedAll).model_validate(event.data)
     if not reply.worker_id or await session.get(Interest, reply.reply_id) is not None:
         return
+    posting_id, number = (reply.posting_id, reply.offer_number) if isinstance(reply, OfferInterested) else (None, None)
     offered = await session.get(RecommendationSet, reply.set_id) if reply.set_id else None
-    session.add(Interest(id=reply.reply_id, worker_id=reply.worker_id, posting_id=reply.posting_id,
-                         set_id=reply.set_id, run_id=reply.run_id or (offered.run_id if offered else None),
-                         position=reply.offer_number or _position(offered, reply.posting_id),
-                         channel=reply.channel, received_at=event.occurred_at))
+    session.add(Interest(id=reply.reply_id, worker_id=reply.worker_id, posting_id=posting_id, set_id=reply.set_id,
+                         run_id=reply.run_id or (offered.run_id if offered else None),
+                         position=number or _position(offered, posting_id), channel=reply.channel,
+                         received_at=event.occurred_at))
 
 
 async def record_placement(*, session: AsyncSession, event: Envelope) -> None:
