@@ -21,7 +21,8 @@ IsoDateTime = Annotated[datetime, PlainSerializer(lambda value: value.isoformat(
 class Payload(BaseModel):
     """The data of one event; extra fields are ignored, so an older consumer reads a newer producer's events."""
 
-    model_config = ConfigDict(extra="ignore")
+    # Extra fields are ignored; a docstring under a field is its description in the JSON schema and the AsyncAPI.
+    model_config = ConfigDict(extra="ignore", use_attribute_docstrings=True)
 
     omitted_when_none: ClassVar[frozenset[str]] = frozenset()
 

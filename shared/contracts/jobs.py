@@ -45,8 +45,8 @@ class PostingSnapshot(Payload):
     public_welfare: bool = False
     workshop: bool = False
     supply_list_id: str | None = None
-    # Whose supply list the posting is on: matching shows the list's candidates to that office only.
     supply_list_office_id: str | None = None
+    """Whose supply list the posting is on: matching shows the list's candidates to that office only."""
     valid_until: date
     status: str = "open"
     close_reason: str | None = None
@@ -62,14 +62,16 @@ class FairInvitation(Payload):
     fair_id: str
     title: str = ""
     held_on: date
-    start_time: str = ""  # "09:00", local time
+    start_time: str = ""
+    """Local time, as "09:00"."""
     region_code: str | None = None
     region_name: str | None = None
     venue: str = ""
-    postings: int = 0  # open postings at the fair
+    postings: int = 0
+    """How many open postings the fair has."""
     worker_ids: list[str] = []
-    # The area of whoever invited (a station's region, or the fair's county): whose staff see the messages.
     invited_within: str | None = None
+    """The area of whoever invited (a station's region, or the fair's county): whose staff see the messages."""
 
 
 EVENTS = (

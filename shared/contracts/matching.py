@@ -27,13 +27,17 @@ class Offer(Payload):
     lodging: bool = False
     score: float
     reasons: list[str] = []
-    relaxed: list[str] = []  # the wishes given up to reach three offers
-    fit: str = "desired"  # desired, skill, welfare or relaxed
+    relaxed: list[str] = []
+    """The wishes given up to reach three offers."""
+    fit: str = "desired"
+    """How the post fits: `desired`, `skill`, `welfare` or `relaxed`."""
 
 
 class Shortfall(Payload):
-    found: int  # how many offers there are (fewer than three)
-    reason: str  # why, in plain Chinese
+    found: int
+    """How many offers there are (fewer than three)."""
+    reason: str
+    """Why, in plain Chinese."""
 
 
 class RecommendationsIssued(Payload):
@@ -44,7 +48,8 @@ class RecommendationsIssued(Payload):
     run_id: str | None = None
     items: list[Offer] = []
     shortfall: Shortfall | None = None
-    home_region_code: str | None = None  # notify shows station staff the messages of their own region only
+    home_region_code: str | None = None
+    """The labourer's home: notify shows station staff the messages of their own region only."""
 
 
 class ShortfallDetected(Payload):
@@ -60,8 +65,10 @@ class RunItemRequested(Payload):
 
     run_id: str
     key: str
-    level: str  # township or county
-    region_code: str  # the run's area
+    level: str
+    """`township` or `county`."""
+    region_code: str
+    """The run's area."""
 
 
 class RunRanked(Payload):

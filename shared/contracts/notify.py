@@ -20,11 +20,14 @@ class MessageEnded(Payload):
     worker_id: str
     set_id: str | None = None
     run_id: str | None = None
-    channel: str | None = None  # sms or wechat
-    status: str  # delivered, failed or not_sent
+    channel: str | None = None
+    """`sms` or `wechat`."""
+    status: str
+    """`delivered`, `failed` or `not_sent`."""
     provider: str | None = None
     attempts: int = 0
-    reason: str | None = None  # why it failed or was not sent, in plain Chinese
+    reason: str | None = None
+    """Why it failed or was not sent, in plain Chinese."""
     sent_at: IsoDateTime | None = None
     delivered_at: IsoDateTime | None = None
 
@@ -37,7 +40,8 @@ class OfferDeclinedAll(Payload):
     set_id: str | None = None
     run_id: str | None = None
     message_id: str | None = None
-    channel: str = "sms"  # where the labourer answered: sms, or wechat (the offers page)
+    channel: str = "sms"
+    """Where the labourer answered: sms, or wechat (the offers page)."""
     received_at: IsoDateTime
 
 
@@ -45,7 +49,8 @@ class OfferInterested(OfferDeclinedAll):
     """The labourer answered with an offer's number: interested in that posting."""
 
     posting_id: str | None = None
-    offer_number: int | None = None  # 1 to n, as the message listed the offers
+    offer_number: int | None = None
+    """1 to n, as the message listed the offers."""
 
 
 EVENTS = (

@@ -18,7 +18,8 @@ PROFILE_PLACED = "workers.profile.placed"
 class Consent(Payload):
     sms: bool = False
     wechat: bool = False
-    share_with_partners: bool = False  # employers and partners may see the labourer as a candidate
+    share_with_partners: bool = False
+    """Employers and partners may see the labourer as a candidate."""
 
 
 class PlacementFacts(Payload):
@@ -45,10 +46,12 @@ class WorkerSnapshot(Payload):
 
     profile_id: str | None = None
     age: int
-    age_as_of: date | None = None  # the day `age` was reckoned on (consumers move it on from there)
+    age_as_of: date | None = None
+    """The day `age` was reckoned on (consumers move it on from there)."""
     gender: str
     home_region_code: str
-    lon: float | None = None  # the home region's centre
+    lon: float | None = None
+    """The home region's centre."""
     lat: float | None = None
     labor_capacity: str = "full"
     education: str | None = None
