@@ -5,7 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install run test test-unit lint typecheck fuzz bench lock clean up-local down-local browser screenshots
+.PHONY: install run test test-unit lint typecheck fuzz bench lock clean up-local down-local browser screenshots \
+	contracts
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,6 +46,12 @@ lint: install
 
 typecheck: install
 	$(BIN)/mypy
+
+# After changing an event contract in shared/contracts/: its schema snapshot (refused for a break without a version
+# raise) and docs/asyncapi.yaml, which tests/unit compares with the contracts.
+contracts: install
+	$(BIN)/python -m shared.contracts.compat
+	$(BIN)/python -m jobbridge.asyncapi > docs/asyncapi.yaml
 
 # Schemathesis over every operation with each role's token, 100 examples each (make test runs 3): see docs/security.md.
 fuzz: install

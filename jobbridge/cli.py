@@ -1,4 +1,5 @@
-"""The `jobbridge` command: mint tokens, migrate, serve, run relays and consumers, load demonstration data."""
+"""The `jobbridge` command: mint tokens, migrate, serve, run relays and consumers, load demonstration data, print
+the AsyncAPI document of the events."""
 
 from __future__ import annotations
 
@@ -138,6 +139,13 @@ def _run_workers(args: argparse.Namespace, *, relays: bool, consumers: bool) -> 
     return 0
 
 
+def cmd_asyncapi(args: argparse.Namespace) -> int:
+    from jobbridge.asyncapi import render
+
+    sys.stdout.write(render())
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="jobbridge", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -185,6 +193,9 @@ def main(argv: list[str] | None = None) -> int:
     consume = sub.add_parser("consume", help="run a service's event consumer (its own process)")
     consume.add_argument("service")
     consume.set_defaults(run=lambda a: _run_workers(a, relays=False, consumers=True))
+
+    asyncapi = sub.add_parser("asyncapi", help="print the AsyncAPI document of the events (docs/asyncapi.yaml)")
+    asyncapi.set_defaults(run=cmd_asyncapi)
 
     args = parser.parse_args(argv)
     return args.run(args)

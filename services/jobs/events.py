@@ -1,5 +1,5 @@
 """The events the jobs service publishes: a posting's, each carrying the full posting snapshot; a job fair's
-invitations."""
+invitations. Their names and payloads are the contracts in shared/contracts/jobs.py."""
 
 from __future__ import annotations
 
@@ -12,25 +12,29 @@ from services.jobs.db import outbox
 from services.jobs.fairs.models import JobFair
 from services.jobs.postings.models import Posting
 from shared.clock import Clock
+from shared.contracts.jobs import (
+    FAIR_INVITED,
+    POSTING_CLOSED,
+    POSTING_OPENED,
+    POSTING_UPDATED,
+    FairInvitation,
+    PostingSnapshot,
+)
 from shared.events.outbox import NewEvent, add_event, add_events
 from shared.reference.regions import get_region
 
-POSTING_OPENED = "jobs.posting.opened"
-POSTING_UPDATED = "jobs.posting.updated"
-POSTING_CLOSED = "jobs.posting.closed"
-FAIR_INVITED = "jobs.fair.invited"
+__all__ = ["FAIR_INVITED", "POSTING_CLOSED", "POSTING_OPENED", "POSTING_UPDATED", "as_view", "fair_invited",
+           "posting_changed", "snapshot"]
 
 
-def snapshot(posting: Posting) -> dict:
+def snapshot(posting: Posting) -> PostingSnapshot:
     """The posting as consumers see it: every field matching needs, no personal data (postings hold none)."""
-    return snapshot_of(as_view(posting))
+    return PostingSnapshot.model_validate(as_view(posting))
 
 
 def snapshot_of(view: Mapping[str, Any]) -> dict:
-    """The snapshot of a posting's view (`as_view`, `view_of`)."""
-    from services.jobs.postings.schemas import PostingOut
-
-    return PostingOut.model_validate(view).model_dump(mode="json")
+    """The snapshot of a posting's view (`as_view`, `view_of`), as the event carries it."""
+    return PostingSnapshot.model_validate(view).data()
 
 
 def as_view(posting: Posting) -> dict:
@@ -49,7 +53,7 @@ def view_of(row: Mapping[str, Any], *, employer_name: str, supply_list_office_id
 
 async def posting_changed(session: AsyncSession, posting: Posting, *, type: str, clock: Clock) -> None:
     await add_event(session, outbox, clock=clock, producer="jobs", type=type, subject=posting.id,
-                    version=posting.version, data=snapshot(posting))
+                    version=posting.version, data=snapshot(posting).data())
 
 
 async def postings_opened(session: AsyncSession, views: Iterable[Mapping[str, Any]], *, clock: Clock) -> int:
@@ -58,8 +62,8 @@ async def postings_opened(session: AsyncSession, views: Iterable[Mapping[str, An
         NewEvent(POSTING_OPENED, view["id"], view["version"], snapshot_of(view)) for view in views))
 
 
-async def fair_invited(session: AsyncSession, fair: JobFair, *, data: dict, clock: Clock) -> None:
+async def fair_invited(session: AsyncSession, fair: JobFair, *, invitation: FairInvitation, clock: Clock) -> None:
     """Labourers were invited to a fair: notify sends each an invitation (one per worker and fair, however often
     the event arrives)."""
     await add_event(session, outbox, clock=clock, producer="jobs", type=FAIR_INVITED, subject=fair.id,
-                    version=fair.version, data=data)
+                    version=fair.version, data=invitation.data())

@@ -12,14 +12,15 @@ from services.matching.recommendations import service as recommendations
 from services.matching.runs import service as runs
 from services.matching.settings import MatchingSettings
 from shared.clock import Clock
+from shared.contracts import jobs, notify, workers
 from shared.events.envelope import Envelope
 from shared.events.inbox import EventHandler
 
-POSTING_EVENTS = ("jobs.posting.opened", "jobs.posting.updated", "jobs.posting.closed")
-WORKER_EVENTS = ("workers.profile.registered", "workers.profile.updated", "workers.profile.placed")
-MESSAGE_EVENTS = ("notify.message.delivered", "notify.message.failed")
-REPLY_EVENTS = ("notify.offer.interested", "notify.offer.declined_all")
-PLACEMENT_EVENTS = ("workers.profile.placed", "workers.profile.updated")
+POSTING_EVENTS = (jobs.POSTING_OPENED, jobs.POSTING_UPDATED, jobs.POSTING_CLOSED)
+WORKER_EVENTS = (workers.PROFILE_REGISTERED, workers.PROFILE_UPDATED, workers.PROFILE_PLACED)
+MESSAGE_EVENTS = (notify.MESSAGE_DELIVERED, notify.MESSAGE_FAILED)
+REPLY_EVENTS = (notify.OFFER_INTERESTED, notify.OFFER_DECLINED_ALL)
+PLACEMENT_EVENTS = (workers.PROFILE_PLACED, workers.PROFILE_UPDATED)
 
 
 def read_model_handlers(clock: Clock) -> dict[str, list[EventHandler]]:
@@ -31,10 +32,10 @@ def read_model_handlers(clock: Clock) -> dict[str, list[EventHandler]]:
 
     async def message(session: AsyncSession, event: Envelope) -> None:
         """How the offers reached the worker: so a run reports messages delivered, not only sets issued."""
-        if event.data.get("set_id"):
-            await recommendations.record_delivery(session=session, set_id=event.data["set_id"],
-                                                  status=event.data.get("status") or "failed",
-                                                  reason=event.data.get("reason"))
+        ended = notify.MessageEnded.model_validate(event.data)
+        if ended.set_id:
+            await recommendations.record_delivery(session=session, set_id=ended.set_id, status=ended.status,
+                                                  reason=ended.reason)
 
     async def reply(session: AsyncSession, event: Envelope) -> None:
         """A labourer answered the offers: interest in one (first on its candidate list), or none fits."""

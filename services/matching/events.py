@@ -1,5 +1,6 @@
-"""The events matching publishes, by type name. Their payloads are built where they happen (recommendations/service.py,
-runs/service.py); what matching consumes from other services is named in consumers.py.
+"""The events matching publishes, by type name; their payloads are the contracts in shared/contracts/matching.py,
+built where they happen (recommendations/service.py, runs/service.py). What matching consumes from other services is
+named in consumers.py.
 
 - `matching.recommendations.issued`: a worker's offers were issued (notify sends them);
 - `matching.shortfall.detected`: a worker has fewer than three offers, and why (published for whoever binds to it);
@@ -9,7 +10,6 @@ runs/service.py); what matching consumes from other services is named in consume
 
 from __future__ import annotations
 
-RECOMMENDATIONS_ISSUED = "matching.recommendations.issued"
-SHORTFALL_DETECTED = "matching.shortfall.detected"
-RUN_ITEM_REQUESTED = "matching.run.item_requested"
-RUN_RANKED = "matching.run.ranked"
+from shared.contracts.matching import RECOMMENDATIONS_ISSUED, RUN_ITEM_REQUESTED, RUN_RANKED, SHORTFALL_DETECTED
+
+__all__ = ["RECOMMENDATIONS_ISSUED", "RUN_ITEM_REQUESTED", "RUN_RANKED", "SHORTFALL_DETECTED"]

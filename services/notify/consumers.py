@@ -9,11 +9,10 @@ from services.notify.invitations import service as invitations
 from services.notify.messages import service as messages
 from services.notify.settings import NotifySettings
 from shared.clock import Clock
+from shared.contracts.jobs import FAIR_INVITED
+from shared.contracts.matching import RECOMMENDATIONS_ISSUED
 from shared.events.envelope import Envelope
 from shared.events.inbox import EventHandler
-
-RECOMMENDATIONS_ISSUED = "matching.recommendations.issued"
-FAIR_INVITED = "jobs.fair.invited"
 
 
 def handlers(settings: NotifySettings, clock: Clock) -> dict[str, list[EventHandler]]:

@@ -13,6 +13,7 @@ from jobbridge.platform import module
 from services.matching.readmodels.models import WorkerRecord
 from services.matching.settings import MatchingSettings
 from shared.events.envelope import Envelope
+from tests.events import worker_snapshot
 
 pytestmark = pytest.mark.integration
 WORKERS = 40
@@ -22,9 +23,7 @@ def profile_event(worker_id: str, version: int, status: str) -> Envelope:
     kind = {"seeking": "workers.profile.registered", "placed": "workers.profile.placed"}.get(status,
                                                                                            "workers.profile.updated")
     return Envelope(type=kind, occurred_at="2026-11-28T03:00:00Z", producer="workers", subject=worker_id,
-                    version=version, data={"status": "seeking" if status == "updated" else status, "version": version,
-                                           "home_region_code": "152222105", "transfer_intention": "anywhere",
-                                           "consent": {"share_with_partners": True}})
+                    version=version, data=worker_snapshot(status="seeking" if status == "updated" else status))
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from shared.events.envelope import Envelope
 from shared.events.inbox import Consumer
 from shared.events.outbox import OutboxRelay
 from tests import services
+from tests.events import placed as placed_data
 from tests.service.conftest import vacancy
 
 pytestmark = pytest.mark.integration
@@ -224,7 +225,7 @@ async def test_a_placement_through_the_broker_lowers_the_headcount_once(platform
     posting_id = await platform.post(headcount=2)
     placed = Envelope(type="workers.profile.placed", occurred_at="2026-11-28T03:00:00Z", producer="workers",
                       subject="worker-1", version=2,
-                      data={"status": "placed", "placement": {"id": "placement-1", "posting_id": posting_id}})
+                      data=placed_data("placement-1", posting_id))
     for _ in range(3):
         await platform.bus.publish(placed)
 
@@ -243,7 +244,7 @@ async def test_placements_on_one_posting_handled_at_once_each_count(platform):
     consumer = next(c for c in platform.unit.consumers if c.name == "jobs")
     placements = [Envelope(type="workers.profile.placed", occurred_at="2026-11-28T03:00:00Z", producer="workers",
                            subject=f"worker-{n}", version=2,
-                           data={"status": "placed", "placement": {"id": f"placement-{n}", "posting_id": posting_id}})
+                           data=placed_data(f"placement-{n}", posting_id))
                   for n in range(6)]
     await asyncio.gather(*(consumer.handle(event) for event in placements))  # as a prefetch of 6 would
     final = (await platform.client.get(f"/jobs/postings/{posting_id}", headers=platform.headers)).json()

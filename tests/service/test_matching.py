@@ -8,6 +8,7 @@ import uuid
 import pytest
 from openpyxl import load_workbook
 
+from shared.contracts.notify import MessageEnded
 from shared.events.envelope import Envelope
 from tests.service.conftest import vacancy, worker
 
@@ -219,9 +220,10 @@ async def test_a_run_reports_what_notify_said_of_its_messages(world):
     await api.settle()
     issued = {e.subject: e.data["set_id"] for e in await api.events("matching.recommendations.issued")}
     consumer = next(c for c in api.unit_of("matching").consumers if c.name == "matching")
+    message_id, zhang = str(uuid.uuid4()), world["workers"]["zhang"]
+    delivered = MessageEnded(message_id=message_id, worker_id=zhang, set_id=issued[zhang], status="delivered")
     outcome = Envelope(type="notify.message.delivered", occurred_at="2026-11-28T04:00:00Z", producer="notify",
-                       subject=str(uuid.uuid4()), version=3,
-                       data={"set_id": issued[world["workers"]["zhang"]], "status": "delivered", "reason": None})
+                       subject=message_id, version=3, data=delivered.data())
     await consumer.handle(outcome)
     await consumer.handle(outcome)
     run = (await api.client.get(f"/matching/runs/{run_id}", headers=staff)).json()

@@ -20,6 +20,7 @@ from services.jobs.fairs.rules import Outcome
 from services.jobs.postings.models import Posting, PostingStatus
 from shared.auth import Principal, Role
 from shared.clock import Clock, local_today
+from shared.contracts.jobs import FairInvitation
 from shared.errors import Conflict, Invalid, NotFound
 from shared.reference.regions import get_region
 
@@ -215,20 +216,19 @@ async def invite(*, session: AsyncSession, fair_id: str, worker_ids: Sequence[st
     postings = await session.scalar(select(func.count()).select_from(FairPosting).join(
         Posting, Posting.id == FairPosting.posting_id).where(FairPosting.fair_id == fair_id,
                                                              Posting.status == PostingStatus.open)) or 0
-    await events.fair_invited(session, fair, data=invitation(fair, worker_ids=new, postings=postings, by=by),
+    await events.fair_invited(session, fair, invitation=invitation(fair, worker_ids=new, postings=postings, by=by),
                               clock=clock)
     return new, before
 
 
-def invitation(fair: JobFair, *, worker_ids: list[str], postings: int, by: Principal) -> dict:
+def invitation(fair: JobFair, *, worker_ids: list[str], postings: int, by: Principal) -> FairInvitation:
     """The event's data: the fair as an invitation tells it, and whom to invite. No name or number of anyone."""
     region = get_region(fair.region_code)
-    return {"fair_id": fair.id, "title": fair.title, "held_on": fair.held_on.isoformat(),
-            "start_time": fair.start_time, "region_code": fair.region_code,
-            "region_name": region.name if region else fair.region_code, "venue": fair.venue,
-            "postings": postings, "worker_ids": worker_ids,
-            # The area of whoever invited: notify shows the messages to that area's staff.
-            "invited_within": by.region if by.role is Role.station_staff else fair.county_code}
+    return FairInvitation(fair_id=fair.id, title=fair.title, held_on=fair.held_on, start_time=fair.start_time,
+                          region_code=fair.region_code, region_name=region.name if region else fair.region_code,
+                          venue=fair.venue, postings=postings, worker_ids=worker_ids,
+                          # The area of whoever invited: notify shows the messages to that area's staff.
+                          invited_within=by.region if by.role is Role.station_staff else fair.county_code)
 
 
 async def record_attendance(*, session: AsyncSession, fair_id: str, worker_id: str, attended: bool,

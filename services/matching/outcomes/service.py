@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,6 +12,8 @@ from services.matching.readmodels.models import PostingRecord, WorkerRecord
 from services.matching.recommendations.models import RecommendationSet
 from shared.auth import Principal, Role
 from shared.clock import Clock
+from shared.contracts.notify import OFFER_INTERESTED, OfferDeclinedAll, OfferInterested
+from shared.contracts.workers import WorkerSnapshot
 from shared.errors import Forbidden, NotFound
 from shared.events.envelope import Envelope
 from shared.reference.regions import LEAGUE_CODE
@@ -29,36 +29,32 @@ def _position(offered: RecommendationSet | None, posting_id: str | None) -> int 
 
 async def record_interest(*, session: AsyncSession, event: Envelope) -> None:
     """A labourer answered a set of offers (interest in one, or none fits); the same reply counts once."""
-    data = event.data
-    reply_id = str(data.get("reply_id") or event.id)
-    worker_id = data.get("worker_id") or event.subject
-    if not worker_id or await session.get(Interest, reply_id) is not None:
+    reply = (OfferInterested if event.type == OFFER_INTERESTED else OfferDeclinedAll).model_validate(event.data)
+    if not reply.worker_id or await session.get(Interest, reply.reply_id) is not None:
         return
-    set_id = data.get("set_id")
-    offered = await session.get(RecommendationSet, set_id) if set_id else None
-    posting_id = data.get("posting_id")
-    session.add(Interest(id=reply_id, worker_id=str(worker_id), posting_id=posting_id, set_id=set_id,
-                         run_id=data.get("run_id") or (offered.run_id if offered else None),
-                         position=data.get("offer_number") or _position(offered, posting_id),
-                         channel=str(data.get("channel") or "sms"), received_at=event.occurred_at))
+    posting_id, number = (reply.posting_id, reply.offer_number) if isinstance(reply, OfferInterested) else (None, None)
+    offered = await session.get(RecommendationSet, reply.set_id) if reply.set_id else None
+    session.add(Interest(id=reply.reply_id, worker_id=reply.worker_id, posting_id=posting_id, set_id=reply.set_id,
+                         run_id=reply.run_id or (offered.run_id if offered else None),
+                         position=number or _position(offered, posting_id), channel=reply.channel,
+                         received_at=event.occurred_at))
 
 
 async def record_placement(*, session: AsyncSession, event: Envelope) -> None:
     """Workers recorded a placement (or ended one): keep it, with whether its posting had been offered."""
-    placement = event.data.get("placement")
-    if not isinstance(placement, dict) or not all(placement.get(k) for k in ("id", "posting_id", "start_date")):
+    placement = WorkerSnapshot.model_validate(event.data).placement
+    if placement is None:
         return
-    seen = await session.get(PlacementSeen, placement["id"])
-    ended = date.fromisoformat(placement["ended_on"]) if placement.get("ended_on") else None
+    seen = await session.get(PlacementSeen, placement.id)
     if seen is not None:
-        seen.ended_on = ended or seen.ended_on
+        seen.ended_on = placement.ended_on or seen.ended_on
         return
-    worker_id, posting_id = event.subject, placement["posting_id"]
+    worker_id, posting_id = event.subject, placement.posting_id
     sets = (await session.scalars(select(RecommendationSet).where(RecommendationSet.worker_id == worker_id)
                                   .order_by(RecommendationSet.version.desc()))).all()
     offering = next((s for s in sets if _position(s, posting_id) is not None), None)
-    session.add(PlacementSeen(id=placement["id"], worker_id=worker_id, posting_id=posting_id,
-                              start_date=date.fromisoformat(placement["start_date"]), ended_on=ended,
+    session.add(PlacementSeen(id=placement.id, worker_id=worker_id, posting_id=posting_id,
+                              start_date=placement.start_date, ended_on=placement.ended_on,
                               from_offers=offering is not None, set_id=offering.id if offering else None,
                               recorded_at=event.occurred_at))
 

@@ -10,6 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.matching.ranking.model import PostingView, WorkerView
 from services.matching.readmodels.models import Generation, PostingRecord, WorkerRecord
 from shared.clock import Clock
+from shared.contracts.jobs import PostingSnapshot
+from shared.contracts.workers import WorkerSnapshot
 from shared.db import rows_touched
 from shared.events.envelope import Envelope
 
@@ -18,14 +20,15 @@ POSTINGS = "postings"
 
 async def apply_posting(session: AsyncSession, event: Envelope, *, clock: Clock) -> bool:
     """Keep the posting's newest snapshot; return whether anything changed."""
-    data = event.data
+    posting = PostingSnapshot.model_validate(event.data)
     # Locked: another event about the same record, handled at the same time, waits for this one (no lost update).
     record = await session.get(PostingRecord, event.subject, with_for_update=True)
     if record is not None and record.version >= event.version:
         return False  # an older or repeated snapshot: we hold a newer one already
-    fields = {"version": event.version, "status": data.get("status", "open"), "employer_id": data["employer_id"],
-              "supply_list_id": data.get("supply_list_id"), "supply_list_office_id": data.get("supply_list_office_id"),
-              "snapshot": data, "updated_at": clock.now()}
+    # The snapshot is kept as it came, fields this version does not know included (a newer reader may want them).
+    fields = {"version": event.version, "status": posting.status, "employer_id": posting.employer_id,
+              "supply_list_id": posting.supply_list_id, "supply_list_office_id": posting.supply_list_office_id,
+              "snapshot": event.data, "updated_at": clock.now()}
     if record is None:
         session.add(PostingRecord(id=event.subject, **fields))
     else:
@@ -36,15 +39,15 @@ async def apply_posting(session: AsyncSession, event: Envelope, *, clock: Clock)
 
 
 async def apply_worker(session: AsyncSession, event: Envelope, *, clock: Clock) -> bool:
-    data = event.data
+    worker = WorkerSnapshot.model_validate(event.data)
     # Locked: another event about the same record, handled at the same time, waits for this one (no lost update).
     record = await session.get(WorkerRecord, event.subject, with_for_update=True)
     if record is not None and record.version >= event.version:
         return False
-    fields = {"version": event.version, "status": data.get("status", "seeking"),
-              "home_region_code": data["home_region_code"], "transfer_intention": data["transfer_intention"],
-              "share_with_partners": bool((data.get("consent") or {}).get("share_with_partners")),
-              "snapshot": data, "updated_at": clock.now()}
+    fields = {"version": event.version, "status": worker.status, "home_region_code": worker.home_region_code,
+              "transfer_intention": worker.transfer_intention,
+              "share_with_partners": worker.consent.share_with_partners, "snapshot": event.data,
+              "updated_at": clock.now()}
     if record is None:
         session.add(WorkerRecord(id=event.subject, **fields))
     else:
@@ -69,30 +72,27 @@ async def open_postings(session: AsyncSession) -> list[PostingView]:
     return [posting_view(snapshot) for snapshot in rows]
 
 
-def posting_view(s: dict) -> PostingView:
+def posting_view(snapshot: dict) -> PostingView:
+    """The posting as the ranker sees it, from the snapshot its last event carried."""
+    s = PostingSnapshot.model_validate(snapshot)
     return PostingView(
-        id=s["id"], employer_id=s["employer_id"], employer_name=s.get("employer_name", ""), title=s["title"],
-        occupation=s.get("occupation") or "", occupation_code=s.get("occupation_code"), region_code=s["region_code"],
-        lon=float(s["lon"]), lat=float(s["lat"]), wage_min=int(s["wage_min"]), wage_max=int(s["wage_max"]),
-        headcount=int(s["headcount"]), valid_until=date.fromisoformat(s["valid_until"]),
-        description=s.get("description") or "", skills=tuple(s.get("skills") or ()), age_min=int(s["age_min"]),
-        age_max=int(s["age_max"]), gender=s.get("gender"), certificates=tuple(s.get("certificates") or ()),
-        meals=bool(s.get("meals")), lodging=bool(s.get("lodging")), contract_months=s.get("contract_months"),
-        public_welfare=bool(s.get("public_welfare")), workshop=bool(s.get("workshop")),
-        supply_list_id=s.get("supply_list_id"), status=s.get("status", "open"))
+        id=s.id, employer_id=s.employer_id, employer_name=s.employer_name, title=s.title, occupation=s.occupation,
+        occupation_code=s.occupation_code, region_code=s.region_code, lon=s.lon, lat=s.lat, wage_min=s.wage_min,
+        wage_max=s.wage_max, headcount=s.headcount, valid_until=s.valid_until, description=s.description,
+        skills=tuple(s.skills), age_min=s.age_min, age_max=s.age_max, gender=s.gender,
+        certificates=tuple(s.certificates), meals=s.meals, lodging=s.lodging, contract_months=s.contract_months,
+        public_welfare=s.public_welfare, workshop=s.workshop, supply_list_id=s.supply_list_id, status=s.status)
 
 
-def worker_view(worker_id: str, s: dict, *, today: date) -> WorkerView:
+def worker_view(worker_id: str, snapshot: dict, *, today: date) -> WorkerView:
     """The worker as the ranker sees them; the age is moved on by the time since the event said it."""
-    as_of = date.fromisoformat(s["age_as_of"]) if s.get("age_as_of") else today
-    age = int(s["age"]) + max(0, (today - as_of).days // 365)
+    s = WorkerSnapshot.model_validate(snapshot)
+    as_of = s.age_as_of or today
+    age = s.age + max(0, (today - as_of).days // 365)
+    if s.lon is None or s.lat is None:
+        raise ValueError(f"worker {worker_id} has no known home region ({s.home_region_code})")
     return WorkerView(
-        id=worker_id, age=age, gender=s["gender"], home_region_code=s["home_region_code"],
-        lon=float(s["lon"]), lat=float(s["lat"]), transfer_intention=s["transfer_intention"],
-        labor_capacity=s.get("labor_capacity") or "full", education=s.get("education"),
-        skills=tuple(s.get("skills") or ()), certificates=tuple(s.get("certificates") or ()),
-        desired_occupations=tuple(s.get("desired_occupations") or ()), expected_wage=s.get("expected_wage"),
-        status=s.get("status", "seeking"),
-        share_with_partners=bool((s.get("consent") or {}).get("share_with_partners")))
-
-
+        id=worker_id, age=age, gender=s.gender, home_region_code=s.home_region_code, lon=s.lon, lat=s.lat,
+        transfer_intention=s.transfer_intention, labor_capacity=s.labor_capacity, education=s.education,
+        skills=tuple(s.skills), certificates=tuple(s.certificates), desired_occupations=tuple(s.desired_occupations),
+        expected_wage=s.expected_wage, status=s.status, share_with_partners=s.consent.share_with_partners)

@@ -16,6 +16,7 @@ from services.matching.readmodels.service import worker_view
 from services.matching.recommendations.models import RecommendationSet
 from shared.auth import Principal
 from shared.clock import Clock, local_today
+from shared.contracts.matching import Offer, RecommendationsIssued, Shortfall, ShortfallDetected
 from shared.errors import NotFound
 from shared.events.outbox import add_event
 from shared.reference.regions import get_region
@@ -36,22 +37,22 @@ async def recommend(*, session: AsyncSession, record: WorkerRecord, cache: Ranke
     return ranker.recommend(worker_view(record.id, record.snapshot, today=today), limit=limit), postings
 
 
-def offer(item: Item, posting: PostingView) -> dict:
+def offer(item: Item, posting: PostingView) -> Offer:
     """An item as staff and notify read it: the posting's essentials with the ranker's score and reasons."""
     region = get_region(posting.region_code)
-    return {"posting_id": item.posting_id, "title": posting.title, "employer": posting.employer_name,
-            "region_code": posting.region_code, "region_name": region.name if region else posting.region_code,
-            "wage_min": posting.wage_min, "wage_max": posting.wage_max,
-            "distance_km": round(item.distance_km, 1), "meals": posting.meals, "lodging": posting.lodging,
-            "score": round(item.score, 3), "reasons": list(item.reasons), "relaxed": list(item.relaxed),
-            "fit": item.fit}
+    return Offer(posting_id=item.posting_id, title=posting.title, employer=posting.employer_name,
+                 region_code=posting.region_code, region_name=region.name if region else posting.region_code,
+                 wage_min=posting.wage_min, wage_max=posting.wage_max, distance_km=round(item.distance_km, 1),
+                 meals=posting.meals, lodging=posting.lodging, score=round(item.score, 3), reasons=list(item.reasons),
+                 relaxed=list(item.relaxed), fit=item.fit)
 
 
 def body(recommendation: Recommendation, postings: dict[str, PostingView]) -> dict:
+    """The offers and the shortfall, as stored with the set and carried by its event."""
     shortfall = recommendation.shortfall
     return {"worker_id": recommendation.worker_id,
-            "items": [offer(item, postings[item.posting_id]) for item in recommendation.items],
-            "shortfall": None if shortfall is None else {"found": shortfall.found, "reason": shortfall.reason}}
+            "items": [offer(item, postings[item.posting_id]).data() for item in recommendation.items],
+            "shortfall": None if shortfall is None else Shortfall(found=shortfall.found, reason=shortfall.reason).data()}
 
 
 async def issue(*, session: AsyncSession, recommendation: Recommendation, postings: dict[str, PostingView],
@@ -66,13 +67,15 @@ async def issue(*, session: AsyncSession, recommendation: Recommendation, postin
     session.add(issued)
     await session.flush()
     # The worker's home lets notify show station staff the messages of their own region only.
-    data = content | {"set_id": issued.id, "run_id": run_id, "home_region_code": home_region_code}
-    await add_event(session, outbox, clock=clock, producer="matching", type=RECOMMENDATIONS_ISSUED, subject=issued.worker_id,
-                    version=version, data=data)
-    if content["shortfall"] is not None:
-        await add_event(session, outbox, clock=clock, producer="matching", type=SHORTFALL_DETECTED, subject=issued.worker_id,
-                        version=version, data={"worker_id": issued.worker_id, "set_id": issued.id, "run_id": run_id,
-                                               **content["shortfall"]})
+    published = RecommendationsIssued.model_validate(
+        content | {"set_id": issued.id, "run_id": run_id, "home_region_code": home_region_code})
+    await add_event(session, outbox, clock=clock, producer="matching", type=RECOMMENDATIONS_ISSUED,
+                    subject=issued.worker_id, version=version, data=published.data())
+    if published.shortfall is not None:
+        shortfall = ShortfallDetected(worker_id=issued.worker_id, set_id=issued.id, run_id=run_id,
+                                      found=published.shortfall.found, reason=published.shortfall.reason)
+        await add_event(session, outbox, clock=clock, producer="matching", type=SHORTFALL_DETECTED,
+                        subject=issued.worker_id, version=version, data=shortfall.data())
     return issued
 
 

@@ -23,6 +23,7 @@ from services.matching.runs.models import Run, RunCandidates
 from services.matching.settings import MatchingSettings
 from shared.auth import Principal
 from shared.clock import Clock, local_today
+from shared.contracts.matching import RunItemRequested, RunRanked
 from shared.errors import Conflict, Forbidden, NotFound
 from shared.events.envelope import Envelope
 from shared.events.outbox import add_event
@@ -63,9 +64,9 @@ async def start(*, session: AsyncSession, region_code: str, by: Principal, setti
     session.add(run)
     await session.flush()
     for number, key in enumerate(keys, start=1):
+        item = RunItemRequested(run_id=run.id, key=key, level=settings.run_item_level, region_code=region_code)
         await add_event(session, outbox, clock=clock, producer="matching", type=RUN_ITEM_REQUESTED, subject=run.id,
-                        version=number, data={"run_id": run.id, "key": key, "level": settings.run_item_level,
-                                              "region_code": region_code})
+                        version=number, data=item.data())
     return run
 
 
@@ -86,34 +87,34 @@ async def _ensure_none_active(session: AsyncSession, region_code: str, *, now: d
 
 async def rank_item(*, session: AsyncSession, event: Envelope, cache: RankerCache, clock: Clock) -> None:
     """Rank one item's workers: keep each one's feasible offers; the last item done asks for the allocation."""
-    data = event.data
-    run = await session.get(Run, data["run_id"])
+    work = RunItemRequested.model_validate(event.data)
+    run = await session.get(Run, work.run_id)
     if run is None or run.status == "done":
         return
     today = local_today(clock)
     ranker, _ = await cache.get(session, today=today)
     records = await session.scalars(select(WorkerRecord).where(
-        WorkerRecord.status == "seeking", _in_item(data["key"], data["level"]),
-        WorkerRecord.home_region_code.startswith(data["region_code"], autoescape=True)))
+        WorkerRecord.status == "seeking", _in_item(work.key, work.level),
+        WorkerRecord.home_region_code.startswith(work.region_code, autoescape=True)))
     for record in records:
         view = worker_view(record.id, record.snapshot, today=today)
         items = ranker.feasible(view, limit=FEASIBLE_KEPT)
         # Why a worker is short, said here where the ranker knows it: what one worker's recommendations would say.
         shortfall = ranker.shortfall(view, len(items)) if len(items) < ranker.settings.guaranteed else None
-        session.add(RunCandidates(run_id=run.id, worker_id=record.id, item_key=data["key"],
+        session.add(RunCandidates(run_id=run.id, worker_id=record.id, item_key=work.key,
                                   items=[_item_dict(item) for item in items], shortfall=_shortfall_dict(shortfall)))
     await session.execute(update(Run).where(Run.id == run.id, Run.status == "queued").values(status="running"))
     await session.execute(update(Run).where(Run.id == run.id).values(items_done=Run.items_done + 1))
     done = await session.scalar(select(Run.items_done).where(Run.id == run.id))
     if done == run.items_total:
         await add_event(session, outbox, clock=clock, producer="matching", type=RUN_RANKED, subject=run.id,
-                        version=run.items_total + 1, data={"run_id": run.id})
+                        version=run.items_total + 1, data=RunRanked(run_id=run.id).data())
 
 
 async def finish(*, session: AsyncSession, event: Envelope, cache: RankerCache, settings: MatchingSettings,
                  clock: Clock) -> None:
     """Spread offers over the postings' capacity, then issue each worker's set and total up the run."""
-    run = await session.get(Run, event.data["run_id"])
+    run = await session.get(Run, RunRanked.model_validate(event.data).run_id)
     if run is None or run.status == "done":
         return
     today = local_today(clock)

@@ -11,6 +11,7 @@ from services.matching.readmodels.models import Generation, WorkerRecord
 from services.matching.vocabulary.models import PhraseChange, TaughtPhrase
 from shared.auth import Principal
 from shared.clock import Clock
+from shared.contracts.workers import WorkerSnapshot
 from shared.db import rows_touched
 from shared.errors import Invalid, NotFound
 from shared.reference.occupations import get_occupation, normalise
@@ -70,8 +71,8 @@ async def unmapped(*, session: AsyncSession, vocabulary: Vocabulary, by: Princip
     desired: Counter[str] = Counter()
     skills: Counter[str] = Counter()
     for _, snapshot in (await session.execute(query)).all():
-        for counter, texts in ((desired, snapshot.get("desired_occupations") or ()),
-                               (skills, snapshot.get("skills") or ())):
+        worker = WorkerSnapshot.model_validate(snapshot)
+        for counter, texts in ((desired, worker.desired_occupations), (skills, worker.skills)):
             for text in set(texts):
                 if text and text.strip() and vocabulary.read(text) is None:
                     counter[text.strip()] += 1

@@ -10,11 +10,11 @@ takes in one variable; a longer one is refused (the message is not sent, with th
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
 from services.notify.compose import OPT_OUT, SIGNATURE, WECHAT_VALUE_LIMIT, clip, count_sms, render, sms_safe
+from shared.contracts.jobs import FairInvitation
 
 SMS_PARAMS = ("date", "time", "venue", "jobs", "contact")
 VENUE_LIMIT = 20
@@ -45,13 +45,13 @@ class Fair:
     postings: int
 
     @classmethod
-    def from_event(cls, data: Mapping) -> Fair:
-        def line(key: str) -> str:
-            return " ".join(str(data.get(key) or "").split())
+    def from_invitation(cls, invitation: FairInvitation) -> Fair:
+        def line(text: str | None) -> str:
+            return " ".join((text or "").split())
 
-        return cls(title=line("title"), held_on=date.fromisoformat(str(data["held_on"])),
-                   start_time=line("start_time") or "09:00", venue=line("venue") or line("region_name"),
-                   postings=max(0, int(data.get("postings") or 0)))
+        return cls(title=line(invitation.title), held_on=invitation.held_on,
+                   start_time=line(invitation.start_time) or "09:00",
+                   venue=line(invitation.venue) or line(invitation.region_name), postings=max(0, invitation.postings))
 
 
 def day_text(held_on: date) -> str:

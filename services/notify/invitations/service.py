@@ -15,6 +15,7 @@ from services.notify.policy.schedule import QuietHours
 from services.notify.settings import NotifySettings
 from services.notify.vendors.base import FAIR_INVITATION
 from shared.clock import LOCAL_ZONE, Clock, local_today
+from shared.contracts.jobs import FairInvitation
 from shared.events.envelope import Envelope
 
 
@@ -25,13 +26,13 @@ def idempotency_key(worker_id: str, fair_id: str) -> str:
 
 async def accept(*, session: AsyncSession, event: Envelope, settings: NotifySettings, clock: Clock) -> list[Message]:
     """Queue an invitation for each worker of the event not invited to this fair before; return the new ones."""
-    data = event.data
-    fair_id = str(data.get("fair_id") or event.subject)
-    fair = Fair.from_event(data)
-    workers = list(dict.fromkeys(str(w) for w in data.get("worker_ids") or ()))
+    invitation = FairInvitation.model_validate(event.data)
+    fair_id = invitation.fair_id
+    fair = Fair.from_invitation(invitation)
+    workers = list(dict.fromkeys(invitation.worker_ids))
     keys = {idempotency_key(w, fair_id): w for w in workers}
     known = set(await session.scalars(select(Message.idempotency_key).where(Message.idempotency_key.in_(keys))))
-    region = data.get("invited_within") or data.get("region_code")
+    region = invitation.invited_within or invitation.region_code
     now = clock.now()
     quiet = QuietHours(settings.quiet_start, settings.quiet_end)
     signature = f"【{settings.sms_sign_name}】" if settings.sms_sign_name else SIGNATURE

@@ -21,6 +21,7 @@ from services.notify.settings import NotifySettings
 from services.notify.vendors.base import OFFERS
 from shared.auth import Principal
 from shared.clock import LOCAL_ZONE, Clock
+from shared.contracts.matching import RecommendationsIssued
 from shared.db import begin_writing, rows_touched, wake_at_commit
 from shared.errors import Invalid, NotFound
 from shared.events.envelope import Envelope
@@ -78,8 +79,8 @@ def _amount(value: object) -> int:
 
 async def accept_set(*, session: AsyncSession, event: Envelope, settings: NotifySettings, clock: Clock) -> Message:
     """Turn an issued recommendation set into the worker's message, once; an unsent earlier one gives way to it."""
-    data = event.data
-    worker_id, set_id = str(data.get("worker_id") or event.subject), str(data["set_id"])
+    issued = RecommendationsIssued.model_validate(event.data)
+    worker_id, set_id = issued.worker_id, issued.set_id
     key = idempotency_key(worker_id, set_id)
     await _serialize_worker(session, worker_id)
     # The worker's recent messages answer every question below in one query; an older duplicate of this set, if
@@ -90,15 +91,15 @@ async def accept_set(*, session: AsyncSession, event: Envelope, settings: Notify
     if existing := next((m for m in recent if m.idempotency_key == key), None):
         return existing
     now = clock.now()
-    region = data.get("home_region_code")
+    region = issued.home_region_code
     message = Message(id=str(uuid.uuid4()), idempotency_key=key, worker_id=worker_id, region_code=region,
-                      set_id=set_id, set_version=event.version, run_id=data.get("run_id"),
+                      set_id=set_id, set_version=event.version, run_id=issued.run_id,
                       status=MessageStatus.queued, attempts=0, text="", sms={}, wechat={}, excluded_channels=[],
                       version=1, created_at=now, updated_at=now)
     session.add(message)
-    items = list(data.get("items") or [])
+    items = [offer.data() for offer in issued.items]
     if not items:
-        shortfall = (data.get("shortfall") or {}).get("reason")
+        shortfall = issued.shortfall.reason if issued.shortfall else None
         await end(session=session, message=message, status=MessageStatus.not_sent, clock=clock,
                   reason="没有可推送的岗位" + (f"（{shortfall}）" if shortfall else ""))
         return message

@@ -17,6 +17,7 @@ from services.workers.profiles import service as profiles
 from services.workers.profiles.models import WorkerStatus
 from shared.auth import Principal
 from shared.clock import Clock
+from shared.contracts.workers import PlacementFacts
 from shared.errors import Conflict, Invalid, NotFound
 from shared.reference.regions import is_known
 
@@ -56,7 +57,7 @@ async def record(*, session: AsyncSession, worker_id: str, posting_id: str, star
         profile.updated_at = clock.now()
         await session.flush()
         await profile_changed(session, profile, type=PROFILE_PLACED, clock=clock,
-                              extra={"placement": placement_data(placement)})
+                              placement=placement_data(placement))
     except BaseException:
         # Not recorded: the opening goes back now (and jobs gives back by itself any the commit loses later).
         await openings.give_back(posting_id=posting_id, placement_id=placement_id)
@@ -64,11 +65,13 @@ async def record(*, session: AsyncSession, worker_id: str, posting_id: str, star
     return placement
 
 
-def placement_data(placement: Placement) -> dict:
-    return {"id": placement.id, "posting_id": placement.posting_id, "start_date": placement.start_date.isoformat(),
-            "monthly_wage": placement.monthly_wage, "contract_months": placement.contract_months,
-            "work_region_code": placement.work_region_code, "organised_export": placement.organised_export,
-            "subsidy_eligible": placement.subsidy_eligible, "subsidy_rule": placement.subsidy_rule}
+def placement_data(placement: Placement) -> PlacementFacts:
+    """The placement as the profile's events carry it (with `ended_on` once it has ended)."""
+    return PlacementFacts(id=placement.id, posting_id=placement.posting_id, start_date=placement.start_date,
+                          monthly_wage=placement.monthly_wage, contract_months=placement.contract_months,
+                          work_region_code=placement.work_region_code, organised_export=placement.organised_export,
+                          subsidy_eligible=placement.subsidy_eligible, subsidy_rule=placement.subsidy_rule,
+                          ended_on=placement.ended_on)
 
 
 async def active(*, session: AsyncSession, worker_id: str) -> Placement | None:
@@ -94,7 +97,7 @@ async def end(*, session: AsyncSession, worker_id: str, placement_id: str, ended
     profile.updated_at = clock.now()
     await session.flush()
     await profile_changed(session, profile, type=PROFILE_UPDATED, clock=clock,
-                          extra={"placement": placement_data(placement) | {"ended_on": ended_on.isoformat()}})
+                          placement=placement_data(placement))
     return placement
 
 
