@@ -16,8 +16,8 @@ from services.jobs.fairs.models import FairAttendee, FairPosting, JobFair
 from services.jobs.postings.models import Posting, PostingStatus
 from services.jobs.settings import JobsSettings
 from services.notify.messages.models import Message
-from services.notify.vendors.base import FAIR_INVITATION
 from services.notify.settings import NotifySettings
+from services.notify.vendors.base import FAIR_INVITATION
 from services.workers.courses.models import Course, Enrolment
 from services.workers.placements.models import Placement
 from services.workers.settings import WorkersSettings
