@@ -80,7 +80,9 @@ async def monthly_export(month: MonthPath, session: SessionDep, clock: ClockDep,
     return Response(workbook(report), media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-@router.get("/trend", response_model=TrendReport)
+@router.get("/trend", response_model=TrendReport, responses={404: {
+    "description": "no such area of the League",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorAnswer"}}}}})
 async def trend_report(session: SessionDep, clock: ClockDep, by: StaffOrAdmin, region: Region = None,
                        first: Annotated[MonthQuery, Query(alias="from")] = None,
                        last: Annotated[MonthQuery, Query(alias="to")] = None) -> dict:
