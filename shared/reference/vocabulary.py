@@ -7,7 +7,10 @@ first of these steps that gives an answer:
 
   1. taught      a phrase an administrator mapped to an occupation
   2. exact       a word of the lexicon: a synonym, a detailed occupation's name, a small group's name
-  3. contained   the longest lexicon word inside the text ("高级电焊工" → 焊工); one character words are not used
+  3. contained   the longest lexicon word inside the text ("高级电焊工" → 焊工); one character words are not used —
+     classified  unless the model of the whole lexicon (shared.reference.trade_model: which group the phrase's
+                 characters point to, learnt from every lexicon word) names another group: then that group
+                 ("酒店打扫房间" holds 打扫, cleaning, but reads as hotel service)
   4. segmented   the text cut into words (jieba, with the lexicon's words added to its dictionary), filler words
                  dropped ("想去", "会", "附近"); the longest word that the lexicon knows
   5. fuzzy       a slip of the pen in a word of four or more characters ("养老护里员"): rapidfuzz's edit-distance
@@ -35,6 +38,7 @@ from rapidfuzz import fuzz, process
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from shared.reference.occupations import Occupation, data_rows, get_occupation, normalise, small_groups
+from shared.reference.trade_model import TradeModel, trade_model
 
 # A slip of the pen: one character in a word of four or more (plain edit-distance ratio 75 in four characters, 80 in
 # five). Shorter words with one character changed are as likely another job (保结员: 保洁员 or 保安员?), and partial
@@ -48,7 +52,7 @@ FUZZY_TIES_EXAMINED = 10
 SIMILAR_MIN = 0.25
 SIMILAR_MARGIN = 0.05
 # How sure each step is, for staff who look at a reading (100 = a word of the lexicon).
-SCORES = {"taught": 100.0, "exact": 100.0, "contained": 90.0, "segmented": 85.0}
+SCORES = {"taught": 100.0, "exact": 100.0, "contained": 90.0, "segmented": 85.0, "classified": 80.0}
 
 # Words around a trade that say nothing about which trade: wishes, abilities, places, time.
 FILLERS = frozenset(
@@ -65,7 +69,7 @@ class Reading:
     job: str
     occupation: Occupation  # a small group
     score: float
-    via: Literal["taught", "exact", "contained", "segmented", "fuzzy", "similar"]
+    via: Literal["taught", "exact", "contained", "classified", "segmented", "fuzzy", "similar"]
 
     @property
     def code(self) -> str:
@@ -130,6 +134,7 @@ class Vocabulary:
         self._fuzzy_choices = tuple(self.lexicon)
         self._taught: dict[str, Term] = {}
         self._cache: dict[str, Reading | None] = {}
+        self._model: TradeModel | None = None
         self.teach(taught or {})
 
     def teach(self, taught: Mapping[str, str]) -> None:
@@ -157,6 +162,9 @@ class Vocabulary:
         if (term := self.lexicon.get(cleaned)) is not None:
             return _reading(term, "exact")
         if (term := self._contained_term(cleaned)) is not None:
+            if (code := self.model.group_of(cleaned)) is not None and code != term.code \
+                    and (group := get_occupation(code)) is not None:
+                return Reading(job=group.name, occupation=group, score=SCORES["classified"], via="classified")
             return _reading(term, "contained")
         words = [w for w in (_NOT_WORD.sub("", t) for t in self._segmenter.cut(cleaned)) if w and w not in FILLERS]
         known = sorted((w for w in words if w in self.lexicon), key=len, reverse=True)
@@ -166,6 +174,13 @@ class Vocabulary:
         if not content:
             return None
         return self._fuzzy(content) or self._similar(content)
+
+    @property
+    def model(self) -> TradeModel:
+        """The linear model of this lexicon's words, fitted on first use and shared by vocabularies of one lexicon."""
+        if self._model is None:
+            self._model = trade_model(tuple((word, term.code) for word, term in self.lexicon.items()))
+        return self._model
 
     def nearest_group(self, text: str) -> Occupation | None:
         """The small group whose text is most like a text no step reads: a guess, never a reading. The ranker only

@@ -6,7 +6,7 @@ from importlib import resources
 import pytest
 
 from shared.reference.occupations import get_occupation, small_groups
-from shared.reference.vocabulary import Term, Vocabulary, common_jobs, detailed_occupations, read, terms_for
+from shared.reference.vocabulary import SCORES, Term, Vocabulary, common_jobs, detailed_occupations, read, terms_for
 
 
 def lookup_occupation(text):
@@ -164,3 +164,20 @@ def test_common_jobs_cover_the_cooperations_labour_brands():
     for job in ["家政服务员", "育婴员", "养老护理员", "保安员", "保洁员", "快递员", "中式烹调师", "砌筑工", "电工", "焊工"]:
         assert job in jobs
     assert all(terms_for(job) for job in jobs)
+
+
+def test_a_phrase_about_another_trade_than_the_word_it_holds_is_read_as_that_trade():
+    # 打扫 (cleaning) is inside it, but a hotel's rooms make it hotel service; 陪护 (elderly care) with a patient is
+    # hospital care.
+    hotel = lookup_occupation("酒店打扫房间")
+    assert (hotel.code, hotel.via, hotel.job) == ("4-03-01", "classified", "住宿服务人员")
+    assert hotel.score < SCORES["contained"]
+    assert lookup_occupation("陪护病人").code == "4-14-01"
+    # Where the model agrees with the word, the word's own job stays the reading.
+    welder = lookup_occupation("高级电焊工")
+    assert (welder.job, welder.via) == ("焊工", "contained")
+
+
+def test_vocabularies_of_one_lexicon_share_one_fitted_model():
+    assert Vocabulary().model is Vocabulary().model
+    assert Vocabulary().model is not Vocabulary(synonyms=(), speech=()).model
