@@ -17,6 +17,7 @@ from shared.clock import Clock, SystemClock
 from shared.db import BigId, Database, UtcDateTime, rows_touched, wake_at_commit
 from shared.events.bus import Bus
 from shared.events.envelope import Envelope
+from shared.events.waiting import first_of
 from shared.events.wakeup import Listener, listening
 from shared.metrics import OUTBOX_BACKLOG, OUTBOX_FAILURES, OUTBOX_PUBLISHED
 
@@ -233,9 +234,4 @@ class OutboxRelay:
                     pass
             except Exception:  # noqa: BLE001 - the relay must outlive a database or broker hiccup
                 log.exception("outbox relay pass failed")
-            waits = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())]
-            try:
-                await asyncio.wait(waits, timeout=self.poll_seconds, return_when=asyncio.FIRST_COMPLETED)
-            finally:  # also when this task is cancelled: no waiter left behind
-                for waiter in waits:
-                    waiter.cancel()
+            await first_of(self._wake, stop, timeout=self.poll_seconds)

@@ -1,7 +1,7 @@
 """Waiting between passes: until one of several events is set, or a time limit passes.
 
-The loops that run a pass whenever they are woken (notify's dispatcher, the wake-up listener) wait here, so that
-each waits the same way and none leaves a waiter behind.
+The loops that run a pass whenever they are woken (the outbox relay, notify's dispatcher, the wake-up listener) wait
+here, so that each waits the same way and none leaves a waiter behind.
 """
 
 from __future__ import annotations
@@ -18,3 +18,4 @@ async def first_of(*events: asyncio.Event, timeout: float) -> None:
     finally:
         for waiter in waits:
             waiter.cancel()
+
