@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import random
 from collections.abc import Collection, Iterable
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
@@ -17,6 +16,7 @@ from shared.clock import Clock, SystemClock
 from shared.db import BigId, Database, UtcDateTime, rows_touched, wake_at_commit
 from shared.events.bus import Bus
 from shared.events.envelope import Envelope
+from shared.events.waiting import backoff, first_of
 from shared.events.wakeup import Listener, listening
 from shared.metrics import OUTBOX_BACKLOG, OUTBOX_FAILURES, OUTBOX_PUBLISHED
 
@@ -82,11 +82,6 @@ async def add_events(session: AsyncSession, outbox: Table, *, clock: Clock, prod
         await session.execute(outbox.insert(), rows)
         wake_at_commit(session, OUTBOX_CHANNEL)
     return len(rows)
-
-
-def backoff(attempts: int, *, base: float = 0.5, cap: float = 60.0) -> float:
-    """Seconds before the next try: exponential with full jitter, so a broker outage is not hammered."""
-    return random.uniform(0, min(cap, base * 2 ** attempts))
 
 
 class OutboxRelay:
@@ -233,9 +228,4 @@ class OutboxRelay:
                     pass
             except Exception:  # noqa: BLE001 - the relay must outlive a database or broker hiccup
                 log.exception("outbox relay pass failed")
-            waits = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())]
-            try:
-                await asyncio.wait(waits, timeout=self.poll_seconds, return_when=asyncio.FIRST_COMPLETED)
-            finally:  # also when this task is cancelled: no waiter left behind
-                for waiter in waits:
-                    waiter.cancel()
+            await first_of(self._wake, stop, timeout=self.poll_seconds)

@@ -1,12 +1,14 @@
-"""Waiting between passes: until one of several events is set, or a time limit passes.
+"""Waiting between passes: until one of several events is set, or a time limit passes; and how long to wait before
+trying again after a failure.
 
-The loops that run a pass whenever they are woken (notify's dispatcher, the wake-up listener) wait here, so that
-each waits the same way and none leaves a waiter behind.
+The loops that run a pass whenever they are woken (the outbox relay, notify's dispatcher, the wake-up listener) wait
+here, so that each waits the same way and none leaves a waiter behind.
 """
 
 from __future__ import annotations
 
 import asyncio
+import random
 
 
 async def first_of(*events: asyncio.Event, timeout: float) -> None:
@@ -18,3 +20,8 @@ async def first_of(*events: asyncio.Event, timeout: float) -> None:
     finally:
         for waiter in waits:
             waiter.cancel()
+
+
+def backoff(attempts: int, *, base: float = 0.5, cap: float = 60.0) -> float:
+    """Seconds before the next try: exponential with full jitter, so a broker outage is not hammered."""
+    return random.uniform(0, min(cap, base * 2 ** attempts))

@@ -17,7 +17,7 @@ from typing import Any
 import asyncpg
 
 from shared.db import Database
-from shared.events.waiting import first_of
+from shared.events.waiting import backoff, first_of
 
 log = logging.getLogger("jobbridge.wakeup")
 
@@ -63,8 +63,6 @@ class Listener:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Listen until `stop` is set; a failure costs a pause (exponential, jittered), never the loop."""
-        from shared.events.outbox import backoff  # here: the outbox module imports this one
-
         while not stop.is_set():
             try:
                 await self._listen(stop)

@@ -114,6 +114,34 @@ async def test_a_blocked_wechat_message_goes_by_sms_and_wechat_is_left_for_good(
     assert len(notify.sent_to(OPENID)) == 1 and len(notify.sent_to(phone)) == 2  # never WeChat again
 
 
+async def test_a_worker_who_refused_the_accounts_messages_is_left_on_wechat_for_good_one_not_following_is_not(
+        notify):
+    refused, refused_phone = await notify.register(openid=OPENID, wechat=True)
+    gone, gone_phone = await notify.register(openid=OTHER_OPENID, wechat=True)
+    notify.wechat.refused.add(OPENID)  # 43101: the worker turned the account's messages away
+    notify.wechat.unsubscribed.add(OTHER_OPENID)  # 43004: not following (yet)
+    for worker_id in (refused, gone):
+        await notify.issue(worker_id)
+    await notify.settle()
+    first = {worker_id: await notify.message(worker_id) for worker_id in (refused, gone)}
+    assert await attempt_log(notify, first[refused]["id"]) == [("wechat", "permanent_user", "43101"),
+                                                               ("aliyun", "sent", "OK")]
+    assert await attempt_log(notify, first[gone]["id"]) == [("wechat", "permanent_user", "43004"),
+                                                            ("aliyun", "sent", "OK")]
+
+    await notify.later(minutes=31)
+    for worker_id in (refused, gone):
+        await notify.issue(worker_id, version=2)
+    await notify.settle()
+    second = {worker_id: [m for m in await notify.messages(worker_id=worker_id) if m["id"] != first[worker_id]["id"]]
+              for worker_id in (refused, gone)}
+    assert [len(second[refused]), len(second[gone])] == [1, 1]
+    assert await attempt_log(notify, second[refused][0]["id"]) == [("aliyun", "sent", "OK")]  # never WeChat again
+    assert await attempt_log(notify, second[gone][0]["id"]) == [("wechat", "permanent_user", "43004"),
+                                                             ("aliyun", "sent", "OK")]  # WeChat is tried again
+    assert len(notify.sent_to(refused_phone)) == len(notify.sent_to(gone_phone)) == 2
+
+
 async def test_at_night_messages_wait_for_the_morning(notify):
     notify.clock.advance(hours=12)  # 22:00 in Xing'an League
     worker_id, phone = await notify.register()

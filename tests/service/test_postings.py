@@ -139,6 +139,25 @@ async def test_a_posting_past_its_valid_until_date_stops_being_open(api, owner):
     assert event.data["status"] == "closed" and event.data["close_reason"] == "expired"
 
 
+async def test_the_expiry_sweep_closes_a_posting_past_its_date_at_its_first_pass_and_stops_when_asked(api, owner):
+    from services.jobs.postings.expiry import sweep_on_timer
+
+    _, headers = owner
+    posting = (await api.client.post("/jobs/postings", json=vacancy(valid_until="2026-12-01"),
+                                     headers=headers)).json()
+    api.clock.advance(days=4)
+    stop = asyncio.Event()
+    sweep = asyncio.create_task(sweep_on_timer(api.unit.database, api.clock, every=3600)(stop))
+    for _ in range(100):
+        if (await api.client.get(f"/jobs/postings/{posting['id']}", headers=headers)).json()["status"] == "closed":
+            break
+        await asyncio.sleep(0.05)
+    stop.set()
+    await asyncio.wait_for(sweep, timeout=5)  # not after the hour's wait
+    expired = (await api.client.get(f"/jobs/postings/{posting['id']}", headers=headers)).json()
+    assert (expired["status"], expired["close_reason"]) == ("closed", "expired")
+
+
 async def test_listing_filters_and_pages(api, owner):
     _, headers = owner
     for region, title, occupation in [("110106", "保洁员", "保洁员"), ("110105", "保安员", "保安员"),

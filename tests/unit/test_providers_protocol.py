@@ -95,21 +95,50 @@ def test_wechat_is_answered_success_even_for_a_push_it_does_not_read():
 
 # The modules that act on vendors only through the protocol: they may import vendors.base, vendors.pushes and
 # vendors.registry (and the embedded mode's recorder, which tests and demos read), never a real vendor's module, and
-# their code names no vendor.
+# their code names no vendor and holds none of a vendor's codes (what a code means is the vendor module's to say).
 THROUGH_THE_PROTOCOL = [*sorted((ROOT / "services/notify/delivery").glob("*.py")),
-                        ROOT / "services/notify/receipts/router.py", ROOT / "services/notify/replies/router.py"]
+                        *sorted((ROOT / "services/notify/policy").glob("*.py")),
+                        ROOT / "services/notify/receipts/router.py", ROOT / "services/notify/receipts/service.py",
+                        ROOT / "services/notify/replies/router.py"]
 VENDOR_MODULES = ("aliyun", "tencent", "wechat")
 
 
-@pytest.mark.parametrize("path", THROUGH_THE_PROTOCOL, ids=lambda path: str(path.relative_to(ROOT)))
-def test_the_delivery_pass_and_the_callback_routes_know_no_vendor_by_name(path):
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+def constants(tree: ast.AST) -> list[str | int]:
+    """The string and number constants of a module's code, its docstrings left out."""
     docstrings = {id(node.body[0].value) for node in ast.walk(tree)
                   if isinstance(node, ast.Module | ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
                   and node.body and isinstance(node.body[0], ast.Expr)}
+    return [node.value for node in ast.walk(tree) if isinstance(node, ast.Constant) and id(node) not in docstrings
+            and isinstance(node.value, str | int) and not isinstance(node.value, bool)]
+
+
+def vendor_codes() -> set[str]:
+    """The codes the vendor modules give a meaning: the keys of their code → ErrorKind tables and the members of
+    their code sets, compared without spaces or case."""
+    codes: set[str] = set()
+    for vendor in VENDOR_MODULES:
+        tree = ast.parse((ROOT / f"services/notify/vendors/{vendor}.py").read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Dict) and node.values and all(
+                    isinstance(value, ast.Attribute) and isinstance(value.value, ast.Name)
+                    and value.value.id == "ErrorKind" for value in node.values):
+                codes |= {str(key.value) for key in node.keys if isinstance(key, ast.Constant)}
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "frozenset":
+                codes |= {str(item.value) for item in ast.walk(node) if isinstance(item, ast.Constant)}
+    return {code.replace(" ", "").lower() for code in codes}
+
+
+def test_the_vendor_codes_are_found():
+    assert {"43101", "failed:userblock", "failedoperation.phonenumberinblacklist",
+            "isv.amount_not_enough"} <= vendor_codes()
+
+
+@pytest.mark.parametrize("path", THROUGH_THE_PROTOCOL, ids=lambda path: str(path.relative_to(ROOT)))
+def test_the_delivery_pass_the_policy_and_the_callbacks_know_no_vendor_by_name_or_code(path):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
     imports = [f"{node.module}.{alias.name}" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
                for alias in node.names]
     assert not [name for name in imports if any(f"vendors.{vendor}" in name for vendor in VENDOR_MODULES)]
-    texts = [node.value.lower() for node in ast.walk(tree) if isinstance(node, ast.Constant)
-             and isinstance(node.value, str) and id(node) not in docstrings]
+    texts = [str(value).lower() for value in constants(tree)]
     assert not [text for text in texts if any(vendor in text for vendor in ("aliyun", "tencent", "腾讯", "阿里"))]
+    assert not [text for text in texts if text.replace(" ", "") in vendor_codes()]

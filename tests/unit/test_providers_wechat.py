@@ -118,6 +118,7 @@ async def test_each_errcode_maps_to_its_kind(fake_wechat, client, code, kind):
     error = await failure(fake_wechat.provider(client))
     assert (error.kind, error.code, error.provider) == (kind, code, "wechat")
     assert (error.retry_after is not None) == (kind is ErrorKind.rate_limited)
+    assert error.opted_out == (code == "43101")  # only a refusal leaves WeChat for good; not following does not
 
 
 async def test_quota_windows_end_at_the_minute_and_at_midnight_in_beijing(client):
@@ -199,3 +200,5 @@ def test_parse_result_event_reads_the_documented_sample_and_refuses_the_rest():
                                               ("failed:freq limit", ErrorKind.rate_limited)])
 def test_result_statuses_mean_what_the_table_says(status, kind):
     assert wechat.result_error_kind(status) is kind
+    assert wechat.WechatTemplates.user_refused(status) == (status == "failed:user block")
+    assert wechat.WechatTemplates.user_refused(status.replace(" ", "").upper()) == (status == "failed:user block")

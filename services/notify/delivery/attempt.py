@@ -312,7 +312,7 @@ class _Pass:
             self.out.unconfirmed_provider = provider if askable else None
         sms_possible = choose_channel(self.contact.reach, opted_out=self.opted_out,
                                       excluded=self.excluded | {Channel.wechat}).channel is Channel.sms
-        decision = decide(error.kind, channel=channel, code=error.code, opted_out=error.opted_out, attempts=self.attempts,
+        decision = decide(error.kind, channel=channel, opted_out=error.opted_out, attempts=self.attempts,
                           max_attempts=self.d.settings.max_attempts, sms_possible=sms_possible)
         self.out.last_error = _error_text(provider, error)
         if decision.opt_out:

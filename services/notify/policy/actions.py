@@ -8,9 +8,6 @@ from enum import StrEnum
 from services.notify.policy.channels import Channel
 from services.notify.vendors.base import ErrorKind
 
-# WeChat codes and result statuses that mean the user turned the account's messages away: honoured for good.
-WECHAT_REFUSALS = frozenset({"43101", "failed:user block"})
-
 
 class Step(StrEnum):
     retry = "retry"  # the same channel again after a backoff with jitter
@@ -27,11 +24,12 @@ class Decision:
     alert: bool = False  # an operator must act (balance, credentials): raise the alert metric
 
 
-def decide(kind: ErrorKind, *, channel: Channel, code: str = "", opted_out: bool = False, attempts: int,
-           max_attempts: int, sms_possible: bool) -> Decision:
-    """The next step for a message whose send (try number `attempts`) failed with `kind`."""
+def decide(kind: ErrorKind, *, channel: Channel, opted_out: bool = False, attempts: int, max_attempts: int,
+           sms_possible: bool) -> Decision:
+    """The next step for a message whose send (try number `attempts`) failed with `kind`; `opted_out`: the vendor
+    said the recipient told it to stop (`ProviderError.opted_out`), which is honoured for good on the channel."""
     if channel is Channel.wechat:
-        decision = _wechat(kind, code=code, sms_possible=sms_possible)
+        decision = _wechat(kind, refused=opted_out, sms_possible=sms_possible)
     else:
         decision = _sms(kind, opted_out=opted_out)
     if decision.step in (Step.retry, Step.defer, Step.fail_over) and attempts >= max_attempts:
@@ -50,12 +48,11 @@ def _sms(kind: ErrorKind, *, opted_out: bool) -> Decision:
     return Decision(Step.give_up, opt_out=opted_out or kind is ErrorKind.permanent_user)
 
 
-def _wechat(kind: ErrorKind, *, code: str, sms_possible: bool) -> Decision:
+def _wechat(kind: ErrorKind, *, refused: bool, sms_possible: bool) -> Decision:
     if kind in (ErrorKind.transient, ErrorKind.refresh_token):
         return Decision(Step.retry)
     if kind is ErrorKind.rate_limited:
         return Decision(Step.defer)
-    refused = code in WECHAT_REFUSALS
     alert = kind is ErrorKind.provider_down
     # Not following, refused, blocked, a bad openid; a template WeChat rejects; the account unusable: the worker
     # still gets the offers, by SMS.

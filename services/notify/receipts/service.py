@@ -13,11 +13,11 @@ from services.notify.messages import service as messages
 from services.notify.messages.models import Message, MessageStatus
 from services.notify.metrics import RECEIPTS
 from services.notify.opt_outs import service as opt_outs
-from services.notify.policy.actions import WECHAT_REFUSALS
 from services.notify.policy.schedule import QuietHours
 from services.notify.receipts.models import Receipt
 from services.notify.settings import NotifySettings
 from services.notify.vendors.pushes import ReceiptIn
+from services.notify.vendors.registry import WECHAT_PUSHES
 from shared.clock import Clock
 
 log = logging.getLogger("jobbridge.notify")
@@ -85,8 +85,7 @@ async def _wechat_failed(session: AsyncSession, message: Message, receipt: Recei
                          clock: Clock) -> None:
     """WeChat could not deliver: the message goes back to the queue for SMS (the dispatcher decides whether SMS
     may be used). Not WeChat again: a resend inside ten minutes would be dropped as a repeat of its client_msg_id."""
-    status = receipt.status.replace(" ", "").lower()
-    if status in {s.replace(" ", "") for s in WECHAT_REFUSALS}:
+    if WECHAT_PUSHES.user_refused(receipt.status):
         await opt_outs.record(session=session, worker_id=message.worker_id, channel="wechat",
                               source=f"wechat {receipt.status}", clock=clock)
     now = clock.now()

@@ -54,7 +54,8 @@ class ProviderError(Exception):
         self.message = message
         self.provider = provider
         self.retry_after = retry_after
-        # The recipient told the provider to stop (Tencent PhoneNumberInBlacklist): stop for good, on every channel.
+        # The recipient told the provider to stop (Tencent PhoneNumberInBlacklist, WeChat 43101): this channel is
+        # left for good, whichever vendor serves it. The vendor decides; the policy honours it.
         self.opted_out = opted_out
         # The request may have reached the provider before the answer was lost (read timeout, 5xx): Aliyun and
         # Tencent sends are not idempotent, so check (Aliyun QuerySendDetails, a receipt) before sending again.
@@ -81,6 +82,15 @@ class Pushes(Protocol):
     @staticmethod
     def refuse(reason: str) -> Response:
         """The answer to a push that could not be read."""
+
+
+class WechatPushes(Pushes, Protocol):
+    """WeChat's pushes: result events, one of which may say the recipient refused the account's messages."""
+
+    @staticmethod
+    def user_refused(status: str) -> bool:
+        """Whether a failed result's status (a receipt's `status`) says the recipient turned the account's messages
+        away: the channel is left for good."""
 
 
 class SmsPushes(Pushes, Protocol):

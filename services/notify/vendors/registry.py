@@ -12,7 +12,7 @@ import httpx
 
 from services.notify.settings import NotifySettings
 from services.notify.vendors.aliyun import AliyunSms
-from services.notify.vendors.base import FAIR_INVITATION, Pushes, SmsPushes, SmsVendor, WechatVendor
+from services.notify.vendors.base import FAIR_INVITATION, SmsPushes, SmsVendor, WechatPushes, WechatVendor
 from services.notify.vendors.recording import RecordingProvider
 from services.notify.vendors.tencent import TencentSms
 from services.notify.vendors.wechat import WechatTemplates
@@ -21,7 +21,7 @@ from shared.clock import Clock
 # The SMS vendors that push receipts and replies to notify (each has its callback URLs, named after it).
 SmsVendorName = Literal["aliyun", "tencent"]
 SMS_PUSHES: dict[str, SmsPushes] = {AliyunSms.name: AliyunSms, TencentSms.name: TencentSms}
-WECHAT_PUSHES: Pushes = WechatTemplates
+WECHAT_PUSHES: WechatPushes = WechatTemplates
 assert set(get_args(SmsVendorName)) == set(SMS_PUSHES), "the callback URLs name every SMS vendor, and only those"
 
 

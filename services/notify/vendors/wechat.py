@@ -26,7 +26,7 @@ _KINDS = {
     45011: ErrorKind.rate_limited,  # per-minute API frequency
     40003: ErrorKind.permanent_user,  # invalid openid
     43004: ErrorKind.permanent_user,  # require subscribe
-    43101: ErrorKind.permanent_user,  # user refused the message
+    43101: ErrorKind.permanent_user,  # user refused the message (also in REFUSALS)
     40036: ErrorKind.permanent_request,
     40037: ErrorKind.permanent_request,
     47001: ErrorKind.permanent_request,
@@ -35,6 +35,9 @@ _KINDS = {
 }
 # A result event's Status, spaces removed (WeChat writes both "failed:user block" and "failed: system failed").
 _RESULT_KINDS = {"failed:userblock": ErrorKind.permanent_user, "failed:freqlimit": ErrorKind.rate_limited}
+# The user turned the account's messages away (a send's errcode, a result's Status): WeChat is left for good.
+REFUSALS = frozenset({43101})
+RESULT_REFUSALS = frozenset({"failed:userblock"})
 
 
 def classify(errcode: int) -> ErrorKind:
@@ -65,9 +68,13 @@ def callback_signature_ok(*, token: str, signature: str, timestamp: str, nonce: 
     return hmac.compare_digest(expected.encode(), signature.encode())  # bytes: any text a caller sends is compared
 
 
+def _compact(status: str) -> str:
+    return status.replace(" ", "").lower()
+
+
 def result_error_kind(status: str) -> ErrorKind | None:
     """None for a delivered message; otherwise what a failed result means (user block → fall back to SMS)."""
-    compact = status.replace(" ", "").lower()
+    compact = _compact(status)
     if compact == "success":
         return None
     return _RESULT_KINDS.get(compact, ErrorKind.transient)
@@ -103,6 +110,11 @@ class WechatTemplates:
             raise ValueError(f"not XML: {exc}") from exc
         return [ReceiptIn(provider=WechatTemplates.name, provider_message_id=msgid, delivered=status == "success",
                           status=status)]
+
+    @staticmethod
+    def user_refused(status: str) -> bool:
+        """`failed:user block`: the user refused the account's messages."""
+        return _compact(status) in RESULT_REFUSALS
 
     @staticmethod
     def acknowledge() -> Response:
@@ -150,7 +162,8 @@ class WechatTemplates:
         retry_after = None
         if kind is ErrorKind.rate_limited:
             retry_after = seconds_until(self._clock, "day" if code == 45009 else "minute")
-        raise ProviderError(kind, str(code), str(body.get("errmsg", "")), provider=self.name, retry_after=retry_after)
+        raise ProviderError(kind, str(code), str(body.get("errmsg", "")), provider=self.name, retry_after=retry_after,
+                            opted_out=code in REFUSALS)
 
     async def _send(self, token: str, payload: dict[str, Any]) -> dict[str, Any]:
         return await self._request("POST", "/cgi-bin/message/template/send", params={"access_token": token},
