@@ -54,6 +54,7 @@ class PooledTransport(httpx.AsyncBaseTransport):
                                             headers=headers, data=body, allow_redirects=False,
                                             timeout=timeout) as response:
                 content = await response.read()
+                version = response.version or aiohttp.HttpVersion11
         except aiohttp.ConnectionTimeoutError as exc:  # no connection free or made in time: nothing was sent
             raise httpx.ConnectTimeout(str(exc) or "connect timeout", request=request) from exc
         except aiohttp.ClientConnectorError as exc:
@@ -68,7 +69,7 @@ class PooledTransport(httpx.AsyncBaseTransport):
             raise httpx.ReadError(str(exc) or type(exc).__name__, request=request) from exc
         return httpx.Response(response.status, headers=list(response.raw_headers), stream=httpx.ByteStream(content),
                               request=request, extensions={
-                                  "http_version": f"HTTP/{response.version.major}.{response.version.minor}".encode(),
+                                  "http_version": f"HTTP/{version.major}.{version.minor}".encode(),
                                   "reason_phrase": (response.reason or "").encode("latin-1", "replace")})
 
     async def aclose(self) -> None:
