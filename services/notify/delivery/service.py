@@ -11,6 +11,7 @@ from typing import Any, cast
 
 from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import defer
 
 from services.notify.delivery.attempt import UNKNOWN_PROVIDER, Claim, History, Outcome
 from services.notify.delivery.numbers import SENT_OUTCOMES
@@ -142,7 +143,10 @@ async def record_all(*, session: AsyncSession, done: Sequence[tuple[Claim, Outco
     if routes:
         await opt_outs.remember_routes(session=session, routes=routes, clock=clock)
     # Locked: a receipt for one of them (applied by the API process) waits for this record, or this for it.
+    # Without what the worker reads (JSON and text a record never needs): it raises, should that change.
     locked = await session.scalars(select(Message).where(Message.id.in_(sorted({claim.id for claim, _ in done})))
+                                   .options(defer(Message.sms, raiseload=True), defer(Message.wechat, raiseload=True),
+                                            defer(Message.text, raiseload=True))
                                    .order_by(Message.id).with_for_update()
                                    .execution_options(populate_existing=True))
     messages_by_id = {message.id: message for message in locked}
@@ -173,7 +177,8 @@ async def _settle(session: AsyncSession, message: Message, outcome: Outcome, *, 
     message.updated_at = now
     if outcome.channel:
         message.channel = outcome.channel
-        message.text = outcome.text or message.text
+    if outcome.text:
+        message.text = outcome.text
     if message.status != MessageStatus.queued:
         # A receipt (matched by our key where the vendor echoes it) settled it while the pass was running.
         message.provider_message_id = message.provider_message_id or outcome.provider_message_id
