@@ -35,7 +35,7 @@ from shared.clock import LOCAL_ZONE
 from shared.db import Database
 from shared.events.amqp import RabbitBus
 from shared.events.envelope import Envelope
-from shared.runtime import Runtime
+from shared.runtime import Runtime, make_bus
 from tests.fakes.aliyun import FakeAliyun
 from tests.service.notify_fixtures import CONTACT, THREE, StaticContacts
 
@@ -257,7 +257,7 @@ async def notify_path(pg_url: str, amqp_url: str, data_dir: Path, fake: Fake, di
         aliyun_template_code=account.template_code, contacts_by_region={"152222": CONTACT},
         quiet_start=quiet[0], quiet_end=quiet[1], digest_minutes=0)
     unit = build(settings, contacts=directory)
-    runtime = Runtime(units=[unit], bus=RabbitBus(amqp_url), settings=settings)
+    runtime = Runtime(units=[unit], bus=make_bus(settings, name="bench notify"), settings=settings)
     matching = RabbitBus(amqp_url)
 
     async def ignore(_: Envelope) -> None:
