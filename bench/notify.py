@@ -349,9 +349,10 @@ async def run(report: Report) -> None:
     latencies(report, f"{RATE}/s for {SECONDS} s: issued → provider", steady, f"direct call, {RATE}/s",
               base_steady)
     report.note(f"notify: a RabbitBus publishes matching.recommendations.issued (confirms, a quorum queue); the "
-                f"consumer writes inbox + message on PostgreSQL and wakes the dispatcher, which claims due messages "
-                f"(FOR UPDATE SKIP LOCKED), looks the worker up (an in-memory directory stands for workers), sends "
-                f"{CONCURRENCY} at a time and records each attempt; the time is taken when the fake Aliyun takes "
+                f"consumer writes inbox rows and messages on PostgreSQL, a bus batch a transaction, and wakes the "
+                f"dispatcher, which claims due messages (one UPDATE … FOR UPDATE SKIP LOCKED … RETURNING), looks the "
+                f"worker up (an in-memory directory stands for workers), sends {CONCURRENCY} at a time and records "
+                f"the outcomes that finish together in one transaction; the time is taken when the fake Aliyun takes "
                 f"the message")
     report.note(f"the fake Aliyun is a process of its own (bench/notify_fake.py, uvicorn with httptools, checking "
                 f"every signature); the {RATE}/s sets were published at {achieved:.0f}/s")

@@ -144,16 +144,15 @@ class Dispatcher:
 
     async def _deliver(self, delivery: Delivery, claim: Claim, history: History) -> None:
         try:
-            async with self._sends:
-                outcome = await delivery.deliver(claim, history)
-        except Exception:  # noqa: BLE001 - one message's bug must not stop the others; its lease brings it back
-            log.exception("delivering a message failed; it is tried again when its lease ends",
-                          extra={"message_id": claim.id})
-            self._hand(-1)
-            return
-        try:
+            try:
+                async with self._sends:
+                    outcome = await delivery.deliver(claim, history)
+            except Exception:  # noqa: BLE001 - one message's bug must not stop the others; its lease brings it back
+                log.exception("delivering a message failed; it is tried again when its lease ends",
+                              extra={"message_id": claim.id})
+                return
             await self._record(claim, outcome)
-        finally:
+        finally:  # recorded, given up, or cancelled: it leaves the hand either way
             self._hand(-1)
 
     async def _record(self, claim: Claim, outcome: Outcome) -> None:

@@ -134,7 +134,7 @@ async def record_all(*, session: AsyncSession, done: Sequence[tuple[Claim, Outco
               "number_hash": outcome.number_hash if call.channel == "sms" else None}
              for claim, outcome in done for call in outcome.calls]
     if calls:
-        await session.execute(insert(Attempt), calls)
+        await session.execute(insert(cast(Table, Attempt.__table__)), calls)  # Core: no ORM bookkeeping per row
     for claim, outcome in done:
         for channel, source in outcome.opt_outs:
             await opt_outs.record(session=session, worker_id=claim.worker_id, channel=channel, source=source,
