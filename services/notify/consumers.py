@@ -3,6 +3,8 @@ invitations become one message each."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.notify.invitations import service as invitations
@@ -12,7 +14,7 @@ from shared.clock import Clock
 from shared.contracts.jobs import FAIR_INVITED
 from shared.contracts.matching import RECOMMENDATIONS_ISSUED
 from shared.events.envelope import Envelope
-from shared.events.inbox import EventHandler
+from shared.events.inbox import BatchEventHandler, EventHandler
 
 
 def handlers(settings: NotifySettings, clock: Clock) -> dict[str, list[EventHandler]]:
@@ -26,3 +28,11 @@ def handlers(settings: NotifySettings, clock: Clock) -> dict[str, list[EventHand
         await invitations.accept(session=session, event=event, settings=settings, clock=clock)
 
     return {RECOMMENDATIONS_ISSUED: [queue_message], FAIR_INVITED: [queue_invitations]}
+
+
+def batch_handlers(settings: NotifySettings, clock: Clock) -> dict[str, BatchEventHandler]:
+    async def queue_messages(session: AsyncSession, events: Sequence[Envelope]) -> None:
+        """Queue the workers' messages of several sets at once (the consumer's batches)."""
+        await messages.accept_sets(session=session, events=events, settings=settings, clock=clock)
+
+    return {RECOMMENDATIONS_ISSUED: queue_messages}

@@ -64,6 +64,7 @@ class FakeAliyun(FakeServer):
         self._biz_ids = itertools.count(900619746936498440)
         self._reply_sequence = itertools.count(1)
         self._last_reply: list[dict[str, Any]] = []
+        self._by_number: dict[str, list[SentMessage]] = {}  # what each number was sent, for the limit and look-ups
 
     @property
     def sign_name(self) -> str:
@@ -72,6 +73,10 @@ class FakeAliyun(FakeServer):
     @property
     def template_code(self) -> str:
         return next(iter(self.templates))
+
+    def record(self, message: SentMessage) -> None:
+        super().record(message)
+        self._by_number.setdefault(message.to, []).append(message)
 
     def routes(self) -> list[Route]:
         return [Route("/", self.guarded(self._handle), methods=["POST", "GET"])]
@@ -174,7 +179,7 @@ class FakeAliyun(FakeServer):
             return self.answer("isv.MOBILE_NUMBER_ILLEGAL")
         now = self.clock.now()
         for phone in phones:
-            recent = [m for m in self.sent if m.to == phone and m.template == params["TemplateCode"]
+            recent = [m for m in self._by_number.get(phone, ()) if m.template == params["TemplateCode"]
                       and now - m.at < timedelta(hours=24)]
             if len(recent) >= self.daily_limit:
                 return self.answer("isv.BUSINESS_LIMIT_CONTROL", f"触发天级流控Permits:{self.daily_limit}")
@@ -202,8 +207,8 @@ class FakeAliyun(FakeServer):
         size, page = int(params.get("PageSize") or 10), int(params.get("CurrentPage") or 1)
         if not 1 <= size <= 50 or page < 1:
             return self.answer("isv.INVALID_PARAMETERS", "PageSize must be 1-50, CurrentPage at least 1.")
-        rows = [m for m in self.sent if m.to == params["PhoneNumber"]
-                and m.at.astimezone(LOCAL_ZONE).strftime("%Y%m%d") == params["SendDate"]
+        rows = [m for m in self._by_number.get(params["PhoneNumber"], [])
+                if m.at.astimezone(LOCAL_ZONE).strftime("%Y%m%d") == params["SendDate"]
                 and params.get("BizId") in (None, "", m.message_id)]
         outcome = {"delivered": (3, "DELIVERED"), "failed": (2, "MK:0001")}  # SendStatus 1: waiting for a receipt
         dtos = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from datetime import datetime, timezone
 
 import pytest
@@ -196,6 +197,30 @@ async def test_sets_queued_for_the_morning_are_folded_into_one(notify):
     assert rows[newer.data["set_id"]]["status"] == "sent"
     [sent] = notify.sent_to(phone)
     assert "司机" in sent.text
+
+
+async def test_sets_handed_over_together_become_the_messages_they_would_one_after_the_other(notify):
+    """The bus hands the consumer several sets at once, written in one transaction (`accept_sets`)."""
+    notify.clock.advance(hours=12)
+    worker_id, phone = await notify.register()
+    other_id, other_phone = await notify.register()
+    first = issued(worker_id, clock=notify.clock)
+    newer = issued(worker_id, version=2, items=[offer("司机")], clock=notify.clock)
+    older_replayed = issued(worker_id, version=1, set_id="an-older-set-arriving-late", clock=notify.clock)
+    newer_again = newer.model_copy(update={"id": uuid.uuid4()})  # the same set under a new event id
+    other = issued(other_id, clock=notify.clock)
+    [consumer] = notify.unit.consumers
+    await consumer.handle_batch([first, newer, older_replayed, newer, newer_again, other])
+    await notify.settle()
+    await notify.later(hours=10)
+    rows = {m["set_id"]: m for m in await notify.messages(worker_id=worker_id)}
+    assert len(rows) == 3
+    assert rows[first.data["set_id"]]["status"] == "suppressed"
+    assert rows[older_replayed.data["set_id"]]["status"] == "suppressed"
+    assert rows[newer.data["set_id"]]["status"] == "sent"
+    [sent] = notify.sent_to(phone)
+    assert "司机" in sent.text
+    assert len(notify.sent_to(other_phone)) == 1
 
 
 @pytest.mark.parametrize("notify_changes", [{"sms_daily_limit": 1, "digest_minutes": 0}])

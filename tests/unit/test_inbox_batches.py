@@ -92,3 +92,39 @@ async def test_a_consumer_attaches_its_batch_handler_unless_told_not_to(database
     await batched.attach(Recorder())
     await alone.attach(Recorder())
     assert subscribed == {"matching": batched.handle_batch, "matching-runs": None}
+
+
+async def test_consecutive_events_of_a_type_with_a_batch_handler_are_handled_together_in_order(database):
+    order: list[tuple[str, ...]] = []
+
+    async def one(session: AsyncSession, envelope: Envelope) -> None:
+        await record(session, envelope)
+        order.append((str(envelope.id),))
+
+    async def together(session: AsyncSession, envelopes) -> None:
+        for envelope in envelopes:
+            await record(session, envelope)
+        order.append(tuple(str(envelope.id) for envelope in envelopes))
+
+    consumer = Consumer(name="audit", database=database, inbox=inbox,
+                        handlers={"jobs.posting.opened": [one], "jobs.posting.closed": [one]},
+                        batch_handlers={"jobs.posting.opened": together})
+    a, b, closed, c = event(), event(), event("jobs.posting.closed"), event()
+    await consumer.handle(a)  # handled alone: by its type's handlers
+    await consumer.handle_batch([a, b, b, closed, c])  # `a` again and `b` twice: once each
+
+    assert order == [(str(a.id),), (str(b.id),), (str(closed.id),), (str(c.id),)]
+    effects_by_event, handled = await counts(database)
+    assert effects_by_event == {str(e.id): 1 for e in (a, b, closed, c)} and handled == 4
+
+
+async def test_a_batch_handler_gets_the_run_of_its_type_at_once(database):
+    runs: list[int] = []
+
+    async def together(session: AsyncSession, envelopes) -> None:
+        runs.append(len(envelopes))
+
+    consumer = Consumer(name="audit", database=database, inbox=inbox, handlers={"jobs.posting.opened": [record]},
+                        batch_handlers={"jobs.posting.opened": together})
+    await consumer.handle_batch([event() for _ in range(5)])
+    assert runs == [5]

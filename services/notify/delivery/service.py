@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import defer
 
 from services.notify.delivery.attempt import UNKNOWN_PROVIDER, Claim, History, Outcome
 from services.notify.delivery.numbers import SENT_OUTCOMES
@@ -29,42 +31,70 @@ LOOK_UP_OUTCOMES = ("not_found", "not_reported", "found_sent")
 
 async def claim_due(*, session: AsyncSession, now: datetime, batch: int, lease_for: timedelta) -> list[Claim]:
     """Take up to `batch` due messages for this pass: each is leased (not due again) until the lease ends."""
-    query = (select(Message).where(Message.status == MessageStatus.queued, Message.next_attempt_at <= now)
-             .order_by(Message.next_attempt_at).limit(batch))
     connection = await session.connection()
     if connection.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)  # dispatchers side by side never take the same message
-    else:
-        await begin_writing(session)
+        return await _claim_at_once(session, now=now, batch=batch, lease_for=lease_for)
+    await begin_writing(session)  # SQLite: one writer at a time
+    query = (select(Message).where(Message.status == MessageStatus.queued, Message.next_attempt_at <= now)
+             .order_by(Message.next_attempt_at).limit(batch))
     claims = []
+    lease = uuid.uuid4().hex
     for message in (await session.scalars(query)).all():
-        before = message.unconfirmed_provider
-        since, awaited = await _doubt(session, message, lease_for) if before else (None, False)
-        message.lease = uuid.uuid4().hex
+        before, due = message.unconfirmed_provider, message.next_attempt_at
+        message.lease = lease
         message.next_attempt_at = now + lease_for
         # In doubt until the pass is recorded: should the process die after a provider took the message, the next
         # pass asks the SMS vendor before sending (WeChat drops a repeated client_msg_id by itself).
         message.unconfirmed_provider = before or UNKNOWN_PROVIDER
-        claims.append(Claim(
-            id=message.id, lease=message.lease, worker_id=message.worker_id,
-            idempotency_key=message.idempotency_key, set_id=message.set_id, attempts=message.attempts,
-            sms_text=message.sms.get("text", ""), sms_params=dict(message.sms.get("params") or {}),
-            wechat=dict(message.wechat), excluded_channels=frozenset(message.excluded_channels or ()),
-            unconfirmed_provider=before,
-            unconfirmed_on=message.updated_at.astimezone(LOCAL_ZONE).date(),
-            unconfirmed_since=since, report_awaited=awaited, kind=message.kind))
+        claims.append(await _claim(session, message, lease=lease, before=before, due=due, lease_for=lease_for))
     await session.flush()
     return claims
 
 
-async def _doubt(session: AsyncSession, message: Message, lease_for: timedelta) -> tuple[datetime, bool]:
+async def _claim_at_once(session: AsyncSession, *, now: datetime, batch: int, lease_for: timedelta) -> list[Claim]:
+    """PostgreSQL: the due messages chosen, locked (dispatchers side by side skip each other's) and leased by one
+    UPDATE, which returns what the pass needs of them."""
+    table = cast(Table, Message.__table__)
+    due = (select(table.c.id, table.c.unconfirmed_provider.label("before"), table.c.next_attempt_at.label("due"))
+           .where(table.c.status == MessageStatus.queued, table.c.next_attempt_at <= now)
+           .order_by(table.c.next_attempt_at).limit(batch).with_for_update(skip_locked=True).subquery("due"))
+    lease = uuid.uuid4().hex
+    # In doubt until the pass is recorded (see claim_due).
+    leased = (update(table).where(table.c.id == due.c.id)
+              .values(lease=lease, next_attempt_at=now + lease_for,
+                      unconfirmed_provider=func.coalesce(table.c.unconfirmed_provider, UNKNOWN_PROVIDER))
+              .returning(table.c.id, table.c.worker_id, table.c.idempotency_key, table.c.set_id, table.c.attempts,
+                         table.c.sms, table.c.wechat, table.c.excluded_channels, table.c.updated_at, table.c.kind,
+                         due.c.before, due.c.due))
+    rows = sorted((await session.execute(leased)).all(), key=lambda row: (row.due, row.id))
+    return [await _claim(session, row, lease=lease, before=row.before, due=row.due, lease_for=lease_for)
+            for row in rows]
+
+
+async def _claim(session: AsyncSession, message: Any, *, lease: str, before: str | None, due: datetime | None,
+                 lease_for: timedelta) -> Claim:
+    """What a pass needs of a claimed message (a row or the Message itself) and, if an earlier send may have gone,
+    when that was."""
+    since, awaited = await _doubt(session, message.id, before, due=due, updated_at=message.updated_at,
+                                  lease_for=lease_for) if before else (None, False)
+    sms = message.sms or {}
+    return Claim(id=message.id, lease=lease, worker_id=message.worker_id, idempotency_key=message.idempotency_key,
+                 set_id=message.set_id, attempts=message.attempts, sms_text=sms.get("text", ""),
+                 sms_params=dict(sms.get("params") or {}), wechat=dict(message.wechat or {}),
+                 excluded_channels=frozenset(message.excluded_channels or ()), unconfirmed_provider=before,
+                 unconfirmed_on=message.updated_at.astimezone(LOCAL_ZONE).date(), unconfirmed_since=since,
+                 report_awaited=awaited, kind=message.kind)
+
+
+async def _doubt(session: AsyncSession, message_id: str, before: str, *, due: datetime | None, updated_at: datetime,
+                 lease_for: timedelta) -> tuple[datetime, bool]:
     """For a message whose send may have gone: when that send went (about), and whether a look at the vendor since
     found nothing yet and waited for it once already (then the next empty look means "not sent")."""
-    if message.unconfirmed_provider == UNKNOWN_PROVIDER:
+    if before == UNKNOWN_PROVIDER:
         # A pass died: it was claimed when the lease that has just ended began.
-        assert message.next_attempt_at is not None, "a claimed message holds its lease's end"
-        return message.next_attempt_at - lease_for, False
-    rows = await session.execute(select(Attempt.outcome, Attempt.at).where(Attempt.message_id == message.id)
+        assert due is not None, "a claimed message holds its lease's end"
+        return due - lease_for, False
+    rows = await session.execute(select(Attempt.outcome, Attempt.at).where(Attempt.message_id == message_id)
                                  .order_by(Attempt.at.desc(), Attempt.id.desc()))
     awaited = False
     for outcome, at in rows:
@@ -72,7 +102,7 @@ async def _doubt(session: AsyncSession, message: Message, lease_for: timedelta) 
             awaited = awaited or outcome == "not_reported"
             continue
         return at, awaited  # the latest send call: the one whose answer was lost
-    return message.updated_at, awaited
+    return updated_at, awaited
 
 
 async def histories(*, session: AsyncSession, worker_ids: Iterable[str], now: datetime) -> dict[str, History]:
@@ -91,22 +121,53 @@ async def histories(*, session: AsyncSession, worker_ids: Iterable[str], now: da
 async def record(*, session: AsyncSession, claim: Claim, outcome: Outcome, settings: NotifySettings,
                  clock: Clock) -> Message | None:
     """Write what a pass did: its calls, opt-outs, and the message's new state (only while the lease is ours)."""
-    for call in outcome.calls:
-        session.add(Attempt(message_id=claim.id, worker_id=claim.worker_id, at=call.at, channel=call.channel,
-                            provider=call.provider, outcome=call.outcome, code=call.code, detail=call.detail,
-                            number_hash=outcome.number_hash if call.channel == "sms" else None))
-    for channel, source in outcome.opt_outs:
-        await opt_outs.record(session=session, worker_id=claim.worker_id, channel=channel, source=source,
-                              clock=clock)
-    if outcome.number_hash:
-        await opt_outs.remember_route(session=session, number_hash=outcome.number_hash, worker_id=claim.worker_id,
-                                      clock=clock)
-    # Locked: a receipt for this message (applied by the API process) waits for this record, or this for it.
-    message = await session.get(Message, claim.id, with_for_update=True)
-    if message is None or message.lease != claim.lease:
-        log.warning("a dispatcher pass outlived its lease; its calls are recorded, the message is left as it is",
-                    extra={"message_id": claim.id})
-        return message
+    [message] = await record_all(session=session, done=[(claim, outcome)], settings=settings, clock=clock)
+    return message
+
+
+async def record_all(*, session: AsyncSession, done: Sequence[tuple[Claim, Outcome]], settings: NotifySettings,
+                     clock: Clock) -> list[Message | None]:
+    """Write what several passes did, in one transaction: their calls in one INSERT, the numbers texted in one
+    upsert, their messages locked by one SELECT; then each message's new state, only while the lease is ours."""
+    calls = [{"message_id": claim.id, "worker_id": claim.worker_id, "at": call.at, "channel": call.channel,
+              "provider": call.provider, "outcome": call.outcome, "code": call.code, "detail": call.detail,
+              "number_hash": outcome.number_hash if call.channel == "sms" else None}
+             for claim, outcome in done for call in outcome.calls]
+    if calls:
+        await session.execute(insert(cast(Table, Attempt.__table__)), calls)  # Core: no ORM bookkeeping per row
+    for claim, outcome in done:
+        for channel, source in outcome.opt_outs:
+            await opt_outs.record(session=session, worker_id=claim.worker_id, channel=channel, source=source,
+                                  clock=clock)
+    routes = {outcome.number_hash: claim.worker_id for claim, outcome in done if outcome.number_hash}
+    if routes:
+        await opt_outs.remember_routes(session=session, routes=routes, clock=clock)
+    # Locked: a receipt for one of them (applied by the API process) waits for this record, or this for it.
+    # Without what the worker reads (JSON and text a record never needs): it raises, should that change.
+    locked = await session.scalars(select(Message).where(Message.id.in_(sorted({claim.id for claim, _ in done})))
+                                   .options(defer(Message.sms, raiseload=True), defer(Message.wechat, raiseload=True),
+                                            defer(Message.text, raiseload=True))
+                                   .order_by(Message.id).with_for_update()
+                                   .execution_options(populate_existing=True))
+    messages_by_id = {message.id: message for message in locked}
+    recorded: list[Message | None] = []
+    sent: list[Message] = []
+    for claim, outcome in done:
+        message = messages_by_id.get(claim.id)
+        recorded.append(message)
+        if message is None or message.lease != claim.lease:
+            log.warning("a dispatcher pass outlived its lease; its calls are recorded, the message is left as it is",
+                        extra={"message_id": claim.id})
+            continue
+        if await _settle(session, message, outcome, clock=clock):
+            sent.append(message)
+    # Receipts that came before their sends were recorded.
+    await receipts.apply_waiting_all(session=session, messages=sent, settings=settings, clock=clock)
+    return recorded
+
+
+async def _settle(session: AsyncSession, message: Message, outcome: Outcome, *, clock: Clock) -> bool:
+    """The message's new state after a pass; True when it went (a receipt may be waiting for it)."""
     now = clock.now()
     message.attempts += len(outcome.calls)
     message.lease = None
@@ -116,29 +177,28 @@ async def record(*, session: AsyncSession, claim: Claim, outcome: Outcome, setti
     message.updated_at = now
     if outcome.channel:
         message.channel = outcome.channel
-        message.text = outcome.text or message.text
+    if outcome.text:
+        message.text = outcome.text
     if message.status != MessageStatus.queued:
         # A receipt (matched by our key where the vendor echoes it) settled it while the pass was running.
         message.provider_message_id = message.provider_message_id or outcome.provider_message_id
-        return message
+        return False
     if outcome.status == MessageStatus.queued:
         message.next_attempt_at, message.reason = outcome.next_attempt_at, outcome.reason
         message.version += 1
-        return message
+        return False
     if outcome.status in (MessageStatus.sent, MessageStatus.delivered):
         message.status, message.reason, message.next_attempt_at = MessageStatus.sent, None, None
         message.provider, message.provider_message_id = outcome.provider, outcome.provider_message_id
         sent_calls = [call.at for call in outcome.calls if call.outcome in SENT_OUTCOMES]
         message.sent_at = sent_calls[-1] if sent_calls else now
         message.version += 1
-        await session.flush()
         if outcome.status == MessageStatus.delivered:
             # Found delivered by a look-up after a lost answer: its receipt, if one came, is kept and linked too.
             await messages.end(session=session, message=message, status=MessageStatus.delivered, reason=None,
                                clock=clock)
-        await receipts.apply_waiting(session=session, message=message, settings=settings, clock=clock)
-        return message
+        return True
     message.provider = outcome.provider or message.provider
     await messages.end(session=session, message=message, status=MessageStatus(outcome.status),
                        reason=outcome.reason, clock=clock)
-    return message
+    return False

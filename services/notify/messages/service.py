@@ -79,15 +79,32 @@ def _amount(value: object) -> int:
 
 async def accept_set(*, session: AsyncSession, event: Envelope, settings: NotifySettings, clock: Clock) -> Message:
     """Turn an issued recommendation set into the worker's message, once; an unsent earlier one gives way to it."""
-    issued = RecommendationsIssued.model_validate(event.data)
-    worker_id, set_id = issued.worker_id, issued.set_id
-    key = idempotency_key(worker_id, set_id)
-    await _serialize_worker(session, worker_id)
-    # The worker's recent messages answer every question below in one query; an older duplicate of this set, if
+    [message] = await accept_sets(session=session, events=[event], settings=settings, clock=clock)
+    return message
+
+
+async def accept_sets(*, session: AsyncSession, events: Sequence[Envelope], settings: NotifySettings,
+                      clock: Clock) -> list[Message]:
+    """Accept several issued sets as `accept_set` would one after the other, in one statement each to serialize
+    their workers, to read the workers' recent messages and to write the new ones."""
+    issued = [RecommendationsIssued.model_validate(event.data) for event in events]
+    workers = sorted({one.worker_id for one in issued})
+    await _serialize_workers(session, workers)
+    # The workers' recent messages answer every question below in one query; an older duplicate of a set, if
     # any, is refused by the unique key (and the consumer treats that as the redelivery it is).
     # A job fair's invitation neither takes the place of offers nor gives way to them: only offers are looked at.
-    recent = list(await session.scalars(select(Message).where(Message.worker_id == worker_id, Message.kind == OFFERS)
-                                        .order_by(Message.created_at.desc()).limit(RECENT)))
+    recent = await _recent(session, workers)
+    accepted = [await _accept(session, event, one, recent[one.worker_id], settings=settings, clock=clock)
+                for event, one in zip(events, issued)]
+    await session.flush()
+    return accepted
+
+
+async def _accept(session: AsyncSession, event: Envelope, issued: RecommendationsIssued, recent: list[Message], *,
+                  settings: NotifySettings, clock: Clock) -> Message:
+    """One set, given the worker's recent offers messages (newest first; the new message joins them)."""
+    worker_id, set_id = issued.worker_id, issued.set_id
+    key = idempotency_key(worker_id, set_id)
     if existing := next((m for m in recent if m.idempotency_key == key), None):
         return existing
     now = clock.now()
@@ -97,6 +114,8 @@ async def accept_set(*, session: AsyncSession, event: Envelope, settings: Notify
                       status=MessageStatus.queued, attempts=0, text="", sms={}, wechat={}, excluded_channels=[],
                       version=1, created_at=now, updated_at=now)
     session.add(message)
+    earlier = list(recent)
+    recent[:] = [message, *earlier][:RECENT]
     items = [offer.data() for offer in issued.items]
     if not items:
         shortfall = issued.shortfall.reason if issued.shortfall else None
@@ -111,16 +130,27 @@ async def accept_set(*, session: AsyncSession, event: Envelope, settings: Notify
                   reason=f"无法生成消息：{exc}")
         return message
     message.text = message.sms["text"]
-    newest = max((m.set_version for m in recent), default=None)
+    newest = max((m.set_version for m in earlier), default=None)
     if newest is not None and newest >= event.version:
         message.status, message.reason = MessageStatus.suppressed, f"已收到更新的推荐（第{newest}次）"
-        await session.flush()
         MESSAGES.labels(MessageStatus.suppressed).inc()
         return message
-    await _place(session, message, recent, settings=settings, now=now)
-    await session.flush()
+    await _place(session, message, earlier, settings=settings, now=now)
     wake_if_due(session=session, message=message, now=now)
     return message
+
+
+async def _recent(session: AsyncSession, workers: Sequence[str]) -> dict[str, list[Message]]:
+    """Each worker's latest RECENT offers messages, newest first."""
+    ranked = (select(Message.id, func.row_number().over(partition_by=Message.worker_id,
+                                                        order_by=Message.created_at.desc()).label("rank"))
+              .where(Message.worker_id.in_(workers), Message.kind == OFFERS).subquery())
+    rows = await session.scalars(select(Message).join(ranked, ranked.c.id == Message.id)
+                                 .where(ranked.c.rank <= RECENT).order_by(Message.created_at.desc()))
+    recent: dict[str, list[Message]] = {worker_id: [] for worker_id in workers}
+    for message in rows:
+        recent[message.worker_id].append(message)
+    return recent
 
 
 def wake_if_due(*, session: AsyncSession, message: Message, now: datetime) -> None:
@@ -130,11 +160,14 @@ def wake_if_due(*, session: AsyncSession, message: Message, now: datetime) -> No
         wake_at_commit(session, DUE_CHANNEL)
 
 
-async def _serialize_worker(session: AsyncSession, worker_id: str) -> None:
-    """Sets for one worker are accepted one at a time, so two of them never both become messages."""
+async def _serialize_workers(session: AsyncSession, workers: Sequence[str]) -> None:
+    """Sets for one worker are accepted one at a time, so two of them never both become messages (the workers'
+    locks taken in one order, so two batches never wait on each other crosswise)."""
     connection = await session.connection()
     if connection.dialect.name == "postgresql":
-        await session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"notify:{worker_id}"})
+        await session.execute(text("SELECT count(pg_advisory_xact_lock(hashtext(key))) FROM "
+                                   "(SELECT key FROM unnest(CAST(:keys AS text[])) AS key ORDER BY key) AS workers"),
+                              {"keys": [f"notify:{worker_id}" for worker_id in sorted(workers)]})
     else:
         await begin_writing(session)
 

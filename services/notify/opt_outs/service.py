@@ -7,7 +7,7 @@ import hmac
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import timedelta
 
 from sqlalchemy import delete, select
@@ -50,9 +50,16 @@ async def record(*, session: AsyncSession, worker_id: str, channel: str, source:
 
 async def remember_route(*, session: AsyncSession, number_hash: str, worker_id: str, clock: Clock) -> None:
     """Keep (or refresh) the hash of the number an SMS went to: one statement, whichever the database."""
+    await remember_routes(session=session, routes={number_hash: worker_id}, clock=clock)
+
+
+async def remember_routes(*, session: AsyncSession, routes: Mapping[str, str], clock: Clock) -> None:
+    """Keep (or refresh) the hashes of the numbers SMS went to, each with its worker: one statement for all."""
     connection = await session.connection()
     insert = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
-    statement = insert(ReplyRoute).values(number_hash=number_hash, worker_id=worker_id, last_sent_at=clock.now())
+    now = clock.now()
+    statement = insert(ReplyRoute).values([{"number_hash": number_hash, "worker_id": worker_id, "last_sent_at": now}
+                                           for number_hash, worker_id in sorted(routes.items())])
     await session.execute(statement.on_conflict_do_update(
         index_elements=[ReplyRoute.number_hash],
         set_={"worker_id": statement.excluded.worker_id, "last_sent_at": statement.excluded.last_sent_at}))

@@ -103,17 +103,30 @@ async def _wechat_failed(session: AsyncSession, message: Message, receipt: Recei
 async def apply_waiting(*, session: AsyncSession, message: Message, settings: NotifySettings,
                         clock: Clock) -> None:
     """A receipt that came before its send was recorded: apply it now."""
-    if not message.provider_message_id:
+    await apply_waiting_all(session=session, messages=[message], settings=settings, clock=clock)
+
+
+async def apply_waiting_all(*, session: AsyncSession, messages: Sequence[Message], settings: NotifySettings,
+                            clock: Clock) -> None:
+    """Receipts that came before their sends were recorded: apply each message's latest, looked for in one query."""
+    sent = {(m.provider, m.provider_message_id): m for m in messages if m.provider_message_id}
+    if not sent:
         return
-    waiting = await session.scalar(select(Receipt).where(
-        Receipt.provider == message.provider, Receipt.provider_message_id == message.provider_message_id,
-        Receipt.message_id.is_(None)).order_by(Receipt.id.desc()).limit(1))
-    if waiting is None:
-        return
-    waiting.message_id = message.id
-    receipt = ReceiptIn(provider=waiting.provider, provider_message_id=waiting.provider_message_id,
-                        delivered=waiting.delivered, status=waiting.status, detail=waiting.detail)
-    await _apply(session, message, receipt, settings=settings, clock=clock)
+    waiting = await session.scalars(select(Receipt).where(
+        Receipt.provider.in_(sorted({provider for provider, _ in sent if provider})),
+        Receipt.provider_message_id.in_(sorted({key for _, key in sent if key})), Receipt.message_id.is_(None))
+        .order_by(Receipt.id.desc()))
+    applied: set[str] = set()
+    for receipt in list(waiting):
+        message = sent.get((receipt.provider, receipt.provider_message_id))
+        if message is None or message.id in applied:
+            continue
+        applied.add(message.id)
+        receipt.message_id = message.id
+        await _apply(session, message, ReceiptIn(provider=receipt.provider,
+                                                 provider_message_id=receipt.provider_message_id,
+                                                 delivered=receipt.delivered, status=receipt.status,
+                                                 detail=receipt.detail), settings=settings, clock=clock)
 
 
 async def apply_stranded(*, session: AsyncSession, settings: NotifySettings, clock: Clock,
