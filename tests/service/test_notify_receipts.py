@@ -189,3 +189,17 @@ def test_the_development_setting_is_refused_next_to_a_real_provider(tmp_path, fa
                                **({"sms_providers": "recording", "wechat_provider": "recording"} | providers))
     with pytest.raises(ValueError, match="NOTIFY_CALLBACKS_UNAUTHENTICATED"):
         create_app(settings)
+
+
+async def test_a_push_of_thousands_of_receipts_is_taken_whole(notify):
+    # Aliyun pushes what it has in one array: after a burst of sends, thousands at once (9 keys a receipt).
+    worker_id = await sent_one(notify)
+    [sent] = notify.aliyun.sent
+    others = [{"phone_number": "1390000" + f"{n:04d}", "send_time": "2026-11-28 10:00:00",
+               "report_time": "2026-11-28 10:00:05", "success": True, "err_code": "DELIVERED",
+               "err_msg": "用户接收成功", "sms_size": "1", "biz_id": f"9{n:017d}", "out_id": ""} for n in range(2_999)]
+    ours = {**others[0], "phone_number": sent.to, "biz_id": sent.message_id, "out_id": sent.key}
+    answer = await notify.client.post(notify.callback("receipts/aliyun"), json=[*others, ours])
+    assert answer.status_code == 200 and answer.json() == {"code": 0, "msg": "接收成功"}
+    await notify.settle()
+    assert (await notify.message(worker_id))["status"] == "delivered"
