@@ -30,6 +30,7 @@ import argparse
 import asyncio
 import contextlib
 import fcntl
+import http.client
 import json
 import os
 import shutil
@@ -272,8 +273,8 @@ def ready(url: str) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=2) as answer:
             return answer.status == 200
-    except (urllib.error.URLError, OSError, ValueError):
-        return False
+    except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError):
+        return False  # not up yet, or something else answered on its port (not HTTP, or not ready): asked again
 
 
 def tail(path: Path, lines: int = 15) -> str:
