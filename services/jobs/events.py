@@ -24,7 +24,7 @@ from shared.events.outbox import NewEvent, add_event, add_events
 from shared.reference.regions import get_region
 
 __all__ = ["FAIR_INVITED", "POSTING_CLOSED", "POSTING_OPENED", "POSTING_UPDATED", "as_view", "fair_invited",
-           "posting_changed", "snapshot"]
+           "posting_changed", "posting_opened", "snapshot"]
 
 
 def snapshot(posting: Posting) -> PostingSnapshot:
@@ -54,6 +54,12 @@ def view_of(row: Mapping[str, Any], *, employer_name: str, supply_list_office_id
 async def posting_changed(session: AsyncSession, posting: Posting, *, type: str, clock: Clock) -> None:
     await add_event(session, outbox, clock=clock, producer="jobs", type=type, subject=posting.id,
                     version=posting.version, data=snapshot(posting).data())
+
+
+async def posting_opened(session: AsyncSession, view: Mapping[str, Any], *, clock: Clock) -> None:
+    """The `jobs.posting.opened` event of a posting just inserted (given as its view)."""
+    await add_event(session, outbox, clock=clock, producer="jobs", type=POSTING_OPENED, subject=view["id"],
+                    version=view["version"], data=snapshot_of(view))
 
 
 async def postings_opened(session: AsyncSession, views: Iterable[Mapping[str, Any]], *, clock: Clock) -> int:

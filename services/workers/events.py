@@ -24,7 +24,8 @@ from shared.contracts.workers import (
 from shared.events.outbox import NewEvent, add_event, add_events
 from shared.reference.regions import get_region
 
-__all__ = ["PROFILE_PLACED", "PROFILE_REGISTERED", "PROFILE_UPDATED", "profile_changed", "snapshot"]
+__all__ = ["PROFILE_PLACED", "PROFILE_REGISTERED", "PROFILE_UPDATED", "profile_changed", "profile_registered",
+           "snapshot"]
 
 
 def snapshot(profile: WorkerProfile, *, today: date, placement: PlacementFacts | None = None) -> WorkerSnapshot:
@@ -58,6 +59,12 @@ async def profile_changed(session: AsyncSession, profile: WorkerProfile, *, type
     data = snapshot(profile, today=local_today(clock), placement=placement).data()
     await add_event(session, outbox, clock=clock, producer="workers", type=type, subject=profile.id,
                     version=profile.version, data=data)
+
+
+async def profile_registered(session: AsyncSession, row: Mapping[str, Any], *, clock: Clock) -> None:
+    """The `workers.profile.registered` event of a profile just inserted (given as its worker_profiles row)."""
+    await add_event(session, outbox, clock=clock, producer="workers", type=PROFILE_REGISTERED, subject=row["id"],
+                    version=row["version"], data=snapshot_of(row, today=local_today(clock)))
 
 
 async def profiles_registered(session: AsyncSession, rows: Iterable[Mapping[str, Any]], *, clock: Clock) -> int:

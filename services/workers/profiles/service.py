@@ -5,13 +5,13 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.workers.audit import service as audit
-from services.workers.events import PROFILE_REGISTERED, PROFILE_UPDATED, profile_changed
+from services.workers.events import PROFILE_UPDATED, profile_changed, profile_registered
 from services.workers.profiles import privacy
 from services.workers.profiles.idcard import IdCardError, parse_id_number, working_age_error
 from services.workers.profiles.models import WorkerProfile, WorkerStatus
@@ -81,9 +81,15 @@ def _identity_on(id_number: str, *, today: date) -> dict[str, Any]:
     return {"number": card.number, "birth_date": card.birth_date, "gender": card.gender}
 
 
+PROFILES = cast(Table, WorkerProfile.__table__)  # declarative models type __table__ as a FromClause
+# Built once, their values bound by name: SQLAlchemy keeps their cache keys and compiled forms.
+_HOLDER = select(WorkerProfile.id, WorkerProfile.home_region_code).where(
+    WorkerProfile.id_number_hash == bindparam("id_hash"))
+_INSERT = PROFILES.insert()
+
+
 async def _ensure_unique(session: AsyncSession, id_hash: str, *, by: Principal, besides: str | None = None) -> None:
-    existing = (await session.execute(select(WorkerProfile.id, WorkerProfile.home_region_code)
-                                      .where(WorkerProfile.id_number_hash == id_hash))).first()
+    existing = (await session.execute(_HOLDER, {"id_hash": id_hash})).first()
     if existing is not None and existing.id != besides:
         raise duplicate_of(existing.id, existing.home_region_code, by=by)
 
@@ -132,14 +138,13 @@ def registration(*, fields: dict[str, Any], by: Principal, keys: PiiKeys, now: d
 
 async def register(*, session: AsyncSession, fields: dict[str, Any], by: Principal, keys: PiiKeys,
                    clock: Clock) -> WorkerProfile:
-    """Register a labourer of the staff member's region; the same ID-card number twice is a conflict."""
+    """Register a labourer of the staff member's region; the same ID-card number twice is a conflict. The profile is
+    written as a row, as a ledger's are; the record returned presents it and is not tracked by the unit of work."""
     row = registration(fields=fields, by=by, keys=keys, now=clock.now(), today=local_today(clock))
     await _ensure_unique(session, row["id_number_hash"], by=by)
-    profile = WorkerProfile(**row)
-    session.add(profile)
-    await session.flush()
-    await profile_changed(session, profile, type=PROFILE_REGISTERED, clock=clock)
-    return profile
+    await session.execute(_INSERT, row)
+    await profile_registered(session, row, clock=clock)
+    return WorkerProfile(**row)
 
 
 def duplicate_of(existing_id: str, existing_home: str, *, by: Principal) -> DuplicateWorker:
@@ -160,15 +165,15 @@ async def get(*, session: AsyncSession, worker_id: str, by: Principal) -> Worker
 async def read(*, session: AsyncSession, worker_id: str, by: Principal, keys: PiiKeys, clock: Clock) -> dict:
     """A profile as the caller may see it; a clear read is written to the audit log."""
     profile = await get(session=session, worker_id=worker_id, by=by)
-    return present(session=session, profile=profile, by=by, keys=keys, clock=clock, action="read profile")
+    return await present(session=session, profile=profile, by=by, keys=keys, clock=clock, action="read profile")
 
 
-def present(*, session: AsyncSession, profile: WorkerProfile, by: Principal, keys: PiiKeys, clock: Clock,
-            action: str) -> dict:
+async def present(*, session: AsyncSession, profile: WorkerProfile, by: Principal, keys: PiiKeys, clock: Clock,
+                  action: str) -> dict:
     clear = privacy.sees_clear(by, profile)
     if clear:
         fields = [f for f in privacy.PERSONAL_FIELDS if f != "wechat_openid" or profile.wechat_openid_sealed]
-        audit.record(session=session, by=by, worker_id=profile.id, fields=fields, action=action, clock=clock)
+        await audit.record(session=session, by=by, worker_id=profile.id, fields=fields, action=action, clock=clock)
     return privacy.view(profile, clear=clear, keys=keys, today=local_today(clock))
 
 
