@@ -50,7 +50,7 @@ from services.workers.db import outbox as workers_outbox
 from services.workers.profiles.models import WorkerProfile
 from shared.auth import mint_token
 from shared.clock import SystemClock, local_today
-from shared.db import make_engine
+from shared.db import code_prefix, make_engine
 from shared.pii import PiiKeys
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -139,22 +139,25 @@ async def _stop(process: subprocess.Popen) -> None:
 async def load(port: int, requests: list[tuple[str, str, Any]], *, connections: int, expect: int,
                headers: dict[str, str], folder: Path) -> tuple[Sample, float]:
     """Send the requests from a load client in a process of its own; the sample and the client's CPU seconds."""
-    spec = folder / f"load-{uuid.uuid4().hex[:8]}.json"
+    spec, out = (folder / f"load-{uuid.uuid4().hex[:8]}.{kind}.json" for kind in ("spec", "out"))
     spec.write_text(json.dumps({"port": port, "connections": connections, "deadline": CLIENT_SECONDS,
                                 "expect": expect, "headers": headers, "requests": requests}, ensure_ascii=False))
-    client = await asyncio.create_subprocess_exec(sys.executable, "-m", "bench.http_load", str(spec), cwd=ROOT,
-                                                  stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    client = await asyncio.create_subprocess_exec(sys.executable, "-m", "bench.http_load", str(spec), str(out),
+                                                  cwd=ROOT, stdout=asyncio.subprocess.DEVNULL,
+                                                  stderr=asyncio.subprocess.PIPE)
     try:
-        out, err = await asyncio.wait_for(client.communicate(), CLIENT_SECONDS + 30)
+        _, err = await asyncio.wait_for(client.communicate(), CLIENT_SECONDS + 30)
+        if client.returncode != 0:
+            raise RuntimeError(f"the load client failed ({client.returncode}):\n"
+                               f"{err.decode(errors='replace')[-3000:]}")
+        result = json.loads(out.read_text())
     except TimeoutError:
         client.kill()
         await client.wait()
         raise RuntimeError(f"the load client did not finish within {CLIENT_SECONDS + 30:.0f} s") from None
     finally:
         spec.unlink(missing_ok=True)
-    if client.returncode != 0:
-        raise RuntimeError(f"the load client failed ({client.returncode}):\n{err.decode(errors='replace')[-3000:]}")
-    result = json.loads(out)
+        out.unlink(missing_ok=True)
     if result["unexpected"]:
         raise RuntimeError(f"answers other than {expect}: {result['unexpected']}")
     return Sample(result["latencies"], result["elapsed"]), result["cpu"] / len(requests)
@@ -358,7 +361,7 @@ async def _read_postings(port: int, engine: AsyncEngine, ids: list[str], folder:
                           headers=headers, folder=folder)
 
     one = select(POSTINGS).where(POSTINGS.c.id == bindparam("id"))
-    rows = (select(POSTINGS).where(POSTINGS.c.status == "open", POSTINGS.c.region_code.startswith("110106"))
+    rows = (select(POSTINGS).where(POSTINGS.c.status == "open", code_prefix(POSTINGS.c.region_code, "110106"))
             .order_by(POSTINGS.c.created_at.desc(), POSTINGS.c.id).limit(20))
     next_id = iter(shuffled * (READS * ROUNDS // len(shuffled) + 1)).__next__
 

@@ -1,9 +1,9 @@
-"""A load client for the HTTP benchmarks, run as a process of its own: `python -m bench.http_load SPEC.json`.
+"""A load client for the HTTP benchmarks, run as a process of its own: `python -m bench.http_load SPEC.json OUT.json`.
 
 It opens `connections` keep-alive HTTP/1.1 connections to 127.0.0.1:`port` and sends the requests of the spec over
 them, each connection its next request as soon as its last answer is in, and prints one JSON line: every request's
 latency (seconds), the wall time of the whole run, the CPU seconds this process spent, and the first unexpected
-answers. The requests are encoded before the clock starts, and answers are read with a minimal parser (status line,
+answers, into OUT.json. The requests are encoded before the clock starts, and answers are read with a minimal parser (status line,
 Content-Length), so that the client spends as little of the machine's CPU as it can.
 
 The spec (JSON): {"port": int, "connections": int, "deadline": seconds, "expect": status, "headers": {...},
@@ -68,7 +68,7 @@ async def run(spec: dict[str, Any]) -> dict[str, Any]:
             "cpu": after.ru_utime + after.ru_stime - cpu.ru_utime - cpu.ru_stime}
 
 
-def main(path: str) -> int:
+def main(path: str, out: str) -> int:
     with open(path, encoding="utf-8") as file:
         spec = json.load(file)
     try:
@@ -77,9 +77,10 @@ def main(path: str) -> int:
         result = asyncio.run(run(spec))
     else:
         result = uvloop.run(run(spec))
-    print(json.dumps(result))
+    with open(out, "w", encoding="utf-8") as file:
+        json.dump(result, file)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1]))
+    sys.exit(main(sys.argv[1], sys.argv[2]))
