@@ -23,6 +23,7 @@ from sqlalchemy import (
     and_,
     event,
     func,
+    literal,
     literal_column,
     select,
     text,
@@ -54,11 +55,13 @@ def rows_touched(result: Result[Any]) -> int:
     those statements it is a CursorResult, which counts them)."""
     return cast(CursorResult[Any], result).rowcount
 
-def code_prefix(column: Any, prefix: str, *, width: int = 12) -> ColumnElement[bool]:
-    """The rows whose code (digits, at most `width` of them: a region's adcode) starts with `prefix`. Said as a range
-    besides the LIKE, so that a b-tree index on the column serves it under any collation (PostgreSQL uses an index
-    for LIKE 'prefix%' only under the C collation or with a pattern index)."""
-    return and_(column.between(prefix, prefix.ljust(width, "9")), column.startswith(prefix, autoescape=True))
+def code_prefix(column: Any, prefix: Any) -> ColumnElement[bool]:
+    """The rows whose code (digits, 12 at most: a region's adcode) starts with `prefix` (digits, or a bound parameter
+    holding them). Said as a range besides the LIKE, so that a b-tree index on the column serves it under any
+    collation (PostgreSQL uses an index for LIKE 'prefix%' only under the C collation or with a pattern index): a
+    code starts with p exactly when p <= code <= p || '999999999999'."""
+    prefix = literal(prefix) if isinstance(prefix, str) else prefix
+    return and_(column >= prefix, column <= prefix.concat("9" * 12), column.like(prefix.concat("%")))
 
 
 class UtcDateTime(TypeDecorator):

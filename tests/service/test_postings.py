@@ -173,6 +173,8 @@ async def test_listing_filters_and_pages(api, owner):
     past_the_end = (await api.client.get("/jobs/postings?page=3&page_size=3", headers=staff)).json()
     assert (past_the_end["total"], past_the_end["items"]) == (4, [])
     assert (await total("region=110106")) == 1 and (await total("region=152222105")) == 1
+    assert await total("text=%25") == 0 and await total("text=_") == 0  # LIKE's wildcards are matched as themselves
+    assert await total("occupation=6-1_") == 0 and await total("region=15222210") == 1
     assert (await api.client.get("/jobs/postings?region=abc", headers=staff)).status_code == 422
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any, cast
 
-from sqlalchemy import RowMapping, Table, bindparam, func, or_, select
+from sqlalchemy import RowMapping, Select, Table, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from services.jobs.employers.models import Employer
@@ -184,33 +185,54 @@ async def expire_due(*, session: AsyncSession, clock: Clock, limit: int = 500) -
 async def search(*, reader: AsyncConnection, filters: PostingFilter, by: Principal, page: int,
                  page_size: int) -> tuple[list[dict[str, Any]], int]:
     """List postings (their views) with filters, newest first; employers see their own only."""
-    query = select(Posting)
-    if by.role is Role.employer:
-        query = query.where(Posting.employer_id == by.employer_id)
-    if filters.employer_id:
-        query = query.where(Posting.employer_id == filters.employer_id)
-    if filters.status:
-        query = query.where(Posting.status == filters.status)
-    if filters.region:
-        query = query.where(code_prefix(Posting.region_code, filters.region))
+    values: dict[str, Any] = {
+        "mine": by.employer_id if by.role is Role.employer else None, "employer_id": filters.employer_id,
+        "status": filters.status, "region": filters.region, "supply_list_id": filters.supply_list_id,
+        "occupation": filters.occupation, "text": filters.text}
+    shape = tuple(name for name in _FILTERS if values[name])
     if filters.occupation:
-        query = query.where(or_(Posting.occupation == filters.occupation,
-                                Posting.occupation_code.startswith(filters.occupation, autoescape=True)))
-    if filters.supply_list_id:
-        query = query.where(Posting.supply_list_id == filters.supply_list_id)
+        values["occupation_code"] = _escaped(filters.occupation) + "%"
     if filters.text:
-        text = filters.text
-        query = query.where(or_(Posting.title.contains(text, autoescape=True),
-                                Posting.description.contains(text, autoescape=True),
-                                Posting.occupation.contains(text, autoescape=True)))
-    # One statement: the page is picked, and every match counted, on narrow rows; then only its postings are read
-    # whole, with their employer and list. A page past the end has no row to carry the count.
-    picked = (query.with_only_columns(Posting.id, Posting.created_at, func.count().over().label("total"))
-              .order_by(Posting.created_at.desc(), Posting.id).limit(page_size).offset((page - 1) * page_size)
-              .subquery())
-    rows = (await reader.execute(VIEW.add_columns(picked.c.total).join(picked, Posting.id == picked.c.id)
-                                 .order_by(picked.c.created_at.desc(), picked.c.id))).mappings().all()
+        values["text"] = "%" + _escaped(filters.text) + "%"
+    rows = (await reader.execute(_page(shape), values | {"limit": page_size, "offset": (page - 1) * page_size})
+            ).mappings().all()
     if rows:
         return [_view(row) for row in rows], rows[0]["total"]
-    total = await reader.scalar(select(func.count()).select_from(query.subquery())) if page > 1 else 0
+    total = await reader.scalar(select(func.count()).select_from(_matching(shape).subquery()), values) if page > 1 \
+        else 0
     return [], total or 0
+
+
+# Each filter of a listing, its value bound by name; a statement per combination of filters is built once.
+_FILTERS = {
+    "mine": Posting.employer_id == bindparam("mine"),
+    "employer_id": Posting.employer_id == bindparam("employer_id"),
+    "status": Posting.status == bindparam("status"),
+    "region": code_prefix(Posting.region_code, bindparam("region")),
+    "occupation": or_(Posting.occupation == bindparam("occupation"),
+                      Posting.occupation_code.like(bindparam("occupation_code"), escape="/")),
+    "supply_list_id": Posting.supply_list_id == bindparam("supply_list_id"),
+    "text": or_(*(column.like(bindparam("text"), escape="/")
+                  for column in (Posting.title, Posting.description, Posting.occupation))),
+}
+
+
+def _escaped(value: str) -> str:
+    """A value for LIKE … ESCAPE '/' that matches itself only."""
+    return value.replace("/", "//").replace("%", "/%").replace("_", "/_")
+
+
+@lru_cache(maxsize=128)
+def _matching(shape: tuple[str, ...]) -> Select:
+    return select(Posting).where(*(_FILTERS[name] for name in shape))
+
+
+@lru_cache(maxsize=128)
+def _page(shape: tuple[str, ...]) -> Select:
+    """One statement: the page is picked, and every match counted, on narrow rows; then only its postings are read
+    whole, with their employer and list. A page past the end has no row to carry the count."""
+    picked = (_matching(shape).with_only_columns(Posting.id, Posting.created_at, func.count().over().label("total"))
+              .order_by(Posting.created_at.desc(), Posting.id).limit(bindparam("limit")).offset(bindparam("offset"))
+              .subquery())
+    return (VIEW.add_columns(picked.c.total).join(picked, Posting.id == picked.c.id)
+            .order_by(picked.c.created_at.desc(), picked.c.id))
