@@ -4,8 +4,9 @@ invitations. Their names and payloads are the contracts in shared/contracts/jobs
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, cast
 
+from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.jobs.db import outbox
@@ -56,10 +57,12 @@ async def posting_changed(session: AsyncSession, posting: Posting, *, type: str,
                     version=posting.version, data=snapshot(posting).data())
 
 
-async def posting_opened(session: AsyncSession, view: Mapping[str, Any], *, clock: Clock) -> None:
-    """The `jobs.posting.opened` event of a posting just inserted (given as its view)."""
+async def posting_opened(session: AsyncSession, row: Mapping[str, Any], view: Mapping[str, Any], *,
+                         clock: Clock) -> None:
+    """Insert a new posting's row and its `jobs.posting.opened` event (the snapshot made from its view), in one
+    statement on PostgreSQL."""
     await add_event(session, outbox, clock=clock, producer="jobs", type=POSTING_OPENED, subject=view["id"],
-                    version=view["version"], data=snapshot_of(view))
+                    version=view["version"], data=snapshot_of(view), along=[(cast(Table, Posting.__table__), row)])
 
 
 async def postings_opened(session: AsyncSession, views: Iterable[Mapping[str, Any]], *, clock: Clock) -> int:

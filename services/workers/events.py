@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
+from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.workers.db import outbox
@@ -62,9 +63,11 @@ async def profile_changed(session: AsyncSession, profile: WorkerProfile, *, type
 
 
 async def profile_registered(session: AsyncSession, row: Mapping[str, Any], *, clock: Clock) -> None:
-    """The `workers.profile.registered` event of a profile just inserted (given as its worker_profiles row)."""
+    """Insert a new worker_profiles row and its `workers.profile.registered` event, in one statement on
+    PostgreSQL."""
     await add_event(session, outbox, clock=clock, producer="workers", type=PROFILE_REGISTERED, subject=row["id"],
-                    version=row["version"], data=snapshot_of(row, today=local_today(clock)))
+                    version=row["version"], data=snapshot_of(row, today=local_today(clock)),
+                    along=[(cast(Table, WorkerProfile.__table__), row)])
 
 
 async def profiles_registered(session: AsyncSession, rows: Iterable[Mapping[str, Any]], *, clock: Clock) -> int:

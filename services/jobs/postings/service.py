@@ -45,7 +45,6 @@ POSTINGS = cast(Table, Posting.__table__)  # declarative models type __table__ a
 # Built once, their values bound by name: SQLAlchemy keeps their cache keys and compiled forms.
 _EMPLOYER_NAME = select(Employer.name).where(Employer.id == bindparam("employer_id"))
 _LIST_OFFICE = select(SupplyList.office_id).where(SupplyList.id == bindparam("supply_list_id"))
-_INSERT = POSTINGS.insert()
 
 
 async def post(*, session: AsyncSession, fields: dict[str, Any], employer_id: str, clock: Clock) -> dict[str, Any]:
@@ -63,9 +62,8 @@ async def post(*, session: AsyncSession, fields: dict[str, Any], employer_id: st
     list_id = values.get("supply_list_id")
     office_id = await session.scalar(_LIST_OFFICE, {"supply_list_id": list_id}) if list_id else None
     row = opened(values, employer_id=employer_id, now=clock.now(), today=today)
-    await session.execute(_INSERT, row)
     view = view_of(row, employer_name=employer_name, supply_list_office_id=office_id)
-    await posting_opened(session, view, clock=clock)
+    await posting_opened(session, row, view, clock=clock)
     return view
 
 

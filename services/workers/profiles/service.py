@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, bindparam, func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.workers.audit import service as audit
@@ -81,11 +81,9 @@ def _identity_on(id_number: str, *, today: date) -> dict[str, Any]:
     return {"number": card.number, "birth_date": card.birth_date, "gender": card.gender}
 
 
-PROFILES = cast(Table, WorkerProfile.__table__)  # declarative models type __table__ as a FromClause
 # Built once, their values bound by name: SQLAlchemy keeps their cache keys and compiled forms.
 _HOLDER = select(WorkerProfile.id, WorkerProfile.home_region_code).where(
     WorkerProfile.id_number_hash == bindparam("id_hash"))
-_INSERT = PROFILES.insert()
 
 
 async def _ensure_unique(session: AsyncSession, id_hash: str, *, by: Principal, besides: str | None = None) -> None:
@@ -142,7 +140,6 @@ async def register(*, session: AsyncSession, fields: dict[str, Any], by: Princip
     written as a row, as a ledger's are; the record returned presents it and is not tracked by the unit of work."""
     row = registration(fields=fields, by=by, keys=keys, now=clock.now(), today=local_today(clock))
     await _ensure_unique(session, row["id_number_hash"], by=by)
-    await session.execute(_INSERT, row)
     await profile_registered(session, row, clock=clock)
     return WorkerProfile(**row)
 
