@@ -31,12 +31,12 @@ from time import perf_counter
 from typing import Any, NamedTuple, cast
 
 import httpx
-from sqlalchemy import Table, bindparam, func, select
+from sqlalchemy import Table, bindparam, func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench import infra, workers_data
 from bench.jobs_api import vacancy
-from bench.report import Report, Sample, pooled, progress, timed
+from bench.report import Report, Sample, median, pooled, progress, timed
 from services.jobs.app import build as build_jobs
 from services.jobs.db import outbox as jobs_outbox
 from services.jobs.employers.models import Employer
@@ -89,6 +89,13 @@ def _processes(n: int) -> str:
 class Served(NamedTuple):
     port: int
     pid: int  # of `jobbridge serve`: the server itself with one process, their supervisor with more
+    log: Path  # its standard output and error: JSON log lines
+
+
+def errors_logged(log: Path, last: int = 3) -> str:
+    """The server's last logged errors, to say why it answered 500."""
+    lines = [line for line in log.read_text(errors="replace").splitlines() if '"level": "ERROR"' in line]
+    return "\n".join(line[-1500:] for line in lines[-last:]) or "(no error logged)"
 
 
 @asynccontextmanager
@@ -110,7 +117,7 @@ async def serving(service: str, *, url: str, processes: int, folder: Path) -> As
             cwd=ROOT, env=env, stdout=log, stderr=log, start_new_session=True)
     try:
         await _started(process, log_path, processes)
-        yield Served(port, process.pid)
+        yield Served(port, process.pid, log_path)
     finally:
         await _stop(process)
 
@@ -137,8 +144,9 @@ async def _stop(process: subprocess.Popen) -> None:
 
 
 async def load(port: int, requests: list[tuple[str, str, Any]], *, connections: int, expect: int,
-               headers: dict[str, str], folder: Path) -> tuple[Sample, float]:
-    """Send the requests from a load client in a process of its own; the sample and the client's CPU seconds."""
+               headers: dict[str, str], folder: Path, log: Path | None = None) -> tuple[Sample, float]:
+    """Send the requests from a load client in a process of its own; the sample and the client's CPU seconds per
+    request. `log`: the server's, whose errors are quoted when an answer is not the one expected."""
     spec, out = (folder / f"load-{uuid.uuid4().hex[:8]}.{kind}.json" for kind in ("spec", "out"))
     spec.write_text(json.dumps({"port": port, "connections": connections, "deadline": CLIENT_SECONDS,
                                 "expect": expect, "headers": headers, "requests": requests}, ensure_ascii=False))
@@ -159,7 +167,8 @@ async def load(port: int, requests: list[tuple[str, str, Any]], *, connections: 
         spec.unlink(missing_ok=True)
         out.unlink(missing_ok=True)
     if result["unexpected"]:
-        raise RuntimeError(f"answers other than {expect}: {result['unexpected']}")
+        raise RuntimeError(f"answers other than {expect}: {result['unexpected']}; the server logged:\n"
+                           f"{errors_logged(log) if log else '(its log was not given)'}")
     return Sample(result["latencies"], result["elapsed"]), result["cpu"] / len(requests)
 
 
@@ -170,6 +179,22 @@ def bearer(**claims: Any) -> dict[str, str]:
 async def count(engine: AsyncEngine, table: Table) -> int:
     async with engine.connect() as connection:
         return await connection.scalar(select(func.count()).select_from(table)) or 0
+
+
+async def baseline(engine: AsyncEngine, n: int, concurrency: int, op: Callable[[], Awaitable[object]]) -> Sample:
+    """A baseline round: `concurrency` connections opened first (outside the figure), `op` n times, the connections
+    closed after it, so that the server, and whatever else shares PostgreSQL, has the server's connections."""
+
+    async def hold() -> None:
+        async with engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+            await asyncio.sleep(0.05)  # held together: the pool opens one connection each
+
+    await asyncio.gather(*(hold() for _ in range(concurrency)))
+    try:
+        return await timed(n, concurrency, op)
+    finally:
+        await engine.dispose()
 
 
 class Rounds:
@@ -203,7 +228,7 @@ async def jobs_writes(report: Report, folder: Path) -> None:
             runs = {}
             for processes in PROCESSES:
                 async with serving("jobs", url=url, processes=processes, folder=folder / "jobs") as server:
-                    runs[processes] = await _post_vacancies(server.port, engine, folder)
+                    runs[processes] = await _post_vacancies(server, engine, folder)
             posted = WARMUP * len(PROCESSES) + sum(len(r.api) * WRITES for r in runs.values())
             stored, events = await count(engine, POSTINGS), await count(engine, jobs_outbox)
         finally:
@@ -213,12 +238,12 @@ async def jobs_writes(report: Report, folder: Path) -> None:
     for processes, run in runs.items():
         name = f"POST /jobs/postings, {_processes(processes)}, {WRITE_CONNECTIONS} connections"
         report.compare(name, pooled(run.api), f"bare INSERT, {WRITE_CONNECTIONS} at once", pooled(run.base))
-        report.note(f"{name}: rounds {run.rates()}; load client CPU {1e6 * min(run.client_cpu):.0f} µs a request")
+        report.note(f"{name}: rounds {run.rates()}; load client CPU {1e6 * median(run.client_cpu):.0f} µs a request")
     report.note(f"jobs writes: {posted} postings posted, one outbox row each (counted)")
 
 
-async def _post_vacancies(port: int, engine: AsyncEngine, folder: Path) -> Rounds:
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+async def _post_vacancies(server: Served, engine: AsyncEngine, folder: Path) -> Rounds:
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{server.port}") as client:
         created = await client.post("/jobs/employers", headers=bearer(role="admin"),
                                     json={"name": f"北京安居家政服务有限公司{uuid.uuid4().hex[:4]}",
                                           "region_code": "110106"})
@@ -227,8 +252,8 @@ async def _post_vacancies(port: int, engine: AsyncEngine, folder: Path) -> Round
     body = vacancy()
 
     async def api(n: int = WRITES) -> tuple[Sample, float]:
-        return await load(port, [("POST", "/jobs/postings", body)] * n, connections=WRITE_CONNECTIONS, expect=201,
-                          headers=headers, folder=folder)
+        return await load(server.port, [("POST", "/jobs/postings", body)] * n, connections=WRITE_CONNECTIONS,
+                          expect=201, headers=headers, folder=folder, log=server.log)
 
     await api(WARMUP)
     async with engine.connect() as connection:
@@ -239,7 +264,7 @@ async def _post_vacancies(port: int, engine: AsyncEngine, folder: Path) -> Round
             await connection.execute(POSTINGS.insert(), row | {"id": str(uuid.uuid4())})
 
     run = Rounds()
-    await run.take(api, lambda: timed(WRITES, WRITE_CONNECTIONS, insert))
+    await run.take(api, lambda: baseline(engine, WRITES, WRITE_CONNECTIONS, insert))
     return run
 
 
@@ -251,7 +276,7 @@ async def workers_writes(report: Report, folder: Path) -> None:
             runs = {}
             for processes in PROCESSES:
                 async with serving("workers", url=url, processes=processes, folder=folder / "workers") as server:
-                    runs[processes] = await _register_workers(server.port, engine, indices, folder)
+                    runs[processes] = await _register_workers(server, engine, indices, folder)
             registered = WARMUP * len(PROCESSES) + sum(len(r.api) * WRITES for r in runs.values())
             stored, events = await count(engine, PROFILES), await count(engine, workers_outbox)
             audited = await count(engine, READS_TABLE)
@@ -263,18 +288,19 @@ async def workers_writes(report: Report, folder: Path) -> None:
     for processes, run in runs.items():
         name = f"POST /workers/profiles, {_processes(processes)}, {WRITE_CONNECTIONS} connections"
         report.compare(name, pooled(run.api), f"bare INSERT, {WRITE_CONNECTIONS} at once", pooled(run.base))
-        report.note(f"{name}: rounds {run.rates()}; load client CPU {1e6 * min(run.client_cpu):.0f} µs a request")
+        report.note(f"{name}: rounds {run.rates()}; load client CPU {1e6 * median(run.client_cpu):.0f} µs a request")
     report.note(f"workers writes: {registered} labourers registered, one outbox row and one audit row each "
                 f"(counted); bare INSERTs of rows sealed beforehand, with no outbox or audit row")
 
 
-async def _register_workers(port: int, engine: AsyncEngine, indices, folder: Path) -> Rounds:
+async def _register_workers(server: Served, engine: AsyncEngine, indices, folder: Path) -> Rounds:
     headers = bearer(role="station_staff", region=workers_data.STAFF_REGION, sub=STAFF_SUB)
     keys = PiiKeys.from_settings(current_key_hex=PII_KEY, hash_key_hex=PII_HASH_KEY)
 
     async def api(n: int = WRITES) -> tuple[Sample, float]:
         bodies = [("POST", "/workers/profiles", workers_data.worker(next(indices))) for _ in range(n)]
-        return await load(port, bodies, connections=WRITE_CONNECTIONS, expect=201, headers=headers, folder=folder)
+        return await load(server.port, bodies, connections=WRITE_CONNECTIONS, expect=201, headers=headers,
+                          folder=folder, log=server.log)
 
     async def bare() -> Sample:
         now = SystemClock().now()
@@ -285,7 +311,7 @@ async def _register_workers(port: int, engine: AsyncEngine, indices, folder: Pat
             async with engine.begin() as connection:
                 await connection.execute(PROFILES.insert(), next(rows))
 
-        return await timed(WRITES, WRITE_CONNECTIONS, insert)
+        return await baseline(engine, WRITES, WRITE_CONNECTIONS, insert)
 
     await api(WARMUP)
     run = Rounds()
@@ -329,7 +355,7 @@ async def jobs_reads(report: Report, folder: Path) -> None:
             runs = {}
             for processes in PROCESSES:
                 async with serving("jobs", url=url, processes=processes, folder=folder / "reads") as server:
-                    runs[processes] = await _read_postings(server.port, engine, ids, folder)
+                    runs[processes] = await _read_postings(server, engine, ids, folder)
         finally:
             await engine.dispose()
     for processes, (by_id, page) in runs.items():
@@ -339,14 +365,15 @@ async def jobs_reads(report: Report, folder: Path) -> None:
             api = pooled(run.api)
             report.compare(name, api, f"{base}, {READ_CONNECTIONS} at once", pooled(run.base))
             report.figure(f"{name}: per second against the goal", api.rate, "/s", "goal", READ_GOAL)
-            report.note(f"{name}: rounds {run.rates()}; load client CPU {1e6 * min(run.client_cpu):.0f} µs a "
+            report.note(f"{name}: rounds {run.rates()}; load client CPU {1e6 * median(run.client_cpu):.0f} µs a "
                         f"request")
     report.note(f"reads: {SEEDED:,} open postings over {len(REGIONS)} districts and counties; the page is "
                 f"{PAGE} ({SEEDED // len(REGIONS)} match, total counted); station staff token; bare SELECTs "
                 f"in autocommit (no BEGIN/COMMIT), the page's without its count")
 
 
-async def _read_postings(port: int, engine: AsyncEngine, ids: list[str], folder: Path) -> tuple[Rounds, Rounds]:
+async def _read_postings(server: Served, engine: AsyncEngine, ids: list[str],
+                         folder: Path) -> tuple[Rounds, Rounds]:
     headers = bearer(role="station_staff", region=workers_data.STAFF_REGION, sub=STAFF_SUB)
     shuffled = random.Random(7).sample(ids, len(ids))
 
@@ -354,11 +381,12 @@ async def _read_postings(port: int, engine: AsyncEngine, ids: list[str], folder:
         return [("GET", f"/jobs/postings/{shuffled[i % len(shuffled)]}", None) for i in range(n)]
 
     async def api_by_id(n: int = READS) -> tuple[Sample, float]:
-        return await load(port, by_id(n), connections=READ_CONNECTIONS, expect=200, headers=headers, folder=folder)
+        return await load(server.port, by_id(n), connections=READ_CONNECTIONS, expect=200, headers=headers,
+                          folder=folder, log=server.log)
 
     async def api_page(n: int = READS) -> tuple[Sample, float]:
-        return await load(port, [("GET", PAGE, None)] * n, connections=READ_CONNECTIONS, expect=200,
-                          headers=headers, folder=folder)
+        return await load(server.port, [("GET", PAGE, None)] * n, connections=READ_CONNECTIONS, expect=200,
+                          headers=headers, folder=folder, log=server.log)
 
     one = select(POSTINGS).where(POSTINGS.c.id == bindparam("id"))
     rows = (select(POSTINGS).where(POSTINGS.c.status == "open", code_prefix(POSTINGS.c.region_code, "110106"))
@@ -377,8 +405,8 @@ async def _read_postings(port: int, engine: AsyncEngine, ids: list[str], folder:
     await api_by_id(WARMUP)
     await api_page(WARMUP)
     first, pages = Rounds(), Rounds()
-    await first.take(api_by_id, lambda: timed(READS, READ_CONNECTIONS, select_one))
-    await pages.take(api_page, lambda: timed(READS, READ_CONNECTIONS, select_page))
+    await first.take(api_by_id, lambda: baseline(engine, READS, READ_CONNECTIONS, select_one))
+    await pages.take(api_page, lambda: baseline(engine, READS, READ_CONNECTIONS, select_page))
     return first, pages
 
 

@@ -79,12 +79,12 @@ async def profile(kind: str, folder: Path) -> str:
     service = "workers" if kind == "post_profile" else "jobs"
     async with infra.postgres_database() as url:
         ids = await api_http.seed_postings(url, folder / "seed") if kind.startswith("get") else []
-        async with api_http.serving(service, url=url, processes=1, folder=folder / kind) as (port, pid):
+        async with api_http.serving(service, url=url, processes=1, folder=folder / kind) as (port, pid, log):
             requests, headers, expect = await _requests(kind, port, ids)
             connections = api_http.WRITE_CONNECTIONS if kind.startswith("post") else api_http.READ_CONNECTIONS
             # Unsampled first: what a process does once (the occupation vocabulary, compiled statements, the pool).
             await api_http.load(port, requests[:WARMUP], connections=connections, expect=expect, headers=headers,
-                                folder=folder)
+                                folder=folder, log=log)
             out = folder / f"{kind}.txt"
             spy = await asyncio.create_subprocess_exec(
                 shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(pid),
@@ -92,7 +92,7 @@ async def profile(kind: str, folder: Path) -> str:
                 "--nonblocking", stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
             await asyncio.sleep(0.5)
             sample, _ = await api_http.load(port, requests[WARMUP:], connections=connections, expect=expect,
-                                            headers=headers, folder=folder)
+                                            headers=headers, folder=folder, log=log)
             _, err = await spy.communicate()
             if spy.returncode != 0:
                 raise RuntimeError(f"py-spy failed: {err.decode(errors='replace')[-2000:]}")

@@ -110,8 +110,11 @@ def make_engine(url: str, *, pool_size: int = 20) -> AsyncEngine:
             cursor.close()
 
         return engine
-    # No overflow: connections past a pool's size are closed as soon as they come back, so a steady load above it
-    # opened and closed a connection (a PostgreSQL backend started and ended) for about every request over it.
+    # No overflow: connections past a pool's size are closed as soon as they come back, so under a steady load above
+    # the size one was opened and closed (a PostgreSQL backend started and ended) for about every request over it:
+    # 32 GET /jobs/postings/{id} at once on one server process got 760-790 answers a second with 10 + 10 overflow,
+    # 1,120-1,170 with 20 kept (runs back to back). The pool opens connections only as they are needed, and keeps
+    # them: a process that once had 20 statements in flight holds 20 of the server's connections (docs/scaling.md).
     engine = create_async_engine(url, pool_size=pool_size, max_overflow=0)
     _ping_when_idle(engine)
     return engine
