@@ -44,7 +44,6 @@ NAMING_CONVENTION = {
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 
-
 def _refuse_writes(_connection: Any, statement: Any, *_: Any) -> None:
     if getattr(statement, "is_dml", False):
         raise RuntimeError("a reading unit of work was given a statement that writes")
@@ -54,6 +53,7 @@ def rows_touched(result: Result[Any]) -> int:
     """How many rows an INSERT, UPDATE or DELETE touched (`session.execute` types its answer as a plain Result; for
     those statements it is a CursorResult, which counts them)."""
     return cast(CursorResult[Any], result).rowcount
+
 
 def code_prefix(column: Any, prefix: Any) -> ColumnElement[bool]:
     """The rows whose code (digits, 12 at most: a region's adcode) starts with `prefix` (digits, or a bound parameter
@@ -223,8 +223,10 @@ class Database:
             yield connection
 
     async def _notify(self, session: AsyncSession) -> None:
-        """NOTIFY, in the transaction, the channels it asked to wake: PostgreSQL delivers them only if it commits.
-        Sent here rather than where the rows are written: a NOTIFY inside a SAVEPOINT that rolls back is lost."""
+        """NOTIFY, in the transaction, the channels it asked to wake whose writes sent none themselves (bulk writes,
+        say): PostgreSQL delivers them only if it commits. Sent here rather than where those rows are written: a
+        NOTIFY inside a SAVEPOINT that rolls back is lost, while rows written outside it are not. (A statement that
+        NOTIFYs itself, `notifying`, loses its NOTIFY only with its own rows.)"""
         if self.is_sqlite:
             return
         for channel in sorted(session.info.get(_NOTIFY, ())):
