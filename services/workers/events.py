@@ -3,7 +3,7 @@ and payloads are the contracts in shared/contracts/workers.py."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any, cast
 
@@ -62,12 +62,13 @@ async def profile_changed(session: AsyncSession, profile: WorkerProfile, *, type
                     version=profile.version, data=data)
 
 
-async def profile_registered(session: AsyncSession, row: Mapping[str, Any], *, clock: Clock) -> None:
-    """Insert a new worker_profiles row and its `workers.profile.registered` event, in one statement on
-    PostgreSQL."""
+async def profile_registered(session: AsyncSession, row: Mapping[str, Any], *, clock: Clock,
+                             along: Sequence[tuple[Table, Mapping[str, Any]]] = ()) -> None:
+    """Insert a new worker_profiles row and its `workers.profile.registered` event, and the rows `along` (its audit
+    row), in one statement on PostgreSQL."""
     await add_event(session, outbox, clock=clock, producer="workers", type=PROFILE_REGISTERED, subject=row["id"],
                     version=row["version"], data=snapshot_of(row, today=local_today(clock)),
-                    along=[(cast(Table, WorkerProfile.__table__), row)])
+                    along=[(cast(Table, WorkerProfile.__table__), row), *along])
 
 
 async def profiles_registered(session: AsyncSession, rows: Iterable[Mapping[str, Any]], *, clock: Clock) -> int:

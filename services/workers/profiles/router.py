@@ -19,8 +19,9 @@ internal = APIRouter(prefix="/internal", tags=["internal"])
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ProfileOut)
 async def register_worker(body: ProfileIn, session: SessionDep, clock: ClockDep, keys: KeysDep,
                           by: StaffOrAdmin) -> dict:
-    profile = await service.register(session=session, fields=body.model_dump(), by=by, keys=keys, clock=clock)
-    return await service.present(session=session, profile=profile, by=by, keys=keys, clock=clock, action="register")
+    profile = await service.register(session=session, fields=body.model_dump(), by=by, keys=keys, clock=clock,
+                                     shown_as="register")
+    return service.shown(profile=profile, by=by, keys=keys, clock=clock)
 
 
 @router.get("", response_model=ProfilePage)

@@ -134,14 +134,29 @@ def registration(*, fields: dict[str, Any], by: Principal, keys: PiiKeys, now: d
     }
 
 
-async def register(*, session: AsyncSession, fields: dict[str, Any], by: Principal, keys: PiiKeys,
-                   clock: Clock) -> WorkerProfile:
+async def register(*, session: AsyncSession, fields: dict[str, Any], by: Principal, keys: PiiKeys, clock: Clock,
+                   shown_as: str | None = None) -> WorkerProfile:
     """Register a labourer of the staff member's region; the same ID-card number twice is a conflict. The profile is
-    written as a row, as a ledger's are; the record returned presents it and is not tracked by the unit of work."""
+    written as a row, as a ledger's are; the record returned presents it and is not tracked by the unit of work.
+    `shown_as`: the caller is answered with the profile (`shown`), and that read, audited as this action, is written
+    with the profile and its event (one statement on PostgreSQL)."""
     row = registration(fields=fields, by=by, keys=keys, now=clock.now(), today=local_today(clock))
     await _ensure_unique(session, row["id_number_hash"], by=by)
-    await profile_registered(session, row, clock=clock)
-    return WorkerProfile(**row)
+    profile = WorkerProfile(**row)
+    reads = [(audit.READS, audit.read_row(by=by, worker_id=profile.id, fields=_seen_in_clear(profile),
+                                          action=shown_as, clock=clock))
+             ] if shown_as and privacy.sees_clear(by, profile) else []
+    await profile_registered(session, row, clock=clock, along=reads)
+    return profile
+
+
+def shown(*, profile: WorkerProfile, by: Principal, keys: PiiKeys, clock: Clock) -> dict:
+    """The profile as `by` may see it, the read audited already (`register(…, shown_as=…)`)."""
+    return privacy.view(profile, clear=privacy.sees_clear(by, profile), keys=keys, today=local_today(clock))
+
+
+def _seen_in_clear(profile: WorkerProfile) -> list[str]:
+    return [f for f in privacy.PERSONAL_FIELDS if f != "wechat_openid" or profile.wechat_openid_sealed]
 
 
 def duplicate_of(existing_id: str, existing_home: str, *, by: Principal) -> DuplicateWorker:
@@ -169,8 +184,8 @@ async def present(*, session: AsyncSession, profile: WorkerProfile, by: Principa
                   action: str) -> dict:
     clear = privacy.sees_clear(by, profile)
     if clear:
-        fields = [f for f in privacy.PERSONAL_FIELDS if f != "wechat_openid" or profile.wechat_openid_sealed]
-        await audit.record(session=session, by=by, worker_id=profile.id, fields=fields, action=action, clock=clock)
+        await audit.record(session=session, by=by, worker_id=profile.id, fields=_seen_in_clear(profile),
+                           action=action, clock=clock)
     return privacy.view(profile, clear=clear, keys=keys, today=local_today(clock))
 
 
