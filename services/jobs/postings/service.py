@@ -187,7 +187,8 @@ async def search(*, reader: AsyncConnection, filters: PostingFilter, by: Princip
         "mine": by.employer_id if by.role is Role.employer else None, "employer_id": filters.employer_id,
         "status": filters.status, "region": filters.region, "supply_list_id": filters.supply_list_id,
         "occupation": filters.occupation, "text": filters.text}
-    shape = tuple(name for name in _FILTERS if values[name])
+    # An employer's own postings only, whatever its token holds: the filter is there for the role, not the value.
+    shape = tuple(name for name in _FILTERS if values[name] or (name == "mine" and by.role is Role.employer))
     if filters.occupation:
         values["occupation_code"] = _escaped(filters.occupation) + "%"
     if filters.text:
