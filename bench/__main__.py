@@ -14,6 +14,9 @@ from bench.report import Report, Skipped, progress, table
 
 BENCHMARKS = {
     "jobs_api": "postings created per second through the API with the outbox, against bare INSERTs",
+    "api_http": "the jobs and workers APIs over real HTTP (uvicorn processes, a load client in another process): "
+                "postings and profiles created per second against bare INSERTs, postings read per second against "
+                "bare SELECTs, with 1 and 2 server processes",
     "bus": "events per second and latency through outbox, RabbitMQ and inbox, against bare aio-pika",
     "workers_api": "worker profiles registered per second through the API against bare INSERTs, and a 10,000-row "
                    "ledger imported (time, peak memory) against read_table alone",

@@ -48,6 +48,13 @@ class Sample:
         return p95(self.latencies) * 1000
 
 
+def pooled(rounds: list[Sample]) -> Sample:
+    """Rounds of one measurement as one sample: every round's latencies, and the median round's rate (its wall time
+    is what makes `rate` come out as that median)."""
+    latencies = [latency for sample in rounds for latency in sample.latencies]
+    return Sample(latencies, len(latencies) / median([sample.rate for sample in rounds]))
+
+
 async def timed(n: int, concurrency: int, call: Callable[[], Awaitable[object]]) -> Sample:
     """Await `call()` n times, at most `concurrency` at once, timing each call and the whole run."""
     latencies: list[float] = []

@@ -94,6 +94,18 @@ def cmd_account(args: argparse.Namespace) -> int:
     return asyncio.run(run())
 
 
+SERVED = "JOBBRIDGE_SERVED"  # what `serve --workers N` tells each of its processes to serve
+
+
+def served_app():
+    """The app of one process of `jobbridge serve --workers N`: uvicorn imports it by name in each process."""
+    from jobbridge.platform import create_platform
+
+    settings = CommonSettings()
+    configure_logging(settings.log_level)
+    return create_platform(_services(os.environ[SERVED]), settings=settings)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -102,13 +114,25 @@ def cmd_serve(args: argparse.Namespace) -> int:
     os.environ["PORT"] = str(args.port)  # services that call each other in this process find it here
     settings = CommonSettings()
     configure_logging(settings.log_level)
+    options: dict = {"host": args.host, "port": args.port, "log_config": None, "access_log": False,
+                     "timeout_graceful_shutdown": int(settings.shutdown_grace_seconds)}
+    if args.workers > 1:
+        # Several processes on one port: relays and consumers must run apart (`jobbridge relay`, `consume`), and
+        # the database is migrated here once, before the processes start, so that they do not race to do it.
+        if settings.run_workers_in_process or (args.demo and args.service == "all"):
+            print("jobbridge serve: --workers above 1 needs RUN_WORKERS_IN_PROCESS=false (relays and consumers run "
+                  "as their own processes) and --no-demo", file=sys.stderr)
+            return 2
+        cmd_migrate(argparse.Namespace(service=args.service))
+        os.environ[SERVED] = args.service
+        uvicorn.run("jobbridge.cli:served_app", factory=True, workers=args.workers, **options)
+        return 0
     app = create_platform(_services(args.service), settings=settings)
     if args.demo and args.service == "all":
         from jobbridge.demo.loader import load_on_start
 
         load_on_start(app, settings, port=args.port)
-    uvicorn.run(app, host=args.host, port=args.port, log_config=None, access_log=False,
-                timeout_graceful_shutdown=int(settings.shutdown_grace_seconds))
+    uvicorn.run(app, **options)
     return 0
 
 
@@ -184,6 +208,9 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     serve.add_argument("--demo", action=argparse.BooleanOptionalAction,
                        default=os.environ.get("DEMO", "1") not in ("0", "false", "no"))
+    serve.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "1")),
+                       help="server processes on the port (default WEB_CONCURRENCY or 1); above 1 needs "
+                            "RUN_WORKERS_IN_PROCESS=false")
     serve.set_defaults(run=cmd_serve)
 
     relay = sub.add_parser("relay", help="publish a service's outbox (its own process)")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from enum import StrEnum
@@ -72,6 +74,11 @@ def mint_token(*, key: str, role: Role | str, sub: str | None = None, employer_i
 
 
 def decode_token(token: str, *, key: str) -> Principal:
+    return _verify(token, key=key)[0]
+
+
+def _verify(token: str, *, key: str) -> tuple[Principal, float]:
+    """The token's principal and its expiry (seconds since the epoch)."""
     try:
         claims = jwt.decode(token, key, algorithms=[ALGORITHM], issuer=ISSUER,
                             options={"require": ["sub", "role", "exp"]})
@@ -84,9 +91,32 @@ def decode_token(token: str, *, key: str) -> Principal:
               Role.partner_office: principal.office_id}
     if role in needed and not needed[role]:
         raise TokenError(f"a {role.value} token carries no scope")
-    return principal
+    return principal, float(claims["exp"])
 
 
+class VerifiedTokens:
+    """Tokens this process has verified, with their principal, until they expire: a client sends the same token
+    with each request, and checking its signature and claims again each time cost as much as a whole small read.
+    A token is held no longer than its `exp`; the oldest are forgotten past `size`."""
+
+    def __init__(self, *, size: int = 4096, now: Callable[[], float] = time.time) -> None:
+        self.size, self.now = size, now
+        self._held: dict[tuple[str, str], tuple[Principal, float]] = {}
+
+    def principal(self, token: str, *, key: str) -> Principal:
+        """The token's principal (TokenError when it is not valid now), verified once while it stays valid."""
+        held = self._held.get((key, token))
+        if held is not None and self.now() < held[1]:
+            return held[0]
+        principal, expires = _verify(token, key=key)
+        if len(self._held) >= self.size:
+            for old in list(self._held)[: self.size // 2]:
+                del self._held[old]
+        self._held[(key, token)] = (principal, expires)
+        return principal
+
+
+_verified = VerifiedTokens()
 _bearer = HTTPBearer(auto_error=False)
 
 
@@ -96,7 +126,7 @@ async def current_principal(request: Request,
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "a bearer token is required",
                             headers={"WWW-Authenticate": "Bearer"})
     try:
-        return decode_token(credentials.credentials, key=request.app.state.signing_key)
+        return _verified.principal(credentials.credentials, key=request.app.state.signing_key)
     except TokenError as exc:
         # The decoder's own words stay out of the answer: they help whoever forges tokens, not whoever signs in.
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "the token is invalid or has expired",

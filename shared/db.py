@@ -13,9 +13,23 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import BigInteger, CursorResult, DateTime, Integer, Result, event, text
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    CursorResult,
+    DateTime,
+    Integer,
+    Result,
+    and_,
+    event,
+    func,
+    literal,
+    literal_column,
+    select,
+    text,
+)
 from sqlalchemy.exc import DisconnectionError, IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.types import TypeDecorator
 
 from shared.errors import Conflict
@@ -30,11 +44,25 @@ NAMING_CONVENTION = {
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 
+def _refuse_writes(_connection: Any, statement: Any, *_: Any) -> None:
+    if getattr(statement, "is_dml", False):
+        raise RuntimeError("a reading unit of work was given a statement that writes")
+
 
 def rows_touched(result: Result[Any]) -> int:
     """How many rows an INSERT, UPDATE or DELETE touched (`session.execute` types its answer as a plain Result; for
     those statements it is a CursorResult, which counts them)."""
     return cast(CursorResult[Any], result).rowcount
+
+
+def code_prefix(column: Any, prefix: Any) -> ColumnElement[bool]:
+    """The rows whose code (digits, 12 at most: a region's adcode) starts with `prefix` (digits, or a bound parameter
+    holding them). Said as a range besides the LIKE, so that a b-tree index on the column serves it under any
+    collation (PostgreSQL uses an index for LIKE 'prefix%' only under the C collation or with a pattern index): a
+    code starts with p exactly when p <= code <= p || '999999999999'."""
+    prefix = literal(prefix) if isinstance(prefix, str) else prefix
+    return and_(column >= prefix, column <= prefix.concat("9" * 12), column.like(prefix.concat("%")))
+
 
 class UtcDateTime(TypeDecorator):
     """A UTC instant that comes back time-zone aware from SQLite too (which stores no zone)."""
@@ -67,7 +95,7 @@ def _owner_only(url: str) -> None:
             os.chmod(each, 0o600)
 
 
-def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+def make_engine(url: str, *, pool_size: int = 20) -> AsyncEngine:
     """Create the engine; SQLite gets WAL, a busy timeout and foreign keys so concurrent tasks do not fail."""
     if url.startswith("sqlite"):
         _owner_only(url)
@@ -82,7 +110,12 @@ def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
             cursor.close()
 
         return engine
-    engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size)
+    # No overflow: connections past a pool's size are closed as soon as they come back, so under a steady load above
+    # the size one was opened and closed (a PostgreSQL backend started and ended) for about every request over it:
+    # 32 GET /jobs/postings/{id} at once on one server process got 760-790 answers a second with 10 + 10 overflow,
+    # 1,120-1,170 with 20 kept (runs back to back). The pool opens connections only as they are needed, and keeps
+    # them: a process that once had 20 statements in flight holds 20 of the server's connections (docs/scaling.md).
+    engine = create_async_engine(url, pool_size=pool_size, max_overflow=0)
     _ping_when_idle(engine)
     return engine
 
@@ -110,22 +143,45 @@ def _ping_when_idle(engine: AsyncEngine) -> None:
 
 
 _WAKE = "wake_at_commit"
+_NOTIFY = "notify_at_commit"
 
 
-def wake_at_commit(session: AsyncSession, channel: str) -> None:
+def wake_at_commit(session: AsyncSession, channel: str, *, notified: bool = False) -> None:
     """Wake whoever waits on `channel` once this unit of work (`Database.transaction`) commits: the callbacks this
     process registered with `Database.on_commit`, and on PostgreSQL every process LISTENing on the channel in this
-    database (`shared.events.wakeup`). Nothing is woken if the unit of work rolls back."""
+    database (`shared.events.wakeup`). Nothing is woken if the unit of work rolls back.
+
+    `notified`: the statement that wrote the rows sent the NOTIFY itself (`notifying`), so the commit sends none
+    for it: a NOTIFY belongs to the (sub)transaction that sent it, and PostgreSQL delivers one per channel however
+    many were sent."""
     session.info.setdefault(_WAKE, set()).add(channel)
+    if not notified:
+        session.info.setdefault(_NOTIFY, set()).add(channel)
+
+
+def on_postgresql(session: AsyncSession) -> bool:
+    return session.bind is not None and session.bind.dialect.name == "postgresql"
+
+
+def notifying(insert: Any, channel: str) -> Any:
+    """`insert` (an INSERT) as a PostgreSQL statement that also NOTIFYs `channel` when it writes a row, in the same
+    round trip: `WITH written AS (INSERT … RETURNING 1) SELECT pg_notify(…) FROM written`. Whoever runs it tells
+    `wake_at_commit(…, notified=True)`."""
+    written = insert.returning(literal_column("1")).cte("written")
+    return select(func.pg_notify(channel, "")).select_from(written).limit(1)
 
 
 class Database:
     """One service's database: its engine, its session factory, and wake-ups sent with each commit."""
 
-    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+    def __init__(self, url: str, *, pool_size: int = 20) -> None:
         self.url = url
         self.engine = make_engine(url, pool_size=pool_size)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # Reads on PostgreSQL in autocommit: a lone SELECT needs no BEGIN and COMMIT around it, two of its three round
+        # trips. SQLite's driver begins a transaction only before a write, so its reads need nothing.
+        self._readers = self.engine.execution_options(**({} if self.is_sqlite else {"isolation_level": "AUTOCOMMIT"}))
+        event.listen(self._readers.sync_engine, "before_execute", _refuse_writes)
         self._after_commit: defaultdict[str, list[Callable[[], None]]] = defaultdict(list)
         # SQLite has one write lock and its busy handler sleeps up to 100 ms between tries: units of work of one
         # process take turns here instead, which cuts the tail latency under concurrent requests by about 3x.
@@ -157,12 +213,23 @@ class Database:
             for callback in self._after_commit.get(channel, ()):
                 callback()
 
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncConnection]:
+        """A unit of work that only reads, as a Core connection (no ORM session: its bookkeeping cost a read as much
+        as the statement): each statement sees what was committed when it ran (one statement per answer keeps an
+        answer consistent), and nothing waits for SQLite's write turn. An INSERT, UPDATE or DELETE through it is
+        refused before it is sent."""
+        async with self._readers.connect() as connection:
+            yield connection
+
     async def _notify(self, session: AsyncSession) -> None:
-        """NOTIFY, in the transaction, the channels it asked to wake: PostgreSQL delivers them only if it commits.
-        Sent here rather than where the rows are written: a NOTIFY inside a SAVEPOINT that rolls back is lost."""
+        """NOTIFY, in the transaction, the channels it asked to wake whose writes sent none themselves (bulk writes,
+        say): PostgreSQL delivers them only if it commits. Sent here rather than where those rows are written: a
+        NOTIFY inside a SAVEPOINT that rolls back is lost, while rows written outside it are not. (A statement that
+        NOTIFYs itself, `notifying`, loses its NOTIFY only with its own rows.)"""
         if self.is_sqlite:
             return
-        for channel in sorted(session.info.get(_WAKE, ())):
+        for channel in sorted(session.info.get(_NOTIFY, ())):
             await session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": channel})
 
     async def ping(self) -> bool:

@@ -1,12 +1,16 @@
-"""Dependency factories every service's deps.py builds its Annotated aliases from."""
+"""Dependency factories every service's deps.py builds its Annotated aliases from.
+
+The look-ups are `async def` though they never wait: FastAPI runs a plain `def` dependency in its thread pool, and
+handing each request's look-ups to a thread and back cost more than the work of some whole requests.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 
 from fastapi import Request
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from shared.clock import Clock
 from shared.runtime import ServiceUnit
@@ -30,21 +34,32 @@ def session_of(service: str):
     return session
 
 
+def reader_of(service: str):
+    """The request's reading unit of work (`Database.reading`): for routes that only read, no BEGIN or COMMIT."""
+    unit = unit_of(service)
+
+    async def reader(request: Request) -> AsyncIterator[AsyncConnection]:
+        async with unit(request).database.reading() as connection:
+            yield connection
+
+    return reader
+
+
 def units_of(service: str):
     """A maker of units of work, for a route that must do slow work (reading an upload) before it holds one: on
     SQLite a unit of work holds the service's write turn, so nothing slow may happen inside it."""
     unit = unit_of(service)
 
-    def units(request: Request) -> Callable[[], AbstractAsyncContextManager[AsyncSession]]:
+    async def units(request: Request) -> Callable[[], AbstractAsyncContextManager[AsyncSession]]:
         return unit(request).database.transaction
 
     return units
 
 
-def clock_of(service: str) -> Callable[[Request], Clock]:
+def clock_of(service: str) -> Callable[[Request], Awaitable[Clock]]:
     unit = unit_of(service)
 
-    def clock(request: Request) -> Clock:
+    async def clock(request: Request) -> Clock:
         return unit(request).clock
 
     return clock
@@ -53,7 +68,7 @@ def clock_of(service: str) -> Callable[[Request], Clock]:
 def settings_of(service: str):
     unit = unit_of(service)
 
-    def settings(request: Request):
+    async def settings(request: Request):
         return unit(request).settings
 
     return settings

@@ -7,16 +7,18 @@ from contextlib import AbstractAsyncContextManager
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from services.jobs.fairs.labourers import Labourers
 from services.jobs.settings import JobsSettings
 from shared.auth import Principal, Role, current_principal, require
 from shared.clock import Clock
-from shared.deps import clock_of, session_of, settings_of, units_of
+from shared.deps import clock_of, reader_of, session_of, settings_of, units_of
 
 # scope="function": the unit of work commits before the response is sent, so a failed commit is never a 201.
 SessionDep = Annotated[AsyncSession, Depends(session_of("jobs"), scope="function")]
+# For routes that only read: statements in autocommit, no transaction around them.
+ReaderDep = Annotated[AsyncConnection, Depends(reader_of("jobs"), scope="function")]
 # For routes that read an upload first: the unit of work is opened only once the file is read.
 UnitsDep = Annotated[Callable[[], AbstractAsyncContextManager[AsyncSession]], Depends(units_of("jobs"))]
 ClockDep = Annotated[Clock, Depends(clock_of("jobs"))]
@@ -29,7 +31,7 @@ Admin = Annotated[Principal, Depends(require(Role.admin))]
 ServiceCaller = Annotated[Principal, Depends(require(Role.service))]
 
 
-def _labourers(request: Request) -> Labourers:
+async def _labourers(request: Request) -> Labourers:
     return request.app.state.units["jobs"].state["labourers"]
 
 

@@ -4,8 +4,9 @@ invitations. Their names and payloads are the contracts in shared/contracts/jobs
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, cast
 
+from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.jobs.db import outbox
@@ -24,7 +25,7 @@ from shared.events.outbox import NewEvent, add_event, add_events
 from shared.reference.regions import get_region
 
 __all__ = ["FAIR_INVITED", "POSTING_CLOSED", "POSTING_OPENED", "POSTING_UPDATED", "as_view", "fair_invited",
-           "posting_changed", "snapshot"]
+           "posting_changed", "posting_opened", "snapshot"]
 
 
 def snapshot(posting: Posting) -> PostingSnapshot:
@@ -54,6 +55,14 @@ def view_of(row: Mapping[str, Any], *, employer_name: str, supply_list_office_id
 async def posting_changed(session: AsyncSession, posting: Posting, *, type: str, clock: Clock) -> None:
     await add_event(session, outbox, clock=clock, producer="jobs", type=type, subject=posting.id,
                     version=posting.version, data=snapshot(posting).data())
+
+
+async def posting_opened(session: AsyncSession, row: Mapping[str, Any], view: Mapping[str, Any], *,
+                         clock: Clock) -> None:
+    """Insert a new posting's row and its `jobs.posting.opened` event (the snapshot made from its view), in one
+    statement on PostgreSQL."""
+    await add_event(session, outbox, clock=clock, producer="jobs", type=POSTING_OPENED, subject=view["id"],
+                    version=view["version"], data=snapshot_of(view), along=[(cast(Table, Posting.__table__), row)])
 
 
 async def postings_opened(session: AsyncSession, views: Iterable[Mapping[str, Any]], *, clock: Clock) -> int:

@@ -18,7 +18,7 @@ ClockDep = Annotated[Clock, Depends(clock_of("matching"))]
 SettingsDep = Annotated[MatchingSettings, Depends(settings_of("matching"))]
 
 
-def _cache(request: Request) -> RankerCache:
+async def _cache(request: Request) -> RankerCache:
     return request.app.state.units["matching"].state["rankers"]
 
 

@@ -24,14 +24,14 @@ ClockDep = Annotated[Clock, Depends(clock_of("workers"))]
 SettingsDep = Annotated[WorkersSettings, Depends(settings_of("workers"))]
 
 
-def _keys(request: Request) -> PiiKeys:
+async def _keys(request: Request) -> PiiKeys:
     return request.app.state.units["workers"].settings.pii_keys
 
 
 KeysDep = Annotated[PiiKeys, Depends(_keys)]
 
 
-def _openings(request: Request) -> Openings:
+async def _openings(request: Request) -> Openings:
     return request.app.state.units["workers"].state["openings"]
 
 

@@ -3,10 +3,11 @@ and payloads are the contracts in shared/contracts/workers.py."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
+from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.workers.db import outbox
@@ -24,7 +25,8 @@ from shared.contracts.workers import (
 from shared.events.outbox import NewEvent, add_event, add_events
 from shared.reference.regions import get_region
 
-__all__ = ["PROFILE_PLACED", "PROFILE_REGISTERED", "PROFILE_UPDATED", "profile_changed", "snapshot"]
+__all__ = ["PROFILE_PLACED", "PROFILE_REGISTERED", "PROFILE_UPDATED", "profile_changed", "profile_registered",
+           "snapshot"]
 
 
 def snapshot(profile: WorkerProfile, *, today: date, placement: PlacementFacts | None = None) -> WorkerSnapshot:
@@ -58,6 +60,15 @@ async def profile_changed(session: AsyncSession, profile: WorkerProfile, *, type
     data = snapshot(profile, today=local_today(clock), placement=placement).data()
     await add_event(session, outbox, clock=clock, producer="workers", type=type, subject=profile.id,
                     version=profile.version, data=data)
+
+
+async def profile_registered(session: AsyncSession, row: Mapping[str, Any], *, clock: Clock,
+                             along: Sequence[tuple[Table, Mapping[str, Any]]] = ()) -> None:
+    """Insert a new worker_profiles row and its `workers.profile.registered` event, and the rows `along` (its audit
+    row), in one statement on PostgreSQL."""
+    await add_event(session, outbox, clock=clock, producer="workers", type=PROFILE_REGISTERED, subject=row["id"],
+                    version=row["version"], data=snapshot_of(row, today=local_today(clock)),
+                    along=[(cast(Table, WorkerProfile.__table__), row), *along])
 
 
 async def profiles_registered(session: AsyncSession, rows: Iterable[Mapping[str, Any]], *, clock: Clock) -> int:

@@ -5,15 +5,30 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Text, bindparam, select, update
+from sqlalchemy import (
+    Column,
+    Index,
+    Insert,
+    Integer,
+    MetaData,
+    Select,
+    String,
+    Table,
+    Text,
+    bindparam,
+    literal_column,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.clock import Clock, SystemClock
-from shared.db import BigId, Database, UtcDateTime, rows_touched, wake_at_commit
+from shared.db import BigId, Database, UtcDateTime, notifying, on_postgresql, rows_touched, wake_at_commit
 from shared.events.bus import Bus
 from shared.events.envelope import Envelope
 from shared.events.waiting import backoff, first_of
@@ -46,15 +61,46 @@ def outbox_table(metadata: MetaData) -> Table:
 
 
 async def add_event(session: AsyncSession, outbox: Table, *, clock: Clock, producer: str, type: str,
-                    subject: str, version: int, data: dict[str, Any]) -> Envelope:
-    """Write one event into the outbox, inside the caller's transaction."""
+                    subject: str, version: int, data: dict[str, Any],
+                    along: Sequence[tuple[Table, Mapping[str, Any]]] = ()) -> Envelope:
+    """Write one event into the outbox, inside the caller's transaction. `along`: rows of other tables to insert with
+    it, the record the event tells of. On PostgreSQL those rows, the event and the relays' wake-up go in one
+    statement, one round trip; elsewhere the rows are inserted first, then the event."""
     now = clock.now()
     envelope = Envelope(type=type, occurred_at=now, producer=producer, subject=subject, version=version, data=data)
-    await session.execute(outbox.insert().values(
-        event_id=str(envelope.id), type=type, subject=subject, body=envelope.model_dump_json(),
-        created_at=now, next_attempt_at=now, attempts=0))
-    wake_at_commit(session, OUTBOX_CHANNEL)
+    event = {"event_id": str(envelope.id), "type": type, "subject": subject, "body": envelope.model_dump_json(),
+             "created_at": now, "next_attempt_at": now, "attempts": 0}
+    if on_postgresql(session):
+        rows = {f"r{i}_{key}": value for i, (_, row) in enumerate(along) for key, value in row.items()}
+        await session.execute(_written_with(outbox, tuple((table, tuple(row)) for table, row in along)),
+                              event | rows)
+        wake_at_commit(session, OUTBOX_CHANNEL, notified=True)
+    else:
+        for table, row in along:
+            await session.execute(table.insert(), row)
+        await session.execute(_insert(outbox), event)
+        wake_at_commit(session, OUTBOX_CHANNEL)
     return envelope
+
+
+_EVENT = ("event_id", "type", "subject", "body", "created_at", "next_attempt_at", "attempts")
+
+
+@cache
+def _insert(table: Table, columns: tuple[str, ...] = _EVENT, prefix: str = "") -> Insert:
+    """An INSERT of one row with its values bound by name, built once: SQLAlchemy then keeps its cache key."""
+    return table.insert().values({column: bindparam(prefix + column) for column in columns})
+
+
+@cache
+def _written_with(outbox: Table, along: tuple[tuple[Table, tuple[str, ...]], ...]) -> Select:
+    """`WITH r0 AS (INSERT INTO … RETURNING 1), …, written AS (INSERT INTO outbox … RETURNING 1) SELECT pg_notify(…)
+    FROM written`, built once for each outbox and shape of rows along (PostgreSQL runs each WITH that writes, once
+    and to completion, in the statement's transaction)."""
+    statement = notifying(_insert(outbox), OUTBOX_CHANNEL)
+    for i, (table, columns) in enumerate(along):
+        statement = statement.add_cte(_insert(table, columns, f"r{i}_").returning(literal_column("1")).cte(f"r{i}"))
+    return statement
 
 
 class NewEvent(NamedTuple):

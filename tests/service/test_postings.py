@@ -94,6 +94,10 @@ async def test_admin_posts_for_a_named_employer_only(api, owner):
     admin = api.auth("admin")
     missing = await api.client.post("/jobs/postings", json=vacancy(), headers=admin)
     assert missing.status_code == 422 and "employer_id" in missing.text
+    unknown = await api.client.post("/jobs/postings", json=vacancy(employer_id="no-such-employer"), headers=admin)
+    assert unknown.status_code == 422 and "employer_id" in unknown.text
+    assert (await api.client.get("/jobs/postings", headers=admin)).json()["total"] == 0
+    assert await api.events("jobs.posting.opened") == []
     done = await api.client.post("/jobs/postings", json=vacancy(employer_id=employer_id), headers=admin)
     assert done.status_code == 201 and done.json()["employer_id"] == employer_id
 
@@ -181,6 +185,15 @@ async def test_listing_filters_and_pages(api, owner):
     assert await total("status=closed") == 0
     page = (await api.client.get("/jobs/postings?page=2&page_size=3", headers=staff)).json()
     assert (page["total"], len(page["items"]), page["page"]) == (4, 1, 2)
+    first = (await api.client.get("/jobs/postings?page=1&page_size=3", headers=staff)).json()
+    both = first["items"] + page["items"]
+    assert sorted(item["region_code"] for item in both) == ["110105", "110106", "152222", "152222105"]
+    assert all(item["employer_name"] for item in both) and first["total"] == 4
+    past_the_end = (await api.client.get("/jobs/postings?page=3&page_size=3", headers=staff)).json()
+    assert (past_the_end["total"], past_the_end["items"]) == (4, [])
+    assert (await total("region=110106")) == 1 and (await total("region=152222105")) == 1
+    assert await total("text=%25") == 0 and await total("text=_") == 0  # LIKE's wildcards are matched as themselves
+    assert await total("occupation=6-1_") == 0 and await total("region=15222210") == 1
     assert (await api.client.get("/jobs/postings?region=abc", headers=staff)).status_code == 422
 
 

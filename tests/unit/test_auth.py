@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from shared.auth import Principal, Role, TokenError, decode_token, mint_token
+from shared.auth import Principal, Role, TokenError, VerifiedTokens, decode_token, mint_token
 
 KEY = "unit-test-key-of-at-least-thirty-two-bytes"
 
@@ -45,3 +46,25 @@ def test_station_staff_cover_only_their_region():
     assert staff.covers_region("152222105") and not staff.covers_region("152221101")
     assert Principal(sub="a", role=Role.admin).covers_region("110106")
     assert not Principal(sub="e", role=Role.employer, employer_id="e").covers_region("152222")
+
+
+def test_a_verified_token_is_refused_once_it_has_expired():
+    tokens = VerifiedTokens()
+    token = mint_token(key=KEY, role="admin", ttl=timedelta(seconds=2))
+    assert tokens.principal(token, key=KEY).role is Role.admin
+    time.sleep(2.1)  # exp is in whole seconds: past it whatever the fraction at minting
+    with pytest.raises(TokenError):
+        tokens.principal(token, key=KEY)
+
+
+def test_a_verified_token_is_refused_under_another_key_and_tampered_copies_are_refused():
+    tokens = VerifiedTokens(size=4)
+    token = mint_token(key=KEY, role="employer", employer_id="e-1")
+    assert tokens.principal(token, key=KEY).employer_id == "e-1"
+    with pytest.raises(TokenError):
+        tokens.principal(token, key="another-key-of-at-least-thirty-two-bytes")
+    with pytest.raises(TokenError):
+        tokens.principal(token[:-2] + ("AA" if token[-2:] != "AA" else "BB"), key=KEY)
+    others = [mint_token(key=KEY, role="employer", employer_id=f"e-{i}") for i in range(10)]
+    assert [tokens.principal(other, key=KEY).employer_id for other in others] == [f"e-{i}" for i in range(10)]
+    assert tokens.principal(token, key=KEY).employer_id == "e-1"  # forgotten past the size, verified again

@@ -5,10 +5,8 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, status
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.jobs.deps import ClockDep, CurrentUser, EmployerOrAdmin, SessionDep, SettingsDep
-from services.jobs.employers.models import Employer
+from services.jobs.deps import ClockDep, CurrentUser, EmployerOrAdmin, ReaderDep, SessionDep, SettingsDep
 from services.jobs.events import as_view
 from services.jobs.postings import service
 from services.jobs.postings.schemas import PostingIn, PostingOut, PostingPage, PostingPatch
@@ -23,16 +21,14 @@ def _out(posting) -> PostingOut:
     return PostingOut.model_validate(as_view(posting))
 
 
-async def _employer_for(session: AsyncSession, body: PostingIn, by: Principal) -> Employer:
+def _employer_for(body: PostingIn, by: Principal) -> str:
+    """The employer a posting is for: the token's, or the one an admin names."""
     employer_id = body.employer_id if by.is_admin else by.employer_id
-    if by.is_admin and not employer_id:
+    if not employer_id:
         raise Invalid("an admin must name employer_id", field="employer_id", zh="请写明用人单位（employer_id）")
     if not by.is_admin and body.employer_id not in (None, by.employer_id):
         raise Invalid("employer_id comes from your token", field="employer_id", zh="用人单位按登录身份确定，不用填写")
-    employer = await session.get(Employer, employer_id)
-    if employer is None:
-        raise Invalid(f"unknown employer {employer_id}", field="employer_id", zh="没有这个用人单位")
-    return employer
+    return employer_id
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=PostingOut)
@@ -40,14 +36,14 @@ async def post_vacancy(body: PostingIn, session: SessionDep, clock: ClockDep, by
     if body.supply_list_id is not None:
         raise Invalid("postings join a supply list through its import", field="supply_list_id",
                       zh="岗位只能通过上传岗位供给清单加入清单")
-    employer = await _employer_for(session, body, by)
-    posting = await service.post(session=session, fields=body.model_dump(), employer=employer, clock=clock)
-    return _out(posting)
+    view = await service.post(session=session, fields=body.model_dump(), employer_id=_employer_for(body, by),
+                              clock=clock)
+    return PostingOut.model_validate(view)
 
 
 @router.get("", response_model=PostingPage)
 async def list_postings(
-    session: SessionDep, by: CurrentUser, settings: SettingsDep,
+    reader: ReaderDep, by: CurrentUser, settings: SettingsDep,
     status_: Annotated[Literal["open", "closed", "filled"] | None, Query(alias="status")] = None,
     region: Annotated[str | None, Query(pattern=r"^\d{2,12}$")] = None,
     occupation: Annotated[str | None, Query(max_length=60)] = None,
@@ -60,13 +56,14 @@ async def list_postings(
     filters = service.PostingFilter(status=status_, region=region, occupation=occupation, text=text,
                                     supply_list_id=supply_list, employer_id=employer_id)
     size = min(page_size, settings.page_size_max)
-    rows, total = await service.search(session=session, filters=filters, by=by, page=page, page_size=size)
-    return PostingPage(items=[_out(p) for p in rows], total=total, page=page, page_size=size)
+    views, total = await service.search(reader=reader, filters=filters, by=by, page=page, page_size=size)
+    return PostingPage(items=[PostingOut.model_validate(view) for view in views], total=total, page=page,
+                       page_size=size)
 
 
 @router.get("/{posting_id}", response_model=PostingOut)
-async def read_posting(posting_id: str, session: SessionDep, by: CurrentUser) -> PostingOut:
-    return _out(await service.get(session=session, posting_id=posting_id, by=by))
+async def read_posting(posting_id: str, reader: ReaderDep, by: CurrentUser) -> PostingOut:
+    return PostingOut.model_validate(await service.read(reader=reader, posting_id=posting_id, by=by))
 
 
 @router.patch("/{posting_id}", response_model=PostingOut)

@@ -5,18 +5,20 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from functools import lru_cache
+from typing import Any, cast
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import RowMapping, Select, Table, bindparam, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from services.jobs.employers.models import Employer
-from services.jobs.events import POSTING_CLOSED, POSTING_OPENED, POSTING_UPDATED, posting_changed
+from services.jobs.events import POSTING_CLOSED, POSTING_UPDATED, posting_changed, posting_opened, view_of
 from services.jobs.postings import rules
 from services.jobs.postings.models import Posting, PostingStatus
 from services.jobs.supply_lists.models import SupplyList
 from shared.auth import Principal, Role
 from shared.clock import Clock, local_today
+from shared.db import code_prefix
 from shared.errors import Conflict, Forbidden, Invalid, NotFound
 
 
@@ -39,20 +41,30 @@ class PostingFilter:
     employer_id: str | None = None
 
 
-async def post(*, session: AsyncSession, fields: dict[str, Any], employer: Employer, clock: Clock) -> Posting:
-    """Validate and open a posting; its `jobs.posting.opened` event goes into the same transaction."""
+POSTINGS = cast(Table, Posting.__table__)  # declarative models type __table__ as a FromClause
+# Built once, their values bound by name: SQLAlchemy keeps their cache keys and compiled forms.
+_EMPLOYER_NAME = select(Employer.name).where(Employer.id == bindparam("employer_id"))
+_LIST_OFFICE = select(SupplyList.office_id).where(SupplyList.id == bindparam("supply_list_id"))
+
+
+async def post(*, session: AsyncSession, fields: dict[str, Any], employer_id: str, clock: Clock) -> dict[str, Any]:
+    """Validate and open a posting of a registered employer; its `jobs.posting.opened` event goes into the same
+    transaction. The posting's view (events.view_of). Written as a row, as a supply list's postings are: a posting
+    just opened is no record the unit of work needs to track."""
+    employer_name = await session.scalar(_EMPLOYER_NAME, {"employer_id": employer_id})
+    if employer_name is None:
+        raise Invalid(f"unknown employer {employer_id}", field="employer_id", zh="没有这个用人单位")
     today = local_today(clock)
     errors = rules.check(fields, today=today, new=True)
     if errors:
         raise PostingRejected(errors)
     values = rules.complete(fields)
-    supply_list = await session.get(SupplyList, values["supply_list_id"]) if values.get("supply_list_id") else None
-    posting = Posting(**opened(values, employer_id=employer.id, now=clock.now(), today=today), employer=employer,
-                      supply_list=supply_list)
-    session.add(posting)
-    await session.flush()
-    await posting_changed(session, posting, type=POSTING_OPENED, clock=clock)
-    return posting
+    list_id = values.get("supply_list_id")
+    office_id = await session.scalar(_LIST_OFFICE, {"supply_list_id": list_id}) if list_id else None
+    row = opened(values, employer_id=employer_id, now=clock.now(), today=today)
+    view = view_of(row, employer_name=employer_name, supply_list_office_id=office_id)
+    await posting_opened(session, row, view, clock=clock)
+    return view
 
 
 def opened(values: dict[str, Any], *, employer_id: str, now: datetime, today: date) -> dict[str, Any]:
@@ -63,12 +75,44 @@ def opened(values: dict[str, Any], *, employer_id: str, now: datetime, today: da
                   "updated_at": now}
 
 
+def _hidden(employer_id: str, by: Principal) -> bool:
+    """An employer sees only its own postings; another's is answered as not found."""
+    return by.role is Role.employer and employer_id != by.employer_id
+
+
+def _not_found() -> NotFound:
+    return NotFound("posting not found", zh="没有找到这个岗位")
+
+
 async def get(*, session: AsyncSession, posting_id: str, by: Principal) -> Posting:
-    """Read a posting; an employer sees only its own (another's is answered as not found)."""
+    """The posting to change, as a record of the unit of work."""
     posting = await session.get(Posting, posting_id)
-    if posting is None or (by.role is Role.employer and posting.employer_id != by.employer_id):
-        raise NotFound("posting not found", zh="没有找到这个岗位")
+    if posting is None or _hidden(posting.employer_id, by):
+        raise _not_found()
     return posting
+
+
+# A postings row with the names a reader wants beside it, in one statement. Reads build no ORM objects: a row is
+# turned straight into its view (events.view_of), as the snapshot in a posting's events is.
+VIEW = (select(POSTINGS, Employer.name.label("employer_name"),
+               SupplyList.office_id.label("supply_list_office_id"))
+        .join(Employer, Employer.id == Posting.employer_id)
+        .outerjoin(SupplyList, SupplyList.id == Posting.supply_list_id))
+
+
+_VIEW_BY_ID = VIEW.where(Posting.id == bindparam("posting_id"))  # built once: SQLAlchemy keeps its cache key
+
+
+def _view(row: RowMapping) -> dict[str, Any]:
+    return view_of(dict(row), employer_name=row["employer_name"], supply_list_office_id=row["supply_list_office_id"])
+
+
+async def read(*, reader: AsyncConnection, posting_id: str, by: Principal) -> dict[str, Any]:
+    """A posting as its readers see it (events.view_of)."""
+    row = (await reader.execute(_VIEW_BY_ID, {"posting_id": posting_id})).mappings().first()
+    if row is None or _hidden(row["employer_id"], by):
+        raise _not_found()
+    return _view(row)
 
 
 async def _owned(*, session: AsyncSession, posting_id: str, by: Principal) -> Posting:
@@ -136,29 +180,58 @@ async def expire_due(*, session: AsyncSession, clock: Clock, limit: int = 500) -
     return len(due)
 
 
-async def search(*, session: AsyncSession, filters: PostingFilter, by: Principal, page: int,
-                 page_size: int) -> tuple[list[Posting], int]:
-    """List postings with filters, newest first; employers see their own only."""
-    query = select(Posting)
-    if by.role is Role.employer:
-        query = query.where(Posting.employer_id == by.employer_id)
-    if filters.employer_id:
-        query = query.where(Posting.employer_id == filters.employer_id)
-    if filters.status:
-        query = query.where(Posting.status == filters.status)
-    if filters.region:
-        query = query.where(Posting.region_code.startswith(filters.region, autoescape=True))
+async def search(*, reader: AsyncConnection, filters: PostingFilter, by: Principal, page: int,
+                 page_size: int) -> tuple[list[dict[str, Any]], int]:
+    """List postings (their views) with filters, newest first; employers see their own only."""
+    values: dict[str, Any] = {
+        "mine": by.employer_id if by.role is Role.employer else None, "employer_id": filters.employer_id,
+        "status": filters.status, "region": filters.region, "supply_list_id": filters.supply_list_id,
+        "occupation": filters.occupation, "text": filters.text}
+    # An employer's own postings only, whatever its token holds: the filter is there for the role, not the value.
+    shape = tuple(name for name in _FILTERS if values[name] or (name == "mine" and by.role is Role.employer))
     if filters.occupation:
-        query = query.where(or_(Posting.occupation == filters.occupation,
-                                Posting.occupation_code.startswith(filters.occupation, autoescape=True)))
-    if filters.supply_list_id:
-        query = query.where(Posting.supply_list_id == filters.supply_list_id)
+        values["occupation_code"] = _escaped(filters.occupation) + "%"
     if filters.text:
-        text = filters.text
-        query = query.where(or_(Posting.title.contains(text, autoescape=True),
-                                Posting.description.contains(text, autoescape=True),
-                                Posting.occupation.contains(text, autoescape=True)))
-    total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = await session.scalars(query.order_by(Posting.created_at.desc(), Posting.id)
-                                 .limit(page_size).offset((page - 1) * page_size))
-    return list(rows), total
+        values["text"] = "%" + _escaped(filters.text) + "%"
+    rows = (await reader.execute(_page(shape), values | {"limit": page_size, "offset": (page - 1) * page_size})
+            ).mappings().all()
+    if rows:
+        return [_view(row) for row in rows], rows[0]["total"]
+    total = await reader.scalar(select(func.count()).select_from(_matching(shape).subquery()), values) if page > 1 \
+        else 0
+    return [], total or 0
+
+
+# Each filter of a listing, its value bound by name; a statement per combination of filters is built once.
+_FILTERS = {
+    "mine": Posting.employer_id == bindparam("mine"),
+    "employer_id": Posting.employer_id == bindparam("employer_id"),
+    "status": Posting.status == bindparam("status"),
+    "region": code_prefix(Posting.region_code, bindparam("region")),
+    "occupation": or_(Posting.occupation == bindparam("occupation"),
+                      Posting.occupation_code.like(bindparam("occupation_code"), escape="/")),
+    "supply_list_id": Posting.supply_list_id == bindparam("supply_list_id"),
+    "text": or_(*(column.like(bindparam("text"), escape="/")
+                  for column in (Posting.title, Posting.description, Posting.occupation))),
+}
+
+
+def _escaped(value: str) -> str:
+    """A value for LIKE … ESCAPE '/' that matches itself only."""
+    return value.replace("/", "//").replace("%", "/%").replace("_", "/_")
+
+
+@lru_cache(maxsize=128)
+def _matching(shape: tuple[str, ...]) -> Select:
+    return select(Posting).where(*(_FILTERS[name] for name in shape))
+
+
+@lru_cache(maxsize=128)
+def _page(shape: tuple[str, ...]) -> Select:
+    """One statement: the page is picked, and every match counted, on narrow rows; then only its postings are read
+    whole, with their employer and list. A page past the end has no row to carry the count."""
+    picked = (_matching(shape).with_only_columns(Posting.id, Posting.created_at, func.count().over().label("total"))
+              .order_by(Posting.created_at.desc(), Posting.id).limit(bindparam("limit")).offset(bindparam("offset"))
+              .subquery())
+    return (VIEW.add_columns(picked.c.total).join(picked, Posting.id == picked.c.id)
+            .order_by(picked.c.created_at.desc(), picked.c.id))

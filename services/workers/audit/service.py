@@ -4,20 +4,29 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.workers.audit.models import PersonalDataRead
 from shared.auth import Principal
 from shared.clock import Clock
 
+READS = cast(Table, PersonalDataRead.__table__)  # declarative models type __table__ as a FromClause
+_INSERT = READS.insert()
 
-def record(*, session: AsyncSession, by: Principal, worker_id: str, fields: Sequence[str], action: str,
-           clock: Clock) -> None:
+
+def read_row(*, by: Principal, worker_id: str, fields: Sequence[str], action: str, clock: Clock) -> dict[str, Any]:
+    """The audit row saying that `by` saw `fields` of the worker in clear."""
+    return {"at": clock.now(), "actor": by.sub, "role": by.role.value, "worker_id": worker_id, "fields": list(fields),
+            "action": action}
+
+
+async def record(*, session: AsyncSession, by: Principal, worker_id: str, fields: Sequence[str], action: str,
+                 clock: Clock) -> None:
     """Note that `by` saw `fields` of the worker in clear (in the same transaction as the read)."""
-    session.add(PersonalDataRead(at=clock.now(), actor=by.sub, role=by.role.value, worker_id=worker_id,
-                                 fields=list(fields), action=action))
+    await session.execute(_INSERT, read_row(by=by, worker_id=worker_id, fields=fields, action=action, clock=clock))
 
 
 async def search(*, session: AsyncSession, worker_id: str | None, actor: str | None, since: datetime | None,

@@ -20,8 +20,8 @@ async def channels(*, session: AsyncSession, worker_id: str, by: Principal, keys
     openid = (open_sealed(profile.wechat_openid_sealed, keys=keys, purpose="wechat_openid")
               if profile.wechat_openid_sealed else None)
     fields = ["phone"] + (["wechat_openid"] if openid else [])
-    audit.record(session=session, by=by, worker_id=worker_id, fields=fields, action="contact for a message",
-                 clock=clock)
+    await audit.record(session=session, by=by, worker_id=worker_id, fields=fields, action="contact for a message",
+                       clock=clock)
     return {"worker_id": profile.id, "name": profile.name,
             "phone": open_sealed(profile.phone_sealed, keys=keys, purpose="phone"), "wechat_openid": openid,
             "consent": {"sms": profile.consent_sms, "wechat": profile.consent_wechat,

@@ -19,8 +19,9 @@ internal = APIRouter(prefix="/internal", tags=["internal"])
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ProfileOut)
 async def register_worker(body: ProfileIn, session: SessionDep, clock: ClockDep, keys: KeysDep,
                           by: StaffOrAdmin) -> dict:
-    profile = await service.register(session=session, fields=body.model_dump(), by=by, keys=keys, clock=clock)
-    return service.present(session=session, profile=profile, by=by, keys=keys, clock=clock, action="register")
+    profile = await service.register(session=session, fields=body.model_dump(), by=by, keys=keys, clock=clock,
+                                     shown_as="register")
+    return service.shown(profile=profile, by=by, keys=keys, clock=clock)
 
 
 @router.get("", response_model=ProfilePage)
@@ -56,7 +57,7 @@ async def change_worker(worker_id: str, body: ProfilePatch, session: SessionDep,
     changes = body.model_dump(include=body.model_fields_set)
     profile = await service.change(session=session, worker_id=worker_id, changes=changes, by=by, keys=keys,
                                    clock=clock)
-    return service.present(session=session, profile=profile, by=by, keys=keys, clock=clock, action="change")
+    return await service.present(session=session, profile=profile, by=by, keys=keys, clock=clock, action="change")
 
 
 class ContactChannels(BaseModel):

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.workers.audit import service as audit
-from services.workers.events import PROFILE_REGISTERED, PROFILE_UPDATED, profile_changed
+from services.workers.events import PROFILE_UPDATED, profile_changed, profile_registered
 from services.workers.profiles import privacy
 from services.workers.profiles.idcard import IdCardError, parse_id_number, working_age_error
 from services.workers.profiles.models import WorkerProfile, WorkerStatus
@@ -81,9 +81,13 @@ def _identity_on(id_number: str, *, today: date) -> dict[str, Any]:
     return {"number": card.number, "birth_date": card.birth_date, "gender": card.gender}
 
 
+# Built once, their values bound by name: SQLAlchemy keeps their cache keys and compiled forms.
+_HOLDER = select(WorkerProfile.id, WorkerProfile.home_region_code).where(
+    WorkerProfile.id_number_hash == bindparam("id_hash"))
+
+
 async def _ensure_unique(session: AsyncSession, id_hash: str, *, by: Principal, besides: str | None = None) -> None:
-    existing = (await session.execute(select(WorkerProfile.id, WorkerProfile.home_region_code)
-                                      .where(WorkerProfile.id_number_hash == id_hash))).first()
+    existing = (await session.execute(_HOLDER, {"id_hash": id_hash})).first()
     if existing is not None and existing.id != besides:
         raise duplicate_of(existing.id, existing.home_region_code, by=by)
 
@@ -130,16 +134,29 @@ def registration(*, fields: dict[str, Any], by: Principal, keys: PiiKeys, now: d
     }
 
 
-async def register(*, session: AsyncSession, fields: dict[str, Any], by: Principal, keys: PiiKeys,
-                   clock: Clock) -> WorkerProfile:
-    """Register a labourer of the staff member's region; the same ID-card number twice is a conflict."""
+async def register(*, session: AsyncSession, fields: dict[str, Any], by: Principal, keys: PiiKeys, clock: Clock,
+                   shown_as: str | None = None) -> WorkerProfile:
+    """Register a labourer of the staff member's region; the same ID-card number twice is a conflict. The profile is
+    written as a row, as a ledger's are; the record returned presents it and is not tracked by the unit of work.
+    `shown_as`: the caller is answered with the profile (`shown`), and that read, audited as this action, is written
+    with the profile and its event (one statement on PostgreSQL)."""
     row = registration(fields=fields, by=by, keys=keys, now=clock.now(), today=local_today(clock))
     await _ensure_unique(session, row["id_number_hash"], by=by)
     profile = WorkerProfile(**row)
-    session.add(profile)
-    await session.flush()
-    await profile_changed(session, profile, type=PROFILE_REGISTERED, clock=clock)
+    reads = [(audit.READS, audit.read_row(by=by, worker_id=profile.id, fields=_seen_in_clear(profile),
+                                          action=shown_as, clock=clock))
+             ] if shown_as and privacy.sees_clear(by, profile) else []
+    await profile_registered(session, row, clock=clock, along=reads)
     return profile
+
+
+def shown(*, profile: WorkerProfile, by: Principal, keys: PiiKeys, clock: Clock) -> dict:
+    """The profile as `by` may see it, the read audited already (`register(…, shown_as=…)`)."""
+    return privacy.view(profile, clear=privacy.sees_clear(by, profile), keys=keys, today=local_today(clock))
+
+
+def _seen_in_clear(profile: WorkerProfile) -> list[str]:
+    return [f for f in privacy.PERSONAL_FIELDS if f != "wechat_openid" or profile.wechat_openid_sealed]
 
 
 def duplicate_of(existing_id: str, existing_home: str, *, by: Principal) -> DuplicateWorker:
@@ -160,15 +177,15 @@ async def get(*, session: AsyncSession, worker_id: str, by: Principal) -> Worker
 async def read(*, session: AsyncSession, worker_id: str, by: Principal, keys: PiiKeys, clock: Clock) -> dict:
     """A profile as the caller may see it; a clear read is written to the audit log."""
     profile = await get(session=session, worker_id=worker_id, by=by)
-    return present(session=session, profile=profile, by=by, keys=keys, clock=clock, action="read profile")
+    return await present(session=session, profile=profile, by=by, keys=keys, clock=clock, action="read profile")
 
 
-def present(*, session: AsyncSession, profile: WorkerProfile, by: Principal, keys: PiiKeys, clock: Clock,
-            action: str) -> dict:
+async def present(*, session: AsyncSession, profile: WorkerProfile, by: Principal, keys: PiiKeys, clock: Clock,
+                  action: str) -> dict:
     clear = privacy.sees_clear(by, profile)
     if clear:
-        fields = [f for f in privacy.PERSONAL_FIELDS if f != "wechat_openid" or profile.wechat_openid_sealed]
-        audit.record(session=session, by=by, worker_id=profile.id, fields=fields, action=action, clock=clock)
+        await audit.record(session=session, by=by, worker_id=profile.id, fields=_seen_in_clear(profile),
+                           action=action, clock=clock)
     return privacy.view(profile, clear=clear, keys=keys, today=local_today(clock))
 
 
