@@ -10,6 +10,7 @@ from services.jobs.openings import service as openings
 from services.jobs.postings import service as postings
 from shared.clock import Clock
 from shared.db import Database
+from shared.events.waiting import first_of
 from shared.runtime import BackgroundTask
 
 log = logging.getLogger("jobbridge.jobs")
@@ -30,9 +31,6 @@ def sweep_on_timer(database: Database, clock: Clock, *, every: float) -> Backgro
                     log.info("openings held for unrecorded placements given back", extra={"count": given_back})
             except Exception:  # noqa: BLE001 - the sweep retries at the next interval
                 log.exception("expiry sweep failed")
-            try:
-                await asyncio.wait_for(stop.wait(), timeout=every)
-            except TimeoutError:
-                pass
+            await first_of(stop, timeout=every)
 
     return sweep_expired

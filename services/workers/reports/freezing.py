@@ -13,6 +13,7 @@ from services.workers.reports.models import ReportSnapshot
 from services.workers.reports.months import Month, months_due
 from shared.clock import Clock, local_today
 from shared.db import Database
+from shared.events.waiting import first_of
 from shared.runtime import BackgroundTask
 
 log = logging.getLogger("jobbridge.workers")
@@ -48,9 +49,6 @@ def freeze_on_timer(database: Database, clock: Clock, *, every: float) -> Backgr
                     log.info("months frozen", extra={"months": [str(month) for month in made]})
             except Exception:  # noqa: BLE001 - the freeze is tried again at the next look
                 log.exception("monthly freeze failed")
-            try:
-                await asyncio.wait_for(stop.wait(), timeout=every)
-            except TimeoutError:
-                pass
+            await first_of(stop, timeout=every)
 
     return run
