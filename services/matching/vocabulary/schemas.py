@@ -20,7 +20,7 @@ class ReadingOut(BaseModel):
     job: str | None = None
     occupation_code: str | None = Field(None, description="the small group the phrase is read as")
     occupation_name: str | None = None
-    via: str | None = Field(None, description="taught, exact, contained, segmented, fuzzy or similar")
+    via: str | None = Field(None, description="taught, exact, contained, classified, segmented, fuzzy or similar")
     score: float | None = None
 
 
