@@ -226,6 +226,7 @@ async def test_an_office_uploads_a_list_with_bad_rows_and_downloads_candidates(c
     assert "导入1个岗位" in report.text and "2行有问题" in report.text
     rows = re.findall(r"<tr><td>(\d+)</td>", report.text)
     assert rows == ["3", "4"], rows
+    await console.settle()  # the imported posting reaches matching through the bus, as it does in service
     download = await office.get(f"/console/lists/{list_id}/candidates.xlsx")
     assert download.status_code == 200
     assert download.headers["content-type"].startswith("application/vnd.openxmlformats")
