@@ -56,6 +56,9 @@ class ServiceUnit:
     on_app: Callable[[FastAPI], None] | None = None
     # What the unit opened besides its database (the HTTP clients of notify's providers): closed by `close`.
     on_stop: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    # CPU work worth doing before the first request or event needs it (matching's word model): run in a thread once
+    # the process has started, in processes that serve the API or consume events.
+    warm_up: Callable[[], object] | None = None
 
     async def migrate(self) -> None:
         await upgrade_async(service=self.name, migrations_dir=self.migrations_dir, url=self.database.url)
@@ -96,6 +99,9 @@ class Runtime:
             self._tasks += [asyncio.create_task(relay.run(self._stop), name=f"relay-{name}")
                             for name, relay in self.relays.items()]
             self._tasks += [asyncio.create_task(task(self._stop)) for unit in self.units for task in unit.background]
+        if self.api or self.run_consumers:
+            self._tasks += [asyncio.create_task(asyncio.to_thread(unit.warm_up), name=f"warm-up-{unit.name}")
+                            for unit in self.units if unit.warm_up is not None]
         for hook in self.after_start:
             await hook()
 

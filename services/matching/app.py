@@ -20,6 +20,7 @@ from services.matching.vocabulary.router import router as vocabulary_router
 from shared.clock import Clock, SystemClock
 from shared.db import Database
 from shared.events.inbox import Consumer
+from shared.reference.vocabulary import default as default_vocabulary
 from shared.runtime import ServiceUnit, create_service_app
 
 NAME = "matching"
@@ -45,7 +46,10 @@ def build(settings: MatchingSettings | None = None, *, clock: Clock | None = Non
     return ServiceUnit(name=NAME, router=router, database=database, migrations_dir=MIGRATIONS, outbox=outbox,
                        clock=clock, settings=settings, consumers=consumers_, state={"rankers": cache},
                        # Staff act on shortfalls through the sets and the run report; the event is for whoever binds.
-                       optional_events=frozenset({SHORTFALL_DETECTED}))
+                       optional_events=frozenset({SHORTFALL_DETECTED}),
+                       # The word segmenter, the groups' texts and the linear model of the lexicon take a second or
+                       # two to build; every vocabulary of the process shares them, so the first run need not wait.
+                       warm_up=lambda: default_vocabulary().model)
 
 
 def create_app(settings: MatchingSettings | None = None, *, clock: Clock | None = None) -> FastAPI:
