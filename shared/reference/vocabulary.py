@@ -132,6 +132,10 @@ class Vocabulary:
         self.lexicon.pop("", None)
         self._contained = sorted((w for w in self.lexicon if len(w) >= 2), key=lambda w: (-len(w), w))
         self._segmenter = _segmenter(tuple(self._contained))
+        # The same words by their first character, so that finding those inside a text looks only where one may start.
+        self._by_first: dict[str, list[str]] = {}
+        for word in self._contained:
+            self._by_first.setdefault(word[0], []).append(word)
         self._groups, self._group_matrix, self._vectorizer = _group_texts(self.synonyms + self.speech)
         self._fuzzy_choices = tuple(self.lexicon)
         self._taught: dict[str, Term] = {}
@@ -199,14 +203,11 @@ class Vocabulary:
         """The lexicon word inside the text that names its trade. One word, or words of one group: the longest. Words
         of several groups ("草坪养护工": a lawn, and care work): the group whose words cover the larger share of the
         text plus whose whole text (`similar`) is more like it — the trade the phrase is about, not a word it holds."""
-        spans = []
-        for word in self._contained:
-            start = cleaned.find(word)
-            while start >= 0:
-                spans.append((start, start + len(word), word))
-                start = cleaned.find(word, start + 1)
+        spans = [(start, start + len(word), word) for start, first in enumerate(cleaned)
+                 for word in self._by_first.get(first, ()) if cleaned.startswith(word, start)]
         if not spans:
             return None
+        spans.sort(key=lambda s: (s[0] - s[1], s[2], s[0]))  # longest words first, as the lexicon orders them
         # A word inside a longer word found at the same place says nothing of its own (木工 in 锯木工 aside: see below).
         spans = [s for s in spans if not any(o[0] <= s[0] and s[1] <= o[1] and o[1] - o[0] > s[1] - s[0]
                                              for o in spans)]
