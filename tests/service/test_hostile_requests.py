@@ -110,7 +110,7 @@ async def test_half_a_surrogate_pair_in_a_key_is_a_422(api, employer):
 @pytest.mark.parametrize("body", [
     '{"title": "\\ud83d家政"}'.encode(),  # the first half of a pair, escaped, in a value
     '{"title": "家政"}'.encode().replace("政".encode(), b"\xed\xa0\x80"),  # the half as UTF-8 bytes
-    '{"title": "\\uDFFF"}'.encode(),  # upper-case hex digits
+    b'{"title": "\\uDFFF"}',  # upper-case hex digits
     '{"title": "\\udc00"}'.encode("utf-16"),  # in a body sent as UTF-16
 ], ids=["escaped", "utf-8 bytes", "upper case", "utf-16"])
 async def test_half_a_surrogate_pair_however_written_is_a_422(api, employer, body):
