@@ -74,7 +74,8 @@ _DRIVEN: dict[Select, _Driven | None] = {}
 _DRIVEN_MAX = 512  # statements are built once each (module constants, lru_cache): this bound is never reached
 
 
-async def fetch_rows(connection: AsyncConnection, statement: Select, values: Mapping[str, Any]) -> Sequence[Mapping[str, Any]]:
+async def fetch_rows(connection: AsyncConnection, statement: Select,
+                     values: Mapping[str, Any]) -> Sequence[Mapping[str, Any]]:
     """Every row of a SELECT as a mapping of its columns, the same as `(await connection.execute(statement, values))
     .mappings().all()` gives. On PostgreSQL (asyncpg) the statement, compiled once, is sent by the driver itself:
     SQLAlchemy's execution path (execution context, cursor adaptation, result metadata) cost 150-250 µs of CPU a
@@ -85,7 +86,7 @@ async def fetch_rows(connection: AsyncConnection, statement: Select, values: Map
         raise RuntimeError("fetch_rows reads; it was given a statement that writes")
     driven = _driven(statement, connection) if connection.dialect.driver == "asyncpg" else None
     if driven is None:
-        return (await connection.execute(statement, values)).mappings().all()
+        return cast(Sequence[Mapping[str, Any]], (await connection.execute(statement, values)).mappings().all())
     sql, names, literals, processors = driven
     bound = literals | dict(values)
     raw = await connection.get_raw_connection()
@@ -108,13 +109,12 @@ def _driven(statement: Select, connection: AsyncConnection) -> _Driven | None:
         return _DRIVEN[statement]
     dialect = connection.dialect
     compiled = statement.compile(dialect=dialect)
-    processors: dict[str, Callable[[Any], Any]] | None = {}
-    for column in compiled._result_columns:
-        process = _processor(column.type, dialect)
-        if process is False or processors is None:
-            processors = None
-        elif process is not None:
-            processors[column.keyname] = process
+    processors: dict[str, Callable[[Any], Any]] | None
+    try:
+        processed = ((column.keyname, _processor(column.type, dialect)) for column in compiled._result_columns)
+        processors = {name: process for name, process in processed if process is not None}
+    except _NotKnown:
+        processors = None
     names = tuple(compiled.positiontup or ())
     keys = [column.keyname for column in compiled._result_columns]
     driven: _Driven | None = None
@@ -128,24 +128,30 @@ def _driven(statement: Select, connection: AsyncConnection) -> _Driven | None:
     return driven
 
 
-def _processor(type_: TypeEngine[Any], dialect: Any) -> Callable[[Any], Any] | None | bool:
-    """What SQLAlchemy does to a column's value as asyncpg decodes it: None (nothing), a function, or False (not
-    known here). A TypeDecorator's own processing over an implementation that does nothing; floats as asyncpg
-    gives them unless they are asked as Decimal."""
+class _NotKnown(Exception):
+    """SQLAlchemy would process a column's value in a way `fetch_rows` does not know."""
+
+
+def _processor(type_: TypeEngine[Any], dialect: Any) -> Callable[[Any], Any] | None:
+    """What SQLAlchemy does to a column's value as asyncpg decodes it: nothing (None) or a function; _NotKnown when
+    that is not known here. A TypeDecorator's own processing over an implementation that does nothing; floats as
+    asyncpg gives them unless they are asked as Decimal."""
     if isinstance(type_, TypeDecorator):
         if _processor(type_.impl_instance, dialect) is not None:
-            return False
+            raise _NotKnown(type_)
 
         def process(value: Any, decorator: TypeDecorator = type_) -> Any:
             return decorator.process_result_value(value, dialect)
 
         return process
     if isinstance(type_, Float):
-        return None if not type_.asdecimal else False
+        if type_.asdecimal:
+            raise _NotKnown(type_)
+        return None
     try:
         return type_._cached_result_processor(dialect, None)
-    except Exception:  # noqa: BLE001 - a type that needs to know the column's database type: not known here
-        return False
+    except Exception as exc:  # a type that needs to know the column's database type
+        raise _NotKnown(type_) from exc
 
 
 class UtcDateTime(TypeDecorator):

@@ -4,11 +4,15 @@ the rows are those SQLAlchemy gives, value for value and type for type, and the 
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from decimal import Decimal
+from typing import Any, cast
 
 import httpx
 import pytest
+from sqlalchemy import Float, Numeric, insert, literal, select
 
 from services.jobs.app import create_app
+from services.jobs.db import outbox
 from services.jobs.postings import service
 from services.jobs.settings import JobsSettings
 from shared.auth import mint_token
@@ -87,3 +91,12 @@ async def test_a_page_and_a_posting_read_through_the_api(jobs):
     assert (await http.get(f"/jobs/postings/{made[2]['id']}", headers=other)).status_code == 404
     assert (await http.get("/jobs/postings", headers=other)).json()["total"] == 0
     assert (await http.get("/jobs/postings/no-such-posting", headers=staff)).status_code == 404
+
+
+async def test_a_statement_whose_columns_sqlalchemy_would_convert_otherwise_goes_through_sqlalchemy(jobs):
+    app, _ = jobs
+    price = select(literal("12.50", Numeric(10, 2)).label("price"), literal(0.5, Float(asdecimal=True)).label("share"))
+    async with app.state.units["jobs"].database.reading() as connection:
+        assert await fetch_rows(connection, price, {}) == [{"price": Decimal("12.50"), "share": Decimal("0.5")}]
+        with pytest.raises(RuntimeError, match="writes"):
+            await fetch_rows(connection, cast(Any, insert(outbox)), {})
