@@ -78,10 +78,14 @@ async def fetch_rows(connection: AsyncConnection, statement: Select,
                      values: Mapping[str, Any]) -> Sequence[Mapping[str, Any]]:
     """Every row of a SELECT as a mapping of its columns, the same as `(await connection.execute(statement, values))
     .mappings().all()` gives. On PostgreSQL (asyncpg) the statement, compiled once, is sent by the driver itself:
-    SQLAlchemy's execution path (execution context, cursor adaptation, result metadata) cost 150-250 µs of CPU a
+    SQLAlchemy's execution path (execution context, cursor adaptation, result metadata) cost 170-300 µs of CPU a
     statement, more than the driver's whole round trip; columns are decoded by asyncpg's codecs, which are the ones
     SQLAlchemy sets up for its own use (JSON among them), and a type's own result processing (`UtcDateTime`) is
-    applied here. A statement whose columns SQLAlchemy would process otherwise goes through SQLAlchemy."""
+    applied here. A statement whose columns SQLAlchemy would process otherwise goes through SQLAlchemy.
+
+    On a unit of work's connection (`await session.connection()`), a statement sent before any other runs ahead of
+    the transaction's BEGIN (SQLAlchemy sends it with its first statement), as a transaction of its own: for a
+    look-up under READ COMMITTED, where each statement sees what was committed when it ran, that is the same."""
     if getattr(statement, "is_dml", False):
         raise RuntimeError("fetch_rows reads; it was given a statement that writes")
     driven = _driven(statement, connection) if connection.dialect.driver == "asyncpg" else None

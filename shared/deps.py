@@ -36,8 +36,8 @@ def session_of(service: str):
 
 def readings_of(service: str):
     """A maker of reading units of work (`Database.reading`), for routes that only read: the route holds a connection
-    for just its statements. A plain dependency: one that yields the connection cost FastAPI an exit stack and a
-    shielded cancel scope on every request, a tenth of a small read's CPU."""
+    for just its statements. A plain dependency: one that yields the connection costs FastAPI an exit stack and a
+    shielded cancel scope on every request."""
     unit = unit_of(service)
 
     async def readings(request: Request) -> Callable[[], AbstractAsyncContextManager[AsyncConnection]]:
