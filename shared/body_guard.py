@@ -24,6 +24,10 @@ from shared.language import prefers_chinese
 MAX_KEYS = 50_000
 _ENVELOPE = 64 * 1024  # a multipart envelope around an uploaded file
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+# Where json.loads can find a UTF-16 surrogate in a body it decodes as UTF-8 (with "surrogatepass"): a JSON escape
+# (\uD800-\uDFFF), or its UTF-8 bytes (ED A0-BF ...). Searched over the raw body, so an escaped backslash before
+# "ud800" is found too: a false alarm that costs only the full check.
+_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]|\xed[\xa0-\xbf]")
 
 
 class Refused(Exception):
@@ -115,12 +119,20 @@ def strict_json(body: bytes, *, max_keys: int = MAX_KEYS) -> object:
         raise Refused(422, "too_deep", "the body is nested too deeply", "内容嵌套太深") from exc
     except (UnicodeDecodeError, ValueError):
         return None  # not JSON at all: the route answers that in its own words
+    if _utf8(body) and not _SURROGATE.search(body):
+        return value  # no lone surrogate can be in it: encoding it again to look for one is not needed
     try:
         json.dumps(value, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError as exc:
         raise Refused(422, "broken_text", "the body holds half of a UTF-16 surrogate pair",
                       "内容里有乱码（不完整的字符），请删掉后重填") from exc
     return value
+
+
+def _utf8(body: bytes) -> bool:
+    """Whether json.loads reads the body as UTF-8 (json.detect_encoding: no byte-order mark of UTF-16 or UTF-32, no
+    zero byte among the first four)."""
+    return not body.startswith((b"\xff\xfe", b"\xfe\xff")) and b"\x00" not in body[:4]
 
 
 def _check_address(scope: Scope) -> None:

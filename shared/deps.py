@@ -34,15 +34,16 @@ def session_of(service: str):
     return session
 
 
-def reader_of(service: str):
-    """The request's reading unit of work (`Database.reading`): for routes that only read, no BEGIN or COMMIT."""
+def readings_of(service: str):
+    """A maker of reading units of work (`Database.reading`), for routes that only read: the route holds a connection
+    for just its statements. A plain dependency: one that yields the connection costs FastAPI an exit stack and a
+    shielded cancel scope on every request."""
     unit = unit_of(service)
 
-    async def reader(request: Request) -> AsyncIterator[AsyncConnection]:
-        async with unit(request).database.reading() as connection:
-            yield connection
+    async def readings(request: Request) -> Callable[[], AbstractAsyncContextManager[AsyncConnection]]:
+        return unit(request).database.reading
 
-    return reader
+    return readings
 
 
 def units_of(service: str):

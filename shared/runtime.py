@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.responses import JSONResponse
+from fastapi.telemetry import TelemetryConfig
 from sqlalchemy import Table
 
 from shared.apidocs import install_api_docs
@@ -31,6 +32,9 @@ from shared.rate_limits import RateLimiter, parse_limits
 from shared.settings import CommonSettings
 
 log = logging.getLogger("jobbridge.runtime")
+
+NO_TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False, "operation_spans": False,
+                                  "auto_configure": False}
 
 BackgroundTask = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
 
@@ -165,7 +169,11 @@ def create_app(runtime: Runtime, *, title: str = "JobBridge") -> FastAPI:
             await runtime.stop()
 
     # The API docs load their scripts and styles from the platform itself (shared/apidocs), never from a CDN.
-    app = FastAPI(title=title, lifespan=lifespan, version="0.1.0", docs_url=None, redoc_url=None)
+    # FastAPI's own OpenTelemetry hooks are off: the platform configures no OpenTelemetry provider (its metrics are
+    # Prometheus's, its request log is RequestContext's), and with them on every request asked the OpenTelemetry
+    # API, the environment included, whether one had been configured since (2-5 % of a small read's CPU).
+    app = FastAPI(title=title, lifespan=lifespan, version="0.1.0", docs_url=None, redoc_url=None,
+                  telemetry=NO_TELEMETRY)
     install_api_docs(app)
     app.state.signing_key = runtime.settings.signing_key
     app.state.runtime = runtime

@@ -13,12 +13,13 @@ from services.jobs.fairs.labourers import Labourers
 from services.jobs.settings import JobsSettings
 from shared.auth import Principal, Role, current_principal, require
 from shared.clock import Clock
-from shared.deps import clock_of, reader_of, session_of, settings_of, units_of
+from shared.deps import clock_of, readings_of, session_of, settings_of, units_of
 
 # scope="function": the unit of work commits before the response is sent, so a failed commit is never a 201.
 SessionDep = Annotated[AsyncSession, Depends(session_of("jobs"), scope="function")]
-# For routes that only read: statements in autocommit, no transaction around them.
-ReaderDep = Annotated[AsyncConnection, Depends(reader_of("jobs"), scope="function")]
+# For routes that only read: statements in autocommit, no transaction around them, on a connection the route holds
+# for as long as its statements run.
+ReadingsDep = Annotated[Callable[[], AbstractAsyncContextManager[AsyncConnection]], Depends(readings_of("jobs"))]
 # For routes that read an upload first: the unit of work is opened only once the file is read.
 UnitsDep = Annotated[Callable[[], AbstractAsyncContextManager[AsyncSession]], Depends(units_of("jobs"))]
 ClockDep = Annotated[Clock, Depends(clock_of("jobs"))]

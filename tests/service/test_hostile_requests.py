@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -104,6 +105,28 @@ async def test_half_a_surrogate_pair_in_a_key_is_a_422(api, employer):
     response = await api.client.post("/jobs/postings", content=b'{"\\udc00": 1}', headers={**employer, **JSON})
 
     assert response.status_code == 422 and response.json()["code"] == "broken_text"
+
+
+@pytest.mark.parametrize("body", [
+    '{"title": "\\ud83d家政"}'.encode(),  # the first half of a pair, escaped, in a value
+    '{"title": "家政"}'.encode().replace("政".encode(), b"\xed\xa0\x80"),  # the half as UTF-8 bytes
+    b'{"title": "\\uDFFF"}',  # upper-case hex digits
+    '{"title": "\\udc00"}'.encode("utf-16"),  # in a body sent as UTF-16
+], ids=["escaped", "utf-8 bytes", "upper case", "utf-16"])
+async def test_half_a_surrogate_pair_however_written_is_a_422(api, employer, body):
+    response = await api.client.post("/jobs/postings", content=body, headers={**employer, **JSON})
+
+    assert response.status_code == 422 and response.json()["code"] == "broken_text"
+
+
+async def test_a_whole_surrogate_pair_and_an_escaped_backslash_are_text(api, employer):
+    body = vacancy() | {"title": "家政服务员😀", "description": "C:\\udc00 不是乱码"}
+    escaped = json.dumps(body).encode()  # the emoji as a pair of escapes, the backslash escaped before "udc00"
+
+    response = await api.client.post("/jobs/postings", content=escaped, headers={**employer, **JSON})
+
+    assert response.status_code == 201, response.text
+    assert (response.json()["title"], response.json()["description"]) == ("家政服务员😀", "C:\\udc00 不是乱码")
 
 
 async def test_a_control_character_in_the_query_is_a_422(api):

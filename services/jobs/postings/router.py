@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, status
 
-from services.jobs.deps import ClockDep, CurrentUser, EmployerOrAdmin, ReaderDep, SessionDep, SettingsDep
+from services.jobs.deps import ClockDep, CurrentUser, EmployerOrAdmin, ReadingsDep, SessionDep, SettingsDep
 from services.jobs.events import as_view
 from services.jobs.postings import service
 from services.jobs.postings.schemas import PostingIn, PostingOut, PostingPage, PostingPatch
@@ -43,7 +43,7 @@ async def post_vacancy(body: PostingIn, session: SessionDep, clock: ClockDep, by
 
 @router.get("", response_model=PostingPage)
 async def list_postings(
-    reader: ReaderDep, by: CurrentUser, settings: SettingsDep,
+    reading: ReadingsDep, by: CurrentUser, settings: SettingsDep,
     status_: Annotated[Literal["open", "closed", "filled"] | None, Query(alias="status")] = None,
     region: Annotated[str | None, Query(pattern=r"^\d{2,12}$")] = None,
     occupation: Annotated[str | None, Query(max_length=60)] = None,
@@ -56,14 +56,17 @@ async def list_postings(
     filters = service.PostingFilter(status=status_, region=region, occupation=occupation, text=text,
                                     supply_list_id=supply_list, employer_id=employer_id)
     size = min(page_size, settings.page_size_max)
-    views, total = await service.search(reader=reader, filters=filters, by=by, page=page, page_size=size)
-    return PostingPage(items=[PostingOut.model_validate(view) for view in views], total=total, page=page,
-                       page_size=size)
+    async with reading() as reader:
+        views, total = await service.search(reader=reader, filters=filters, by=by, page=page, page_size=size)
+    # One validation of the whole page in pydantic-core, not one call from Python per posting.
+    return PostingPage.model_validate({"items": views, "total": total, "page": page, "page_size": size})
 
 
 @router.get("/{posting_id}", response_model=PostingOut)
-async def read_posting(posting_id: str, reader: ReaderDep, by: CurrentUser) -> PostingOut:
-    return PostingOut.model_validate(await service.read(reader=reader, posting_id=posting_id, by=by))
+async def read_posting(posting_id: str, reading: ReadingsDep, by: CurrentUser) -> PostingOut:
+    async with reading() as reader:
+        view = await service.read(reader=reader, posting_id=posting_id, by=by)
+    return PostingOut.model_validate(view)
 
 
 @router.patch("/{posting_id}", response_model=PostingOut)

@@ -17,6 +17,7 @@ from services.workers.profiles.idcard import IdCardError, parse_id_number, worki
 from services.workers.profiles.models import WorkerProfile, WorkerStatus
 from shared.auth import Principal, Role
 from shared.clock import Clock, local_today
+from shared.db import fetch_rows
 from shared.errors import Conflict, Forbidden, Invalid, NotFound
 from shared.pii import PiiKeys, blind_index, last4, seal
 from shared.reference.regions import county_of, get_region, in_league
@@ -141,7 +142,11 @@ async def register(*, session: AsyncSession, fields: dict[str, Any], by: Princip
     `shown_as`: the caller is answered with the profile (`shown`), and that read, audited as this action, is written
     with the profile and its event (one statement on PostgreSQL)."""
     row = registration(fields=fields, by=by, keys=keys, now=clock.now(), today=local_today(clock))
-    await _ensure_unique(session, row["id_number_hash"], by=by)
+    # The holder looked up through the unit of work's connection, not the ORM: nothing is pending in it to flush
+    # before (a new profile is written as a row), and the ORM's execution path cost as much CPU as the round trip.
+    holders = await fetch_rows(await session.connection(), _HOLDER, {"id_hash": row["id_number_hash"]})
+    if holders:
+        raise duplicate_of(holders[0]["id"], holders[0]["home_region_code"], by=by)
     profile = WorkerProfile(**row)
     reads = [(audit.READS, audit.read_row(by=by, worker_id=profile.id, fields=_seen_in_clear(profile),
                                           action=shown_as, clock=clock))
