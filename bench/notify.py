@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -123,9 +124,11 @@ class NotifyPath:
     """Matching's bus publishing `matching.recommendations.issued`; a notify process consuming and dispatching."""
 
     def __init__(self, matching: RabbitBus, fake: Fake, directory: StaticContacts, database: Database,
-                 dispatcher: Dispatcher) -> None:
+                 dispatcher: Dispatcher, relay_pid: int | None = None) -> None:
         self.matching, self.fake, self.directory = matching, fake, directory
         self.database, self.dispatcher = database, dispatcher
+        self.relay_pid = relay_pid  # the split setup's relay and dispatcher process
+        self.cpu: tuple[float, float] = (0.0, 0.0)  # the last burst's CPU per set: this process, the relay process
         self.shared_numbers: dict[str, list[str]] = {}  # a number several workers share: their sets' keys
 
     async def burst(self, n: int) -> tuple[float, list[float], dict[str, Envelope]]:
@@ -139,6 +142,7 @@ class NotifyPath:
         for i, item in enumerate(shared.items()):
             order.insert((i + 1) * len(order) // (SHARED + 1), item)
         published: dict[str, float] = {}
+        cpu = cpu_seconds(os.getpid()), cpu_seconds(self.relay_pid)
         started = perf_counter()
 
         async def publish(key: str, event: Envelope) -> None:
@@ -148,6 +152,7 @@ class NotifyPath:
         for chunk in range(0, len(order), 200):  # as a relay publishes: a batch at a time
             await asyncio.gather(*(publish(k, e) for k, e in order[chunk:chunk + 200]))
         taken = await self.fake.wait_for(events)
+        self.cpu = ((cpu_seconds(os.getpid()) - cpu[0]) / n, (cpu_seconds(self.relay_pid) - cpu[1]) / n)
         return n / (max(taken) - started), [t - published[k] for k, t in zip(events, taken)], events
 
     async def steady(self, rate: int, seconds: int) -> tuple[list[float], float]:
@@ -205,6 +210,14 @@ class NotifyPath:
         return events
 
 
+def cpu_seconds(pid: int | None) -> float:
+    """CPU time (user and system) a process has used so far; 0 without one."""
+    if pid is None:
+        return 0.0
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
 class Direct:
     """The baseline: the same SMS, composed once, sent straight with our Aliyun client to the same fake."""
 
@@ -258,6 +271,10 @@ class RelayProcess:
         self.options = options
         self._process: asyncio.subprocess.Process | None = None
 
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
+
     async def __aenter__(self) -> RelayProcess:
         self._process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bench.notify_relay", json.dumps(self.options, default=str),
@@ -310,8 +327,8 @@ async def notify_path(pg_url: str, amqp_url: str, data_dir: Path, fake: Fake, di
         dispatcher = unit.state["dispatcher"]
         assert isinstance(dispatcher, Dispatcher)
         if split:
-            async with RelayProcess(options):
-                yield NotifyPath(matching, fake, directory, unit.database, dispatcher)
+            async with RelayProcess(options) as relay:
+                yield NotifyPath(matching, fake, directory, unit.database, dispatcher, relay_pid=relay.pid)
         else:
             yield NotifyPath(matching, fake, directory, unit.database, dispatcher)
     finally:
@@ -371,6 +388,7 @@ async def run(report: Report) -> None:
                 async with notify_path(pg_url, amqp_url, Path(tmp), fake, directory) as path:
                     await path.burst(50)  # warm-up: connections, the first queries
                     rate, burst, burst_events = await path.burst(N)
+                    cpu = path.cpu
                     await path.repeat(burst_events)
                     steady, achieved = await path.steady(RATE, SECONDS)
                     shared = dict(path.shared_numbers)
@@ -379,6 +397,7 @@ async def run(report: Report) -> None:
                 async with notify_path(pg_url, amqp_url, Path(tmp), fake, directory, split=True) as path:
                     await path.burst(50)
                     split_rate, split_burst, split_events = await path.burst(N)
+                    split_cpu = path.cpu
                     await path.repeat(split_events)
                     split_steady, split_achieved = await path.steady(RATE, SECONDS)
                     shared.update(path.shared_numbers)
@@ -400,6 +419,10 @@ async def run(report: Report) -> None:
     latencies(report, f"burst of {N}: issued → provider", burst, "direct provider call", base_burst)
     latencies(report, f"{RATE}/s for {SECONDS} s: issued → provider", steady, f"direct call, {RATE}/s",
               base_steady)
+    report.figure("burst: CPU per set, the one process (with matching's stand-in)", cpu[0] * 1000, "ms")
+    report.figure("split: burst: CPU per set, consumer process (with matching's stand-in)", split_cpu[0] * 1000,
+                  "ms")
+    report.figure("split: burst: CPU per set, relay and dispatcher process", split_cpu[1] * 1000, "ms")
     report.figure(f"split: burst of {N}: messages/s to the provider", split_rate, "/s", "direct provider calls",
                   base_rate)
     latencies(report, f"split: burst of {N}: issued → provider", split_burst, "direct provider call", base_burst)
