@@ -18,6 +18,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime, time, timedelta, timezone
 from pathlib import Path
 from time import perf_counter
+from typing import Any
 
 import httpx
 from sqlalchemy import select, update
@@ -303,7 +304,7 @@ async def notify_path(pg_url: str, amqp_url: str, data_dir: Path, fake: Fake, di
     """A notify process on the database and vhost (quiet hours none unless given: the benchmark runs at any hour);
     split: its consumer here, its relay and dispatcher in a process of their own, as deployed."""
     account = fake.account
-    options = dict(
+    options: dict[str, Any] = dict(
         data_dir=str(data_dir), database_url=pg_url, bus="amqp", amqp_url=amqp_url, jwt_secret=SECRET,
         sms_providers="aliyun", wechat_provider="none", aliyun_endpoint=fake.url,
         aliyun_access_key_id=account.access_key_id, aliyun_access_key_secret=account.access_key_secret,
