@@ -6,6 +6,8 @@ twice, none lost, a number shared by several workers within its limits, nothing 
 from __future__ import annotations
 
 import asyncio
+import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -16,6 +18,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime, time, timedelta, timezone
 from pathlib import Path
 from time import perf_counter
+from typing import Any
 
 import httpx
 from sqlalchemy import select, update
@@ -34,6 +37,7 @@ from services.notify.vendors.http import provider_client
 from shared.clock import LOCAL_ZONE
 from shared.db import Database
 from shared.events.amqp import RabbitBus
+from shared.events.bus import Handler
 from shared.events.envelope import Envelope
 from shared.runtime import Runtime, make_bus
 from tests.fakes.aliyun import FakeAliyun
@@ -44,6 +48,7 @@ RATE, SECONDS = 500, 10  # the steady run
 SHARED = 5  # sets of the burst for workers who share one phone number: the number's limits decide what goes
 REPEATS = 100  # events of the burst published again, and sets issued again under new event ids
 QUIET = 20  # sets issued while notify keeps quiet hours
+PUBLISHERS = 8  # matching's stand-in: buses (connections, channels) publishing side by side
 SECRET = "bench-signing-secret-of-at-least-32-bytes"
 _DEFAULTS = NotifySettings(jwt_secret=SECRET)
 CONCURRENCY = _DEFAULTS.dispatch_concurrency  # the baseline's, as the dispatcher's
@@ -118,13 +123,42 @@ def issued(worker_id: str) -> Envelope:
                           "shortfall": None, "home_region_code": "152222105"})
 
 
+class Matching:
+    """Matching's stand-in: PUBLISHERS buses taking the events in turn. One bus publishes one event at a time on its
+    channel, each awaiting its confirm (aiormq's channel lock): alone, beside notify in this process, it took 7 of
+    the 7.4 s of a 1,000-set burst, so the burst measured the publisher. Each waits up to 120 s for a confirm: a
+    backlog at 500/s then shows in the latency (measured from the publish call) instead of failing the run."""
+
+    def __init__(self, amqp_url: str) -> None:
+        self.buses = [RabbitBus(amqp_url, publish_timeout=120, name=f"bench matching {i}")
+                      for i in range(PUBLISHERS)]
+        self._next = 0
+
+    async def start(self) -> None:
+        for bus in self.buses:
+            await bus.start()
+
+    async def close(self) -> None:
+        for bus in self.buses:
+            await bus.close()
+
+    async def subscribe(self, consumer: str, bindings: list[str], handler: Handler) -> None:
+        await self.buses[0].subscribe(consumer, bindings, handler)
+
+    async def publish(self, event: Envelope) -> None:
+        self._next = (self._next + 1) % len(self.buses)
+        await self.buses[self._next].publish(event)
+
+
 class NotifyPath:
     """Matching's bus publishing `matching.recommendations.issued`; a notify process consuming and dispatching."""
 
-    def __init__(self, matching: RabbitBus, fake: Fake, directory: StaticContacts, database: Database,
-                 dispatcher: Dispatcher) -> None:
+    def __init__(self, matching: Matching, fake: Fake, directory: StaticContacts, database: Database,
+                 dispatcher: Dispatcher, relay_pid: int | None = None) -> None:
         self.matching, self.fake, self.directory = matching, fake, directory
         self.database, self.dispatcher = database, dispatcher
+        self.relay_pid = relay_pid  # the split setup's relay and dispatcher process
+        self.cpu: tuple[float, float] = (0.0, 0.0)  # the last burst's CPU per set: this process, the relay process
         self.shared_numbers: dict[str, list[str]] = {}  # a number several workers share: their sets' keys
 
     async def burst(self, n: int) -> tuple[float, list[float], dict[str, Envelope]]:
@@ -138,6 +172,7 @@ class NotifyPath:
         for i, item in enumerate(shared.items()):
             order.insert((i + 1) * len(order) // (SHARED + 1), item)
         published: dict[str, float] = {}
+        cpu = cpu_seconds(os.getpid()), cpu_seconds(self.relay_pid)
         started = perf_counter()
 
         async def publish(key: str, event: Envelope) -> None:
@@ -147,6 +182,7 @@ class NotifyPath:
         for chunk in range(0, len(order), 200):  # as a relay publishes: a batch at a time
             await asyncio.gather(*(publish(k, e) for k, e in order[chunk:chunk + 200]))
         taken = await self.fake.wait_for(events)
+        self.cpu = ((cpu_seconds(os.getpid()) - cpu[0]) / n, (cpu_seconds(self.relay_pid) - cpu[1]) / n)
         return n / (max(taken) - started), [t - published[k] for k, t in zip(events, taken)], events
 
     async def steady(self, rate: int, seconds: int) -> tuple[list[float], float]:
@@ -190,7 +226,11 @@ class NotifyPath:
 
     def events(self, n: int, *, phone: str | None = None) -> dict[str, Envelope]:
         first = len(self.directory.contacts)
-        contacts = {str(uuid.uuid4()): phone or f"139{first + i:08d}" for i in range(n)}
+        # The phone first in the id: the dispatcher's process of the split setup reads it there (bench/notify_relay.py).
+        contacts = {}
+        for i in range(n):
+            number = phone or f"139{first + i:08d}"
+            contacts[f"{number}-{uuid.uuid4().hex[:24]}"] = number
         self.directory.contacts.update({w: Contact(w, number, None, True, False, "seeking")
                                         for w, number in contacts.items()})
         events = {}
@@ -198,6 +238,14 @@ class NotifyPath:
             event = issued(worker_id)
             events[idempotency_key(worker_id, event.data["set_id"])] = event
         return events
+
+
+def cpu_seconds(pid: int | None) -> float:
+    """CPU time (user and system) a process has used so far; 0 without one."""
+    if pid is None:
+        return 0.0
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
 
 
 class Direct:
@@ -245,20 +293,56 @@ class Direct:
         return [f"138{self._first - n + i:08d}" for i in range(n)]
 
 
+class RelayProcess:
+    """Notify's relay process (bench/notify_relay.py: the outbox relay and the dispatcher, as `jobbridge relay notify`
+    runs them), for the split setup."""
+
+    def __init__(self, options: dict) -> None:
+        self.options = options
+        self._process: asyncio.subprocess.Process | None = None
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
+
+    async def __aenter__(self) -> RelayProcess:
+        self._process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bench.notify_relay", json.dumps(self.options, default=str),
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        assert self._process.stdout is not None
+        line = await asyncio.wait_for(self._process.stdout.readline(), timeout=60)
+        if line.strip() != b"ready":
+            raise RuntimeError(f"bench.notify_relay did not start: {line!r}")
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._process is not None:
+            assert self._process.stdin is not None
+            self._process.stdin.close()
+            try:
+                await asyncio.wait_for(self._process.wait(), timeout=30)
+            except TimeoutError:
+                self._process.kill()
+                await self._process.wait()
+
+
 @asynccontextmanager
 async def notify_path(pg_url: str, amqp_url: str, data_dir: Path, fake: Fake, directory: StaticContacts, *,
-                      quiet: tuple[time, time] = (time(0, 0), time(0, 0))) -> AsyncIterator[NotifyPath]:
-    """A notify process on the database and vhost (quiet hours none unless given: the benchmark runs at any hour)."""
+                      quiet: tuple[time, time] = (time(0, 0), time(0, 0)),
+                      split: bool = False) -> AsyncIterator[NotifyPath]:
+    """A notify process on the database and vhost (quiet hours none unless given: the benchmark runs at any hour);
+    split: its consumer here, its relay and dispatcher in a process of their own, as deployed."""
     account = fake.account
-    settings = NotifySettings(
-        data_dir=data_dir, database_url=pg_url, bus="amqp", amqp_url=amqp_url, jwt_secret=SECRET,
+    options: dict[str, Any] = dict(
+        data_dir=str(data_dir), database_url=pg_url, bus="amqp", amqp_url=amqp_url, jwt_secret=SECRET,
         sms_providers="aliyun", wechat_provider="none", aliyun_endpoint=fake.url,
         aliyun_access_key_id=account.access_key_id, aliyun_access_key_secret=account.access_key_secret,
         aliyun_template_code=account.template_code, contacts_by_region={"152222": CONTACT},
-        quiet_start=quiet[0], quiet_end=quiet[1], digest_minutes=0)
+        quiet_start=quiet[0].isoformat(), quiet_end=quiet[1].isoformat(), digest_minutes=0)
+    settings = NotifySettings(**options)
     unit = build(settings, contacts=directory)
-    runtime = Runtime(units=[unit], bus=make_bus(settings, name="bench notify"), settings=settings)
-    matching = RabbitBus(amqp_url)
+    runtime = Runtime(units=[unit], bus=make_bus(settings, name="bench notify"), settings=settings, relays=not split)
+    matching = Matching(amqp_url)
 
     async def ignore(_: Envelope) -> None:
         """Stands for the consumers of notify's own events."""
@@ -269,7 +353,11 @@ async def notify_path(pg_url: str, amqp_url: str, data_dir: Path, fake: Fake, di
         await matching.subscribe("bench-notify-events", ["notify.#"], ignore)
         dispatcher = unit.state["dispatcher"]
         assert isinstance(dispatcher, Dispatcher)
-        yield NotifyPath(matching, fake, directory, unit.database, dispatcher)
+        if split:
+            async with RelayProcess(options) as relay:
+                yield NotifyPath(matching, fake, directory, unit.database, dispatcher, relay_pid=relay.pid)
+        else:
+            yield NotifyPath(matching, fake, directory, unit.database, dispatcher)
     finally:
         await matching.close()
         await runtime.stop()
@@ -327,9 +415,19 @@ async def run(report: Report) -> None:
                 async with notify_path(pg_url, amqp_url, Path(tmp), fake, directory) as path:
                     await path.burst(50)  # warm-up: connections, the first queries
                     rate, burst, burst_events = await path.burst(N)
+                    cpu = path.cpu
                     await path.repeat(burst_events)
                     steady, achieved = await path.steady(RATE, SECONDS)
                     shared = dict(path.shared_numbers)
+                # As deployed: the consumer (`jobbridge consume notify`) here, the relay and the dispatcher
+                # (`jobbridge relay notify`) in a process of their own.
+                async with notify_path(pg_url, amqp_url, Path(tmp), fake, directory, split=True) as path:
+                    await path.burst(50)
+                    split_rate, split_burst, split_events = await path.burst(N)
+                    split_cpu = path.cpu
+                    await path.repeat(split_events)
+                    split_steady, split_achieved = await path.steady(RATE, SECONDS)
+                    shared.update(path.shared_numbers)
                 now = datetime.now(LOCAL_ZONE)
                 quiet = ((now - timedelta(hours=1)).time(), (now + timedelta(hours=1)).time())
                 async with notify_path(pg_url, amqp_url, Path(tmp), fake, directory, quiet=quiet) as path:
@@ -348,6 +446,15 @@ async def run(report: Report) -> None:
     latencies(report, f"burst of {N}: issued → provider", burst, "direct provider call", base_burst)
     latencies(report, f"{RATE}/s for {SECONDS} s: issued → provider", steady, f"direct call, {RATE}/s",
               base_steady)
+    report.figure("burst: CPU per set, the one process (with matching's stand-in)", cpu[0] * 1000, "ms")
+    report.figure("split: burst: CPU per set, consumer process (with matching's stand-in)", split_cpu[0] * 1000,
+                  "ms")
+    report.figure("split: burst: CPU per set, relay and dispatcher process", split_cpu[1] * 1000, "ms")
+    report.figure(f"split: burst of {N}: messages/s to the provider", split_rate, "/s", "direct provider calls",
+                  base_rate)
+    latencies(report, f"split: burst of {N}: issued → provider", split_burst, "direct provider call", base_burst)
+    latencies(report, f"split: {RATE}/s for {SECONDS} s: issued → provider", split_steady,
+              f"direct call, {RATE}/s", base_steady)
     report.note(f"notify: a RabbitBus publishes matching.recommendations.issued (confirms, a quorum queue); the "
                 f"consumer writes inbox rows and messages on PostgreSQL, a bus batch a transaction, and wakes the "
                 f"dispatcher, which claims due messages (one UPDATE … FOR UPDATE SKIP LOCKED … RETURNING), looks the "
@@ -355,7 +462,11 @@ async def run(report: Report) -> None:
                 f"the outcomes that finish together in one transaction; the time is taken when the fake Aliyun takes "
                 f"the message")
     report.note(f"the fake Aliyun is a process of its own (bench/notify_fake.py, uvicorn with httptools, checking "
-                f"every signature); the {RATE}/s sets were published at {achieved:.0f}/s")
+                f"every signature); the {RATE}/s sets were published at {achieved:.0f}/s ({split_achieved:.0f}/s "
+                f"split)")
+    report.note("split: the consumer in the benchmark's process (as `jobbridge consume notify`), the outbox relay "
+                "and the dispatcher in one of their own (bench/notify_relay.py, as `jobbridge relay notify`), woken "
+                "by NOTIFY; the figures without 'split' are of one process running all three")
     report.note(f"baseline: the same composed SMS sent with our AliyunSms client (ACS3 signing, provider_client) to "
                 f"the same fake, {CONCURRENCY} at a time for the burst; latency = the call's own duration")
     report.note(f"counted at the fake: {len(fake.arrivals)} messages, none twice; {REPEATS} events of the burst "

@@ -16,6 +16,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from shared.reference.regions import get_region, in_beijing
@@ -236,6 +237,7 @@ _BRACKETED = re.compile(r"[（(【\[［〔〈<《][^）)】\]］〕〉>》]*[）
 _TITLE_BREAK = re.compile(r"[\s，,、/／|｜;；:：\-—–·~～+＋]")
 
 
+@lru_cache(maxsize=4096)  # pure, and asked for each style tried: the same offers come again and again
 def title_core(title: str) -> str:
     """The job name without qualifiers: bracketed parts removed, then up to the first separator ("焊工（二保焊）" →
     "焊工"). Only whole parts go, so no word is cut; a title with no usable core stays whole."""
@@ -243,6 +245,7 @@ def title_core(title: str) -> str:
     return core if len(core) >= 2 else title
 
 
+@lru_cache(maxsize=4096)  # pure, and asked for each style tried: the same offers come again and again
 def place_names(code: str, name: str) -> tuple[str, str]:
     """(long, short) place names; Beijing districts get "北京" in front, since 朝阳 alone is ambiguous."""
     region = get_region(code)
@@ -252,6 +255,7 @@ def place_names(code: str, name: str) -> tuple[str, str]:
     return long, short
 
 
+@lru_cache(maxsize=4096)  # pure, and asked for each style tried: the same offers come again and again
 def wage_text(low: int, high: int, *, compact: bool) -> str:
     """"5000-6500元", or compact "5千-6.5千" (only where exact: 6250 stays 6250); one figure when they agree."""
     if low <= 0:

@@ -223,6 +223,24 @@ async def test_sets_handed_over_together_become_the_messages_they_would_one_afte
     assert len(notify.sent_to(other_phone)) == 1
 
 
+async def test_one_failed_send_in_a_batch_neither_loses_nor_doubles_the_others(notify):
+    """Sets handed over together, one without offers, are sent together; the one send the vendor fails waits for its
+    retry, and every worker gets exactly one SMS."""
+    workers = [await notify.register() for _ in range(6)]
+    empty, empty_phone = await notify.register()
+    notify.aliyun.fail_next(code="isp.SYSTEM_ERROR")  # whichever send comes first
+    [consumer] = notify.unit.consumers
+    await consumer.handle_batch([issued(worker_id, clock=notify.clock) for worker_id, _ in workers]
+                                + [issued(empty, items=[], clock=notify.clock)])
+    await notify.settle()
+    messages = [await notify.message(worker_id) for worker_id, _ in workers]
+    assert sorted((m["status"], m["attempts"]) for m in messages) == [("queued", 1)] + [("sent", 1)] * 5
+    assert (await notify.message(empty))["status"] == "not_sent" and notify.sent_to(empty_phone) == []
+    await notify.later(seconds=30)
+    assert [len(notify.sent_to(phone)) for _, phone in workers] == [1] * 6
+    assert {(await notify.message(worker_id))["status"] for worker_id, _ in workers} == {"sent"}
+
+
 @pytest.mark.parametrize("notify_changes", [{"sms_daily_limit": 1, "digest_minutes": 0}])
 async def test_the_daily_limit_per_number_holds_the_next_sms_until_tomorrow_morning(notify):
     worker_id, phone = await notify.register()

@@ -6,6 +6,7 @@ import json
 from datetime import datetime, timezone
 from functools import partial
 
+import httpx
 import pytest
 
 from services.notify.compose import compose_sms
@@ -189,6 +190,22 @@ async def test_an_unreachable_endpoint_is_transient_and_not_sent(client):
                                 client=client, endpoint="http://127.0.0.1:9")
     error = await failure(provider)
     assert (error.kind, error.maybe_sent) == (ErrorKind.transient, False)
+
+
+@pytest.mark.parametrize("fail", [{}, {"status": 503}, {"timeout": True}])
+async def test_a_client_of_plain_httpx_sends_and_fails_as_notifys_pooled_client_does(fake_aliyun, client, fail):
+    """The vendors call the pool of notify's client directly, and any other httpx client through httpx: same answers."""
+    answers = []
+    async with httpx.AsyncClient(timeout=2.0) as plain:
+        for each in (client, plain):
+            if fail:
+                fake_aliyun.fail_next(**fail)
+                error = await failure(fake_aliyun.provider(each))
+                answers.append((error.kind, error.code, error.maybe_sent))
+            else:
+                answers.append((await send(fake_aliyun.provider(each))).status)
+    assert answers[0] == answers[1]
+    assert len(fake_aliyun.sent) == (0 if fail else 2)
 
 
 def test_classification_of_codes_without_a_table_entry():

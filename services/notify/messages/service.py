@@ -7,8 +7,9 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import Table, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.notify import events
@@ -77,16 +78,37 @@ def _amount(value: object) -> int:
         return 0
 
 
-async def accept_set(*, session: AsyncSession, event: Envelope, settings: NotifySettings, clock: Clock) -> Message:
-    """Turn an issued recommendation set into the worker's message, once; an unsent earlier one gives way to it."""
-    [message] = await accept_sets(session=session, events=[event], settings=settings, clock=clock)
-    return message
+async def accept_set(*, session: AsyncSession, event: Envelope, settings: NotifySettings, clock: Clock) -> str:
+    """Turn an issued recommendation set into the worker's message, once; an unsent earlier one gives way to it.
+    Returns the message's id."""
+    [message_id] = await accept_sets(session=session, events=[event], settings=settings, clock=clock)
+    return message_id
+
+
+@dataclass
+class _Known:
+    """What accepting a set reads of one of the worker's recent offers messages (the ones in the database, and the
+    ones this batch makes)."""
+
+    id: str
+    idempotency_key: str
+    status: str
+    set_version: int
+    sent_at: datetime | None
+    next_attempt_at: datetime | None
+    lease: str | None
+    unconfirmed_provider: str | None
+
+
+_MESSAGES = cast(Table, Message.__table__)
+_KNOWN = [getattr(_MESSAGES.c, name) for name in _Known.__dataclass_fields__]
 
 
 async def accept_sets(*, session: AsyncSession, events: Sequence[Envelope], settings: NotifySettings,
-                      clock: Clock) -> list[Message]:
+                      clock: Clock) -> list[str]:
     """Accept several issued sets as `accept_set` would one after the other, in one statement each to serialize
-    their workers, to read the workers' recent messages and to write the new ones."""
+    their workers, to read the workers' recent messages and to write the new ones (Core statements: no ORM object
+    per message, but for the rare message that ends at once). Returns each set's message id."""
     issued = [RecommendationsIssued.model_validate(event.data) for event in events]
     workers = sorted({one.worker_id for one in issued})
     await _serialize_workers(session, workers)
@@ -94,62 +116,81 @@ async def accept_sets(*, session: AsyncSession, events: Sequence[Envelope], sett
     # any, is refused by the unique key (and the consumer treats that as the redelivery it is).
     # A job fair's invitation neither takes the place of offers nor gives way to them: only offers are looked at.
     recent = await _recent(session, workers)
-    accepted = [await _accept(session, event, one, recent[one.worker_id], settings=settings, clock=clock)
+    new: dict[str, dict[str, Any]] = {}  # the rows to insert, by id
+    accepted = [await _accept(session, event, one, recent[one.worker_id], new, settings=settings, clock=clock)
                 for event, one in zip(events, issued)]
-    await session.flush()
+    if new:
+        await session.execute(insert(_MESSAGES), list(new.values()))
     return accepted
 
 
-async def _accept(session: AsyncSession, event: Envelope, issued: RecommendationsIssued, recent: list[Message], *,
-                  settings: NotifySettings, clock: Clock) -> Message:
-    """One set, given the worker's recent offers messages (newest first; the new message joins them)."""
+async def _accept(session: AsyncSession, event: Envelope, issued: RecommendationsIssued, recent: list[_Known],
+                  new: dict[str, dict[str, Any]], *, settings: NotifySettings, clock: Clock) -> str:
+    """One set, given the worker's recent offers messages (newest first; the new message joins them, and its row
+    joins `new` unless it ends at once)."""
     worker_id, set_id = issued.worker_id, issued.set_id
     key = idempotency_key(worker_id, set_id)
     if existing := next((m for m in recent if m.idempotency_key == key), None):
-        return existing
+        return existing.id
     now = clock.now()
     region = issued.home_region_code
-    message = Message(id=str(uuid.uuid4()), idempotency_key=key, worker_id=worker_id, region_code=region,
-                      set_id=set_id, set_version=event.version, run_id=issued.run_id,
-                      status=MessageStatus.queued, attempts=0, text="", sms={}, wechat={}, excluded_channels=[],
-                      version=1, created_at=now, updated_at=now)
-    session.add(message)
+    row: dict[str, Any] = {
+        "id": str(uuid.uuid4()), "idempotency_key": key, "kind": OFFERS, "worker_id": worker_id,
+        "region_code": region, "set_id": set_id, "set_version": event.version, "run_id": issued.run_id,
+        "channel": None, "status": MessageStatus.queued, "reason": None, "attempts": 0, "text": "", "sms": {},
+        "wechat": {}, "excluded_channels": [], "provider": None, "provider_message_id": None,
+        "unconfirmed_provider": None, "next_attempt_at": None, "lease": None, "last_error": None, "version": 1,
+        "created_at": now, "updated_at": now, "sent_at": None, "delivered_at": None}
+    known = _Known(id=row["id"], idempotency_key=key, status=MessageStatus.queued, set_version=event.version,
+                   sent_at=None, next_attempt_at=None, lease=None, unconfirmed_provider=None)
     earlier = list(recent)
-    recent[:] = [message, *earlier][:RECENT]
+    recent[:] = [known, *earlier][:RECENT]
     items = [offer.data() for offer in issued.items]
     if not items:
         shortfall = issued.shortfall.reason if issued.shortfall else None
-        await end(session=session, message=message, status=MessageStatus.not_sent, clock=clock,
-                  reason="没有可推送的岗位" + (f"（{shortfall}）" if shortfall else ""))
-        return message
+        await _end_at_once(session, row, known, clock=clock,
+                           reason="没有可推送的岗位" + (f"（{shortfall}）" if shortfall else ""))
+        return known.id
     try:
-        message.sms, message.wechat = content(items, settings=settings, region_code=region, set_id=set_id,
-                                               message_id=message.id, now=now)
+        row["sms"], row["wechat"] = content(items, settings=settings, region_code=region, set_id=set_id,
+                                            message_id=row["id"], now=now)
     except ValueError as exc:  # e.g. a station contact too long for three segments: no retry would help
-        await end(session=session, message=message, status=MessageStatus.not_sent, clock=clock,
-                  reason=f"无法生成消息：{exc}")
-        return message
-    message.text = message.sms["text"]
+        await _end_at_once(session, row, known, clock=clock, reason=f"无法生成消息：{exc}")
+        return known.id
+    row["text"] = row["sms"]["text"]
+    new[known.id] = row
     newest = max((m.set_version for m in earlier), default=None)
     if newest is not None and newest >= event.version:
-        message.status, message.reason = MessageStatus.suppressed, f"已收到更新的推荐（第{newest}次）"
+        row["status"] = known.status = MessageStatus.suppressed
+        row["reason"] = f"已收到更新的推荐（第{newest}次）"
         MESSAGES.labels(MessageStatus.suppressed).inc()
-        return message
-    await _place(session, message, earlier, settings=settings, now=now)
-    wake_if_due(session=session, message=message, now=now)
-    return message
+        return known.id
+    await _place(session, row, earlier, new, settings=settings, now=now)
+    known.next_attempt_at = row["next_attempt_at"]
+    if row["next_attempt_at"] <= now:
+        wake_at_commit(session, DUE_CHANNEL)
+    return known.id
 
 
-async def _recent(session: AsyncSession, workers: Sequence[str]) -> dict[str, list[Message]]:
+async def _end_at_once(session: AsyncSession, row: dict[str, Any], known: _Known, *, reason: str,
+                       clock: Clock) -> None:
+    """A set that cannot become a message to send: its message is written as not sent, and that is published."""
+    message = Message(**row)
+    session.add(message)
+    await end(session=session, message=message, status=MessageStatus.not_sent, reason=reason, clock=clock)
+    known.status = MessageStatus.not_sent
+
+
+async def _recent(session: AsyncSession, workers: Sequence[str]) -> dict[str, list[_Known]]:
     """Each worker's latest RECENT offers messages, newest first."""
     ranked = (select(Message.id, func.row_number().over(partition_by=Message.worker_id,
                                                         order_by=Message.created_at.desc()).label("rank"))
               .where(Message.worker_id.in_(workers), Message.kind == OFFERS).subquery())
-    rows = await session.scalars(select(Message).join(ranked, ranked.c.id == Message.id)
-                                 .where(ranked.c.rank <= RECENT).order_by(Message.created_at.desc()))
-    recent: dict[str, list[Message]] = {worker_id: [] for worker_id in workers}
-    for message in rows:
-        recent[message.worker_id].append(message)
+    rows = await session.execute(select(_MESSAGES.c.worker_id, *_KNOWN).join(ranked, ranked.c.id == _MESSAGES.c.id)
+                                 .where(ranked.c.rank <= RECENT).order_by(_MESSAGES.c.created_at.desc()))
+    recent: dict[str, list[_Known]] = {worker_id: [] for worker_id in workers}
+    for worker_id, *known in rows:
+        recent[worker_id].append(_Known(*known))
     return recent
 
 
@@ -172,8 +213,8 @@ async def _serialize_workers(session: AsyncSession, workers: Sequence[str]) -> N
         await begin_writing(session)
 
 
-async def _place(session: AsyncSession, message: Message, recent: list[Message], *, settings: NotifySettings,
-                 now: datetime) -> None:
+async def _place(session: AsyncSession, row: dict[str, Any], recent: list[_Known], new: dict[str, dict[str, Any]],
+                 *, settings: NotifySettings, now: datetime) -> None:
     """Queue the new message: in place of the worker's unsent one, or held behind a recent one (the digest)."""
     pending_row = next((m for m in recent if m.status == MessageStatus.queued), None)
     last_sent_at = max((m.sent_at for m in recent if m.sent_at is not None), default=None)
@@ -184,35 +225,43 @@ async def _place(session: AsyncSession, message: Message, recent: list[Message],
     plan = digest.plan(pending=pending, last_sent_at=last_sent_at, now=now, window=window)
     if plan.supersede:
         assert pending_row is not None, "only a pending message is superseded"
-        if not await _supersede(session, pending_row, by=message, now=now):
+        if not await _supersede(session, pending_row, new, by=row["set_id"], now=now):
             # A dispatcher claimed it meanwhile: it is going now, so the new one waits for the window.
             plan = digest.plan(pending=digest.Pending(pending_row.next_attempt_at, in_flight=True),
                                last_sent_at=last_sent_at, now=now, window=window)
     quiet = QuietHours(settings.quiet_start, settings.quiet_end)
-    message.next_attempt_at = quiet.next_allowed(plan.not_before)
-    if message.next_attempt_at > plan.not_before:
-        message.reason = f"夜间免打扰，{_local(message.next_attempt_at)}发送"
+    row["next_attempt_at"] = quiet.next_allowed(plan.not_before)
+    if row["next_attempt_at"] > plan.not_before:
+        row["reason"] = f"夜间免打扰，{_local(row['next_attempt_at'])}发送"
     elif plan.not_before > now:
-        message.reason = f"与前一条消息合并，{_local(plan.not_before)}后发送"
+        row["reason"] = f"与前一条消息合并，{_local(plan.not_before)}后发送"
 
 
-def _in_flight(message: Message, now: datetime) -> bool:
+def _in_flight(message: _Known, now: datetime) -> bool:
     """Being sent now (claimed), or sent once with the answer lost: it may be on the worker's phone already."""
     claimed = message.lease is not None and message.next_attempt_at is not None and message.next_attempt_at > now
     return claimed or message.unconfirmed_provider is not None
 
 
-async def _supersede(session: AsyncSession, pending: Message, *, by: Message, now: datetime) -> bool:
-    """Suppress the pending message unless a dispatcher holds it (checked in the UPDATE itself, not before)."""
-    result = await session.execute(
-        update(Message).where(Message.id == pending.id, Message.status == MessageStatus.queued,
-                              Message.unconfirmed_provider.is_(None),
-                              (Message.lease.is_(None)) | (Message.next_attempt_at <= now))
-        .values(status=MessageStatus.suppressed, reason=f"被更新的推荐取代（{by.set_id}）", next_attempt_at=None,
-                lease=None, version=Message.version + 1, updated_at=now)
-        .execution_options(synchronize_session="fetch"))
-    suppressed = rows_touched(result)
+async def _supersede(session: AsyncSession, pending: _Known, new: dict[str, dict[str, Any]], *, by: str,
+                     now: datetime) -> bool:
+    """Suppress the pending message unless a dispatcher holds it (checked in the UPDATE itself, not before); one of
+    this batch, not written yet, is suppressed before it is."""
+    reason = f"被更新的推荐取代（{by}）"
+    if (row := new.get(pending.id)) is not None:
+        row.update(status=MessageStatus.suppressed, reason=reason, next_attempt_at=None, version=row["version"] + 1,
+                   updated_at=now)
+        suppressed = 1
+    else:
+        result = await session.execute(
+            update(_MESSAGES).where(_MESSAGES.c.id == pending.id, _MESSAGES.c.status == MessageStatus.queued,
+                                    _MESSAGES.c.unconfirmed_provider.is_(None),
+                                    (_MESSAGES.c.lease.is_(None)) | (_MESSAGES.c.next_attempt_at <= now))
+            .values(status=MessageStatus.suppressed, reason=reason, next_attempt_at=None, lease=None,
+                    version=_MESSAGES.c.version + 1, updated_at=now))
+        suppressed = rows_touched(result)
     if suppressed:
+        pending.status, pending.next_attempt_at = MessageStatus.suppressed, None
         MESSAGES.labels(MessageStatus.suppressed).inc()
     return bool(suppressed)
 

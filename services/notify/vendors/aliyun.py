@@ -27,6 +27,7 @@ from services.notify.vendors.base import (
     seconds_until,
     template_for,
 )
+from services.notify.vendors.http import call
 from services.notify.vendors.pushes import ReceiptIn, SmsReply, is_true, read_replies, report_array, short
 from shared.clock import Clock, SystemClock, local_today
 
@@ -186,7 +187,7 @@ class AliyunSms:
                                                  payload_sha256=EMPTY_BODY_SHA256, access_key_id=self._key_id,
                                                  access_key_secret=self._secret)
         try:
-            response = await self._client.post(f"{self._base}/?{query}", headers=headers)
+            response = await call(self._client, "POST", f"{self._base}/?{query}", headers=headers)
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
             raise self._error(ErrorKind.transient, type(exc).__name__, "could not reach Aliyun") from exc
         except (httpx.TimeoutException, httpx.TransportError) as exc:
@@ -204,7 +205,7 @@ class AliyunSms:
         raise self._error(kind, code, str(body.get("Message") or ""), maybe_sent=response.status_code >= 500,
                           retry_after=self._retry_after(kind, code, body, response.headers))
 
-    def _retry_after(self, kind: ErrorKind, code: str, body: dict, headers: httpx.Headers) -> float | None:
+    def _retry_after(self, kind: ErrorKind, code: str, body: dict, headers: Mapping[str, str]) -> float | None:
         if kind is not ErrorKind.rate_limited:
             return None
         if code == "isv.DAY_LIMIT_CONTROL":

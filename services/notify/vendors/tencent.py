@@ -27,6 +27,7 @@ from services.notify.vendors.base import (
     seconds_until,
     template_for,
 )
+from services.notify.vendors.http import call
 from services.notify.vendors.pushes import ReceiptIn, SmsReply, read_replies, report_array, short
 from shared.clock import Clock, SystemClock
 
@@ -202,7 +203,7 @@ class TencentSms:
                    "Authorization": authorization(secret_id=self._secret_id, secret_key=self._secret_key,
                                                   host=self._host, body=body, timestamp=timestamp)}
         try:
-            response = await self._client.post(f"{self._base}/", content=body, headers=headers)
+            response = await call(self._client, "POST", f"{self._base}/", content=body, headers=headers)
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
             raise self._error("ClientNetworkError", f"could not reach Tencent ({type(exc).__name__})") from exc
         except (httpx.TimeoutException, httpx.TransportError) as exc:
