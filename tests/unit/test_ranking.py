@@ -441,6 +441,24 @@ def test_a_batch_without_the_capacity_step_gives_what_one_worker_gets():
         assert batch.recommendations[who.id] == ranker.recommend(who), who.id
 
 
+def test_a_batch_leaves_the_garbage_collector_as_it_found_it_even_when_it_fails():
+    import gc
+
+    ranker = Ranker([posting("p1")], today=TODAY)
+    assert gc.isenabled()
+    assert ranker.recommend_many([worker()]).recommendations["w1"].items
+    assert gc.isenabled()
+    with pytest.raises(AttributeError):
+        ranker.recommend_many([None])
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        ranker.recommend_many([worker()])
+        assert not gc.isenabled()  # a caller that had it off keeps it off
+    finally:
+        gc.enable()
+
+
 def test_the_index_ignores_postings_that_may_not_be_offered_at_all():
     postings = [posting("ok"), posting("closed", status="closed"),
                 replace(posting("old"), valid_until=date(2027, 1, 1))]

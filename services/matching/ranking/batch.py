@@ -10,6 +10,9 @@ relaxation ladder, is finished by the one-worker path.
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,6 +26,24 @@ from services.matching.ranking.seekers import Seeker
 BATCH_LOOK = 32
 # Workers ranked together: bounds the memory of the pair arrays (about 60 bytes a pair, ~150 pairs a worker).
 CHUNK = 20_000
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while a batch runs (a context, or a decorator).
+
+    A batch of 100,000 workers makes about a million small objects (offers and their reasons) that form no
+    reference cycles; each counts toward the collector's next pass, and its full passes walk every live object, the
+    ranker's indexes included: a quarter of the batch's time, measured. Reference counting still frees whatever the
+    batch drops; the collector is on again afterwards, as it was before.
+    """
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from services.matching.ranking.relevance import (
     Source,
 )
 from services.matching.ranking.scoring import (
+    NO_EXPECTATION,
     W_HEAVY,
     SoftFeatures,
     base_score,
@@ -93,9 +94,9 @@ class Lane:
             if not len(base):
                 found = -np.inf
             elif inverse > 0:
-                found = float((base + own_terms(self.wage[position:], inverse)).max())
-            else:
-                found = float((base + own_terms(self.wage[position:], inverse)).max())
+                found = float((base + wage_term(self.wage[position:], inverse)).max())
+            else:  # a constant term: adding it after the max gives the same float32 as before it
+                found = float(base.max() + NO_EXPECTATION)
             self.bounds[key] = found
         return found
 

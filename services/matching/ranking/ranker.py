@@ -30,7 +30,7 @@ from datetime import date
 import numpy as np
 
 from services.matching.ranking import reasons as say
-from services.matching.ranking.batch import rank_many
+from services.matching.ranking.batch import collector_paused, rank_many
 from services.matching.ranking.capacity import Allocation, assign_flat, caps_for
 from services.matching.ranking.constraints import HardConstraints, is_offered
 from services.matching.ranking.lanes import FAR_UNKNOWN_KM, Lanes, Origin, distinct
@@ -167,6 +167,7 @@ class Ranker:
         found.sort(key=lambda t: t[:4])
         return [candidate for *_, candidate in found[:limit]]
 
+    @collector_paused()
     def recommend_many(self, workers: Sequence[WorkerView], *, limit: int = 10, capacity: bool = True,
                        depth: int | None = None) -> Allocation:
         """A batch: every worker's offers, with the capacity step across the batch (capacity.py) unless told not to.

@@ -81,19 +81,33 @@ def base_score(relevance: np.ndarray, place: np.ndarray, priority: np.ndarray) -
     return (W_RELEVANCE * relevance + W_PLACE * place + W_PRIORITY * priority).astype(np.float32)
 
 
-def wage_term(wage_mid: np.ndarray, inverse_expected: np.float32) -> np.ndarray:
-    """W_WAGE · clip((wage / expected − 0.7) / 0.6, 0, 1), in float32; one formula for every path."""
-    return np.minimum(np.maximum(wage_mid * inverse_expected - np.float32(0.7), np.float32(0.0)),
-                      np.float32(0.6)) * np.float32(W_WAGE / 0.6)
+# The wage term's constants as float32 scalars, made once: the term is worked out for every lane and worker.
+_WAGE_FLOOR, _WAGE_SPAN, _WAGE_SCALE = np.float32(0.7), np.float32(0.6), np.float32(W_WAGE / 0.6)
+_ZERO = np.float32(0.0)
+NO_EXPECTATION = np.float32(W_WAGE * 0.5)  # the wage term of a worker who named no expectation: half marks
 
 
-def own_terms(wage_mid: np.ndarray, inverse_expected) -> np.ndarray:
+def wage_term(wage_mid: np.ndarray, inverse_expected: np.float32 | np.ndarray) -> np.ndarray:
+    """W_WAGE · clip((wage / expected − 0.7) / 0.6, 0, 1), in float32; one formula for every path (worked out in
+    place on the one new array: the same operations in the same order, so the same values)."""
+    term = wage_mid * inverse_expected
+    term -= _WAGE_FLOOR
+    np.maximum(term, _ZERO, out=term)
+    np.minimum(term, _WAGE_SPAN, out=term)
+    term *= _WAGE_SCALE
+    return term
+
+
+def own_terms(wage_mid: np.ndarray, inverse_expected: np.float32 | np.ndarray) -> np.ndarray:
     """The worker's own part of the score: the wage against its expectation, half marks when it named none.
 
-    `inverse_expected` is 1 / expectation as float32 (0 when unknown), per pair in the batch.
+    `inverse_expected` is 1 / expectation as float32 (0 when unknown): one worker's, or one per pair in the batch.
     """
-    return np.where(inverse_expected > 0, wage_term(wage_mid, inverse_expected),
-                    np.float32(W_WAGE * 0.5)).astype(np.float32)
+    if np.ndim(inverse_expected) == 0:
+        if inverse_expected > 0:
+            return wage_term(wage_mid, inverse_expected)
+        return np.full(len(wage_mid), NO_EXPECTATION, dtype=np.float32)
+    return np.where(inverse_expected > 0, wage_term(wage_mid, inverse_expected), NO_EXPECTATION).astype(np.float32)
 
 
 def score(soft: SoftFeatures, rows: np.ndarray, relevance: np.ndarray, place: np.ndarray, *,
