@@ -276,6 +276,19 @@ def test_what_the_worker_asked_for_comes_before_a_listed_skill():
     assert recommendation.items[2].reasons[0] in ("会：司机", "会：瓦工")
 
 
+def test_the_employers_occupation_code_files_a_posting_whatever_its_title_says():
+    """A posting coded as cleaning work (4-09-08) but titled 电焊工 is not offered to a welder as welding work; a
+    cleaner is offered it, as work of the same small group."""
+    postings = [posting("coded-cleaning", occupation="", occupation_code="4-09-08", skills=()),
+                posting("weld", skills=())]
+    welder = recommend(postings, worker(skills=()))
+    assert [(item.posting_id, item.fit) for item in welder.items][0] == ("weld", "desired")
+    assert ("coded-cleaning", "desired") not in [(item.posting_id, item.fit) for item in welder.items]
+    cleaner = recommend(postings, worker(desired_occupations=("保洁员",), skills=()))
+    assert [(item.posting_id, item.fit) for item in cleaner.items][0] == ("coded-cleaning", "desired")
+    assert cleaner.items[0].reasons[0].startswith("想做：保洁员")
+
+
 def test_a_welfare_posts_candidates_who_cannot_leave_home_come_first():
     postings = [posting("welfare", **(WELFARE_POST | {"occupation": "焊工", "title": "焊工（公益性岗位）"}))]
     ranker = Ranker(postings, today=TODAY)

@@ -1,9 +1,8 @@
 """Relevance: which postings fit what a worker wants and can do, and in which order of fit.
 
 A posting *fits* a worker (is a relevant, targeted offer) when
-  1. the job its occupation (else its occupation code, else its title) names is one of the worker's jobs — the jobs
-     the worker's desired occupations and skills name, read by shared.reference.vocabulary (电焊, 电焊工, 氩弧焊 and
-     焊工 are all 焊工), or
+  1. the job its occupation (else its title) names is one of the worker's jobs — the jobs the worker's desired
+     occupations and skills name, read by shared.reference.vocabulary (电焊, 电焊工, 氩弧焊 and 焊工 are all 焊工), or
   2. the job its title names is one of the worker's jobs (a title may be more precise than its occupation), or
   3. its occupation lies in the same small group of the national classification (GB/T 6565) as one of the worker's
      jobs: the classification's own unit of "the same occupation" (育婴员 and 家政服务员 are both 4-10-01), or
@@ -17,6 +16,9 @@ whatever the place, wage or priority scores say:
   tier 2  public-welfare posts near home, for those they lead for (5.)
   tier 1  what the worker asked for: its desired occupations, by 1.–4.
   tier 0  what the worker can do but did not ask for: its skills, by 1.–4.
+Where the employer gave an occupation code, it files the posting: a reading of its occupation or title in another small
+group counts for neither 1. nor 2.
+
 Within a tier the score orders (relevance, place, wage, a workshop near home). Everything else is at best *related*
 (same middle group, or a skill the posting asks for is one of the worker's jobs): the first rung of the relaxation
 ladder, never a fitting offer.
@@ -170,11 +172,20 @@ class PostingJobs:
             occupation_job, occupation_small = readings.job_of(p.occupation) if p.occupation else (None, None)
             title_reading, title_small = readings.job_of(p.title)
             code_small = small_group_of_code(p.occupation_code)
+            if code_small:
+                # The employer's own code files the posting: a reading of its words in another small group is a
+                # misreading (or a loose title), not the posting's job; it still fits that group's workers by group.
+                if occupation_small != code_small:
+                    occupation_job = None
+                if title_small != code_small:
+                    title_reading = None
             # A title no table knows ("钢结构焊接") may still ask for a known skill or say the job in its description.
             main = occupation_job or title_reading
             group = code_small or occupation_small or title_small
             if main is None:
                 main, described_small = readings.job_in_words(p.skills, p.description)
+                if code_small and described_small != code_small:
+                    main = None
                 group = group or described_small
             job.append(vocabulary.id(main))
             title_job.append(vocabulary.id(title_reading) if title_reading and title_reading != main else -1)
