@@ -11,6 +11,7 @@ import httpx
 from services.notify.policy.channels import Reach
 from shared.auth import Role, mint_token
 from shared.clock import Clock, SystemClock
+from shared.coalesce import Coalesced
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,8 @@ class ContactDirectory(Protocol):
 
 
 class WorkersContacts:
-    """The contact lookup over HTTP: `GET /workers/internal/profiles/{id}/contact` with a service token.
+    """The contact look-up over HTTP with a service token: `POST /workers/internal/contacts` for the contacts asked
+    at about the same time (the dispatcher's passes running together), one call for up to 200 of them.
 
     The token is minted on `clock`, which should be the wall clock: workers checks its expiry against that.
     """
@@ -53,6 +55,7 @@ class WorkersContacts:
         self._clock = clock or SystemClock()
         self._ttl = token_ttl
         self._token: tuple[str, datetime] | None = None
+        self._asked = Coalesced(self._contacts, name="notify-contacts", most=200)
 
     def serve_in_process(self, client: httpx.AsyncClient) -> None:
         """Workers is served by this very process: ask it through `client` (bound to the app), with no socket."""
@@ -67,21 +70,27 @@ class WorkersContacts:
         return self._token[0]
 
     async def contact(self, worker_id: str) -> Contact | None:
-        url = f"{self._base}/workers/internal/profiles/{worker_id}/contact"
+        return await self._asked.ask(worker_id)
+
+    async def _contacts(self, worker_ids: list[str]) -> list[Contact | None]:
+        """The contacts of these workers (None where workers has no profile), in one call."""
         try:
-            response = await self._client.get(url, headers={"Authorization": f"Bearer {self._bearer()}"})
+            response = await self._client.post(f"{self._base}/workers/internal/contacts",
+                                               json={"worker_ids": list(dict.fromkeys(worker_ids))},
+                                               headers={"Authorization": f"Bearer {self._bearer()}"})
         except httpx.HTTPError as exc:
             raise ContactUnavailable(f"workers did not answer ({type(exc).__name__})") from exc
-        if response.status_code == 404:
-            return None
         if response.status_code != 200:
             raise ContactUnavailable(f"workers answered HTTP {response.status_code}")
         try:
-            body = response.json()
-            consent = body.get("consent") or {}
-            return Contact(worker_id=str(body["worker_id"]), phone=body.get("phone") or None,
-                           wechat_openid=body.get("wechat_openid") or None, consent_sms=bool(consent.get("sms")),
-                           consent_wechat=bool(consent.get("wechat")), status=str(body.get("status") or "seeking"))
+            found = {contact.worker_id: contact for contact in map(_contact, response.json()["contacts"])}
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise ContactUnavailable("workers answered with an unexpected body") from exc
+        return [found.get(worker_id) for worker_id in worker_ids]
 
+
+def _contact(body: dict) -> Contact:
+    consent = body.get("consent") or {}
+    return Contact(worker_id=str(body["worker_id"]), phone=body.get("phone") or None,
+                   wechat_openid=body.get("wechat_openid") or None, consent_sms=bool(consent.get("sms")),
+                   consent_wechat=bool(consent.get("wechat")), status=str(body.get("status") or "seeking"))

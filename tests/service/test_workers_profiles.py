@@ -186,3 +186,23 @@ async def test_notify_reads_contact_channels_with_a_service_token_only(workers_a
     log = (await workers_api.client.get("/workers/audit/personal-data-reads?actor=notify",
                                         headers=workers_api.auth("admin"))).json()
     assert log["items"][0]["fields"] == ["phone", "wechat_openid"]
+
+
+async def test_notify_reads_several_workers_channels_in_one_call_each_read_audited(workers_api, staff):
+    first = (await register(workers_api, staff)).json()
+    second = (await register(workers_api, staff, id_number=OTHER_ID, phone="13904821234",
+                             consent={"sms": False, "wechat": False})).json()
+    service = workers_api.auth("service", sub="notify")
+    asked = {"worker_ids": [second["id"], "no-such-worker", first["id"]]}
+    assert (await workers_api.client.post("/workers/internal/contacts", json=asked, headers=staff)).status_code == 403
+    response = await workers_api.client.post("/workers/internal/contacts", json=asked, headers=service)
+    assert response.status_code == 200, response.text
+    contacts = response.json()["contacts"]
+    assert [(c["worker_id"], c["phone"], c["consent"]["sms"]) for c in contacts] == [
+        (second["id"], "13904821234", False), (first["id"], "13394641177", True)]
+    log = (await workers_api.client.get("/workers/audit/personal-data-reads?actor=notify",
+                                        headers=workers_api.auth("admin"))).json()
+    assert sorted(item["worker_id"] for item in log["items"]) == sorted([first["id"], second["id"]])
+    too_many = {"worker_ids": [f"w{n}" for n in range(201)]}
+    refused = await workers_api.client.post("/workers/internal/contacts", json=too_many, headers=service)
+    assert refused.status_code == 422

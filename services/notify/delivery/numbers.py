@@ -7,13 +7,13 @@ The passes that ask at about the same time are answered by one query.
 
 from __future__ import annotations
 
-import asyncio
 from collections import defaultdict
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
 from services.notify.messages.models import Attempt
+from shared.coalesce import Coalesced
 from shared.db import Database
 
 SENT_OUTCOMES = ("sent", "found_sent")
@@ -25,56 +25,27 @@ class SmsByNumber:
     def __init__(self, database: Database) -> None:
         self.database = database
         self._reserved: defaultdict[str, list[datetime]] = defaultdict(list)
-        self._asked: list[tuple[str, datetime, asyncio.Future[list[datetime]]]] = []
-        self._loading: asyncio.Task[None] | None = None
+        self._recorded = Coalesced(self._recorded_all, name="notify-sms-by-number")
 
     async def sent_at(self, number_hash: str, *, now: datetime) -> list[datetime]:
         """The SMS of the last day to the number: recorded ones, and this process's reservations not yet recorded."""
-        recorded = await self._recorded(number_hash, now=now)
+        recorded = await self._recorded.ask((number_hash, now))
         # From here to the caller's `reserve` nothing awaits: a pass resumed after this one sees its reservation.
         reserved = [at for at in self._reserved.get(number_hash, ()) if at >= now - _DAY
                     and not any(abs(at - sent) < _SAME_SEND for sent in recorded)]
         return recorded + reserved
 
-    async def _recorded(self, number_hash: str, *, now: datetime) -> list[datetime]:
-        """The recorded SMS of the last day to the number; asked together with the passes that ask meanwhile."""
-        answer: asyncio.Future[list[datetime]] = asyncio.get_running_loop().create_future()
-        self._asked.append((number_hash, now, answer))
-        if self._loading is None or self._loading.done():
-            self._loading = asyncio.create_task(self._load(), name="notify-sms-by-number")
-        return await answer
-
-    async def _load(self) -> None:
-        """Answer everything asked so far with one query, again while more was asked during it."""
-        asked: list[tuple[str, datetime, asyncio.Future[list[datetime]]]] = []
-        try:
-            await asyncio.sleep(0)  # the passes started in the same turn of the loop ask too
-            while self._asked:
-                asked, self._asked = self._asked, []
-                await self._answer(asked)
-        finally:  # cancelled (the process stops): nobody is left waiting
-            for _, _, answer in asked + self._asked:
-                if not answer.done():
-                    answer.cancel()
-
-    async def _answer(self, asked: list[tuple[str, datetime, asyncio.Future[list[datetime]]]]) -> None:
-        since = min(now for _, now, _ in asked) - _DAY
-        try:
-            async with self.database.sessions() as session:
-                rows = (await session.execute(select(Attempt.number_hash, Attempt.at).where(
-                    Attempt.number_hash.in_(sorted({key for key, _, _ in asked})), Attempt.channel == "sms",
-                    Attempt.outcome.in_(SENT_OUTCOMES), Attempt.at >= since))).all()
-        except Exception as exc:  # noqa: BLE001 - each pass that asked fails as it would have alone
-            for _, _, answer in asked:
-                if not answer.done():
-                    answer.set_exception(exc)
-            return
+    async def _recorded_all(self, asked: list[tuple[str, datetime]]) -> list[list[datetime]]:
+        """The recorded SMS of the last day to each number asked (with the moment it was asked), in one query."""
+        since = min(now for _, now in asked) - _DAY
+        async with self.database.sessions() as session:
+            rows = (await session.execute(select(Attempt.number_hash, Attempt.at).where(
+                Attempt.number_hash.in_(sorted({key for key, _ in asked})), Attempt.channel == "sms",
+                Attempt.outcome.in_(SENT_OUTCOMES), Attempt.at >= since))).all()
         found: defaultdict[str | None, list[datetime]] = defaultdict(list)
         for key, at in rows:
             found[key].append(at)
-        for key, now, answer in asked:
-            if not answer.done():
-                answer.set_result([at for at in found.get(key, ()) if at >= now - _DAY])
+        return [[at for at in found.get(key, ()) if at >= now - _DAY] for key, now in asked]
 
     def release(self, number_hash: str, at: datetime) -> None:
         """Forget a reservation whose send did not happen."""

@@ -29,6 +29,12 @@ async def record(*, session: AsyncSession, by: Principal, worker_id: str, fields
     await session.execute(_INSERT, read_row(by=by, worker_id=worker_id, fields=fields, action=action, clock=clock))
 
 
+async def record_all(*, session: AsyncSession, reads: Sequence[dict[str, Any]]) -> None:
+    """Several reads (rows of `read_row`) noted in one statement, in the same transaction as the reads."""
+    if reads:
+        await session.execute(_INSERT, list(reads))
+
+
 async def search(*, session: AsyncSession, worker_id: str | None, actor: str | None, since: datetime | None,
                  until: datetime | None, limit: int, offset: int) -> tuple[list[PersonalDataRead], int]:
     query = select(PersonalDataRead)
