@@ -81,7 +81,9 @@ class NotifySettings(CommonSettings):
 
     # --- the dispatcher (runs where relays run: `jobbridge relay notify`, or in-process) ---
     dispatch_batch: int = Field(default=100, ge=1, le=1000, validation_alias="NOTIFY_DISPATCH_BATCH")
-    dispatch_concurrency: int = Field(default=16, ge=1, le=200, validation_alias="NOTIFY_DISPATCH_CONCURRENCY")
+    # Sends under way at once. A send mostly waits (workers, the provider), so more at once is what keeps a busy
+    # machine's dispatcher going: the League run's messages were all out in 14.5–15.0 s at 64, 20.8–22.9 s at 16.
+    dispatch_concurrency: int = Field(default=64, ge=1, le=200, validation_alias="NOTIFY_DISPATCH_CONCURRENCY")
     dispatch_poll_seconds: float = Field(default=0.5, gt=0, validation_alias="NOTIFY_DISPATCH_POLL_SECONDS")
     # A claimed message is not picked again before this: longer than a send can take (contact, query, send).
     lease_seconds: float = Field(default=120.0, gt=0, validation_alias="NOTIFY_LEASE_SECONDS")
