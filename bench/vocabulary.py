@@ -122,6 +122,27 @@ def main(argv: list[str]) -> None:
           f"; words of the whole lexicon: {sum(normalise(p.text) in full.lexicon for p in phrases)}")
     novel = [p for p in phrases if p.split == "test" and normalise(p.text) not in full.lexicon]
     print("test phrases that are no word of the lexicon:", tally(full, ((p.text, p.code) for p in novel)).row())
+    print(labellers_agree(phrases))
+
+
+def labellers_agree(phrases: list[Phrase]) -> str:
+    """How often a second labeller, who saw neither the first one's labels nor the project's word lists, filed each
+    held-out phrase and title under the same small group (or named it as the second choice): the ceiling a reading
+    can be held to."""
+    from bench.heldout import employer_titles
+
+    second = {(row["kind"], row["text"]): row for row in
+              csv.DictReader((DATA / "second_labeller.csv").open(encoding="utf-8", newline=""))}
+    sets = {("phrase", split): [(p.text, p.code) for p in phrases if p.split == split] for split in ("dev", "test")}
+    sets |= {("title", split): [(t, code) for code, ts in employer_titles(split).items() for t in ts]
+             for split in ("dev", "test")}
+    parts = []
+    for (kind, split), items in sets.items():
+        rows = [(second[(kind, text)], code) for text, code in items]
+        first = sum(row["small_code"] == code for row, code in rows) / len(rows)
+        either = sum(code in (row["small_code"], row["second_code"]) for row, code in rows) / len(rows)
+        parts.append(f"{kind}s {split} {first:.1%} ({either:.1%} as first or second choice)")
+    return "two labellers agree: " + "; ".join(parts)
 
 
 if __name__ == "__main__":

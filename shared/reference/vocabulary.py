@@ -170,6 +170,9 @@ class Vocabulary:
         if (term := self._contained_term(cleaned)) is not None:
             if (code := self.model.group_of(cleaned)) is not None and code != term.code \
                     and (group := get_occupation(code)) is not None:
+                # The model's trade, said by a word of the text when one names it ("车间招人，会电焊": 电焊, not 招人).
+                if (named := self._word_of(cleaned, code)) is not None:
+                    return _reading(named, "contained")
                 return Reading(job=group.name, occupation=group, score=SCORES["classified"], via="classified")
             return _reading(term, "contained")
         words = [w for w in (_NOT_WORD.sub("", t) for t in self._segmenter.cut(cleaned)) if w and w not in FILLERS]
@@ -220,6 +223,12 @@ class Vocabulary:
         best = max(by_code, key=lambda code: len({i for a, b, _ in by_code[code] for i in range(a, b)}) / len(cleaned)
                    + likeness.get(code, 0.0))
         return self.lexicon[max(by_code[best], key=lambda s: (s[1] - s[0], s[1]))[2]]
+
+    def _word_of(self, cleaned: str, code: str) -> Term | None:
+        """The longest lexicon word of the small group `code` inside the text, if any."""
+        found = [word for start, first in enumerate(cleaned) for word in self._by_first.get(first, ())
+                 if self.lexicon[word].code == code and cleaned.startswith(word, start)]
+        return self.lexicon[max(found, key=len)] if found else None
 
     def _likeness(self, content: str) -> dict[str, float]:
         """Cosine of the text with every small group's text, by group code (only those above zero)."""

@@ -181,3 +181,23 @@ def test_a_phrase_about_another_trade_than_the_word_it_holds_is_read_as_that_tra
 def test_vocabularies_of_one_lexicon_share_one_fitted_model():
     assert Vocabulary().model is Vocabulary().model
     assert Vocabulary().model is not Vocabulary(synonyms=(), speech=()).model
+
+
+def test_no_word_stays_in_a_group_its_audit_refutes():
+    """Every word of the speech list and the synonym table was filed again by an auditor who did not see the lists
+    (occupation_words_audit.csv). A word the auditor put, with high confidence, under another small group than its
+    row's — neither its first nor its second choice — has moved there, unless the classification itself names it, or
+    it is a synonym that follows its canonical job."""
+    audit = {row["word"]: row for row in _rows("occupation_words_audit.csv")}
+    detailed = {name for _, name, _, _ in detailed_occupations()}
+    synonyms = _rows("occupation_synonyms.csv")
+    job_code = {row["term"]: row["occupation_code"] for row in synonyms if row["term"] == row["job"]}
+    rows = [(r["word"], r["small_code"], None) for r in _rows("occupation_speech.csv")]
+    rows += [(r["term"], r["occupation_code"], r["job"]) for r in synonyms]
+    refuted = [(word, code, audit[word]["small_code"]) for word, code, job in rows
+               if word in audit and audit[word]["confidence"] == "high" and word not in detailed
+               and code not in (audit[word]["small_code"], audit[word]["second_code"])
+               and not (job is not None and job != word and job_code.get(job) == code)]
+    assert refuted == []
+    assert len(audit) > 12_000 and {row["confidence"] for row in audit.values()} <= {"high", "medium", "low"}
+
