@@ -192,8 +192,8 @@ class Vocabulary:
         return self._model
 
     def nearest_group(self, text: str) -> Occupation | None:
-        """The small group whose text is most like a text no step reads: a guess, never a reading. The ranker only
-        uses it to put that group's posts first among related ones (a relaxed offer, said as such)."""
+        """The small group whose text is most like a text no step reads: a guess, never a reading. The ranker offers
+        that group's posts for such a desired word as near posts (相近岗位), after the posts of every word it reads."""
         cleaned = normalise(text or "")
         words = [w for w in (_NOT_WORD.sub("", t) for t in self._segmenter.cut(cleaned)) if w and w not in FILLERS]
         likeness = self._likeness("".join(words)) if words else {}

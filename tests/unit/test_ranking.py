@@ -289,6 +289,16 @@ def test_the_employers_occupation_code_files_a_posting_whatever_its_title_says()
     assert cleaner.items[0].reasons[0].startswith("想做：保洁员")
 
 
+def test_a_wish_no_word_list_knows_still_lands_near_its_trade_before_a_listed_skill():
+    """给小猫小狗洗澡 is no word of the vocabulary; the pet-care group's text is the nearest to it, so a pet shop's post
+    is offered as a near post of what the worker asked for, before the driving post its skill reads."""
+    postings = [posting("pets", title="宠物店店员", occupation="宠物美容师", skills=(), place=NEAR_24KM),
+                posting("drive", title="司机", occupation="汽车驾驶员", skills=(), wage_min=6000, wage_max=7000)]
+    recommendation = recommend(postings, worker(desired_occupations=("给小猫小狗洗澡",), skills=("开车",)))
+    assert [(item.posting_id, item.fit) for item in recommendation.items] == [("pets", "desired"), ("drive", "skill")]
+    assert recommendation.items[0].reasons[0] == "想做：给小猫小狗洗澡（相近岗位）"
+
+
 def test_a_welfare_posts_candidates_who_cannot_leave_home_come_first():
     postings = [posting("welfare", **(WELFARE_POST | {"occupation": "焊工", "title": "焊工（公益性岗位）"}))]
     ranker = Ranker(postings, today=TODAY)
@@ -500,10 +510,10 @@ def test_a_posting_with_no_known_place_is_never_near_home():
     assert batch.recommendations["w1"] == recommend([lost], worker())
 
 
-def test_an_unread_phrase_brings_the_posts_of_its_nearest_trade_first_on_the_ladder_said_as_relaxed():
+def test_an_unread_phrase_brings_the_posts_of_its_nearest_trade_as_near_posts_and_the_rest_as_relaxed():
     """收割玉米 (harvesting maize) is no word of the lexicon; the small group whose text is nearest to it is farm
-    machinery service (5-05-05). With no post fitting, a 农机手 post of that group (no character in common with the
-    phrase) comes before a cook's and a guard's."""
+    machinery service (5-05-05). A 农机手 post of that group (no character in common with the phrase) is offered as a
+    near post of what was asked for; a cook's and a guard's only as relaxed ones."""
     postings = [
         posting("cook", title="厨师", occupation="中式烹调师", skills=()),
         posting("guard", title="保安员", occupation="保安员", skills=()),
@@ -511,5 +521,6 @@ def test_an_unread_phrase_brings_the_posts_of_its_nearest_trade_first_on_the_lad
     ]
     got = recommend(postings, worker(desired_occupations=("收割玉米",), skills=()))
     assert ids(got)[0] == "harvest"
-    assert all(item.fit == "relaxed" for item in got.items)
-    assert not any(reason.startswith("想做") for item in got.items for reason in item.reasons)
+    assert got.items[0].fit == "desired" and got.items[0].reasons[0] == "想做：收割玉米（相近岗位）"
+    assert all(item.fit == "relaxed" for item in got.items[1:])
+    assert not any(reason.startswith("想做") for item in got.items[1:] for reason in item.reasons)

@@ -7,7 +7,9 @@ A posting *fits* a worker (is a relevant, targeted offer) when
   3. its occupation lies in the same small group of the national classification (GB/T 6565) as one of the worker's
      jobs: the classification's own unit of "the same occupation" (育婴员 and 家政服务员 are both 4-10-01), or
   4. one of the worker's words is close to the posting's text: cosine of character 1–2-gram TF-IDF vectors (sparse,
-     scikit-learn's analyzer="char") at least TEXT_FIT — this catches postings whose words no table knows, or
+     scikit-learn's analyzer="char") at least TEXT_FIT — this catches postings whose words no table knows; or a
+     desired word that no step of the vocabulary reads, and the posting lies in the small group whose text is most
+     like that word (Vocabulary.nearest_group), so that an unseen phrase still lands near its trade; or
   5. it is a public-welfare post within the half-hour circle and the worker cannot take regular work (weak or no
      labour capacity) or has no fitting regular post within reach (docs/domain.md, rule 4; the lanes add it).
 
@@ -379,7 +381,14 @@ class Relevance:
             if readings[i][1] >= 0 or readings[i][2] >= 0:
                 continue  # read as a job: its job and group say what fits; text likeness would only add other trades
             if asked and (group := self.readings.vocabulary.nearest_group(word)) is not None:
-                guessed.add(self.jobs.vocabulary.get(("small", group.code)))
+                # An unread wish still lands near its trade: the posts of the group whose text is most like it, as
+                # near posts (相近岗位, the least relevance of the tier), before what the worker can do (5. above).
+                near = self.jobs.vocabulary.get(("small", group.code))
+                guessed.add(near)
+                if near >= 0 and (source := self._index_source("group", near, REL_TEXT_MIN, TIER_ASKED, -1)) \
+                        is not None:
+                    sources.append(source)
+                    codes.append(TEXT << KIND_SHIFT | i)
             if (source := self._text_source(word, TIER_ASKED if asked else TIER_SKILL)) is not None:
                 sources.append(source)
                 codes.append((TEXT if asked else TEXT_SKILL) << KIND_SHIFT | i)
