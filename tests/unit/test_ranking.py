@@ -233,6 +233,22 @@ def test_one_welfare_post_leads_and_the_trade_asked_for_follows_for_those_who_ca
     assert [item.fit for item in recommend(only_welfare, weak).items] == ["welfare"] * 3
 
 
+def test_a_welfare_post_of_the_trade_asked_for_leads_before_other_welfare_posts():
+    """A weak-capacity worker who asked for cleaning work, with a patrol post nearer home and a cleaning post among
+    the welfare posts: the cleaning post leads, the patrol post waits behind the worker's own trade."""
+    cleaning = dict(WELFARE_POST, title="保洁员（公益性岗位）", occupation="保洁员", place=NEAR_24KM)
+    postings = [posting("patrol", **(WELFARE_POST | {"place": NEAR_18KM})), posting("cleaning", **cleaning),
+                posting("clean-1", title="保洁员", occupation="保洁员", skills=()),
+                posting("clean-2", title="保洁员", occupation="保洁员", skills=(), place=NEAR_24KM)]
+    weak = worker(labor_capacity="weak", transfer_intention="league", desired_occupations=("打扫卫生",), skills=())
+    for got in (recommend(postings, weak), Ranker(postings, today=TODAY).recommend_many([weak]).recommendations["w1"]):
+        assert ids(got)[0] == "cleaning" and got.items[0].fit == "welfare"
+        assert set(ids(got)[1:3]) == {"clean-1", "clean-2"} and ids(got)[3] == "patrol"
+    # Asking for welding, the nearer patrol post leads as before.
+    welder = worker(labor_capacity="weak", transfer_intention="league")
+    assert ids(recommend([*postings, posting("weld-1")], welder))[0] == "patrol"
+
+
 def test_near_home_workers_get_the_trade_they_asked_for_before_welfare_posts():
     """A near-home worker who asks for 月嫂 work, with such posts in reach, gets them, not a patrol post."""
     nanny = dict(title="月嫂", occupation="育婴员", skills=())

@@ -21,24 +21,26 @@ class Ranked:
     feasible: int | None  # postings that pass the hard constraints, when every posting was checked
 
 
-def lead_order(rungs: np.ndarray, kinds: np.ndarray, tiers: np.ndarray, *, welfare: int, lead: int
-               ) -> np.ndarray | None:
+def lead_order(rungs: np.ndarray, kinds: np.ndarray, tiers: np.ndarray, *, welfare: int, lead: int,
+               preferred: np.ndarray | None = None) -> np.ndarray | None:
     """The order of a list in which at most `lead` leading public-welfare posts (`kinds == welfare` among the fitting,
     rung 0) come first, then what the worker asked for, then the other welfare posts, then its skills' posts, then
-    the relaxed; None when the list already keeps it (no welfare post beyond `lead` before a fitting post of the
-    worker's own). Each group keeps its order."""
+    the relaxed; None when the list already keeps it. Welfare posts marked `preferred` (of the trade the worker asked
+    for) come before the other welfare posts; otherwise each group keeps its order."""
     fitting = rungs == 0
     leading = fitting & (kinds == welfare)
+    if not leading.any():
+        return None
     own = fitting & ~leading
-    if leading.sum() <= lead or not own.any():
-        return None
-    first_own = int(np.flatnonzero(own)[0])
-    if leading[:first_own].sum() <= lead:
-        return None
     welfare_at = np.flatnonzero(leading)
+    if preferred is not None:
+        welfare_at = np.concatenate((welfare_at[preferred[welfare_at]], welfare_at[~preferred[welfare_at]]))
+    if not own.any():
+        lead = len(welfare_at)  # nothing of its own fits: every welfare post leads
     groups = (welfare_at[:lead], np.flatnonzero(own & (tiers > 0)), welfare_at[lead:], np.flatnonzero(own & (tiers <= 0)),
               np.flatnonzero(~fitting))
-    return np.concatenate(groups).astype(np.int64)
+    order = np.concatenate(groups).astype(np.int64)
+    return None if bool((order == np.arange(len(order))).all()) else order
 
 
 def take(ranked: Ranked, positions: np.ndarray) -> Ranked:

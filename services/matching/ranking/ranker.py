@@ -223,7 +223,9 @@ class Ranker:
         for w, seeker in enumerate(seekers):
             lo, hi = bounds[w], bounds[w + 1]
             mine = [part[lo:hi] for part in parts]
-            if seeker.cannot_take_regular_work and (lead := self._lead(rungs[lo:hi], codes[lo:hi])) is not None:
+            profile = self.relevance.profile(seeker.desired, seeker.skills)
+            if seeker.cannot_take_regular_work and \
+                    (lead := self._lead(rungs[lo:hi], codes[lo:hi], rows[lo:hi], profile)) is not None:
                 mine = [[part[i] for i in lead] for part in mine]
                 employers[lo:hi] = [employers[lo:hi][i] for i in lead]
                 fitting_all[lo:hi] = [fitting_all[lo:hi][i] for i in lead]
@@ -232,7 +234,7 @@ class Ranker:
                 mine = [[part[i] for i in order] for part in mine]
             if hi - lo > limit:
                 mine = [part[:limit] for part in mine]
-            items = self._make_items(self.relevance.profile(seeker.desired, seeker.skills), *mine)
+            items = self._make_items(profile, *mine)
             per_posting.update(item.posting_id for item in items)
             recommendations[seeker.worker.id] = Recommendation(seeker.worker.id, items,
                                                                self._shortfall(seeker, len(items)))
@@ -254,7 +256,8 @@ class Ranker:
                         fitting=found, feasible=None)
         if complete and found < fill_to:
             ranked = self.relax(seeker, profile, origin, ranked, held, need=fill_to - found)
-        if seeker.cannot_take_regular_work and (order := self._lead(ranked.rungs, ranked.source)) is not None:
+        if seeker.cannot_take_regular_work and \
+                (order := self._lead(ranked.rungs, ranked.source, ranked.rows, profile)) is not None:
             ranked = take(ranked, order)
         if diversify and (order := self._diversify(ranked)) is not None:
             ranked = take(ranked, order)
@@ -338,10 +341,13 @@ class Ranker:
         return score(self.soft, rows, rel, origin.place[rows], priority=priority,
                      expected=seeker.worker.expected_wage, limited_capacity=seeker.limited_capacity)
 
-    def _lead(self, rungs: np.ndarray, codes: np.ndarray) -> np.ndarray | None:
-        """For a worker who cannot take regular work: at most `welfare_lead` welfare posts before its own trade."""
+    def _lead(self, rungs: np.ndarray, codes: np.ndarray, rows: np.ndarray, profile: Profile) -> np.ndarray | None:
+        """For a worker who cannot take regular work: at most `welfare_lead` welfare posts before its own trade, a
+        welfare post of the trade it asked for (a 保洁员 post for one who asked for cleaning) first among them."""
+        asked = profile.asked_small_ids
+        preferred = np.isin(self.jobs.small[rows], list(asked)) if asked else None
         return lead_order(rungs, codes >> KIND_SHIFT, tiers_of(codes), welfare=WELFARE,
-                          lead=self.settings.welfare_lead)
+                          lead=self.settings.welfare_lead, preferred=preferred)
 
     def _diversify(self, ranked: Ranked) -> np.ndarray | None:
         """At most `per_employer_in_top` of one employer among the first `guaranteed`, never at the cost of fit;

@@ -310,6 +310,7 @@ class Profile:
     # Small groups whose text is nearest to an asked-for word that no step reads: a guess for the ladder (relaxed
     # offers), never a fit.
     guessed_ids: frozenset[int] = frozenset()
+    asked_small_ids: frozenset[int] = frozenset()  # the small groups of the asked-for words that are read
     heads: dict = field(default_factory=dict, compare=False)  # the ranker's first reasons, made once per profile
 
     @cached_property
@@ -356,12 +357,15 @@ class Relevance:
         codes: list[int] = []
         job_ids: list[int] = []
         small_ids: set[int] = set()
+        asked_small: set[int] = set()
         middle_ids: set[int] = set()
         groups_seen: set[int] = set()
         for i, (_, job_id, small_id, middle_id) in enumerate(readings):
             asked = i < len(desired)
             tier = TIER_ASKED if asked else TIER_SKILL
             small_ids.add(small_id)
+            if asked:
+                asked_small.add(small_id)
             middle_ids.add(middle_id)
             ways = []
             if job_id >= 0 and job_id not in job_ids:  # the first word naming a job speaks for it
@@ -395,12 +399,13 @@ class Relevance:
         small_ids.discard(-1)
         middle_ids.discard(-1)
         guessed.discard(-1)
+        asked_small.discard(-1)
         # Sources may overlap (a posting of one of the worker's jobs titled as another, or written like a word):
         # the ranker keeps each posting once, with its best way of fitting.
         return Profile(sources=tuple(sources), codes=tuple(codes), words=words,
                        jobs=tuple(job for job, *_ in readings), job_ids=frozenset(job_ids),
                        small_ids=frozenset(small_ids), middle_ids=frozenset(middle_ids),
-                       guessed_ids=frozenset(guessed))
+                       guessed_ids=frozenset(guessed), asked_small_ids=frozenset(asked_small))
 
     def _word(self, word: str) -> tuple[str | None, int, int, int]:
         """(canonical job, its id, small-group id, middle-group id) a worker's word names; ids -1 when unknown."""
