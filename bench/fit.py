@@ -32,6 +32,7 @@ from services.matching.ranking import Ranker, RankingSettings
 from services.matching.ranking.model import WorkerView
 
 GUARANTEED = ("near_home", "league", "anywhere")
+REGULAR = ("full", "partial")  # labour capacities that can take regular work
 
 
 @dataclass
@@ -177,7 +178,13 @@ def measure(*, workers: int = 2000, postings: int = 1200, split: str = "test") -
     for w in seeking:
         segments[segment_of(w)].append(w)
         segments[f"{w.transfer_intention} (all capacities)"].append(w)
-    order = ["all", *sorted(k for k in segments if "(all" in k), *sorted(k for k in segments if "(all" not in k)]
+        if w.labor_capacity in REGULAR:
+            # Those who can take regular work: no welfare post is put before their own trade (rule 4).
+            segments[f"{w.transfer_intention} (full or partial)"].append(w)
+            segments["all (full or partial)"].append(w)
+    regular = sorted(k for k in segments if "(full or partial)" in k and not k.startswith("all"))
+    order = ["all", *sorted(k for k in segments if "(all" in k), "all (full or partial)", *regular,
+             *sorted(k for k in segments if "(" not in k)]
     segments["all"] = seeking
     rows: list[Row] = []
     scored = {name: (precision(lists_, judged.strict, seeking), precision(lists_, judged.plan, seeking))
@@ -222,7 +229,7 @@ async def run(report) -> None:
 
     rows, notes = await asyncio.to_thread(measure)
     for row in rows:
-        if row.segment == "all" or "(all" in row.segment:
+        if row.segment == "all" or "(all" in row.segment or "(full or partial)" in row.segment:
             report.figure(f"held-out precision@3, {row.segment}", row.ranker, "", "dense TF-IDF", row.tfidf)
     for row in rows:
         if row.segment == "all" or "(all" in row.segment:
