@@ -136,10 +136,12 @@ class Vocabulary:
         self._by_first: dict[str, list[str]] = {}
         for word in self._contained:
             self._by_first.setdefault(word[0], []).append(word)
-        self._groups, self._group_matrix, self._vectorizer = _group_texts(self.synonyms + self.speech)
+        self._groups, group_rows, self._vectorizer = _group_texts(self.synonyms + self.speech)
+        self._group_columns = group_rows.T.tocsr()  # transposed once: a text's likeness is one sparse product
         self._fuzzy_choices = tuple(self.lexicon)
         self._taught: dict[str, Term] = {}
         self._cache: dict[str, Reading | None] = {}
+        self._nearest: dict[str, Occupation | None] = {}
         self._model: TradeModel | None = None
         self.teach(taught or {})
 
@@ -150,6 +152,7 @@ class Vocabulary:
             if (term := taught_term(phrase, code)) is not None:
                 self._taught[normalise(phrase)] = term
         self._cache.clear()
+        self._nearest.clear()
 
     def read(self, text: str) -> Reading | None:
         """The occupation a free text names, or None when nothing reads it with enough certainty."""
@@ -195,6 +198,13 @@ class Vocabulary:
         """The small group whose text is most like a text no step reads: a guess, never a reading. The ranker offers
         that group's posts for such a desired word as near posts (相近岗位), after the posts of every word it reads."""
         cleaned = normalise(text or "")
+        if cleaned not in self._nearest:
+            if len(self._nearest) > 200_000:
+                self._nearest.clear()
+            self._nearest[cleaned] = self._nearest_group(cleaned)
+        return self._nearest[cleaned]
+
+    def _nearest_group(self, cleaned: str) -> Occupation | None:
         words = [w for w in (_NOT_WORD.sub("", t) for t in self._segmenter.cut(cleaned)) if w and w not in FILLERS]
         likeness = self._likeness("".join(words)) if words else {}
         if not likeness:
@@ -235,7 +245,7 @@ class Vocabulary:
         query = self._vectorizer.transform([content])
         if not query.nnz:
             return {}
-        sims = (query @ self._group_matrix.T).toarray().ravel()
+        sims = (query @ self._group_columns).toarray().ravel()
         return {self._groups[i].code: float(sims[i]) for i in np.flatnonzero(sims > 0)}
 
     def _fuzzy(self, content: str) -> Reading | None:
@@ -255,7 +265,7 @@ class Vocabulary:
         query = self._vectorizer.transform([content])
         if not query.nnz:
             return None
-        sims = (query @ self._group_matrix.T).toarray().ravel()
+        sims = (query @ self._group_columns).toarray().ravel()
         order = np.argsort(-sims)[:2]
         best = float(sims[order[0]])
         runner_up = float(sims[order[1]]) if len(order) > 1 else 0.0

@@ -214,6 +214,22 @@ async def test_staff_issue_one_workers_offers_for_pushing(world):
     assert "张秀英" not in wire and "13394641177" not in wire
 
 
+async def test_a_run_issues_the_next_version_after_a_workers_earlier_set(world):
+    """A run issues every set at once; a worker who already had one gets the next version, so notify tells the newer
+    set from a replay of the older."""
+    api, staff = world["api"], world["staff"]
+    zhang = world["workers"]["zhang"]
+    single = (await api.client.post(f"/matching/workers/{zhang}/recommendations", headers=staff)).json()
+    run_id = (await api.client.post("/matching/runs", json={"region_code": "152222"}, headers=staff)).json()["id"]
+    await api.settle()
+    issued = [e for e in await api.events("matching.recommendations.issued") if e.subject == zhang]
+    assert [(e.version, e.data["run_id"]) for e in issued] == [(1, None), (2, run_id)]
+    sets = (await api.client.get(f"/matching/workers/{zhang}/recommendation-sets", headers=staff)).json()
+    assert [s["set_id"] for s in sets] == [issued[1].data["set_id"], single["set_id"]]
+    others = [e for e in await api.events("matching.recommendations.issued") if e.subject != zhang]
+    assert [e.version for e in others] == [1]
+
+
 async def test_a_run_reports_what_notify_said_of_its_messages(world):
     api, staff = world["api"], world["staff"]
     run_id = (await api.client.post("/matching/runs", json={"region_code": "152222"}, headers=staff)).json()["id"]

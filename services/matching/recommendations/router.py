@@ -32,8 +32,8 @@ async def issue_recommendations(worker_id: str, session: SessionDep, cache: Cach
                                                        limit=settings.recommendations_per_worker)
     issued = await service.issue(session=session, recommendation=recommendation, postings=postings,
                                  home_region_code=record.home_region_code, run_id=None, by=by.sub, clock=clock)
-    return {"worker_id": worker_id, "items": issued.items, "shortfall": issued.shortfall, "set_id": issued.id,
-            "issued_at": issued.issued_at}
+    return {"worker_id": worker_id, "items": issued["items"], "shortfall": issued["shortfall"],
+            "set_id": issued["id"], "issued_at": issued["issued_at"]}
 
 
 @router.get("/recommendation-sets", response_model=list[RecommendationsOut])

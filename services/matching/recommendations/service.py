@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.matching.db import outbox
@@ -18,7 +20,7 @@ from shared.auth import Principal
 from shared.clock import Clock, local_today
 from shared.contracts.matching import Offer, RecommendationsIssued, Shortfall, ShortfallDetected
 from shared.errors import NotFound
-from shared.events.outbox import add_event
+from shared.events.outbox import NewEvent, add_events
 from shared.reference.regions import get_region
 
 
@@ -55,28 +57,65 @@ def body(recommendation: Recommendation, postings: dict[str, PostingView]) -> di
             "shortfall": None if shortfall is None else Shortfall(found=shortfall.found, reason=shortfall.reason).data()}
 
 
+class ToIssue(NamedTuple):
+    """One worker's set to issue: the ranker's recommendation and the worker's home (notify shows station staff the
+    messages of their own region only)."""
+
+    recommendation: Recommendation
+    home_region_code: str
+
+
+SETS = cast(Table, RecommendationSet.__table__)  # declarative models type __table__ as a FromClause
+LOOKUP = 1000  # workers per IN list
+
+
 async def issue(*, session: AsyncSession, recommendation: Recommendation, postings: dict[str, PostingView],
-                home_region_code: str, run_id: str | None, by: str, clock: Clock) -> RecommendationSet:
-    """Store the set and publish it (and the shortfall, if any) in the caller's transaction."""
-    content = body(recommendation, postings)
-    version = (await session.scalar(select(func.max(RecommendationSet.version))
-                                    .where(RecommendationSet.worker_id == recommendation.worker_id)) or 0) + 1
-    issued = RecommendationSet(id=str(uuid.uuid4()), worker_id=recommendation.worker_id, version=version,
-                               run_id=run_id, items=content["items"], shortfall=content["shortfall"], issued_by=by,
-                               issued_at=clock.now())
-    session.add(issued)
-    await session.flush()
-    # The worker's home lets notify show station staff the messages of their own region only.
-    published = RecommendationsIssued.model_validate(
-        content | {"set_id": issued.id, "run_id": run_id, "home_region_code": home_region_code})
-    await add_event(session, outbox, clock=clock, producer="matching", type=RECOMMENDATIONS_ISSUED,
-                    subject=issued.worker_id, version=version, data=published.data())
-    if published.shortfall is not None:
-        shortfall = ShortfallDetected(worker_id=issued.worker_id, set_id=issued.id, run_id=run_id,
-                                      found=published.shortfall.found, reason=published.shortfall.reason)
-        await add_event(session, outbox, clock=clock, producer="matching", type=SHORTFALL_DETECTED,
-                        subject=issued.worker_id, version=version, data=shortfall.data())
-    return issued
+                home_region_code: str, run_id: str | None, by: str, clock: Clock) -> dict[str, Any]:
+    """Store one worker's set and publish it (and the shortfall, if any) in the caller's transaction; its row."""
+    issued = await issue_all(session=session, sets=[ToIssue(recommendation, home_region_code)], postings=postings,
+                             run_id=run_id, by=by, clock=clock)
+    return issued[0]
+
+
+async def issue_all(*, session: AsyncSession, sets: Sequence[ToIssue], postings: dict[str, PostingView],
+                    run_id: str | None, by: str, clock: Clock) -> list[dict[str, Any]]:
+    """Store many workers' sets and publish them (and their shortfalls) in the caller's transaction: a look-up of
+    the workers' latest versions per thousand workers, one INSERT of the sets and one of their events, however
+    many there are. The stored rows, in the order given. A worker given twice gets two versions."""
+    latest = await _latest_versions(session, sorted({s.recommendation.worker_id for s in sets}))
+    now = clock.now()
+    rows: list[dict[str, Any]] = []
+    events: list[NewEvent] = []
+    for recommendation, home_region_code in sets:
+        worker_id = recommendation.worker_id
+        content = body(recommendation, postings)
+        version = latest[worker_id] = latest.get(worker_id, 0) + 1
+        row = {"id": str(uuid.uuid4()), "worker_id": worker_id, "version": version, "run_id": run_id,
+               "items": content["items"], "shortfall": content["shortfall"], "issued_by": by, "issued_at": now,
+               "delivery": None, "delivery_reason": None}
+        rows.append(row)
+        published = RecommendationsIssued.model_validate(
+            content | {"set_id": row["id"], "run_id": run_id, "home_region_code": home_region_code})
+        events.append(NewEvent(RECOMMENDATIONS_ISSUED, worker_id, version, published.data()))
+        if published.shortfall is not None:
+            shortfall = ShortfallDetected(worker_id=worker_id, set_id=row["id"], run_id=run_id,
+                                          found=published.shortfall.found, reason=published.shortfall.reason)
+            events.append(NewEvent(SHORTFALL_DETECTED, worker_id, version, shortfall.data()))
+    if rows:
+        await session.execute(insert(SETS), rows)
+        await add_events(session, outbox, clock=clock, producer="matching", events=events)
+    return rows
+
+
+async def _latest_versions(session: AsyncSession, worker_ids: list[str]) -> dict[str, int]:
+    """Each worker's newest set version, for the workers that have one."""
+    latest: dict[str, int] = {}
+    for start in range(0, len(worker_ids), LOOKUP):
+        found = await session.execute(select(SETS.c.worker_id, func.max(SETS.c.version))
+                                      .where(SETS.c.worker_id.in_(worker_ids[start:start + LOOKUP]))
+                                      .group_by(SETS.c.worker_id))
+        latest.update({worker_id: version for worker_id, version in found.all()})
+    return latest
 
 
 async def record_delivery(*, session: AsyncSession, set_id: str, status: str, reason: str | None) -> bool:

@@ -132,10 +132,11 @@ async def finish(*, session: AsyncSession, event: Envelope, cache: RankerCache, 
         homes[worker_id], intentions[worker_id] = home, intention
     reasons: Counter[str] = Counter()
     covered = guaranteed = guaranteed_covered = short = 0
+    await recommendations.issue_all(
+        session=session, postings=postings, run_id=run.id, by=f"run:{run.id}", clock=clock,
+        sets=[recommendations.ToIssue(recommendation, homes[worker_id])
+              for worker_id, recommendation in allocation.recommendations.items()])
     for worker_id, recommendation in allocation.recommendations.items():
-        await recommendations.issue(session=session, recommendation=recommendation, postings=postings,
-                                    home_region_code=homes[worker_id], run_id=run.id, by=f"run:{run.id}",
-                                    clock=clock)
         enough = len(recommendation.items) >= settings.ranking().guaranteed
         covered += enough
         if intentions.get(worker_id) in GUARANTEED:
