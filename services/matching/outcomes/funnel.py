@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.matching.outcomes.models import Decision, Interest, PlacementSeen
@@ -50,13 +51,14 @@ class Scope:
 
 async def funnel(*, session: AsyncSession, scope: Scope, today: date) -> tuple[Stages, dict[str, Stages]]:
     """The stages in total and per home county of the labourers offered something in the scope."""
-    homes = dict((await session.execute(select(WorkerRecord.id, WorkerRecord.home_region_code).where(
-        WorkerRecord.home_region_code.startswith(scope.region, autoescape=True)))).all())
-    query = select(RecommendationSet).where(RecommendationSet.worker_id.in_(list(homes)))
-    if scope.run_id:
-        query = query.where(RecommendationSet.run_id == scope.run_id)
-    sets = [s for s in (await session.scalars(query)).all()
-            if s.items and (scope.month is None or _month(s) == scope.month)]
+    if scope.run_id:  # a run's sets first, then the homes of their workers only (a run report is polled)
+        found = (await session.execute(_SETS.where(RecommendationSet.run_id == scope.run_id))).all()
+        homes = await _homes(session, scope.region, workers=sorted({s.worker_id for s in found}))
+    else:
+        homes = await _homes(session, scope.region)
+        found = (await session.execute(_SETS.where(RecommendationSet.worker_id.in_(list(homes))))).all()
+    sets = [s for s in found
+            if s.worker_id in homes and s.items and (scope.month is None or _month(s) == scope.month)]
     offered: dict[str, set[str]] = defaultdict(set)  # worker -> postings offered in the scope
     first_offer: dict[str, datetime] = {}
     set_ids: set[str] = set()
@@ -99,7 +101,21 @@ async def funnel(*, session: AsyncSession, scope: Scope, today: date) -> tuple[S
     return total, dict(counties)
 
 
-def _month(offer: RecommendationSet) -> str:
+# What the funnel reads of a set, as rows: no ORM object for each of a run's thousands of sets.
+_SETS = select(RecommendationSet.id, RecommendationSet.worker_id, RecommendationSet.items,
+               RecommendationSet.issued_at, RecommendationSet.delivery)
+
+
+async def _homes(session: AsyncSession, region: str, *, workers: list[str] | None = None) -> dict[str, str]:
+    """Home region by worker, of the workers homed in `region` (of `workers` only, when given)."""
+    query = select(WorkerRecord.id, WorkerRecord.home_region_code).where(
+        WorkerRecord.home_region_code.startswith(region, autoescape=True))
+    if workers is not None:
+        query = query.where(WorkerRecord.id.in_(workers))
+    return {worker_id: home for worker_id, home in (await session.execute(query)).all()}
+
+
+def _month(offer: Row[Any]) -> str:
     return offer.issued_at.astimezone(LOCAL_ZONE).strftime("%Y-%m")
 
 
