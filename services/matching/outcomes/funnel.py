@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.matching.outcomes.models import Decision, Interest, PlacementSeen
@@ -58,25 +58,27 @@ async def funnel(*, session: AsyncSession, scope: Scope, today: date) -> tuple[S
         homes = await _homes(session, scope.region)
         found = (await session.execute(_SETS.where(RecommendationSet.worker_id.in_(list(homes))))).all()
     sets = [s for s in found
-            if s.worker_id in homes and s.items and (scope.month is None or _month(s) == scope.month)]
-    offered: dict[str, set[str]] = defaultdict(set)  # worker -> postings offered in the scope
+            if s.worker_id in homes and s.offers and (scope.month is None or _month(s) == scope.month)]
     first_offer: dict[str, datetime] = {}
     set_ids: set[str] = set()
     total, counties = Stages(), defaultdict[str, Stages](Stages)
     for offer in sets:
         set_ids.add(offer.id)
-        offered[offer.worker_id].update(item["posting_id"] for item in offer.items)
         first_offer[offer.worker_id] = min(offer.issued_at, first_offer.get(offer.worker_id, offer.issued_at))
         for stages in (total, counties[_county(homes[offer.worker_id])]):
             stages.workers["offered"].add(offer.worker_id)
             if offer.delivery == "delivered":
                 stages.workers["delivered"].add(offer.worker_id)
-    workers = list(offered)
+    workers = list(first_offer)
     interests = (await session.scalars(select(Interest).where(Interest.worker_id.in_(workers),
                                                               Interest.posting_id.is_not(None)))).all()
     decisions = (await session.scalars(select(Decision).where(Decision.worker_id.in_(workers),
                                                               Decision.decision.in_(("invited", "hired"))))).all()
     placements = (await session.scalars(select(PlacementSeen).where(PlacementSeen.worker_id.in_(workers)))).all()
+    # The postings offered, only for the workers something came of: the offers are the bulk of a set to read.
+    followed = ({i.worker_id for i in interests} | {d.worker_id for d in decisions}
+                | {p.worker_id for p in placements})
+    offered = await _offered(session, [s.id for s in sets if s.worker_id in followed])
     for interest in interests:
         if interest.set_id in set_ids or interest.posting_id in offered[interest.worker_id]:
             for stages in (total, counties[_county(homes[interest.worker_id])]):
@@ -102,8 +104,21 @@ async def funnel(*, session: AsyncSession, scope: Scope, today: date) -> tuple[S
 
 
 # What the funnel reads of a set, as rows: no ORM object for each of a run's thousands of sets.
-_SETS = select(RecommendationSet.id, RecommendationSet.worker_id, RecommendationSet.items,
-               RecommendationSet.issued_at, RecommendationSet.delivery)
+_SETS = select(RecommendationSet.id, RecommendationSet.worker_id,
+               func.json_array_length(RecommendationSet.items).label("offers"), RecommendationSet.issued_at,
+               RecommendationSet.delivery)
+LOOKUP = 1000  # sets per IN list
+
+
+async def _offered(session: AsyncSession, set_ids: list[str]) -> defaultdict[str, set[str]]:
+    """The postings offered to each worker in these sets."""
+    offered: defaultdict[str, set[str]] = defaultdict(set)
+    for start in range(0, len(set_ids), LOOKUP):
+        for worker_id, items in (await session.execute(
+                select(RecommendationSet.worker_id, RecommendationSet.items)
+                .where(RecommendationSet.id.in_(set_ids[start:start + LOOKUP])))).all():
+            offered[worker_id].update(item["posting_id"] for item in items)
+    return offered
 
 
 async def _homes(session: AsyncSession, region: str, *, workers: list[str] | None = None) -> dict[str, str]:
