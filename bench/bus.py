@@ -173,7 +173,7 @@ async def run(report: Report) -> None:
     async with infra.postgres_database() as pg_url, infra.rabbitmq_vhost() as amqp_url:
         with tempfile.TemporaryDirectory(prefix="jobbridge-bench-") as tmp:
             async with outbox_path(pg_url, amqp_url, Path(tmp)) as path, \
-                    bare_amqp(amqp_url, prefetch=path.settings.amqp_prefetch, batch=path.settings.relay_batch) as bare:
+                    bare_amqp(amqp_url, prefetch=path.settings.amqp_batch_prefetch, batch=path.settings.relay_batch) as bare:
                 # Each figure right before its baseline: the load of a shared machine moves within a minute.
                 burst = await path.burst()
                 bare_burst = await bare.burst(bodies(N))
@@ -197,7 +197,7 @@ async def run(report: Report) -> None:
               f"bare aio-pika, {FAST_RATE}/s", bare_fast)
     size = len(next(iter(bodies(1).values())))
     report.note(f"events of {size} bytes; burst written {TX_SIZE} a transaction "
-                f"before the relay starts; relay batch {settings.relay_batch}, prefetch {settings.amqp_prefetch}")
+                f"before the relay starts; relay batch {settings.relay_batch}, prefetch {settings.amqp_batch_prefetch} (ours and bare)")
     report.note(f"steady runs last {SECONDS} s, one event a transaction (writer achieved {woken_rate:.0f}/s, "
                 f"{polled_rate:.0f}/s and {notified_rate:.0f}/s); latency at {RATE}/s = inbox commit − the row's "
                 f"next_attempt_at, at {FAST_RATE}/s = inbox commit − the writer's commit")

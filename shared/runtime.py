@@ -215,7 +215,7 @@ def make_bus(settings: CommonSettings, *, name: str = "jobbridge") -> Bus:
         from shared.events.amqp import RabbitBus
 
         return RabbitBus(settings.amqp_url, exchange=settings.amqp_exchange, prefetch=settings.amqp_prefetch,
-                         delivery_limit=settings.delivery_limit, name=name)
+                         batch_prefetch=settings.amqp_batch_prefetch, delivery_limit=settings.delivery_limit, name=name)
     from shared.events.memory import InProcessBus
 
     return InProcessBus(delivery_limit=settings.delivery_limit)

@@ -23,6 +23,7 @@ class CommonSettings(BaseSettings):
     amqp_url: str = Field(default="amqp://guest:guest@127.0.0.1:5672/", validation_alias="AMQP_URL")
     amqp_exchange: str = Field(default="jobbridge", validation_alias="AMQP_EXCHANGE")
     amqp_prefetch: int = Field(default=32, ge=1, le=1000, validation_alias="AMQP_PREFETCH")
+    amqp_batch_prefetch: int = Field(default=256, ge=1, le=1000, validation_alias="AMQP_BATCH_PREFETCH")
     delivery_limit: int = Field(default=5, ge=1, le=100, validation_alias="DELIVERY_LIMIT")
     jwt_secret: str | None = Field(default=None, validation_alias="JWT_SECRET")
     token_ttl_hours: int = Field(default=24 * 30, ge=1, validation_alias="TOKEN_TTL_HOURS")

@@ -33,6 +33,7 @@ class RabbitBus:
         *,
         exchange: str = "jobbridge",
         prefetch: int = 32,
+        batch_prefetch: int = 256,
         delivery_limit: int = 5,
         retry_delay: float = 0.2,
         publish_timeout: float = 10.0,
@@ -42,7 +43,8 @@ class RabbitBus:
         self._name = name  # the connection's name in the broker's listings (which process it is)
         self._exchange_name = exchange
         self._dlx_name = f"{exchange}.dlx"
-        self._prefetch = prefetch
+        self._prefetch = prefetch  # a consumer handling one event at a time: competing consumers share the queue
+        self._batch_prefetch = batch_prefetch  # one handling batches: what arrives together is one transaction
         self._delivery_limit = delivery_limit
         self._retry_delay = retry_delay
         self._publish_timeout = publish_timeout
@@ -126,7 +128,7 @@ class RabbitBus:
         if self._connection is None:
             raise RuntimeError("start the bus before subscribing")
         channel = await self._connection.channel()
-        await channel.set_qos(prefetch_count=self._prefetch)
+        await channel.set_qos(prefetch_count=self._prefetch if batch_handler is None else self._batch_prefetch)
         dead_letters = await channel.declare_queue(
             f"{consumer}.dlq", durable=True, arguments={"x-queue-type": "quorum"}
         )

@@ -312,3 +312,35 @@ async def test_the_bus_says_when_its_connection_is_back_and_calls_back(amqp_url,
         assert "bus connection jobbridge test relay is back" in messages
         assert any(message.startswith("bus connection jobbridge test relay lost") for message in messages)
         await bus.publish(event(), mandatory=False)
+
+
+async def test_a_batch_consumer_takes_in_more_at_once_than_one_handling_single_events(amqp_url):
+    """Run items are shared by competing consumers, a few unacknowledged each; a consumer that handles batches (notify
+    taking in a run's sets) has many more in hand, so what queued up while it worked is one transaction."""
+    gate = asyncio.Event()
+    singles_in_hand: list[Envelope] = []
+    batches: list[int] = []
+
+    async def single(envelope: Envelope) -> None:
+        singles_in_hand.append(envelope)
+        await gate.wait()
+
+    async def batch(envelopes) -> None:
+        batches.append(len(envelopes))
+        await gate.wait()
+
+    async def alone(envelope: Envelope) -> None:  # a message that arrived by itself
+        batches.append(1)
+
+    async with running(amqp_url, prefetch=3, batch_prefetch=40) as bus:
+        await bus.subscribe("matching-runs", ["matching.run.#"], single)
+        await bus.subscribe("notify", ["matching.recommendations.#"], alone, batch_handler=batch)
+        await asyncio.gather(*(bus.publish(event("matching.run.item_requested")) for _ in range(10)),
+                             *(bus.publish(event("matching.recommendations.issued")) for _ in range(50)))
+        await eventually(lambda: len(singles_in_hand) == 3 and bool(batches))
+        await asyncio.sleep(0.3)  # more would be in hand by now if the prefetch let them
+        assert len(singles_in_hand) == 3  # the first of each consumer's messages hold it up
+        gate.set()
+        await eventually(lambda: len(singles_in_hand) == 10 and sum(batches) == 50)
+    # What queued up behind the held batch came as one: more than a single-event consumer may hold, within the bound.
+    assert 3 < max(batches) <= 40
