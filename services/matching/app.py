@@ -38,7 +38,7 @@ def build(settings: MatchingSettings | None = None, *, clock: Clock | None = Non
         router.include_router(part)
     consumers_ = [
         Consumer(name=NAME, database=database, inbox=inbox, handlers=consumers.read_model_handlers(clock),
-                 clock=clock),
+                 batch_handlers=consumers.read_model_batch_handlers(), clock=clock),
         # A run's items are long pieces of work: each commits on its own, as soon as it is done.
         Consumer(name=f"{NAME}-runs", database=database, inbox=inbox,
                  handlers=consumers.run_handlers(cache, settings, clock), clock=clock, batches=False),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.matching.events import RUN_ITEM_REQUESTED, RUN_RANKED
@@ -14,7 +16,7 @@ from services.matching.settings import MatchingSettings
 from shared.clock import Clock
 from shared.contracts import jobs, notify, workers
 from shared.events.envelope import Envelope
-from shared.events.inbox import EventHandler
+from shared.events.inbox import BatchEventHandler, EventHandler
 
 POSTING_EVENTS = (jobs.POSTING_OPENED, jobs.POSTING_UPDATED, jobs.POSTING_CLOSED)
 WORKER_EVENTS = (workers.PROFILE_REGISTERED, workers.PROFILE_UPDATED, workers.PROFILE_PLACED)
@@ -49,6 +51,17 @@ def read_model_handlers(clock: Clock) -> dict[str, list[EventHandler]]:
     for t in WORKER_EVENTS:
         handlers[t] = [worker, placement] if t in PLACEMENT_EVENTS else [worker]
     return handlers | {t: [message] for t in MESSAGE_EVENTS} | {t: [reply] for t in REPLY_EVENTS}
+
+
+def read_model_batch_handlers() -> dict[str, BatchEventHandler]:
+    """Messages' outcomes arrive by the thousand after a run: a batch of them is one look-up and one UPDATE."""
+
+    async def messages(session: AsyncSession, events: Sequence[Envelope]) -> None:
+        ended = [notify.MessageEnded.model_validate(event.data) for event in events]
+        await recommendations.record_deliveries(session=session, outcomes=[
+            (e.set_id, e.status, e.reason) for e in ended if e.set_id])
+
+    return dict.fromkeys(MESSAGE_EVENTS, messages)
 
 
 def run_handlers(cache: RankerCache, settings: MatchingSettings, clock: Clock) -> dict[str, list[EventHandler]]:

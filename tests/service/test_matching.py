@@ -244,3 +244,27 @@ async def test_a_run_reports_what_notify_said_of_its_messages(world):
     await consumer.handle(outcome)
     run = (await api.client.get(f"/matching/runs/{run_id}", headers=staff)).json()
     assert run["messages"] == {"delivered": 1, "pending": 1}
+
+
+async def test_outcomes_of_a_runs_messages_taken_in_together_keep_a_delivery_once_made(world):
+    api, staff = world["api"], world["staff"]
+    run_id = (await api.client.post("/matching/runs", json={"region_code": "152222"}, headers=staff)).json()["id"]
+    await api.settle()
+    issued = {e.subject: e.data["set_id"] for e in await api.events("matching.recommendations.issued")}
+    consumer = next(c for c in api.unit_of("matching").consumers if c.name == "matching")
+    zhang, bao = world["workers"]["zhang"], world["workers"]["bao"]
+
+    def ended(worker_id: str, set_id: str, status: str) -> Envelope:
+        message_id = str(uuid.uuid4())
+        data = MessageEnded(message_id=message_id, worker_id=worker_id, set_id=set_id, status=status,
+                            reason=None if status == "delivered" else "号码停机")
+        return Envelope(type=f"notify.message.{status}", occurred_at="2026-11-28T04:00:00Z", producer="notify",
+                        subject=message_id, version=3, data=data.data())
+
+    batch = [ended(zhang, issued[zhang], "delivered"), ended(zhang, issued[zhang], "failed"),
+             ended(bao, issued[bao], "failed"), ended(bao, str(uuid.uuid4()), "delivered")]
+    await consumer.handle_batch(batch)
+    await consumer.handle_batch(batch)  # redelivered: nothing changes
+    run = (await api.client.get(f"/matching/runs/{run_id}", headers=staff)).json()
+    assert run["messages"] == {"delivered": 1, "failed": 1}
+    assert run["outcomes"]["delivered"] == 1

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.matching.db import outbox
@@ -120,11 +120,33 @@ async def _latest_versions(session: AsyncSession, worker_ids: list[str]) -> dict
 
 async def record_delivery(*, session: AsyncSession, set_id: str, status: str, reason: str | None) -> bool:
     """Note notify's final word on the message that carried a set; a set never delivered stays unmarked."""
-    issued = await session.get(RecommendationSet, set_id)
-    if issued is None or issued.delivery == "delivered":
-        return False
-    issued.delivery, issued.delivery_reason = status, (reason or None) and reason[:200]
-    return True
+    return bool(await record_deliveries(session=session, outcomes=[(set_id, status, reason)]))
+
+
+async def record_deliveries(*, session: AsyncSession, outcomes: Sequence[tuple[str, str, str | None]]) -> int:
+    """`record_delivery` of many outcomes (set id, status, reason), in order: one look-up of the sets per thousand,
+    one UPDATE of those that change. How many changes were recorded."""
+    wanted = sorted({set_id for set_id, _, _ in outcomes})
+    current: dict[str, str | None] = {}
+    for start in range(0, len(wanted), LOOKUP):
+        found = await session.execute(select(SETS.c.id, SETS.c.delivery)
+                                      .where(SETS.c.id.in_(wanted[start:start + LOOKUP])))
+        current.update({set_id: delivery for set_id, delivery in found.all()})
+    changed: dict[str, dict[str, Any]] = {}
+    recorded = 0
+    for set_id, status, reason in outcomes:
+        if set_id not in current or current[set_id] == "delivered":
+            continue
+        current[set_id] = status
+        changed[set_id] = {"set_id": set_id, "status": status, "reason": (reason or None) and reason[:200]}
+        recorded += 1
+    if changed:
+        await session.execute(_DELIVERY, list(changed.values()))
+    return recorded
+
+
+_DELIVERY = (update(SETS).where(SETS.c.id == bindparam("set_id"))
+             .values(delivery=bindparam("status"), delivery_reason=bindparam("reason")))
 
 
 async def history(*, session: AsyncSession, worker_id: str, limit: int = 20) -> list[RecommendationSet]:
