@@ -6,16 +6,19 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import json
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 from fastapi.responses import PlainTextResponse
 from starlette.responses import Response
 
 from services.notify.vendors.base import OFFERS, ErrorKind, ProviderError, SendResult, seconds_until, template_for
+from services.notify.vendors.http import call
 from services.notify.vendors.pushes import ReceiptIn
 from shared.clock import Clock, SystemClock
 
@@ -167,11 +170,19 @@ class WechatTemplates:
 
     async def _send(self, token: str, payload: dict[str, Any]) -> dict[str, Any]:
         return await self._request("POST", "/cgi-bin/message/template/send", params={"access_token": token},
-                                   json=payload)
+                                   payload=payload)
 
-    async def _request(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+    async def _request(self, method: str, path: str, *, params: Mapping[str, str],
+                       payload: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """One call; on notify's provider client straight to its connection pool, as the SMS vendors' calls."""
+        headers: dict[str, str] = {}
+        content = None
+        if payload is not None:
+            headers["Content-Type"] = "application/json"
+            content = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
         try:
-            response = await self._client.request(method, f"{self._base}{path}", **kwargs)
+            response = await call(self._client, method, f"{self._base}{path}?{urlencode(params)}", headers=headers,
+                                  content=content)
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
             raise ProviderError(ErrorKind.transient, type(exc).__name__, "could not reach WeChat",
                                 provider=self.name) from exc
