@@ -28,10 +28,10 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -62,6 +62,9 @@ FILLERS = frozenset(
 _NOT_WORD = re.compile(r"[\W_]+")
 
 log = logging.getLogger("jobbridge.vocabulary")
+
+CACHE_MAX = 200_000  # phrases kept per cache of a vocabulary (readings, nearest groups)
+_Kept = TypeVar("_Kept")
 
 
 @dataclass(frozen=True)
@@ -159,11 +162,7 @@ class Vocabulary:
         cleaned = normalise(text or "")
         if not cleaned:
             return None
-        if cleaned not in self._cache:
-            if len(self._cache) > 200_000:
-                self._cache.clear()
-            self._cache[cleaned] = self._read(cleaned)
-        return self._cache[cleaned]
+        return _kept(self._cache, cleaned, self._read)
 
     def _read(self, cleaned: str) -> Reading | None:
         if (term := self._taught.get(cleaned)) is not None:
@@ -197,12 +196,7 @@ class Vocabulary:
     def nearest_group(self, text: str) -> Occupation | None:
         """The small group whose text is most like a text no step reads: a guess, never a reading. The ranker offers
         that group's posts for such a desired word as near posts (相近岗位), after the posts of every word it reads."""
-        cleaned = normalise(text or "")
-        if cleaned not in self._nearest:
-            if len(self._nearest) > 200_000:
-                self._nearest.clear()
-            self._nearest[cleaned] = self._nearest_group(cleaned)
-        return self._nearest[cleaned]
+        return _kept(self._nearest, normalise(text or ""), self._nearest_group)
 
     def _nearest_group(self, cleaned: str) -> Occupation | None:
         words = [w for w in (_NOT_WORD.sub("", t) for t in self._segmenter.cut(cleaned)) if w and w not in FILLERS]
@@ -306,6 +300,15 @@ def _segmenter(words: tuple[str, ...]):
     for word in words:
         tokenizer.add_word(word, freq=100_000)
     return tokenizer
+
+
+def _kept(cache: dict[str, _Kept], key: str, work_out: Callable[[str], _Kept]) -> _Kept:
+    """What `work_out` gives for `key`, worked out once; the cache is emptied when it grows past CACHE_MAX."""
+    if key not in cache:
+        if len(cache) > CACHE_MAX:
+            cache.clear()
+        cache[key] = work_out(key)
+    return cache[key]
 
 
 @cache

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import uuid
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
@@ -230,12 +231,18 @@ async def test_a_run_issues_the_next_version_after_a_workers_earlier_set(world):
     assert [e.version for e in others] == [1]
 
 
-async def test_a_run_reports_what_notify_said_of_its_messages(world):
+async def run_of_the_county(world) -> tuple[str, dict[str, str], Any]:
+    """A run for 科右中旗, settled: its id, each worker's set, and matching's consumer of notify's events."""
     api, staff = world["api"], world["staff"]
     run_id = (await api.client.post("/matching/runs", json={"region_code": "152222"}, headers=staff)).json()["id"]
     await api.settle()
     issued = {e.subject: e.data["set_id"] for e in await api.events("matching.recommendations.issued")}
-    consumer = next(c for c in api.unit_of("matching").consumers if c.name == "matching")
+    return run_id, issued, next(c for c in api.unit_of("matching").consumers if c.name == "matching")
+
+
+async def test_a_run_reports_what_notify_said_of_its_messages(world):
+    api, staff = world["api"], world["staff"]
+    run_id, issued, consumer = await run_of_the_county(world)
     message_id, zhang = str(uuid.uuid4()), world["workers"]["zhang"]
     delivered = MessageEnded(message_id=message_id, worker_id=zhang, set_id=issued[zhang], status="delivered")
     outcome = Envelope(type="notify.message.delivered", occurred_at="2026-11-28T04:00:00Z", producer="notify",
@@ -248,10 +255,7 @@ async def test_a_run_reports_what_notify_said_of_its_messages(world):
 
 async def test_outcomes_of_a_runs_messages_taken_in_together_keep_a_delivery_once_made(world):
     api, staff = world["api"], world["staff"]
-    run_id = (await api.client.post("/matching/runs", json={"region_code": "152222"}, headers=staff)).json()["id"]
-    await api.settle()
-    issued = {e.subject: e.data["set_id"] for e in await api.events("matching.recommendations.issued")}
-    consumer = next(c for c in api.unit_of("matching").consumers if c.name == "matching")
+    run_id, issued, consumer = await run_of_the_county(world)
     zhang, bao = world["workers"]["zhang"], world["workers"]["bao"]
 
     def ended(worker_id: str, set_id: str, status: str) -> Envelope:
