@@ -12,7 +12,7 @@ import aio_pika
 import aio_pika.exceptions as amqp_errors
 from aio_pika.abc import AbstractExchange, AbstractIncomingMessage, AbstractRobustConnection
 
-from shared.events.bus import BatchHandler, Handler, PublishError
+from shared.events.bus import BatchHandler, Handler, PublishError, StoredEvent
 from shared.events.envelope import Envelope
 
 log = logging.getLogger("jobbridge.bus")
@@ -97,29 +97,49 @@ class RabbitBus:
 
     async def publish(self, envelope: Envelope, *, mandatory: bool = True) -> None:
         """Publish with the routing key `envelope.type`; return once confirmed, raise PublishError otherwise."""
+        event = StoredEvent(str(envelope.id), envelope.type, envelope.occurred_at, envelope.to_json(), mandatory)
+        outcome, = await self.publish_all([event])
+        if outcome is not None:
+            raise outcome
+
+    async def publish_all(self, events: Sequence[StoredEvent]) -> list[BaseException | None]:
+        """Publish the events together, their confirms awaited together (aiormq writes each publish and lets the
+        next go before its confirm comes); one deadline bounds the wait for all of them."""
         exchange = self._exchange
         if exchange is None or self._connection is None or self._connection.is_closed:
-            raise PublishError(f"cannot publish {envelope.type} {envelope.id}: the bus is not started")
+            return [PublishError(f"cannot publish {e.type} {e.id}: the bus is not started") for e in events]
+        publishing = [asyncio.ensure_future(self._publish_one(exchange, event)) for event in events]
+        try:
+            # Bounds the wait for a reconnecting channel as well as for the confirms.
+            _, late = await asyncio.wait(publishing, timeout=self._publish_timeout)
+        except BaseException:  # the caller is being stopped: nothing is left publishing behind it
+            for task in publishing:
+                task.cancel()
+            raise
+        for task in late:
+            task.cancel()
+        if late:
+            await asyncio.wait(late)
+        return [_outcome(event, task, late, self._publish_timeout) for event, task in zip(events, publishing)]
+
+    @staticmethod
+    async def _publish_one(exchange: AbstractExchange, event: StoredEvent) -> None:
         message = aio_pika.Message(
-            envelope.to_json(),
-            message_id=str(envelope.id),
-            type=envelope.type,
+            event.body,
+            message_id=event.id,
+            type=event.type,
             content_type="application/json",
-            timestamp=envelope.occurred_at,
+            timestamp=event.occurred_at,
             delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
         )
         try:
-            # Bounds the wait for a reconnecting channel as well as for the confirm.
-            async with asyncio.timeout(self._publish_timeout):
-                await exchange.publish(message, routing_key=envelope.type, mandatory=mandatory)
+            await exchange.publish(message, routing_key=event.type, mandatory=event.mandatory)
         except amqp_errors.PublishError as exc:
-            raise PublishError(f"{envelope.type} {envelope.id} is unroutable: no queue is bound") from exc
+            raise PublishError(f"{event.type} {event.id} is unroutable: no queue is bound") from exc
         except amqp_errors.DeliveryError as exc:
-            raise PublishError(f"the broker refused {envelope.type} {envelope.id}") from exc
-        except TimeoutError as exc:
-            raise PublishError(f"{envelope.type} {envelope.id} not confirmed within {self._publish_timeout} s") from exc
+            raise PublishError(f"the broker refused {event.type} {event.id}") from exc
         except CONNECTION_FAILURES as exc:
-            raise PublishError(f"cannot publish {envelope.type} {envelope.id}: {exc!r}") from exc
+            raise PublishError(f"cannot publish {event.type} {event.id}: {exc!r}") from exc
 
     async def subscribe(self, consumer: str, bindings: Sequence[str], handler: Handler, *,
                         batch_handler: BatchHandler | None = None) -> None:
@@ -200,6 +220,17 @@ class RabbitBus:
         except CONNECTION_FAILURES:
             # The channel went away with the message unacknowledged: the broker delivers it again.
             log.warning("%s: could not settle a message; the broker will redeliver it", consumer, exc_info=True)
+
+
+def _outcome(event: StoredEvent, task: asyncio.Future[None], late: set[asyncio.Future[None]],
+             timeout: float) -> BaseException | None:
+    if task in late:
+        error = PublishError(f"{event.type} {event.id} not confirmed within {timeout} s")
+        error.__cause__ = TimeoutError()
+        return error
+    if task.cancelled():
+        return PublishError(f"{event.type} {event.id} not confirmed: the connection went")
+    return task.exception()
 
 
 class _Batches:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Protocol
+from datetime import datetime
+from typing import NamedTuple, Protocol
 
 from shared.events.envelope import Envelope
 
@@ -13,6 +15,22 @@ BatchHandler = Callable[[Sequence[Envelope]], Awaitable[None]]
 
 class PublishError(Exception):
     """The broker did not confirm the event (nack, unroutable, or no connection); the outbox keeps it."""
+
+
+class StoredEvent(NamedTuple):
+    """An event as the outbox keeps it: its envelope already written as JSON, published as it is."""
+
+    id: str
+    type: str
+    occurred_at: datetime
+    body: bytes
+    mandatory: bool = True
+
+
+async def publish_each(bus: Bus, events: Sequence[StoredEvent]) -> list[BaseException | None]:
+    """`publish_all` for a bus that publishes envelopes one by one: each body read back into its envelope."""
+    return list(await asyncio.gather(*(bus.publish(Envelope.from_json(e.body), mandatory=e.mandatory)
+                                       for e in events), return_exceptions=True))
 
 
 class Bus(Protocol):
@@ -27,6 +45,10 @@ class Bus(Protocol):
 
         A mandatory event nobody is bound to is refused (it stays in the outbox until a consumer binds); with
         `mandatory=False` it is confirmed and goes nowhere: for events published for whoever may bind to them."""
+
+    async def publish_all(self, events: Sequence[StoredEvent]) -> list[BaseException | None]:
+        """Publish stored events together, each as `publish` would; for each, None once confirmed or what kept it
+        from being confirmed (a PublishError, or whatever stopped the process meanwhile)."""
 
     async def subscribe(self, consumer: str, bindings: Sequence[str], handler: Handler, *,
                         batch_handler: BatchHandler | None = None) -> None:

@@ -6,8 +6,9 @@ import asyncio
 import logging
 import random
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from functools import cache
 
-from sqlalchemy import ARRAY, Column, MetaData, PrimaryKeyConstraint, String, Table, cast, func, literal, select
+from sqlalchemy import ARRAY, Column, Insert, MetaData, PrimaryKeyConstraint, String, Table, bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -35,6 +36,18 @@ def inbox_table(metadata: MetaData) -> Table:
         Column("handled_at", UtcDateTime, nullable=False),
         PrimaryKeyConstraint("consumer", "event_id"),
     )
+
+
+@cache
+def _first_times_on_postgresql(table: Table) -> Insert:
+    """The inbox rows of a batch, the ids and types given as two arrays: one statement and four parameters for any
+    batch size, built once so that SQLAlchemy keeps its compiled form."""
+    batch = (func.unnest(bindparam("event_ids", type_=ARRAY(String)), bindparam("types", type_=ARRAY(String)))
+             .table_valued("event_id", "type").render_derived(name="batch"))
+    rows = select(bindparam("consumer", type_=String), batch.c.event_id, batch.c.type,
+                  bindparam("handled_at", type_=table.c.handled_at.type))
+    return (postgresql.insert(table).from_select(["consumer", "event_id", "type", "handled_at"], rows)
+            .on_conflict_do_nothing().returning(table.c.event_id))
 
 
 class Consumer:
@@ -125,15 +138,9 @@ class Consumer:
         now = self.clock.now()
         types = {str(e.id): e.type for e in envelopes}
         if session.get_bind().dialect.name == "postgresql":
-            # The ids and types as two arrays: one statement and two parameters for any batch size.
-            table = self.inbox
-            batch = (func.unnest(cast(list(types), ARRAY(String)), cast(list(types.values()), ARRAY(String)))
-                     .table_valued("event_id", "type").render_derived(name="batch"))
-            rows = select(literal(self.name, String), batch.c.event_id, batch.c.type,
-                          literal(now, table.c.handled_at.type))
-            statement = (postgresql.insert(table).from_select(["consumer", "event_id", "type", "handled_at"], rows)
-                         .on_conflict_do_nothing().returning(table.c.event_id))
-            return set((await session.execute(statement)).scalars())
+            result = await session.execute(_first_times_on_postgresql(self.inbox), {
+                "consumer": self.name, "event_ids": list(types), "types": list(types.values()), "handled_at": now})
+            return set(result.scalars())
         statement = sqlite.insert(self.inbox).on_conflict_do_nothing().returning(self.inbox.c.event_id)
         result = await session.execute(statement, [
             {"consumer": self.name, "event_id": event_id, "type": type_, "handled_at": now}

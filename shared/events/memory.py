@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from shared.events.bus import BatchHandler, Handler, PublishError
+from shared.events.bus import BatchHandler, Handler, PublishError, StoredEvent, publish_each
 from shared.events.envelope import Envelope
 
 log = logging.getLogger("jobbridge.bus")
@@ -71,6 +71,9 @@ class InProcessBus:
             # Like a mandatory publish to RabbitMQ: with no consumer bound the event stays in the outbox.
             raise PublishError(f"no consumer is subscribed to {envelope.type}")
         await asyncio.gather(*(self._deliver(s, envelope) for s in targets))
+
+    async def publish_all(self, events: Sequence[StoredEvent]) -> list[BaseException | None]:
+        return await publish_each(self, events)
 
     async def _deliver(self, subscription: _Subscription, envelope: Envelope) -> None:
         for attempt in range(1, self.delivery_limit + 1):

@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.clock import Clock, SystemClock
 from shared.db import BigId, Database, UtcDateTime, notifying, on_postgresql, rows_touched, wake_at_commit
-from shared.events.bus import Bus
+from shared.events.bus import Bus, StoredEvent
 from shared.events.envelope import Envelope
 from shared.events.waiting import backoff, first_of
 from shared.events.wakeup import Listener, listening
@@ -201,7 +201,8 @@ class OutboxRelay:
             return await self._record(session, rows, await self._publish(rows), now)
 
     async def _due(self, session: AsyncSession, now: datetime, *, lock: bool) -> list:
-        query = (select(self.outbox.c.seq, self.outbox.c.body, self.outbox.c.attempts)
+        query = (select(self.outbox.c.seq, self.outbox.c.event_id, self.outbox.c.type, self.outbox.c.created_at,
+                        self.outbox.c.body, self.outbox.c.attempts)
                  .where(self.outbox.c.published_at.is_(None), self.outbox.c.next_attempt_at <= now)
                  .order_by(self.outbox.c.seq).limit(self.batch))
         if lock:
@@ -209,9 +210,10 @@ class OutboxRelay:
         return list((await session.execute(query)).all())
 
     async def _publish(self, rows: list) -> list:
-        envelopes = [Envelope.from_json(row.body) for row in rows]
-        results = await asyncio.gather(*(self.bus.publish(e, mandatory=e.type not in self.optional)
-                                         for e in envelopes), return_exceptions=True)
+        # The bodies go out as stored: the envelope was written as JSON by `add_event`, with these id, type and time.
+        results = await self.bus.publish_all([
+            StoredEvent(row.event_id, row.type, row.created_at, row.body.encode(), row.type not in self.optional)
+            for row in rows])
         # A process being stopped is no publish failure: let it end the transaction untouched.
         for result in results:
             if isinstance(result, BaseException) and not isinstance(result, Exception):

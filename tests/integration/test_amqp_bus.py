@@ -15,7 +15,7 @@ import aio_pika.exceptions
 import pytest
 
 from shared.events.amqp import RabbitBus
-from shared.events.bus import PublishError
+from shared.events.bus import PublishError, StoredEvent
 from shared.events.envelope import Envelope
 from tests import services
 
@@ -107,6 +107,28 @@ async def test_an_optional_event_nobody_is_bound_to_is_confirmed(amqp_url):
         await bus.publish(event("jobs.posting.closed"), mandatory=False)  # bound now: delivered as usual
         await eventually(lambda: len(received) == 1)
         assert received[0].type == "jobs.posting.closed"
+
+
+async def test_events_published_together_are_each_confirmed_or_refused_alone_and_arrive_as_stored(amqp_url):
+    received: list[Envelope] = []
+
+    async def handle(envelope: Envelope) -> None:
+        received.append(envelope)
+
+    def stored(envelope: Envelope, mandatory: bool = True) -> StoredEvent:
+        return StoredEvent(str(envelope.id), envelope.type, envelope.occurred_at, envelope.to_json(), mandatory)
+
+    async with running(amqp_url) as bus:
+        await bus.subscribe("matching", ["jobs.#"], handle)
+        opened, closed = event("jobs.posting.opened", title="家政服务员"), event("jobs.posting.closed")
+        unbound, optional = event("workers.profile.registered"), event("workers.profile.changed")
+        outcomes = await bus.publish_all([stored(opened), stored(unbound), stored(optional, mandatory=False),
+                                          stored(closed)])
+
+        assert [type(outcome) for outcome in outcomes] == [type(None), PublishError, type(None), type(None)]
+        assert str(unbound.id) in str(outcomes[1])
+        await eventually(lambda: len(received) == 2)
+        assert sorted(received, key=lambda e: e.type) == [closed, opened]  # the bodies as stored, read back whole
 
 
 async def test_an_event_the_broker_refuses_raises_publish_error(amqp_url):

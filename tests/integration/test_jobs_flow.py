@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import httpx
 import pytest
@@ -15,7 +15,7 @@ from services.jobs.app import create_app
 from services.jobs.db import inbox, outbox
 from services.jobs.settings import JobsSettings
 from shared.auth import mint_token
-from shared.events.bus import PublishError
+from shared.events.bus import PublishError, StoredEvent
 from shared.events.envelope import Envelope
 from shared.events.inbox import Consumer
 from shared.events.outbox import OutboxRelay
@@ -121,8 +121,8 @@ class CrashAfterPublish:
     def __init__(self, bus) -> None:
         self.bus = bus
 
-    async def publish(self, envelope: Envelope, *, mandatory: bool = True) -> None:
-        await self.bus.publish(envelope, mandatory=mandatory)
+    async def publish_all(self, events: Sequence[StoredEvent]) -> list[BaseException | None]:
+        await self.bus.publish_all(events)
         raise self.Killed()
 
     def on_reconnect(self, callback) -> None:

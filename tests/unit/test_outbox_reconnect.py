@@ -11,7 +11,7 @@ from sqlalchemy import MetaData, select
 
 from shared.clock import FixedClock
 from shared.db import Database
-from shared.events.bus import Handler, PublishError
+from shared.events.bus import Handler, PublishError, StoredEvent, publish_each
 from shared.events.envelope import Envelope
 from shared.events.outbox import OutboxRelay, add_event, outbox_table
 
@@ -41,6 +41,9 @@ class Broker:
         if not self.up:
             raise PublishError("the broker is away")
         self.published.append(envelope)
+
+    async def publish_all(self, events: Sequence[StoredEvent]) -> list[BaseException | None]:
+        return await publish_each(self, events)
 
     def on_reconnect(self, callback: Callable[[], None]) -> None:
         self._on_reconnect.append(callback)
