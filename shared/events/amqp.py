@@ -108,7 +108,7 @@ class RabbitBus:
         exchange = self._exchange
         if exchange is None or self._connection is None or self._connection.is_closed:
             return [PublishError(f"cannot publish {e.type} {e.id}: the bus is not started") for e in events]
-        publishing = [asyncio.ensure_future(self._publish_one(exchange, event)) for event in events]
+        publishing = [asyncio.create_task(self._publish_one(exchange, event)) for event in events]
         try:
             # Bounds the wait for a reconnecting channel as well as for the confirms.
             _, late = await asyncio.wait(publishing, timeout=self._publish_timeout)
@@ -222,7 +222,7 @@ class RabbitBus:
             log.warning("%s: could not settle a message; the broker will redeliver it", consumer, exc_info=True)
 
 
-def _outcome(event: StoredEvent, task: asyncio.Future[None], late: set[asyncio.Future[None]],
+def _outcome(event: StoredEvent, task: asyncio.Task[None], late: set[asyncio.Task[None]],
              timeout: float) -> BaseException | None:
     if task in late:
         error = PublishError(f"{event.type} {event.id} not confirmed within {timeout} s")
