@@ -97,10 +97,16 @@ class RabbitBus:
 
     async def publish(self, envelope: Envelope, *, mandatory: bool = True) -> None:
         """Publish with the routing key `envelope.type`; return once confirmed, raise PublishError otherwise."""
+        exchange = self._exchange
+        if exchange is None or self._connection is None or self._connection.is_closed:
+            raise PublishError(f"cannot publish {envelope.type} {envelope.id}: the bus is not started")
         event = StoredEvent(str(envelope.id), envelope.type, envelope.occurred_at, envelope.to_json(), mandatory)
-        outcome, = await self.publish_all([event])
-        if outcome is not None:
-            raise outcome
+        try:
+            # Bounds the wait for a reconnecting channel as well as for the confirm.
+            async with asyncio.timeout(self._publish_timeout):
+                await self._publish_one(exchange, event)
+        except TimeoutError as exc:
+            raise PublishError(f"{event.type} {event.id} not confirmed within {self._publish_timeout} s") from exc
 
     async def publish_all(self, events: Sequence[StoredEvent]) -> list[BaseException | None]:
         """Publish the events together, their confirms awaited together (aiormq writes each publish and lets the

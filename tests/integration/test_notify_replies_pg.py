@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -19,11 +19,12 @@ from services.notify.db import Base
 from services.notify.messages.models import Message, MessageStatus
 from services.notify.messages.service import idempotency_key
 from services.notify.opt_outs import service as opt_outs
+from services.notify.opt_outs.models import ReplyRoute
 from services.notify.replies import service as replies
 from services.notify.replies.models import Reply
 from services.notify.settings import NotifySettings
 from services.notify.vendors.pushes import SmsReply
-from shared.clock import SystemClock
+from shared.clock import FixedClock, SystemClock
 
 pytestmark = pytest.mark.integration
 
@@ -153,3 +154,19 @@ async def test_offers_page_answers_at_once_are_kept_once_and_the_last_two_not_fi
         kept = sorted((r.kind, r.offer_number) for r in await session.scalars(select(Reply)))
     assert kept == [("none_fit", 0), ("not_fit", 1), ("not_fit", 2), ("not_fit", 3)]
     assert await counts(notify) == (4, 1)
+
+
+async def test_numbers_texted_again_are_tied_to_the_worker_texted_last(notify):
+    clock = FixedClock(datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc))
+    first, second, other = (str(uuid.uuid4()) for _ in range(3))
+    async with notify.database.transaction() as session:
+        await opt_outs.remember_routes(session=session, routes={"h-shared": first, "h-other": other}, clock=clock)
+    clock.advance(hours=2)
+    async with notify.database.transaction() as session:  # the shared number now goes to another worker
+        await opt_outs.remember_routes(session=session, routes={"h-shared": second, "h-new": first}, clock=clock)
+    async with notify.database.sessions() as session:
+        rows = {row.number_hash: (row.worker_id, row.last_sent_at)
+                for row in (await session.execute(select(ReplyRoute))).scalars()}
+        assert await opt_outs.worker_for(session=session, number_hash="h-shared") == second
+    assert rows == {"h-shared": (second, clock.now()), "h-new": (first, clock.now()),
+                    "h-other": (other, clock.now() - timedelta(hours=2))}

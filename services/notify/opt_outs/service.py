@@ -9,8 +9,9 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
+from typing import cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import ARRAY, Insert, String, Table, bindparam, delete, func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -56,13 +57,34 @@ async def remember_route(*, session: AsyncSession, number_hash: str, worker_id: 
 async def remember_routes(*, session: AsyncSession, routes: Mapping[str, str], clock: Clock) -> None:
     """Keep (or refresh) the hashes of the numbers SMS went to, each with its worker: one statement for all."""
     connection = await session.connection()
-    insert = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
-    now = clock.now()
-    statement = insert(ReplyRoute).values([{"number_hash": number_hash, "worker_id": worker_id, "last_sent_at": now}
-                                           for number_hash, worker_id in sorted(routes.items())])
+    ordered = sorted(routes.items())
+    if connection.dialect.name == "postgresql":
+        await connection.execute(_REMEMBER_ON_POSTGRESQL, {
+            "hashes": [number for number, _ in ordered], "workers": [worker for _, worker in ordered],
+            "at": clock.now()})
+        return
+    statement = sqlite_insert(ReplyRoute).values([
+        {"number_hash": number, "worker_id": worker, "last_sent_at": clock.now()} for number, worker in ordered])
     await session.execute(statement.on_conflict_do_update(
         index_elements=[ReplyRoute.number_hash],
         set_={"worker_id": statement.excluded.worker_id, "last_sent_at": statement.excluded.last_sent_at}))
+
+
+def _remember_on_postgresql() -> Insert:
+    """The routes as two arrays (hashes, workers) and one time: a statement of three parameters for any number of
+    routes, built once, so that SQLAlchemy compiles it once (a VALUES list of each new length was compiled anew)."""
+    table = cast(Table, ReplyRoute.__table__)
+    routes = (func.unnest(bindparam("hashes", type_=ARRAY(String)), bindparam("workers", type_=ARRAY(String)))
+              .table_valued("number_hash", "worker_id").render_derived(name="routes"))
+    statement = postgresql_insert(table).from_select(
+        ["number_hash", "worker_id", "last_sent_at"],
+        select(routes.c.number_hash, routes.c.worker_id, bindparam("at", type_=table.c.last_sent_at.type)))
+    return statement.on_conflict_do_update(
+        index_elements=[table.c.number_hash],
+        set_={"worker_id": statement.excluded.worker_id, "last_sent_at": statement.excluded.last_sent_at})
+
+
+_REMEMBER_ON_POSTGRESQL = _remember_on_postgresql()
 
 
 async def forget_old_routes(*, session: AsyncSession, clock: Clock, keep_days: int) -> int:
