@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from sqlalchemy import (
+    ARRAY,
     BigInteger,
     ColumnElement,
     CursorResult,
@@ -23,6 +24,8 @@ from sqlalchemy import (
     Result,
     Select,
     and_,
+    any_,
+    bindparam,
     event,
     func,
     literal,
@@ -64,6 +67,15 @@ def code_prefix(column: Any, prefix: Any) -> ColumnElement[bool]:
     code starts with p exactly when p <= code <= p || '999999999999'."""
     prefix = literal(prefix) if isinstance(prefix, str) else prefix
     return and_(column >= prefix, column <= prefix.concat("9" * 12), column.like(prefix.concat("%")))
+
+
+def one_of(column: Any, name: str, *, postgresql: bool) -> ColumnElement[bool]:
+    """The rows whose `column` is one of the list bound as `name`. On PostgreSQL `column = ANY(:name)`: one array
+    parameter however long the list, where an IN list's placeholders are rendered anew by SQLAlchemy at every
+    execution (6 % of notify's consumer under a burst); elsewhere an expanding IN."""
+    if postgresql:
+        return cast(ColumnElement[bool], column == any_(bindparam(name, type_=ARRAY(column.type))))
+    return cast(ColumnElement[bool], column.in_(bindparam(name, expanding=True)))
 
 
 # What `fetch_rows` knows of a statement on asyncpg: its SQL, the names of its positional parameters, the values of

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from services.notify.messages.models import Attempt
 from shared.coalesce import Coalesced
-from shared.db import Database
+from shared.db import Database, on_postgresql, one_of
 
 SENT_OUTCOMES = ("sent", "found_sent")
 _DAY = timedelta(days=1)
@@ -39,9 +39,8 @@ class SmsByNumber:
         """The recorded SMS of the last day to each number asked (with the moment it was asked), in one query."""
         since = min(now for _, now in asked) - _DAY
         async with self.database.sessions() as session:
-            rows = (await session.execute(select(Attempt.number_hash, Attempt.at).where(
-                Attempt.number_hash.in_(sorted({key for key, _ in asked})), Attempt.channel == "sms",
-                Attempt.outcome.in_(SENT_OUTCOMES), Attempt.at >= since))).all()
+            rows = (await session.execute(_RECORDED[on_postgresql(session)], {
+                "numbers": sorted({key for key, _ in asked}), "since": since})).all()
         found: defaultdict[str | None, list[datetime]] = defaultdict(list)
         for key, at in rows:
             found[key].append(at)
@@ -61,3 +60,10 @@ class SmsByNumber:
         if len(self._reserved) > 100_000:
             recent = {key: times for key, times in self._reserved.items() if times and times[-1] >= at - _DAY}
             self._reserved = defaultdict(list, recent)
+
+
+# The SMS sent since `since` to the numbers bound as `numbers`, per kind of database (True: PostgreSQL).
+_RECORDED = {postgresql: select(Attempt.number_hash, Attempt.at).where(
+    one_of(Attempt.number_hash, "numbers", postgresql=postgresql), Attempt.channel == "sms",
+    Attempt.outcome.in_(SENT_OUTCOMES), Attempt.at >= bindparam("since", type_=Attempt.at.type))
+    for postgresql in (True, False)}

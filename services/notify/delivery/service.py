@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer
 
@@ -21,7 +21,7 @@ from services.notify.opt_outs import service as opt_outs
 from services.notify.receipts import service as receipts
 from services.notify.settings import NotifySettings
 from shared.clock import LOCAL_ZONE, Clock
-from shared.db import begin_writing
+from shared.db import begin_writing, on_postgresql, one_of
 
 log = logging.getLogger("jobbridge.notify")
 
@@ -110,12 +110,17 @@ async def histories(*, session: AsyncSession, worker_ids: Iterable[str], now: da
     ids = sorted(set(worker_ids))
     left = await opt_outs.channels_left(session=session, worker_ids=ids)
     sent: dict[str, list[datetime]] = defaultdict(list)
-    rows = await session.execute(select(Attempt.worker_id, Attempt.at).where(
-        Attempt.worker_id.in_(ids), Attempt.channel == "sms", Attempt.outcome.in_(SENT_OUTCOMES),
-        Attempt.at >= now - timedelta(days=1)))
+    rows = await session.execute(_SENT_TO[on_postgresql(session)], {"workers": ids, "since": now - timedelta(days=1)})
     for worker_id, at in rows:
         sent[worker_id].append(at)
     return {w: History(opted_out=frozenset(left.get(w, ())), sms_sent_at=tuple(sent[w])) for w in ids}
+
+
+# The SMS of the workers bound as `workers` since `since`, per kind of database (True: PostgreSQL).
+_SENT_TO = {postgresql: select(Attempt.worker_id, Attempt.at).where(
+    one_of(Attempt.worker_id, "workers", postgresql=postgresql), Attempt.channel == "sms",
+    Attempt.outcome.in_(SENT_OUTCOMES), Attempt.at >= bindparam("since", type_=Attempt.at.type))
+    for postgresql in (True, False)}
 
 
 async def record(*, session: AsyncSession, claim: Claim, outcome: Outcome, settings: NotifySettings,
@@ -144,11 +149,7 @@ async def record_all(*, session: AsyncSession, done: Sequence[tuple[Claim, Outco
         await opt_outs.remember_routes(session=session, routes=routes, clock=clock)
     # Locked: a receipt for one of them (applied by the API process) waits for this record, or this for it.
     # Without what the worker reads (JSON and text a record never needs): it raises, should that change.
-    locked = await session.scalars(select(Message).where(Message.id.in_(sorted({claim.id for claim, _ in done})))
-                                   .options(defer(Message.sms, raiseload=True), defer(Message.wechat, raiseload=True),
-                                            defer(Message.text, raiseload=True))
-                                   .order_by(Message.id).with_for_update()
-                                   .execution_options(populate_existing=True))
+    locked = await session.scalars(_LOCKED[on_postgresql(session)], {"ids": sorted({claim.id for claim, _ in done})})
     messages_by_id = {message.id: message for message in locked}
     recorded: list[Message | None] = []
     sent: list[Message] = []
@@ -164,6 +165,14 @@ async def record_all(*, session: AsyncSession, done: Sequence[tuple[Claim, Outco
     # Receipts that came before their sends were recorded.
     await receipts.apply_waiting_all(session=session, messages=sent, settings=settings, clock=clock)
     return recorded
+
+
+# The messages bound as `ids`, locked, per kind of database (True: PostgreSQL).
+_LOCKED = {postgresql: select(Message).where(one_of(Message.id, "ids", postgresql=postgresql))
+           .options(defer(Message.sms, raiseload=True), defer(Message.wechat, raiseload=True),
+                    defer(Message.text, raiseload=True))
+           .order_by(Message.id).with_for_update().execution_options(populate_existing=True)
+           for postgresql in (True, False)}
 
 
 async def _settle(session: AsyncSession, message: Message, outcome: Outcome, *, clock: Clock) -> bool:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, func, insert, select, text, update
+from sqlalchemy import Select, Table, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.notify import events
@@ -23,7 +23,7 @@ from services.notify.vendors.base import OFFERS
 from shared.auth import Principal
 from shared.clock import LOCAL_ZONE, Clock
 from shared.contracts.matching import RecommendationsIssued
-from shared.db import begin_writing, rows_touched, wake_at_commit
+from shared.db import begin_writing, on_postgresql, one_of, rows_touched, wake_at_commit
 from shared.errors import Invalid, NotFound
 from shared.events.envelope import Envelope
 
@@ -183,15 +183,24 @@ async def _end_at_once(session: AsyncSession, row: dict[str, Any], known: _Known
 
 async def _recent(session: AsyncSession, workers: Sequence[str]) -> dict[str, list[_Known]]:
     """Each worker's latest RECENT offers messages, newest first."""
-    ranked = (select(Message.id, func.row_number().over(partition_by=Message.worker_id,
-                                                        order_by=Message.created_at.desc()).label("rank"))
-              .where(Message.worker_id.in_(workers), Message.kind == OFFERS).subquery())
-    rows = await session.execute(select(_MESSAGES.c.worker_id, *_KNOWN).join(ranked, ranked.c.id == _MESSAGES.c.id)
-                                 .where(ranked.c.rank <= RECENT).order_by(_MESSAGES.c.created_at.desc()))
+    rows = await session.execute(_RECENT[on_postgresql(session)], {"workers": list(workers)})
     recent: dict[str, list[_Known]] = {worker_id: [] for worker_id in workers}
     for worker_id, *known in rows:
         recent[worker_id].append(_Known(*known))
     return recent
+
+
+def _recent_query(postgresql: bool) -> Select:
+    """The latest RECENT offers messages of the workers bound as `workers`."""
+    ranked = (select(Message.id, func.row_number().over(partition_by=Message.worker_id,
+                                                        order_by=Message.created_at.desc()).label("rank"))
+              .where(one_of(Message.worker_id, "workers", postgresql=postgresql), Message.kind == OFFERS)
+              .subquery())
+    return (select(_MESSAGES.c.worker_id, *_KNOWN).join(ranked, ranked.c.id == _MESSAGES.c.id)
+            .where(ranked.c.rank <= RECENT).order_by(_MESSAGES.c.created_at.desc()))
+
+
+_RECENT = {postgresql: _recent_query(postgresql) for postgresql in (True, False)}  # True: PostgreSQL
 
 
 def wake_if_due(*, session: AsyncSession, message: Message, now: datetime) -> None:

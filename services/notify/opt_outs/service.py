@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.notify.metrics import OPT_OUTS
 from services.notify.opt_outs.models import OptOut, ReplyRoute
 from shared.clock import Clock
-from shared.db import rows_touched
+from shared.db import on_postgresql, one_of, rows_touched
 
 log = logging.getLogger("jobbridge.notify")
 
@@ -31,11 +31,16 @@ def number_hash(number: str, *, key: bytes) -> str:
 
 
 async def channels_left(*, session: AsyncSession, worker_ids: Iterable[str]) -> dict[str, set[str]]:
-    rows = await session.execute(select(OptOut.worker_id, OptOut.channel).where(OptOut.worker_id.in_(list(worker_ids))))
+    rows = await session.execute(_LEFT[on_postgresql(session)], {"workers": list(worker_ids)})
     left: dict[str, set[str]] = defaultdict(set)
     for worker_id, channel in rows:
         left[worker_id].add(channel)
     return left
+
+
+# The channels the workers bound as `workers` left, per kind of database (True: PostgreSQL).
+_LEFT = {postgresql: select(OptOut.worker_id, OptOut.channel).where(
+    one_of(OptOut.worker_id, "workers", postgresql=postgresql)) for postgresql in (True, False)}
 
 
 async def record(*, session: AsyncSession, worker_id: str, channel: str, source: str, clock: Clock) -> bool:

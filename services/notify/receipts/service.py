@@ -19,6 +19,7 @@ from services.notify.settings import NotifySettings
 from services.notify.vendors.pushes import ReceiptIn
 from services.notify.vendors.registry import WECHAT_PUSHES
 from shared.clock import Clock
+from shared.db import on_postgresql, one_of
 
 log = logging.getLogger("jobbridge.notify")
 
@@ -106,16 +107,23 @@ async def apply_waiting(*, session: AsyncSession, message: Message, settings: No
     await apply_waiting_all(session=session, messages=[message], settings=settings, clock=clock)
 
 
+# Receipts of the providers and keys bound as `providers` and `keys` that wait for their sends, per kind of database
+# (True: PostgreSQL).
+_WAITING = {postgresql: select(Receipt).where(
+    one_of(Receipt.provider, "providers", postgresql=postgresql),
+    one_of(Receipt.provider_message_id, "keys", postgresql=postgresql), Receipt.message_id.is_(None))
+    .order_by(Receipt.id.desc()) for postgresql in (True, False)}
+
+
 async def apply_waiting_all(*, session: AsyncSession, messages: Sequence[Message], settings: NotifySettings,
                             clock: Clock) -> None:
     """Receipts that came before their sends were recorded: apply each message's latest, looked for in one query."""
     sent = {(m.provider, m.provider_message_id): m for m in messages if m.provider_message_id}
     if not sent:
         return
-    waiting = await session.scalars(select(Receipt).where(
-        Receipt.provider.in_(sorted({provider for provider, _ in sent if provider})),
-        Receipt.provider_message_id.in_(sorted({key for _, key in sent if key})), Receipt.message_id.is_(None))
-        .order_by(Receipt.id.desc()))
+    waiting = await session.scalars(_WAITING[on_postgresql(session)], {
+        "providers": sorted({provider for provider, _ in sent if provider}),
+        "keys": sorted({key for _, key in sent if key})})
     applied: set[str] = set()
     for receipt in list(waiting):
         message = sent.get((receipt.provider, receipt.provider_message_id))
