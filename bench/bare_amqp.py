@@ -7,11 +7,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from time import perf_counter
+from time import perf_counter, process_time
 
 import aio_pika
 from aio_pika.abc import AbstractExchange, AbstractIncomingMessage
 
+from bench.infra import Child, seconds
 from bench.report import Arrivals, paced
 
 QUEUE = "bare"
@@ -33,15 +34,30 @@ class BareAmqp:
                                    delivery_mode=aio_pika.DeliveryMode.PERSISTENT)
         await self.exchange.publish(message, routing_key=QUEUE, mandatory=True)
 
-    async def burst(self, bodies: dict[str, bytes]) -> float:
+    async def burst(self, bodies: dict[str, bytes]) -> tuple[float, float]:
         """Messages a second from the first publish to the last consumed, published `batch` at a time as the
-        relay does."""
-        items = list(bodies.items())
-        started = perf_counter()
+        relay does; and the CPU per message of this process (publisher and consumer)."""
+        cpu, started = process_time(), perf_counter()
+        await self.publish_all(list(bodies.items()))
+        arrived = await self.arrivals.wait_for(bodies)
+        return len(bodies) / (max(arrived) - started), (process_time() - cpu) / len(bodies)
+
+    async def burst_apart(self, publisher: Child, bodies: dict[str, bytes]) -> tuple[float, float, float]:
+        """As `burst`, published by a process of its own (bench/bare_publisher.py) and consumed in this one; the
+        CPU per message of each."""
+        lines = b"".join(key.encode() + b" " + body + b"\n" for key, body in bodies.items())
+        if await publisher.say("load", then=lines + b"\n") != f"loaded {len(bodies)}":
+            raise RuntimeError("bench.bare_publisher did not take the messages")
+        cpu, started = process_time(), perf_counter()
+        published = await publisher.say("go")
+        arrived = await self.arrivals.wait_for(bodies)
+        rate, consumer = len(bodies) / (max(arrived) - started), (process_time() - cpu) / len(bodies)
+        return rate, consumer, seconds(published) / len(bodies)
+
+    async def publish_all(self, items: list[tuple[str, bytes]]) -> None:
+        """Publish `batch` at a time, as the relay does: each batch's confirms awaited together."""
         for first in range(0, len(items), self.batch):
             await asyncio.gather(*(self.publish(key, body) for key, body in items[first:first + self.batch]))
-        arrived = await self.arrivals.wait_for(bodies)
-        return len(items) / (max(arrived) - started)
 
     async def steady(self, bodies: dict[str, bytes], rate: float) -> list[float]:
         """Seconds from publish to consume of each message, published one by one at `rate` a second."""

@@ -11,12 +11,13 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from time import perf_counter
+from time import perf_counter, process_time
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bench import infra
 from bench.bare_amqp import bare_amqp
+from bench.infra import Child, child, seconds
 from bench.jobs_api import SECRET, vacancy
 from bench.report import Arrivals, Report, median, p95, paced
 from services.jobs.app import build
@@ -29,6 +30,7 @@ from shared.events.outbox import OutboxRelay, add_event
 from shared.runtime import ServiceUnit, make_bus
 
 N = 5000
+WARM_UP = 500  # a burst through a helper process before it is measured
 TX_SIZE = 100
 # 50/s with writer, relay and consumer in this one process (a writer transaction per event costs this process as
 # much as relaying and handling it); 500/s with the writer in a process of its own, as an API process would be.
@@ -79,16 +81,33 @@ class OutboxPath:
                                    subject=str(uuid.uuid4()), version=1, data=DATA)
         return str(envelope.id)
 
-    async def burst(self) -> float:
-        """Events a second from relay start to the last inbox commit, N events waiting in the outbox."""
+    async def fill(self, n: int) -> list[str]:
+        """Write n events into the outbox, TX_SIZE a transaction; their ids."""
         ids = []
-        for _ in range(0, N, TX_SIZE):
+        for _ in range(0, n, TX_SIZE):
             async with self.unit.database.transaction() as session:
                 ids += [await self.write(session) for _ in range(TX_SIZE)]
-        started = perf_counter()
+        return ids
+
+    async def burst(self) -> tuple[float, float]:
+        """Events a second from relay start to the last inbox commit, N events waiting in the outbox; and the CPU
+        per event of this process (relay and consumer)."""
+        ids = await self.fill(N)
+        cpu, started = process_time(), perf_counter()
         async with relaying(self.relay(self.unit.database)):
             arrived = await self.arrivals.wait_for(ids)
-        return N / (max(arrived) - started)
+        return N / (max(arrived) - started), (process_time() - cpu) / N
+
+    async def burst_apart(self, relay: Child, n: int = N) -> tuple[float, float, float]:
+        """As `burst`, with the relay in a process of its own (bench/bus_relay.py) and the consumer in this one;
+        the CPU per event of each."""
+        ids = await self.fill(n)
+        cpu, started = process_time(), perf_counter()
+        if (answer := await relay.say("go")) != "relaying":
+            raise RuntimeError(f"bench.bus_relay answered {answer!r}")
+        arrived = await self.arrivals.wait_for(ids)
+        rate, consumer = n / (max(arrived) - started), (process_time() - cpu) / n
+        return rate, consumer, seconds(await relay.say("stop")) / n
 
     async def write_one(self, due: dict[str, float]) -> None:
         async with self.unit.database.transaction() as session:
@@ -175,8 +194,15 @@ async def run(report: Report) -> None:
             async with outbox_path(pg_url, amqp_url, Path(tmp)) as path, \
                     bare_amqp(amqp_url, prefetch=path.settings.amqp_batch_prefetch, batch=path.settings.relay_batch) as bare:
                 # Each figure right before its baseline: the load of a shared machine moves within a minute.
-                burst = await path.burst()
-                bare_burst = await bare.burst(bodies(N))
+                burst, burst_cpu = await path.burst()
+                bare_burst, bare_cpu = await bare.burst(bodies(N))
+                # As deployed: the relay (`jobbridge relay jobs`) apart from the consumer; bare aio-pika likewise.
+                async with child("bench.bus_relay", pg_url, amqp_url) as relay, \
+                        child("bench.bare_publisher", amqp_url, str(path.settings.relay_batch)) as publisher:
+                    await path.burst_apart(relay, WARM_UP)  # the process's first statements and connections
+                    await bare.burst_apart(publisher, bodies(WARM_UP))
+                    apart_burst = await path.burst_apart(relay)
+                    bare_apart = await bare.burst_apart(publisher, bodies(N))
                 woken, woken_rate = await path.steady(path.unit.database)
                 # The relay's own pool, as in `jobbridge relay`: no commit of the writer wakes it in-process.
                 apart = Database(pg_url)
@@ -190,6 +216,14 @@ async def run(report: Report) -> None:
                 settings = path.settings
 
     report.figure(f"burst of {N} in the outbox: events/s to inbox commit", burst, "/s", "bare aio-pika", bare_burst)
+    report.figure("burst: CPU per event, relay and consumer in one process", burst_cpu * 1e6, "µs",
+                  "bare aio-pika, publisher and consumer in one process", bare_cpu * 1e6)
+    report.figure(f"burst of {N}, relay and consumer apart: events/s to inbox commit", apart_burst[0], "/s",
+                  "bare aio-pika, publisher and consumer apart", bare_apart[0])
+    report.figure("apart: CPU per event, the relay's process", apart_burst[2] * 1e6, "µs", "bare aio-pika's publisher",
+                  bare_apart[2] * 1e6)
+    report.figure("apart: CPU per event, the consumer's process", apart_burst[1] * 1e6, "µs", "bare aio-pika's consumer",
+                  bare_apart[1] * 1e6)
     latencies(report, f"{RATE}/s, relay woken by commits", woken, f"bare aio-pika, {RATE}/s", bare_steady)
     latencies(report, f"{RATE}/s, relay apart, polling every {settings.relay_poll_seconds:g} s", polled,
               f"bare aio-pika, {RATE}/s", bare_steady)
@@ -208,4 +242,8 @@ async def run(report: Report) -> None:
     report.note("bare aio-pika: persistent messages, publisher confirms, a quorum queue, manual acks; "
                 "latency = consumed − publish called")
     report.note("relay and consumer share this one Python process (and the writer, but at "
-                f"{FAST_RATE}/s); one PostgreSQL database holds the outbox and the consumer's inbox")
+                f"{FAST_RATE}/s), except in the 'apart' burst; one PostgreSQL database holds the outbox and the "
+                "consumer's inbox")
+    report.note("'apart', as deployed: the relay in a process of its own (bench/bus_relay.py, as `jobbridge relay "
+                "jobs`), the consumer in this one; the baseline's publisher likewise (bench/bare_publisher.py); each "
+                f"process warmed up with a burst of {WARM_UP} first")

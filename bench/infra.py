@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 import subprocess
+import sys
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -65,3 +66,51 @@ async def rabbitmq_vhost() -> AsyncIterator[str]:
         yield services.amqp_url(name)
     finally:
         await asyncio.to_thread(services.delete_vhost, name)
+
+
+class Child:
+    """A benchmark's helper process (`python -m <module> …`) that prints `ready` once it runs, takes commands as
+    lines on its standard input and answers each with one line; it stops when its input closes."""
+
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        self.process = process
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    async def say(self, command: str, *, then: bytes = b"", within: float = 300.0) -> str:
+        """Send one command line (and the data that follows it, if any); return the line it answers with."""
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.write(command.encode() + b"\n" + then)
+        await self.process.stdin.drain()
+        return (await asyncio.wait_for(self.process.stdout.readline(), timeout=within)).decode().strip()
+
+
+@asynccontextmanager
+async def child(module: str, *args: str, ready_within: float = 60.0) -> AsyncIterator[Child]:
+    """Run `python -m module args…` until the block ends, once it said `ready`."""
+    process = await asyncio.create_subprocess_exec(sys.executable, "-m", module, *args, stdin=subprocess.PIPE,
+                                                   stdout=subprocess.PIPE)
+    try:
+        assert process.stdout is not None
+        line = await asyncio.wait_for(process.stdout.readline(), timeout=ready_within)
+        if line.strip() != b"ready":
+            raise RuntimeError(f"{module} did not start: {line!r}")
+        yield Child(process)
+    finally:
+        if process.stdin is not None:
+            process.stdin.close()
+        try:
+            await asyncio.wait_for(process.wait(), timeout=30)
+        except TimeoutError:
+            process.kill()
+            await process.wait()
+
+
+def seconds(answer: str) -> float:
+    """The seconds of a helper's `cpu <seconds>` answer."""
+    word, _, value = answer.partition(" ")
+    if word != "cpu":
+        raise RuntimeError(f"a helper process answered {answer!r} instead of its CPU time")
+    return float(value)

@@ -293,39 +293,6 @@ class Direct:
         return [f"138{self._first - n + i:08d}" for i in range(n)]
 
 
-class RelayProcess:
-    """Notify's relay process (bench/notify_relay.py: the outbox relay and the dispatcher, as `jobbridge relay notify`
-    runs them), for the split setup."""
-
-    def __init__(self, options: dict) -> None:
-        self.options = options
-        self._process: asyncio.subprocess.Process | None = None
-
-    @property
-    def pid(self) -> int | None:
-        return self._process.pid if self._process is not None else None
-
-    async def __aenter__(self) -> RelayProcess:
-        self._process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bench.notify_relay", json.dumps(self.options, default=str),
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-        assert self._process.stdout is not None
-        line = await asyncio.wait_for(self._process.stdout.readline(), timeout=60)
-        if line.strip() != b"ready":
-            raise RuntimeError(f"bench.notify_relay did not start: {line!r}")
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        if self._process is not None:
-            assert self._process.stdin is not None
-            self._process.stdin.close()
-            try:
-                await asyncio.wait_for(self._process.wait(), timeout=30)
-            except TimeoutError:
-                self._process.kill()
-                await self._process.wait()
-
-
 @asynccontextmanager
 async def notify_path(pg_url: str, amqp_url: str, data_dir: Path, fake: Fake, directory: StaticContacts, *,
                       quiet: tuple[time, time] = (time(0, 0), time(0, 0)),
@@ -353,8 +320,8 @@ async def notify_path(pg_url: str, amqp_url: str, data_dir: Path, fake: Fake, di
         await matching.subscribe("bench-notify-events", ["notify.#"], ignore)
         dispatcher = unit.state["dispatcher"]
         assert isinstance(dispatcher, Dispatcher)
-        if split:
-            async with RelayProcess(options) as relay:
+        if split:  # notify's relay process (bench/notify_relay.py: the outbox relay and the dispatcher)
+            async with infra.child("bench.notify_relay", json.dumps(options, default=str)) as relay:
                 yield NotifyPath(matching, fake, directory, unit.database, dispatcher, relay_pid=relay.pid)
         else:
             yield NotifyPath(matching, fake, directory, unit.database, dispatcher)
