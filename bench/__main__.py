@@ -32,6 +32,8 @@ BENCHMARKS = {
            "coverage, congestion and gaps, against dense TF-IDF and rapidfuzz on the same feasible postings",
     "notify": "messages per second and issued-to-provider latency through RabbitMQ and the notify dispatcher to "
               "the fake Aliyun in a process of its own, against direct provider calls to it; what it took counted",
+    "heap": "how long a full pass of Python's collector stops a started platform process, its heap settled once "
+            "started, against the same process not settled",
     "distributed": "a batch run for the 2,000 demonstration labourers across 13 processes, undisturbed and with the "
                    "matching consumer killed mid-run, against the same run on the embedded platform",
 }

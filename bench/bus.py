@@ -23,6 +23,7 @@ from bench.report import Arrivals, Report, median, p95, paced
 from services.jobs.app import build
 from services.jobs.db import inbox, outbox
 from services.jobs.settings import JobsSettings
+from shared import heap
 from shared.db import Database
 from shared.events.envelope import Envelope
 from shared.events.inbox import Consumer
@@ -165,6 +166,7 @@ async def outbox_path(pg_url: str, amqp_url: str, data_dir: Path) -> AsyncIterat
         await path.bus.start()
         await consumer_bus.start()
         await consumer_bus.subscribe(consumer.name, consumer.bindings, handle, batch_handler=handle_batch)
+        heap.settle()  # as a process of the platform once started (shared.heap)
         yield path
     finally:
         await consumer_bus.close()

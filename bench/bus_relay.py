@@ -16,6 +16,7 @@ import time
 
 from services.jobs.db import outbox
 from services.jobs.settings import JobsSettings
+from shared import heap
 from shared.db import Database
 from shared.events.outbox import OutboxRelay
 from shared.runtime import make_bus
@@ -29,6 +30,7 @@ async def main(db_url: str, amqp_url: str) -> None:
     relay = OutboxRelay(database=database, outbox=outbox, bus=bus, service="jobs", batch=settings.relay_batch,
                         poll_seconds=settings.relay_poll_seconds)
     loop = asyncio.get_running_loop()
+    heap.settle()  # as a `jobbridge relay` process once started
     try:
         print("ready", flush=True)
         while (await loop.run_in_executor(None, sys.stdin.readline)).strip() == "go":

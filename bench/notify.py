@@ -308,7 +308,8 @@ async def notify_path(pg_url: str, amqp_url: str, data_dir: Path, fake: Fake, di
         quiet_start=quiet[0].isoformat(), quiet_end=quiet[1].isoformat(), digest_minutes=0)
     settings = NotifySettings(**options)
     unit = build(settings, contacts=directory)
-    runtime = Runtime(units=[unit], bus=make_bus(settings, name="bench notify"), settings=settings, relays=not split)
+    runtime = Runtime(units=[unit], bus=make_bus(settings, name="bench notify"), settings=settings, relays=not split,
+                      settle_heap=True)
     matching = Matching(amqp_url)
 
     async def ignore(_: Envelope) -> None:

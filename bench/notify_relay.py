@@ -31,7 +31,7 @@ class PhoneInId:
 async def main(settings: NotifySettings) -> None:
     unit = build(settings, contacts=PhoneInId())
     runtime = Runtime(units=[unit], bus=make_bus(settings, name="bench notify relay"), settings=settings, api=False,
-                      relays=True, consumers=False)
+                      relays=True, consumers=False, settle_heap=True)
     await runtime.start()
     try:
         print("ready", flush=True)

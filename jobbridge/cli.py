@@ -103,7 +103,7 @@ def served_app():
 
     settings = CommonSettings()
     configure_logging(settings.log_level)
-    return create_platform(_services(os.environ[SERVED]), settings=settings)
+    return create_platform(_services(os.environ[SERVED]), settings=settings, settle_heap=True)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -127,7 +127,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         os.environ[SERVED] = args.service
         uvicorn.run("jobbridge.cli:served_app", factory=True, workers=args.workers, **options)
         return 0
-    app = create_platform(_services(args.service), settings=settings)
+    app = create_platform(_services(args.service), settings=settings, settle_heap=True)
     if args.demo and args.service == "all":
         from jobbridge.demo.loader import load_on_start
 
@@ -148,7 +148,7 @@ def _run_workers(args: argparse.Namespace, *, relays: bool, consumers: bool) -> 
         role = "relay" if relays else "consume"
         bus = make_bus(settings, name=f"jobbridge {args.service} {role}")
         runtime = Runtime(units=build_units(_services(args.service)), bus=bus, settings=settings,
-                          api=False, relays=relays, consumers=consumers)
+                          api=False, relays=relays, consumers=consumers, settle_heap=True)
         loop = asyncio.get_running_loop()
         stopping = asyncio.Event()
         for sig in (signal.SIGTERM, signal.SIGINT):

@@ -82,14 +82,15 @@ def build_units(names: tuple[str, ...] = SERVICES, *, clock: Clock | None = None
 
 
 def create_platform(names: tuple[str, ...] = ALL, *, settings: CommonSettings | None = None,
-                    clock: Clock | None = None,
-                    service_settings: Mapping[str, CommonSettings] | None = None) -> FastAPI:
-    """Every named service in one app, one bus between them (in-process unless BUS=amqp)."""
+                    clock: Clock | None = None, service_settings: Mapping[str, CommonSettings] | None = None,
+                    settle_heap: bool = False) -> FastAPI:
+    """Every named service in one app, one bus between them (in-process unless BUS=amqp); `settle_heap` for the
+    process that owns its interpreter (Runtime)."""
     settings = settings or CommonSettings()
     units = build_units(names, clock=clock, service_settings=service_settings)
     if all(unit.outbox is None and not unit.consumers for unit in units):
         settings = settings.model_copy(update={"bus": "memory"})  # nothing here publishes or consumes: no broker
     bus = make_bus(settings, name=f"jobbridge {'+'.join(names)} api")
-    runtime = Runtime(units=units, bus=bus, settings=settings,
-                      relays=settings.run_workers_in_process, consumers=settings.run_workers_in_process)
+    runtime = Runtime(units=units, bus=bus, settings=settings, relays=settings.run_workers_in_process,
+                      consumers=settings.run_workers_in_process, settle_heap=settle_heap)
     return create_app(runtime)

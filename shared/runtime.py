@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from fastapi.telemetry import TelemetryConfig
 from sqlalchemy import Table
 
+from shared import heap
 from shared.apidocs import install_api_docs
 from shared.auth import Principal, Role, require
 from shared.body_guard import BodyGuard
@@ -78,8 +79,11 @@ class Runtime:
     """Starts and stops what the process runs, in order: migrations, bus, consumers, relays, periodic tasks."""
 
     def __init__(self, *, units: Sequence[ServiceUnit], bus: Bus, settings: CommonSettings,
-                 api: bool = True, relays: bool = True, consumers: bool = True) -> None:
+                 api: bool = True, relays: bool = True, consumers: bool = True, settle_heap: bool = False) -> None:
+        """`settle_heap`: once started and warmed up, the process freezes what it was built of (shared.heap), for
+        the processes that own their interpreter (`jobbridge serve`, `consume`, `relay`), not a test's."""
         self.units = list(units)
+        self.settle_heap = settle_heap
         self.bus = bus
         self.settings = settings
         self.api, self.run_relays, self.run_consumers = api, relays, consumers
@@ -89,6 +93,8 @@ class Runtime:
                        for u in self.units if u.outbox is not None}
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task] = []
+        self.warm_ups: list[asyncio.Task] = []  # CPU work run in threads once started (ServiceUnit.warm_up)
+        self.settled: asyncio.Task[None] | None = None  # settling the heap, once started with settle_heap
         self.after_start: list[Callable[[], Awaitable[None]]] = []
 
     async def start(self) -> None:
@@ -104,10 +110,20 @@ class Runtime:
                             for name, relay in self.relays.items()]
             self._tasks += [asyncio.create_task(task(self._stop)) for unit in self.units for task in unit.background]
         if self.api or self.run_consumers:
-            self._tasks += [asyncio.create_task(asyncio.to_thread(unit.warm_up), name=f"warm-up-{unit.name}")
-                            for unit in self.units if unit.warm_up is not None]
+            self.warm_ups = [asyncio.create_task(asyncio.to_thread(unit.warm_up), name=f"warm-up-{unit.name}")
+                             for unit in self.units if unit.warm_up is not None]
+            self._tasks += self.warm_ups
         for hook in self.after_start:
             await hook()
+        if self.settle_heap:
+            self.settled = asyncio.create_task(self._settle(), name="settle-heap")
+            self._tasks.append(self.settled)
+
+    async def _settle(self) -> None:
+        if self.warm_ups:
+            await asyncio.wait(self.warm_ups)
+        log.info("heap settled: what the process was built of is out of the collector's sight",
+                 extra={"objects": heap.settle()})
 
     async def stop_relays(self) -> None:
         """Stop the relays and periodic tasks, leaving consumers and the bus running."""

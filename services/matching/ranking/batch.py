@@ -37,16 +37,20 @@ def collector_paused() -> Iterator[None]:
     ranker's indexes included: a quarter of the batch's time, measured. Reference counting still frees whatever the
     batch drops; the collector is on again afterwards, as it was before.
     """
-    was_on = gc.isenabled()
+    was_on, settled = gc.isenabled(), gc.get_freeze_count() > 0
     gc.disable()
     try:
         yield
     finally:
         if was_on:
-            # What the batch made and keeps (its answer) goes to the oldest generation as it is: re-enabled with
-            # a million young objects, the collector's next young pass would walk them all at once (0.7 s).
+            # What the batch made and keeps (its answer) goes out of the young generations as it is: re-enabled
+            # with a million young objects, the collector's next young pass would walk them all at once (0.7 s).
+            # In a process that settled its heap (shared.heap) it joins what is frozen (it holds no reference
+            # cycles, so reference counting frees it when dropped): unfreezing would hand the whole settled heap
+            # back to the collector's full passes. Elsewhere it goes to the oldest generation.
             gc.freeze()
-            gc.unfreeze()
+            if not settled:
+                gc.unfreeze()
             gc.enable()
 
 

@@ -1,0 +1,88 @@
+"""A process that owns its interpreter settles its heap once started (shared.heap): what it was built of, warm-up
+included, is out of the cyclic collector's full passes, and a matching batch afterwards does not hand it back."""
+
+from __future__ import annotations
+
+import gc
+
+import pytest
+
+from services.jobs.app import build
+from services.jobs.settings import JobsSettings
+from services.matching.ranking.batch import collector_paused
+from shared.events.memory import InProcessBus
+from shared.runtime import Runtime
+from tests.service.conftest import SECRET
+
+
+class Built:
+    """An object the process makes while it warms up, and keeps."""
+
+
+def tracked(thing: object) -> bool:
+    """Whether the collector's passes still walk it (gc.get_objects leaves the frozen generation out)."""
+    return any(other is thing for other in gc.get_objects())
+
+
+@pytest.fixture
+def thawed():
+    """Whatever a test freezes goes back to the collector afterwards: the test process is not settled."""
+    gc.unfreeze()
+    yield
+    gc.unfreeze()
+
+
+async def started(tmp_path, *, settle_heap: bool) -> tuple[Runtime, dict]:
+    unit = build(JobsSettings(data_dir=tmp_path, jwt_secret=SECRET))
+    unit.warm_up = lambda: unit.state.setdefault("built", Built())
+    runtime = Runtime(units=[unit], bus=InProcessBus(), settings=unit.settings, settle_heap=settle_heap)
+    await runtime.start()
+    return runtime, unit.state
+
+
+async def test_a_settled_process_keeps_what_it_was_built_of_warm_up_included_out_of_the_collectors_passes(
+        tmp_path, thawed):
+    runtime, state = await started(tmp_path, settle_heap=True)
+    try:
+        assert runtime.settled is not None
+        await runtime.settled
+        assert gc.get_freeze_count() > 10_000  # modules, routes, the app's structures
+        assert not tracked(state["built"])  # the warm-up finished before the heap was settled
+        made_since = Built()
+        assert tracked(made_since)  # what the process makes afterwards is collected as ever
+    finally:
+        await runtime.stop()
+
+
+async def test_a_process_started_for_a_test_settles_nothing(tmp_path, thawed):
+    runtime, state = await started(tmp_path, settle_heap=False)
+    try:
+        assert runtime.settled is None
+        assert gc.get_freeze_count() == 0
+    finally:
+        await runtime.stop()
+
+
+def test_a_matching_batch_leaves_a_settled_heap_settled_and_its_answer_out_of_the_young_passes(thawed):
+    kept = Built()
+    gc.freeze()  # a settled process
+
+    @collector_paused()
+    def batch() -> list[Built]:
+        return [Built() for _ in range(1000)]
+
+    answer = batch()
+    assert not tracked(kept)
+    assert not any(tracked(item) for item in answer[:10])
+    assert gc.isenabled()
+
+
+def test_a_matching_batch_in_a_process_not_settled_hands_its_answer_to_the_oldest_generation(thawed):
+    @collector_paused()
+    def batch() -> list[Built]:
+        return [Built() for _ in range(1000)]
+
+    answer = batch()
+    assert gc.get_freeze_count() == 0
+    assert any(other is answer[0] for other in gc.get_objects(generation=2))
+    assert gc.isenabled()
