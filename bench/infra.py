@@ -69,11 +69,12 @@ async def rabbitmq_vhost() -> AsyncIterator[str]:
 
 
 class Child:
-    """A benchmark's helper process (`python -m <module> …`) that prints `ready` once it runs, takes commands as
-    lines on its standard input and answers each with one line; it stops when its input closes."""
+    """A benchmark's helper process (`python -m <module> …`) that greets with one line once it runs (`ready`, or
+    what it has to tell, such as its port), takes commands as lines on its standard input and answers each with one
+    line; it stops when its input closes."""
 
-    def __init__(self, process: asyncio.subprocess.Process) -> None:
-        self.process = process
+    def __init__(self, process: asyncio.subprocess.Process, greeting: str) -> None:
+        self.process, self.greeting = process, greeting
 
     @property
     def pid(self) -> int:
@@ -88,16 +89,16 @@ class Child:
 
 
 @asynccontextmanager
-async def child(module: str, *args: str, ready_within: float = 60.0) -> AsyncIterator[Child]:
-    """Run `python -m module args…` until the block ends, once it said `ready`."""
+async def child(module: str, *args: str, ready: str = "ready", ready_within: float = 60.0) -> AsyncIterator[Child]:
+    """Run `python -m module args…` until the block ends, once it greeted with a line that begins with `ready`."""
     process = await asyncio.create_subprocess_exec(sys.executable, "-m", module, *args, stdin=subprocess.PIPE,
                                                    stdout=subprocess.PIPE)
     try:
         assert process.stdout is not None
-        line = await asyncio.wait_for(process.stdout.readline(), timeout=ready_within)
-        if line.strip() != b"ready":
+        line = (await asyncio.wait_for(process.stdout.readline(), timeout=ready_within)).decode().strip()
+        if not line.startswith(ready):
             raise RuntimeError(f"{module} did not start: {line!r}")
-        yield Child(process)
+        yield Child(process, line)
     finally:
         if process.stdin is not None:
             process.stdin.close()

@@ -6,10 +6,9 @@ twice, none lost, a number shared by several workers within its limits, nothing 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
-import subprocess
-import sys
 import tempfile
 import uuid
 from collections import defaultdict
@@ -64,29 +63,18 @@ class Fake:
         self.arrivals: dict[str, list[float]] = defaultdict(list)
         self.by_number: dict[str, list[float]] = defaultdict(list)
         self._seen = 0
-        self._process: asyncio.subprocess.Process | None = None
+        self._process = contextlib.AsyncExitStack()
         self._client = httpx.AsyncClient(timeout=10)
 
     async def __aenter__(self) -> Fake:
-        self._process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bench.notify_fake", stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-        assert self._process.stdout is not None
-        line = await asyncio.wait_for(self._process.stdout.readline(), timeout=30)
-        if not line.startswith(b"port "):
-            raise RuntimeError(f"bench.notify_fake did not start: {line!r}")
-        self.url = self.account.url = f"http://127.0.0.1:{int(line.split()[1])}"
+        process = await self._process.enter_async_context(infra.child("bench.notify_fake", ready="port ",
+                                                                      ready_within=30))
+        self.url = self.account.url = f"http://127.0.0.1:{int(process.greeting.split()[1])}"
         return self
 
     async def __aexit__(self, *exc: object) -> None:
         await self._client.aclose()
-        if self._process is not None:
-            assert self._process.stdin is not None
-            self._process.stdin.close()
-            try:
-                await asyncio.wait_for(self._process.wait(), timeout=10)
-            except TimeoutError:
-                self._process.kill()
-                await self._process.wait()
+        await self._process.aclose()
 
     def provider(self, client: httpx.AsyncClient) -> AliyunSms:
         return self.account.provider(client)
