@@ -72,6 +72,14 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+def _listening(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+    except OSError:
+        return False
+    return True
+
+
 class Server:
     def __init__(self, url: str, log: Path) -> None:
         self.url, self.log = url, log
@@ -92,7 +100,9 @@ def server(tmp_path_factory):
                                    env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         deadline = time.monotonic() + 120
-        while "accounts (password" not in log.read_text(errors="replace"):
+        # The demonstration accounts are printed once the platform has started; the port is listened on a moment
+        # later (uvicorn binds it after the app's startup).
+        while "accounts (password" not in log.read_text(errors="replace") or not _listening(port):
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"the server did not start; its log ends:\n{log.read_text()[-3000:]}")
             time.sleep(0.3)
