@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi.telemetry import TelemetryConfig
 from sqlalchemy import Table
@@ -145,30 +145,34 @@ class Runtime:
         await self._stop.wait()
 
 
-def health_router(unit: ServiceUnit, bus: Bus) -> APIRouter:
-    router = APIRouter(prefix=f"/{unit.name}", tags=["health"])
+def health_router(service: str) -> APIRouter:
+    """A service's health, readiness and dead letters. The routes find the unit and the bus through the request's
+    app (`create_app` keeps them in its state) rather than holding them: FastAPI keeps the routes' functions in
+    caches of its own, and whatever a function held would stay alive with it after its app was gone."""
+    router = APIRouter(prefix=f"/{service}", tags=["health"])
 
     @router.get("/health")
     async def health() -> dict:
-        return {"service": unit.name, "status": "ok"}
+        return {"service": service, "status": "ok"}
 
     @router.get("/ready")
-    async def ready() -> JSONResponse:
-        database = await unit.database.ping()
-        broker = bool(getattr(bus, "connected", False))
-        body = {"service": unit.name, "database": database, "broker": broker}
+    async def ready(request: Request) -> JSONResponse:
+        database = await request.app.state.units[service].database.ping()
+        broker = bool(getattr(request.app.state.runtime.bus, "connected", False))
+        body = {"service": service, "database": database, "broker": broker}
         return JSONResponse(body, status_code=200 if database and broker else 503)
 
     @router.get("/dead-letters")
-    async def dead_letters(_: Annotated[Principal, Depends(require(Role.admin))]) -> dict:
+    async def dead_letters(request: Request, _: Annotated[Principal, Depends(require(Role.admin))]) -> dict:
         """Events each consumer of the service gave up on after the delivery limit (admin; null: not known here)."""
+        bus: Bus = request.app.state.runtime.bus
         counts: dict[str, int | None] = {}
-        for consumer in unit.consumers:
+        for consumer in request.app.state.units[service].consumers:
             try:
                 counts[consumer.name] = await bus.dead_letters(consumer.name)
             except Exception:  # noqa: BLE001 - a queue not declared yet or a broker away: unknown, not an error page
                 counts[consumer.name] = None
-        return {"service": unit.name, "dead_letters": counts}
+        return {"service": service, "dead_letters": counts}
 
     return router
 
@@ -202,7 +206,7 @@ def create_app(runtime: Runtime, *, title: str = "JobBridge") -> FastAPI:
     install_error_handlers(app)
     for unit in runtime.units:
         app.include_router(unit.router)
-        app.include_router(health_router(unit, runtime.bus))
+        app.include_router(health_router(unit.name))
         if unit.on_app is not None:
             unit.on_app(app)
     app.include_router(metrics_router)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI, HTTPException
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse
 
@@ -24,8 +24,10 @@ def install_api_docs(app: FastAPI) -> None:
     """Add /docs, /redoc and the files they load to the app (which must be made with docs_url=None)."""
 
     @app.get("/docs", include_in_schema=False)
-    async def swagger_ui() -> HTMLResponse:
-        return get_swagger_ui_html(openapi_url=app.openapi_url or "/openapi.json", title=f"{app.title} – API",
+    async def swagger_ui(request: Request) -> HTMLResponse:
+        # The request's app, not the enclosing `app`: FastAPI's caches keep route functions, and all they hold, alive.
+        served = request.app
+        return get_swagger_ui_html(openapi_url=served.openapi_url or "/openapi.json", title=f"{served.title} – API",
                                    swagger_js_url=f"{PREFIX}/swagger-ui-bundle.js",
                                    swagger_css_url=f"{PREFIX}/swagger-ui.css",
                                    swagger_favicon_url=f"{PREFIX}/favicon-32x32.png",
@@ -33,8 +35,9 @@ def install_api_docs(app: FastAPI) -> None:
                                    swagger_ui_parameters={"validatorUrl": None})
 
     @app.get("/redoc", include_in_schema=False)
-    async def redoc() -> HTMLResponse:
-        return get_redoc_html(openapi_url=app.openapi_url or "/openapi.json", title=f"{app.title} – API",
+    async def redoc(request: Request) -> HTMLResponse:
+        served = request.app
+        return get_redoc_html(openapi_url=served.openapi_url or "/openapi.json", title=f"{served.title} – API",
                               redoc_js_url=f"{PREFIX}/redoc.standalone.js",
                               redoc_favicon_url=f"{PREFIX}/favicon-32x32.png", with_google_fonts=False)
 
