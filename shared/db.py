@@ -7,7 +7,7 @@ import contextlib
 import os
 import time
 from collections import defaultdict
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -19,10 +19,8 @@ from sqlalchemy import (
     ColumnElement,
     CursorResult,
     DateTime,
-    Float,
     Integer,
     Result,
-    Select,
     and_,
     any_,
     bindparam,
@@ -35,8 +33,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import DisconnectionError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.types import TypeDecorator, TypeEngine
+from sqlalchemy.types import TypeDecorator
 
+from shared.driven import SingleWrite
 from shared.errors import Conflict
 
 # Constraint names every service's metadata uses, so migrations can name (and later drop) what they create.
@@ -76,98 +75,6 @@ def one_of(column: Any, name: str, *, postgresql: bool) -> ColumnElement[bool]:
     if postgresql:
         return cast(ColumnElement[bool], column == any_(bindparam(name, type_=ARRAY(column.type))))
     return cast(ColumnElement[bool], column.in_(bindparam(name, expanding=True)))
-
-
-# What `fetch_rows` knows of a statement on asyncpg: its SQL, the names of its positional parameters, the values of
-# those it binds itself (literals), and what turns a column's value as asyncpg gives it into SQLAlchemy's. None: a
-# column whose value SQLAlchemy would change in a way not known here; the statement goes through SQLAlchemy.
-_Driven = tuple[str, tuple[str, ...], dict[str, Any], dict[str, Callable[[Any], Any]]]
-_DRIVEN: dict[Select, _Driven | None] = {}
-_DRIVEN_MAX = 512  # statements are built once each (module constants, lru_cache): this bound is never reached
-
-
-async def fetch_rows(connection: AsyncConnection, statement: Select,
-                     values: Mapping[str, Any]) -> Sequence[Mapping[str, Any]]:
-    """Every row of a SELECT as a mapping of its columns, the same as `(await connection.execute(statement, values))
-    .mappings().all()` gives. On PostgreSQL (asyncpg) the statement, compiled once, is sent by the driver itself:
-    SQLAlchemy's execution path (execution context, cursor adaptation, result metadata) cost 170-300 µs of CPU a
-    statement, more than the driver's whole round trip; columns are decoded by asyncpg's codecs, which are the ones
-    SQLAlchemy sets up for its own use (JSON among them), and a type's own result processing (`UtcDateTime`) is
-    applied here. A statement whose columns SQLAlchemy would process otherwise goes through SQLAlchemy.
-
-    On a unit of work's connection (`await session.connection()`), a statement sent before any other runs ahead of
-    the transaction's BEGIN (SQLAlchemy sends it with its first statement), as a transaction of its own: for a
-    look-up under READ COMMITTED, where each statement sees what was committed when it ran, that is the same."""
-    if getattr(statement, "is_dml", False):
-        raise RuntimeError("fetch_rows reads; it was given a statement that writes")
-    driven = _driven(statement, connection) if connection.dialect.driver == "asyncpg" else None
-    if driven is None:
-        return cast(Sequence[Mapping[str, Any]], (await connection.execute(statement, values)).mappings().all())
-    sql, names, literals, processors = driven
-    bound = literals | dict(values)
-    raw = await connection.get_raw_connection()
-    driver = raw.driver_connection
-    assert driver is not None, "a checked-out connection has its driver's connection"
-    try:
-        records = await driver.fetch(sql, *(bound[name] for name in names))
-    except BaseException:
-        await connection.invalidate()  # what state the driver's connection is in is not known: it is not reused
-        raise
-    rows = [dict(record) for record in records]
-    for name, process in processors.items():
-        for row in rows:
-            row[name] = process(row[name])
-    return rows
-
-
-def _driven(statement: Select, connection: AsyncConnection) -> _Driven | None:
-    if statement in _DRIVEN:
-        return _DRIVEN[statement]
-    dialect = connection.dialect
-    compiled = statement.compile(dialect=dialect)
-    processors: dict[str, Callable[[Any], Any]] | None
-    try:
-        processed = ((column.keyname, _processor(column.type, dialect)) for column in compiled._result_columns)
-        processors = {name: process for name, process in processed if process is not None}
-    except _NotKnown:
-        processors = None
-    names = tuple(compiled.positiontup or ())
-    keys = [column.keyname for column in compiled._result_columns]
-    driven: _Driven | None = None
-    if processors is not None and len(set(keys)) == len(keys) and not compiled.post_compile_params:
-        literals = {name: bind.effective_value for name, bind in compiled.binds.items()
-                    if name in names and not bind.required}
-        driven = (str(compiled), names, literals, processors)
-    if len(_DRIVEN) >= _DRIVEN_MAX:
-        _DRIVEN.clear()
-    _DRIVEN[statement] = driven
-    return driven
-
-
-class _NotKnown(Exception):
-    """SQLAlchemy would process a column's value in a way `fetch_rows` does not know."""
-
-
-def _processor(type_: TypeEngine[Any], dialect: Any) -> Callable[[Any], Any] | None:
-    """What SQLAlchemy does to a column's value as asyncpg decodes it: nothing (None) or a function; _NotKnown when
-    that is not known here. A TypeDecorator's own processing over an implementation that does nothing; floats as
-    asyncpg gives them unless they are asked as Decimal."""
-    if isinstance(type_, TypeDecorator):
-        if _processor(type_.impl_instance, dialect) is not None:
-            raise _NotKnown(type_)
-
-        def process(value: Any, decorator: TypeDecorator = type_) -> Any:
-            return decorator.process_result_value(value, dialect)
-
-        return process
-    if isinstance(type_, Float):
-        if type_.asdecimal:
-            raise _NotKnown(type_)
-        return None
-    try:
-        return type_._cached_result_processor(dialect, None)
-    except Exception as exc:  # a type that needs to know the column's database type
-        raise _NotKnown(type_) from exc
 
 
 class UtcDateTime(TypeDecorator):
@@ -287,6 +194,8 @@ class Database:
         # Reads on PostgreSQL in autocommit: a lone SELECT needs no BEGIN and COMMIT around it, two of its three round
         # trips. SQLite's driver begins a transaction only before a write, so its reads need nothing.
         self._readers = self.engine.execution_options(**({} if self.is_sqlite else {"isolation_level": "AUTOCOMMIT"}))
+        # Single writes on PostgreSQL: the one statement is its own transaction.
+        self._writers = None if self.is_sqlite else self.engine.execution_options(isolation_level="AUTOCOMMIT")
         event.listen(self._readers.sync_engine, "before_execute", _refuse_writes)
         self._after_commit: defaultdict[str, list[Callable[[], None]]] = defaultdict(list)
         # SQLite has one write lock and its busy handler sleeps up to 100 ms between tries: units of work of one
@@ -327,6 +236,32 @@ class Database:
         refused before it is sent."""
         async with self._readers.connect() as connection:
             yield connection
+
+    @asynccontextmanager
+    async def single_write(self) -> AsyncIterator[SingleWrite]:
+        """A unit of work that writes with one statement (`shared.driven.SingleWrite`): on PostgreSQL a connection
+        in autocommit, the statement its own transaction (one round trip where a transaction takes three, and no
+        ORM session); on SQLite a transaction in the write turn. A unique-key clash becomes Conflict."""
+        if self._writers is None:
+            async with self._turns or contextlib.nullcontext(), self.engine.connect() as connection:
+                write = SingleWrite(connection, autocommit=False)
+                try:
+                    await connection.exec_driver_sql("BEGIN IMMEDIATE")  # the write lock now, not half-way
+                    yield write
+                    await connection.commit()
+                except IntegrityError as exc:
+                    await connection.rollback()
+                    raise Conflict("the record clashes with one that already exists", zh="与已有的记录重复") from exc
+                except BaseException:
+                    await connection.rollback()
+                    raise
+        else:
+            async with self._writers.connect() as connection:
+                write = SingleWrite(connection, autocommit=True)
+                yield write
+        for channel in sorted(write.woken):
+            for callback in self._after_commit.get(channel, ()):
+                callback()
 
     async def _notify(self, session: AsyncSession) -> None:
         """NOTIFY, in the transaction, the channels it asked to wake whose writes sent none themselves (bulk writes,

@@ -13,6 +13,7 @@ from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from shared.clock import Clock
+from shared.driven import SingleWrite
 from shared.runtime import ServiceUnit
 
 
@@ -32,6 +33,17 @@ def session_of(service: str):
             yield session
 
     return session
+
+
+def single_write_of(service: str):
+    """The request's unit of work that writes with one statement (`Database.single_write`)."""
+    unit = unit_of(service)
+
+    async def single_write(request: Request) -> AsyncIterator[SingleWrite]:
+        async with unit(request).database.single_write() as write:
+            yield write
+
+    return single_write
 
 
 def readings_of(service: str):

@@ -149,7 +149,7 @@ async def load(*, session: AsyncSession, clock: Clock) -> dict[str, str] | None:
     session.add(supply_list)
     await session.flush()
     for employer, fields, listed in data.postings:
-        await postings.post(session=session, fields=fields | {"supply_list_id": supply_list.id if listed else None},
+        await postings.post(unit=session, fields=fields | {"supply_list_id": supply_list.id if listed else None},
                             employer_id=made[employer].id, clock=clock)
     return {"employer_id": made[LEAGUE_EMPLOYERS[0]].id, "beijing_employer_id": made[BEIJING_EMPLOYERS[0]].id,
             "office_id": DEMO_OFFICE, "supply_list_id": supply_list.id}

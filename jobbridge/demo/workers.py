@@ -310,7 +310,7 @@ async def load(*, session: AsyncSession, settings: WorkersSettings, clock: Clock
         return 0
     planned = assign_postings(data, openings, today=local_today(clock))
     for labourer, placement in zip(data, planned):
-        profile = await profiles.register(session=session, fields=labourer.fields, by=by, keys=keys, clock=clock)
+        profile = await profiles.register(unit=session, fields=labourer.fields, by=by, keys=keys, clock=clock)
         if placement is not None:
             await place(session=session, worker_id=profile.id, placement=placement, by=by, clock=clock,
                         holder=holder, follow_up_months=settings.follow_up_months)

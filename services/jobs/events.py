@@ -21,6 +21,7 @@ from shared.contracts.jobs import (
     FairInvitation,
     PostingSnapshot,
 )
+from shared.driven import SingleWrite
 from shared.events.outbox import NewEvent, add_event, add_events
 from shared.reference.regions import get_region
 
@@ -57,11 +58,11 @@ async def posting_changed(session: AsyncSession, posting: Posting, *, type: str,
                     version=posting.version, data=snapshot(posting).data())
 
 
-async def posting_opened(session: AsyncSession, row: Mapping[str, Any], view: Mapping[str, Any], *,
+async def posting_opened(unit: AsyncSession | SingleWrite, row: Mapping[str, Any], view: Mapping[str, Any], *,
                          clock: Clock) -> None:
     """Insert a new posting's row and its `jobs.posting.opened` event (the snapshot made from its view), in one
     statement on PostgreSQL."""
-    await add_event(session, outbox, clock=clock, producer="jobs", type=POSTING_OPENED, subject=view["id"],
+    await add_event(unit, outbox, clock=clock, producer="jobs", type=POSTING_OPENED, subject=view["id"],
                     version=view["version"], data=snapshot_of(view), along=[(cast(Table, Posting.__table__), row)])
 
 

@@ -22,6 +22,7 @@ from shared.contracts.workers import (
     PlacementFacts,
     WorkerSnapshot,
 )
+from shared.driven import SingleWrite
 from shared.events.outbox import NewEvent, add_event, add_events
 from shared.reference.regions import get_region
 
@@ -62,11 +63,11 @@ async def profile_changed(session: AsyncSession, profile: WorkerProfile, *, type
                     version=profile.version, data=data)
 
 
-async def profile_registered(session: AsyncSession, row: Mapping[str, Any], *, clock: Clock,
+async def profile_registered(unit: AsyncSession | SingleWrite, row: Mapping[str, Any], *, clock: Clock,
                              along: Sequence[tuple[Table, Mapping[str, Any]]] = ()) -> None:
     """Insert a new worker_profiles row and its `workers.profile.registered` event, and the rows `along` (its audit
     row), in one statement on PostgreSQL."""
-    await add_event(session, outbox, clock=clock, producer="workers", type=PROFILE_REGISTERED, subject=row["id"],
+    await add_event(unit, outbox, clock=clock, producer="workers", type=PROFILE_REGISTERED, subject=row["id"],
                     version=row["version"], data=snapshot_of(row, today=local_today(clock)),
                     along=[(cast(Table, WorkerProfile.__table__), row), *along])
 

@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.clock import Clock, SystemClock
 from shared.db import BigId, Database, UtcDateTime, notifying, on_postgresql, rows_touched, wake_at_commit
+from shared.driven import SingleWrite
 from shared.events.bus import Bus, StoredEvent
 from shared.events.envelope import Envelope
 from shared.events.waiting import backoff, first_of
@@ -60,26 +61,30 @@ def outbox_table(metadata: MetaData) -> Table:
     )
 
 
-async def add_event(session: AsyncSession, outbox: Table, *, clock: Clock, producer: str, type: str,
+async def add_event(unit: AsyncSession | SingleWrite, outbox: Table, *, clock: Clock, producer: str, type: str,
                     subject: str, version: int, data: dict[str, Any],
                     along: Sequence[tuple[Table, Mapping[str, Any]]] = ()) -> Envelope:
-    """Write one event into the outbox, inside the caller's transaction. `along`: rows of other tables to insert with
-    it, the record the event tells of. On PostgreSQL those rows, the event and the relays' wake-up go in one
-    statement, one round trip; elsewhere the rows are inserted first, then the event."""
+    """Write one event into the outbox, inside the caller's unit of work: a transaction (`Database.transaction`) or
+    a single write (`Database.single_write`). `along`: rows of other tables to insert with it, the record the event
+    tells of. On PostgreSQL those rows, the event and the relays' wake-up go in one statement, one round trip;
+    elsewhere the rows are inserted first, then the event."""
     now = clock.now()
     envelope = Envelope(type=type, occurred_at=now, producer=producer, subject=subject, version=version, data=data)
     event = {"event_id": str(envelope.id), "type": type, "subject": subject, "body": envelope.model_dump_json(),
              "created_at": now, "next_attempt_at": now, "attempts": 0}
-    if on_postgresql(session):
+    execute = unit.write if isinstance(unit, SingleWrite) else unit.execute
+    postgresql = unit.on_postgresql if isinstance(unit, SingleWrite) else on_postgresql(unit)
+    if postgresql:
         rows = {f"r{i}_{key}": value for i, (_, row) in enumerate(along) for key, value in row.items()}
-        await session.execute(_written_with(outbox, tuple((table, tuple(row)) for table, row in along)),
-                              event | rows)
-        wake_at_commit(session, OUTBOX_CHANNEL, notified=True)
+        await execute(_written_with(outbox, tuple((table, tuple(row)) for table, row in along)), event | rows)
     else:
         for table, row in along:
-            await session.execute(table.insert(), row)
-        await session.execute(_insert(outbox), event)
-        wake_at_commit(session, OUTBOX_CHANNEL)
+            await execute(table.insert(), row)
+        await execute(_insert(outbox), event)
+    if isinstance(unit, SingleWrite):
+        unit.wake(OUTBOX_CHANNEL)  # on PostgreSQL the statement sent its own NOTIFY
+    else:
+        wake_at_commit(unit, OUTBOX_CHANNEL, notified=postgresql)
     return envelope
 
 

@@ -17,7 +17,7 @@ from services.jobs.postings import service
 from services.jobs.settings import JobsSettings
 from shared.auth import mint_token
 from shared.clock import FixedClock
-from shared.db import fetch_rows
+from shared.driven import fetch_rows
 
 pytestmark = pytest.mark.integration
 

@@ -10,7 +10,6 @@ import httpx
 import pytest
 
 from jobbridge.platform import create_platform
-
 from services.jobs.app import build
 from services.jobs.settings import JobsSettings
 from services.matching.ranking.batch import collector_paused

@@ -19,7 +19,8 @@ from services.jobs.postings.models import Posting, PostingStatus
 from services.jobs.supply_lists.models import SupplyList
 from shared.auth import Principal, Role
 from shared.clock import Clock, local_today
-from shared.db import code_prefix, fetch_rows
+from shared.db import code_prefix
+from shared.driven import SingleWrite, fetch_rows, look_up
 from shared.errors import Conflict, Forbidden, Invalid, NotFound
 
 
@@ -48,13 +49,12 @@ _EMPLOYER_NAME = select(Employer.name).where(Employer.id == bindparam("employer_
 _LIST_OFFICE = select(SupplyList.office_id).where(SupplyList.id == bindparam("supply_list_id"))
 
 
-async def post(*, session: AsyncSession, fields: dict[str, Any], employer_id: str, clock: Clock) -> dict[str, Any]:
-    """Validate and open a posting of a registered employer; its `jobs.posting.opened` event goes into the same
-    transaction. The posting's view (events.view_of). Written as a row, as a supply list's postings are: a posting
-    just opened is no record the unit of work needs to track."""
-    # Through the unit of work's connection, not the ORM: nothing is pending in it to flush before, and the ORM's
-    # execution path cost as much CPU as the statement's round trip.
-    found = await fetch_rows(await session.connection(), _EMPLOYER_NAME, {"employer_id": employer_id})
+async def post(*, unit: AsyncSession | SingleWrite, fields: dict[str, Any], employer_id: str,
+               clock: Clock) -> dict[str, Any]:
+    """Validate and open a posting of a registered employer; the posting and its `jobs.posting.opened` event are
+    one write (one statement on PostgreSQL: in a single write, `Database.single_write`, its own transaction). The
+    posting's view (events.view_of). Written as a row, as a supply list's postings are."""
+    found = await look_up(unit, _EMPLOYER_NAME, {"employer_id": employer_id})
     employer_name = found[0]["name"] if found else None
     if employer_name is None:
         raise Invalid(f"unknown employer {employer_id}", field="employer_id", zh="没有这个用人单位")
@@ -63,11 +63,13 @@ async def post(*, session: AsyncSession, fields: dict[str, Any], employer_id: st
     if errors:
         raise PostingRejected(errors)
     values = rules.complete(fields)
-    list_id = values.get("supply_list_id")
-    office_id = await session.scalar(_LIST_OFFICE, {"supply_list_id": list_id}) if list_id else None
+    office_id = None
+    if list_id := values.get("supply_list_id"):
+        office_id = next((row["office_id"] for row in await look_up(unit, _LIST_OFFICE, {"supply_list_id": list_id})),
+                         None)
     row = opened(values, employer_id=employer_id, now=clock.now(), today=today)
     view = view_of(row, employer_name=employer_name, supply_list_office_id=office_id)
-    await posting_opened(session, row, view, clock=clock)
+    await posting_opened(unit, row, view, clock=clock)
     return view
 
 

@@ -17,7 +17,7 @@ from services.workers.profiles.idcard import IdCardError, parse_id_number, worki
 from services.workers.profiles.models import WorkerProfile, WorkerStatus
 from shared.auth import Principal, Role
 from shared.clock import Clock, local_today
-from shared.db import fetch_rows
+from shared.driven import SingleWrite, look_up
 from shared.errors import Conflict, Forbidden, Invalid, NotFound
 from shared.pii import PiiKeys, blind_index, last4, seal
 from shared.reference.regions import county_of, get_region, in_league
@@ -135,23 +135,25 @@ def registration(*, fields: dict[str, Any], by: Principal, keys: PiiKeys, now: d
     }
 
 
-async def register(*, session: AsyncSession, fields: dict[str, Any], by: Principal, keys: PiiKeys, clock: Clock,
-                   shown_as: str | None = None) -> WorkerProfile:
+async def register(*, unit: AsyncSession | SingleWrite, fields: dict[str, Any], by: Principal, keys: PiiKeys,
+                   clock: Clock, shown_as: str | None = None) -> WorkerProfile:
     """Register a labourer of the staff member's region; the same ID-card number twice is a conflict. The profile is
     written as a row, as a ledger's are; the record returned presents it and is not tracked by the unit of work.
     `shown_as`: the caller is answered with the profile (`shown`), and that read, audited as this action, is written
-    with the profile and its event (one statement on PostgreSQL)."""
+    with the profile and its event (one statement on PostgreSQL: in a single write, `Database.single_write`, its own
+    transaction)."""
     row = registration(fields=fields, by=by, keys=keys, now=clock.now(), today=local_today(clock))
-    # The holder looked up through the unit of work's connection, not the ORM: nothing is pending in it to flush
-    # before (a new profile is written as a row), and the ORM's execution path cost as much CPU as the round trip.
-    holders = await fetch_rows(await session.connection(), _HOLDER, {"id_hash": row["id_number_hash"]})
+    # The holder looked up by the driver, not the ORM (`shared.driven`): nothing is pending in the unit of work to
+    # flush before (a new profile is written as a row), and the ORM's execution path cost as much CPU as the round
+    # trip. Two registrations of one number at once both find none; the second's write then clashes (a Conflict).
+    holders = await look_up(unit, _HOLDER, {"id_hash": row["id_number_hash"]})
     if holders:
         raise duplicate_of(holders[0]["id"], holders[0]["home_region_code"], by=by)
     profile = WorkerProfile(**row)
     reads = [(audit.READS, audit.read_row(by=by, worker_id=profile.id, fields=_seen_in_clear(profile),
                                           action=shown_as, clock=clock))
              ] if shown_as and privacy.sees_clear(by, profile) else []
-    await profile_registered(session, row, clock=clock, along=reads)
+    await profile_registered(unit, row, clock=clock, along=reads)
     return profile
 
 
