@@ -35,15 +35,16 @@ def session_of(service: str):
     return session
 
 
-def single_write_of(service: str):
-    """The request's unit of work that writes with one statement (`Database.single_write`)."""
+def single_writes_of(service: str):
+    """A maker of single writes (`Database.single_write`), for routes whose writing is one statement. A plain
+    dependency, as `readings_of`: the route opens the unit of work and it has written before the answer goes out,
+    without the exit stack and shielded cancel scope FastAPI gives a dependency that yields, on every request."""
     unit = unit_of(service)
 
-    async def single_write(request: Request) -> AsyncIterator[SingleWrite]:
-        async with unit(request).database.single_write() as write:
-            yield write
+    async def single_writes(request: Request) -> Callable[[], AbstractAsyncContextManager[SingleWrite]]:
+        return unit(request).database.single_write
 
-    return single_write
+    return single_writes
 
 
 def readings_of(service: str):

@@ -13,14 +13,16 @@ from services.jobs.fairs.labourers import Labourers
 from services.jobs.settings import JobsSettings
 from shared.auth import Principal, Role, current_principal, require
 from shared.clock import Clock
-from shared.deps import clock_of, readings_of, session_of, settings_of, single_write_of, units_of
+from shared.deps import clock_of, readings_of, session_of, settings_of, single_writes_of, units_of
 from shared.driven import SingleWrite
 
 # scope="function": the unit of work commits before the response is sent, so a failed commit is never a 201.
 SessionDep = Annotated[AsyncSession, Depends(session_of("jobs"), scope="function")]
 # For routes whose writing is one statement (the record, its event and the relays' wake-up): on PostgreSQL that
 # statement is its own transaction, with no BEGIN or COMMIT around it.
-SingleWriteDep = Annotated[SingleWrite, Depends(single_write_of("jobs"), scope="function")]
+# A maker: the route opens it (`async with writes() as write`), and it has written before the answer goes out.
+SingleWritesDep = Annotated[Callable[[], AbstractAsyncContextManager[SingleWrite]],
+                            Depends(single_writes_of("jobs"))]
 # For routes that only read: statements in autocommit, no transaction around them, on a connection the route holds
 # for as long as its statements run.
 ReadingsDep = Annotated[Callable[[], AbstractAsyncContextManager[AsyncConnection]], Depends(readings_of("jobs"))]

@@ -13,7 +13,7 @@ from services.workers.placements.openings import Openings
 from services.workers.settings import WorkersSettings
 from shared.auth import Principal, Role, require
 from shared.clock import Clock
-from shared.deps import clock_of, session_of, settings_of, single_write_of, units_of
+from shared.deps import clock_of, session_of, settings_of, single_writes_of, units_of
 from shared.driven import SingleWrite
 from shared.pii import PiiKeys
 
@@ -21,7 +21,9 @@ from shared.pii import PiiKeys
 SessionDep = Annotated[AsyncSession, Depends(session_of("workers"), scope="function")]
 # For routes whose writing is one statement (a registration: the profile, its audit row and its event): on
 # PostgreSQL that statement is its own transaction, with no BEGIN or COMMIT around it.
-SingleWriteDep = Annotated[SingleWrite, Depends(single_write_of("workers"), scope="function")]
+# A maker: the route opens it (`async with writes() as write`), and it has written before the answer goes out.
+SingleWritesDep = Annotated[Callable[[], AbstractAsyncContextManager[SingleWrite]],
+                            Depends(single_writes_of("workers"))]
 # For routes that read an upload first: the unit of work is opened only once the file is read.
 UnitsDep = Annotated[Callable[[], AbstractAsyncContextManager[AsyncSession]], Depends(units_of("workers"))]
 ClockDep = Annotated[Clock, Depends(clock_of("workers"))]

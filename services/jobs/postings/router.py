@@ -13,7 +13,7 @@ from services.jobs.deps import (
     ReadingsDep,
     SessionDep,
     SettingsDep,
-    SingleWriteDep,
+    SingleWritesDep,
 )
 from services.jobs.events import as_view
 from services.jobs.postings import service
@@ -40,12 +40,14 @@ def _employer_for(body: PostingIn, by: Principal) -> str:
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=PostingOut)
-async def post_vacancy(body: PostingIn, write: SingleWriteDep, clock: ClockDep, by: EmployerOrAdmin) -> PostingOut:
+async def post_vacancy(body: PostingIn, writes: SingleWritesDep, clock: ClockDep,
+                       by: EmployerOrAdmin) -> PostingOut:
     if body.supply_list_id is not None:
         raise Invalid("postings join a supply list through its import", field="supply_list_id",
                       zh="岗位只能通过上传岗位供给清单加入清单")
-    view = await service.post(unit=write, fields=body.model_dump(), employer_id=_employer_for(body, by),
-                              clock=clock)
+    async with writes() as write:
+        view = await service.post(unit=write, fields=body.model_dump(), employer_id=_employer_for(body, by),
+                                  clock=clock)
     return PostingOut.model_validate(view)
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.workers.deps import ClockDep, KeysDep, ServiceCaller, SessionDep, SingleWriteDep, StaffOrAdmin
+from services.workers.deps import ClockDep, KeysDep, ServiceCaller, SessionDep, SingleWritesDep, StaffOrAdmin
 from services.workers.profiles import contact, service
 from services.workers.profiles.schemas import ProfileIn, ProfileOut, ProfilePage, ProfilePatch, TransferIntention
 from shared.forms import PAGE_MAX
@@ -17,10 +17,11 @@ internal = APIRouter(prefix="/internal", tags=["internal"])
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ProfileOut)
-async def register_worker(body: ProfileIn, write: SingleWriteDep, clock: ClockDep, keys: KeysDep,
+async def register_worker(body: ProfileIn, writes: SingleWritesDep, clock: ClockDep, keys: KeysDep,
                           by: StaffOrAdmin) -> dict:
-    profile = await service.register(unit=write, fields=body.model_dump(), by=by, keys=keys, clock=clock,
-                                     shown_as="register")
+    async with writes() as write:
+        profile = await service.register(unit=write, fields=body.model_dump(), by=by, keys=keys, clock=clock,
+                                         shown_as="register")
     return service.shown(profile=profile, by=by, keys=keys, clock=clock)
 
 
