@@ -167,6 +167,10 @@ class SingleWrite:
 
     On SQLite (which has no INSERT in a WITH clause) it is a transaction holding the database's write turn, in
     which `write` may run several statements.
+
+    So on PostgreSQL the write is committed when `write` returns, where on SQLite it is committed when the unit
+    ends: the write is the unit's last step that may fail, and whatever follows it (shaping the answer) happens
+    after the unit.
     """
 
     def __init__(self, connection: AsyncConnection, *, autocommit: bool) -> None:
