@@ -7,7 +7,7 @@ import contextlib
 import os
 import time
 from collections import defaultdict
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -213,20 +213,10 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """A unit of work: commit once at the end, roll back on any error; a unique-key clash becomes Conflict."""
-        async with self._turns or contextlib.nullcontext(), self.sessions() as session:
-            try:
-                yield session
-                await self._notify(session)
-                await session.commit()
-            except IntegrityError as exc:
-                await session.rollback()
-                raise Conflict("the record clashes with one that already exists", zh="与已有的记录重复") from exc
-            except BaseException:
-                await session.rollback()
-                raise
-        for channel in sorted(session.info.pop(_WAKE, ())):
-            for callback in self._after_commit.get(channel, ()):
-                callback()
+        async with self._turns or contextlib.nullcontext(), self.sessions() as session, _committed(session):
+            yield session
+            await self._notify(session)
+        self._woken(session.info.pop(_WAKE, ()))
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncConnection]:
@@ -243,23 +233,20 @@ class Database:
         in autocommit, the statement its own transaction (one round trip where a transaction takes three, and no
         ORM session); on SQLite a transaction in the write turn. A unique-key clash becomes Conflict."""
         if self._writers is None:
-            async with self._turns or contextlib.nullcontext(), self.engine.connect() as connection:
+            async with self._turns or contextlib.nullcontext(), self.engine.connect() as connection, \
+                    _committed(connection):
                 write = SingleWrite(connection, autocommit=False)
-                try:
-                    await connection.exec_driver_sql("BEGIN IMMEDIATE")  # the write lock now, not half-way
-                    yield write
-                    await connection.commit()
-                except IntegrityError as exc:
-                    await connection.rollback()
-                    raise Conflict("the record clashes with one that already exists", zh="与已有的记录重复") from exc
-                except BaseException:
-                    await connection.rollback()
-                    raise
+                await connection.exec_driver_sql("BEGIN IMMEDIATE")  # the write lock now, not half-way
+                yield write
         else:
             async with self._writers.connect() as connection:
                 write = SingleWrite(connection, autocommit=True)
                 yield write
-        for channel in sorted(write.woken):
+        self._woken(write.woken)
+
+    def _woken(self, channels: Iterable[str]) -> None:
+        """Call what waits on each channel a unit of work just committed asked to wake (`on_commit`)."""
+        for channel in sorted(channels):
             for callback in self._after_commit.get(channel, ()):
                 callback()
 
@@ -283,6 +270,20 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+@asynccontextmanager
+async def _committed(unit: AsyncSession | AsyncConnection) -> AsyncIterator[None]:
+    """Commit `unit` when the block ends, roll it back on any error; a unique-key clash becomes Conflict."""
+    try:
+        yield
+        await unit.commit()
+    except IntegrityError as exc:
+        await unit.rollback()
+        raise Conflict("the record clashes with one that already exists", zh="与已有的记录重复") from exc
+    except BaseException:
+        await unit.rollback()
+        raise
 
 
 async def begin_writing(session: AsyncSession) -> None:
