@@ -198,17 +198,22 @@ async def baseline(engine: AsyncEngine, n: int, concurrency: int, op: Callable[[
 
 
 class Rounds:
-    """The API's rounds and its baseline's, taken in turn, and the load client's CPU per request."""
+    """The API's rounds and its baseline's, taken in turn; the load client's CPU per request, and the server's (all
+    its processes), which moves less with the machine's load than the rate does."""
 
-    def __init__(self) -> None:
+    def __init__(self, server: Served) -> None:
+        self.server = server
         self.api: list[Sample] = []
         self.base: list[Sample] = []
         self.client_cpu: list[float] = []
+        self.server_cpu: list[float] = []
 
     async def take(self, api: Callable[[], Awaitable[tuple[Sample, float]]],
                    base: Callable[[], Awaitable[Sample]]) -> None:
         for _ in range(ROUNDS):
+            before = group_cpu(self.server.pid)
             sample, cpu = await api()
+            self.server_cpu.append((group_cpu(self.server.pid) - before) / len(sample.latencies))
             self.api.append(sample)
             self.client_cpu.append(cpu)
             self.base.append(await base())
@@ -216,6 +221,27 @@ class Rounds:
     def rates(self) -> str:
         return ", ".join(f"{s.rate:,.0f}" for s in self.api) + " /s (baseline " + \
             ", ".join(f"{s.rate:,.0f}" for s in self.base) + " /s)"
+
+    def report(self, report: Report, name: str) -> None:
+        """The server's CPU per request as a figure, and the rounds and the client's CPU as a note."""
+        report.figure(f"{name}: server CPU per request", 1e6 * median(self.server_cpu), "µs")
+        report.note(f"{name}: rounds {self.rates()}; server CPU " +
+                    ", ".join(f"{1e6 * cpu:,.0f}" for cpu in self.server_cpu) +
+                    f" µs a request; load client CPU {1e6 * median(self.client_cpu):.0f} µs a request")
+
+
+def group_cpu(group: int) -> float:
+    """CPU seconds (user and system) of the live processes of a process group: `jobbridge serve` and its server
+    processes (it is started in a session of its own)."""
+    ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # it ended meanwhile
+            continue
+        if int(fields[2]) == group:
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 # --- writes ------------------------------------------------------------------------------------------------------
@@ -238,7 +264,7 @@ async def jobs_writes(report: Report, folder: Path) -> None:
     for processes, run in runs.items():
         name = f"POST /jobs/postings, {_processes(processes)}, {WRITE_CONNECTIONS} connections"
         report.compare(name, pooled(run.api), f"bare INSERT, {WRITE_CONNECTIONS} at once", pooled(run.base))
-        report.note(f"{name}: rounds {run.rates()}; load client CPU {1e6 * median(run.client_cpu):.0f} µs a request")
+        run.report(report, name)
     report.note(f"jobs writes: {posted} postings posted, one outbox row each (counted)")
 
 
@@ -263,7 +289,7 @@ async def _post_vacancies(server: Served, engine: AsyncEngine, folder: Path) -> 
         async with engine.begin() as connection:
             await connection.execute(POSTINGS.insert(), row | {"id": str(uuid.uuid4())})
 
-    run = Rounds()
+    run = Rounds(server)
     await run.take(api, lambda: baseline(engine, WRITES, WRITE_CONNECTIONS, insert))
     return run
 
@@ -288,7 +314,7 @@ async def workers_writes(report: Report, folder: Path) -> None:
     for processes, run in runs.items():
         name = f"POST /workers/profiles, {_processes(processes)}, {WRITE_CONNECTIONS} connections"
         report.compare(name, pooled(run.api), f"bare INSERT, {WRITE_CONNECTIONS} at once", pooled(run.base))
-        report.note(f"{name}: rounds {run.rates()}; load client CPU {1e6 * median(run.client_cpu):.0f} µs a request")
+        run.report(report, name)
     report.note(f"workers writes: {registered} labourers registered, one outbox row and one audit row each "
                 f"(counted); bare INSERTs of rows sealed beforehand, with no outbox or audit row")
 
@@ -314,7 +340,7 @@ async def _register_workers(server: Served, engine: AsyncEngine, indices, folder
         return await baseline(engine, WRITES, WRITE_CONNECTIONS, insert)
 
     await api(WARMUP)
-    run = Rounds()
+    run = Rounds(server)
     await run.take(api, bare)
     return run
 
@@ -365,8 +391,7 @@ async def jobs_reads(report: Report, folder: Path) -> None:
             api = pooled(run.api)
             report.compare(name, api, f"{base}, {READ_CONNECTIONS} at once", pooled(run.base))
             report.figure(f"{name}: per second against the goal", api.rate, "/s", "goal", READ_GOAL)
-            report.note(f"{name}: rounds {run.rates()}; load client CPU {1e6 * median(run.client_cpu):.0f} µs a "
-                        f"request")
+            run.report(report, name)
     report.note(f"reads: {SEEDED:,} open postings over {len(REGIONS)} districts and counties; the page is "
                 f"{PAGE} ({SEEDED // len(REGIONS)} match, total counted); station staff token; bare SELECTs "
                 f"in autocommit (no BEGIN/COMMIT), the page's without its count")
@@ -404,7 +429,7 @@ async def _read_postings(server: Served, engine: AsyncEngine, ids: list[str],
 
     await api_by_id(WARMUP)
     await api_page(WARMUP)
-    first, pages = Rounds(), Rounds()
+    first, pages = Rounds(server), Rounds(server)
     await first.take(api_by_id, lambda: baseline(engine, READS, READ_CONNECTIONS, select_one))
     await pages.take(api_page, lambda: baseline(engine, READS, READ_CONNECTIONS, select_page))
     return first, pages
