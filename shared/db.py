@@ -37,6 +37,7 @@ from sqlalchemy.types import TypeDecorator
 
 from shared.driven import SingleWrite
 from shared.errors import Conflict
+from shared.leases import IDLE_SINCE, Leases
 
 # Constraint names every service's metadata uses, so migrations can name (and later drop) what they create.
 NAMING_CONVENTION = {
@@ -137,16 +138,19 @@ def make_engine(url: str, *, pool_size: int = 20) -> AsyncEngine:
 # is replaced instead of failing the unit of work. One in steady use is not: a ping before every transaction would
 # cost it three round trips (BEGIN, a query, ROLLBACK), which for a relay pass or a consumer batch is half its work.
 PING_IDLE_SECONDS = 5.0
+# Of a pool's connections, the share a Database may keep idle for its next reads, and as much for its next single
+# writes (`shared.leases`): a fifth each, so that most stay free for the service's transactions.
+LEASES_SHARE = 0.2
 
 
 def _ping_when_idle(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "checkin")
     def _idle_from(_dbapi_connection: Any, record: Any) -> None:
-        record.info["idle_since"] = time.monotonic()
+        record.info.setdefault(IDLE_SINCE, time.monotonic())  # kept idle before (`shared.leases`): since then
 
     @event.listens_for(engine.sync_engine, "checkout")
     def _ping(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
-        idle_since = record.info.get("idle_since")
+        idle_since = record.info.pop(IDLE_SINCE, None)
         if idle_since is None or time.monotonic() - idle_since < PING_IDLE_SECONDS:
             return
         try:
@@ -194,9 +198,16 @@ class Database:
         # Reads on PostgreSQL in autocommit: a lone SELECT needs no BEGIN and COMMIT around it, two of its three round
         # trips. SQLite's driver begins a transaction only before a write, so its reads need nothing.
         self._readers = self.engine.execution_options(**({} if self.is_sqlite else {"isolation_level": "AUTOCOMMIT"}))
-        # Single writes on PostgreSQL: the one statement is its own transaction.
-        self._writers = None if self.is_sqlite else self.engine.execution_options(isolation_level="AUTOCOMMIT")
         event.listen(self._readers.sync_engine, "before_execute", _refuse_writes)
+        # On PostgreSQL both kinds run in autocommit, on connections kept between them (`shared.leases`); single
+        # writes too: the one statement is its own transaction.
+        self._reads: Leases | None = None
+        self._writes: Leases | None = None
+        if not self.is_sqlite:
+            keep = int(pool_size * LEASES_SHARE)
+            self._reads = Leases(self._readers, keep=keep, idle_seconds=PING_IDLE_SECONDS)
+            self._writes = Leases(self.engine.execution_options(isolation_level="AUTOCOMMIT"), keep=keep,
+                                  idle_seconds=PING_IDLE_SECONDS)
         self._after_commit: defaultdict[str, list[Callable[[], None]]] = defaultdict(list)
         # SQLite has one write lock and its busy handler sleeps up to 100 ms between tries: units of work of one
         # process take turns here instead, which cuts the tail latency under concurrent requests by about 3x.
@@ -224,7 +235,7 @@ class Database:
         as the statement): each statement sees what was committed when it ran (one statement per answer keeps an
         answer consistent), and nothing waits for SQLite's write turn. An INSERT, UPDATE or DELETE through it is
         refused before it is sent."""
-        async with self._readers.connect() as connection:
+        async with self._reads.connection() if self._reads else self._readers.connect() as connection:
             yield connection
 
     @asynccontextmanager
@@ -232,14 +243,14 @@ class Database:
         """A unit of work that writes with one statement (`shared.driven.SingleWrite`): on PostgreSQL a connection
         in autocommit, the statement its own transaction (one round trip where a transaction takes three, and no
         ORM session); on SQLite a transaction in the write turn. A unique-key clash becomes Conflict."""
-        if self._writers is None:
+        if self._writes is None:
             async with self._turns or contextlib.nullcontext(), self.engine.connect() as connection, \
                     _committed(connection):
                 write = SingleWrite(connection, autocommit=False)
                 await connection.exec_driver_sql("BEGIN IMMEDIATE")  # the write lock now, not half-way
                 yield write
         else:
-            async with self._writers.connect() as connection:
+            async with self._writes.connection() as connection:
                 write = SingleWrite(connection, autocommit=True)
                 yield write
         self._woken(write.woken)
@@ -269,6 +280,9 @@ class Database:
             return False
 
     async def dispose(self) -> None:
+        for leases in (self._reads, self._writes):
+            if leases is not None:
+                await leases.close()
         await self.engine.dispose()
 
 

@@ -93,14 +93,22 @@ async def _sent(connection: AsyncConnection, driven: _Driven, values: Mapping[st
     bound = driven.literals | dict(values)
     arguments = [process(bound[name]) if (process := driven.binds.get(name)) else bound[name]
                  for name in driven.names]
-    raw = await connection.get_raw_connection()
-    driver = raw.driver_connection
-    assert driver is not None, "a checked-out connection has its driver's connection"
-    rows = [dict(record) for record in await driver.fetch(driven.sql, *arguments)]
+    rows = [dict(record) for record in await (await _driver(connection)).fetch(driven.sql, *arguments)]
     for name, process in driven.results.items():
         for row in rows:
             row[name] = process(row[name])
     return rows
+
+
+async def _driver(connection: AsyncConnection) -> asyncpg.Connection:
+    """The asyncpg connection under `connection`. Taken as it is while the connection holds one (a greenlet to ask
+    SQLAlchemy for it cost as much as decoding a row); asked for otherwise, which reconnects an invalidated one."""
+    sync = connection.sync_connection
+    raw = sync.connection if sync is not None and not sync.closed and not sync.invalidated else \
+        await connection.get_raw_connection()
+    driver = raw.driver_connection
+    assert driver is not None, "a checked-out connection has its driver's connection"
+    return cast(asyncpg.Connection, driver)
 
 
 def _driven(statement: Executable, connection: AsyncConnection) -> _Driven | None:
