@@ -23,7 +23,7 @@ import subprocess
 import sys
 import tempfile
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
@@ -99,17 +99,19 @@ def errors_logged(log: Path, last: int = 3) -> str:
 
 
 @asynccontextmanager
-async def serving(service: str, *, url: str, processes: int, folder: Path) -> AsyncIterator[Served]:
+async def serving(service: str, *, url: str, processes: int, folder: Path,
+                  settings: Mapping[str, str] | None = None) -> AsyncIterator[Served]:
     """`jobbridge serve --service SERVICE --workers PROCESSES` on a free loopback port, as a deployment runs it
-    (relays and consumers apart, so none runs here; request logs as JSON lines, to a file)."""
+    (relays and consumers apart, so none runs here; request logs as JSON lines, to a file); `settings`: more
+    environment variables."""
     port = _free_port()
     folder.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ) | {
         "DATA_DIR": str(folder), "JWT_SECRET": SECRET, "BUS": "memory", "RUN_WORKERS_IN_PROCESS": "false",
         f"{service.upper()}_DATABASE_URL": url, "PII_KEY": PII_KEY, "PII_HASH_KEY": PII_HASH_KEY,
-        "LOG_LEVEL": "INFO", "PYTHONUNBUFFERED": "1"}
+        "LOG_LEVEL": "INFO", "PYTHONUNBUFFERED": "1"} | dict(settings or {})
     env.pop("WEB_CONCURRENCY", None)
-    log_path = folder / f"{service}-{processes}.log"
+    log_path = folder / f"{service}-{processes}-{uuid.uuid4().hex[:6]}.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "jobbridge.cli", "serve", "--service", service, "--host", "127.0.0.1",
@@ -381,12 +383,18 @@ async def jobs_reads(report: Report, folder: Path) -> None:
             runs = {}
             for processes in PROCESSES:
                 async with serving("jobs", url=url, processes=processes, folder=folder / "reads") as server:
-                    runs[processes] = await _read_postings(server, engine, ids, folder)
+                    by_id, kept = await _read_postings(server, engine, ids, folder)
+                async with serving("jobs", url=url, processes=processes, folder=folder / "reads",
+                                   settings={"JOBS_PAGES_KEPT": "0"}) as server:
+                    runs[processes] = (by_id, kept, await _read_pages(server, engine, folder))
         finally:
             await engine.dispose()
-    for processes, (by_id, page) in runs.items():
+    for processes, (by_id, kept, read) in runs.items():
         for what, run, base in (("GET /jobs/postings/{id}", by_id, "bare SELECT by id"),
-                                ("GET /jobs/postings, filtered page of 20", page, "bare SELECT of the page's rows")):
+                                ("GET /jobs/postings, filtered page of 20, kept in memory", kept,
+                                 "bare SELECT of the page's rows"),
+                                ("GET /jobs/postings, filtered page of 20, read each time", read,
+                                 "bare SELECT of the page's rows")):
             name = f"{what}, {_processes(processes)}, {READ_CONNECTIONS} connections"
             api = pooled(run.api)
             report.compare(name, api, f"{base}, {READ_CONNECTIONS} at once", pooled(run.base))
@@ -395,10 +403,14 @@ async def jobs_reads(report: Report, folder: Path) -> None:
     report.note(f"reads: {SEEDED:,} open postings over {len(REGIONS)} districts and counties; the page is "
                 f"{PAGE} ({SEEDED // len(REGIONS)} match, total counted); station staff token; bare SELECTs "
                 f"in autocommit (no BEGIN/COMMIT), the page's without its count")
+    report.note("the page kept in memory: the same page asked every time, so every answer but the first comes from "
+                "the process's kept pages (services/jobs/postings/pages.py; no posting changes meanwhile); read each "
+                "time: a server with JOBS_PAGES_KEPT=0, so every answer is read from PostgreSQL")
 
 
 async def _read_postings(server: Served, engine: AsyncEngine, ids: list[str],
                          folder: Path) -> tuple[Rounds, Rounds]:
+    """Reads by id, then the page; their rounds each beside their baseline's."""
     headers = bearer(role="station_staff", region=workers_data.STAFF_REGION, sub=STAFF_SUB)
     shuffled = random.Random(7).sample(ids, len(ids))
 
@@ -409,30 +421,38 @@ async def _read_postings(server: Served, engine: AsyncEngine, ids: list[str],
         return await load(server.port, by_id(n), connections=READ_CONNECTIONS, expect=200, headers=headers,
                           folder=folder, log=server.log)
 
-    async def api_page(n: int = READS) -> tuple[Sample, float]:
-        return await load(server.port, [("GET", PAGE, None)] * n, connections=READ_CONNECTIONS, expect=200,
-                          headers=headers, folder=folder, log=server.log)
-
     one = select(POSTINGS).where(POSTINGS.c.id == bindparam("id"))
-    rows = (select(POSTINGS).where(POSTINGS.c.status == "open", code_prefix(POSTINGS.c.region_code, "110106"))
-            .order_by(POSTINGS.c.created_at.desc(), POSTINGS.c.id).limit(20))
     next_id = iter(shuffled * (READS * ROUNDS // len(shuffled) + 1)).__next__
 
     async def select_one() -> None:
         async with engine.connect() as connection:
             (await connection.execute(one, {"id": next_id()})).one()
 
+    await api_by_id(WARMUP)
+    first = Rounds(server)
+    await first.take(api_by_id, lambda: baseline(engine, READS, READ_CONNECTIONS, select_one))
+    return first, await _read_pages(server, engine, folder)
+
+
+async def _read_pages(server: Served, engine: AsyncEngine, folder: Path) -> Rounds:
+    headers = bearer(role="station_staff", region=workers_data.STAFF_REGION, sub=STAFF_SUB)
+
+    async def api_page(n: int = READS) -> tuple[Sample, float]:
+        return await load(server.port, [("GET", PAGE, None)] * n, connections=READ_CONNECTIONS, expect=200,
+                          headers=headers, folder=folder, log=server.log)
+
+    rows = (select(POSTINGS).where(POSTINGS.c.status == "open", code_prefix(POSTINGS.c.region_code, "110106"))
+            .order_by(POSTINGS.c.created_at.desc(), POSTINGS.c.id).limit(20))
+
     async def select_page() -> None:
         async with engine.connect() as connection:
             if len((await connection.execute(rows)).all()) != 20:
                 raise RuntimeError("the page's SELECT found fewer than 20 rows")
 
-    await api_by_id(WARMUP)
     await api_page(WARMUP)
-    first, pages = Rounds(server), Rounds(server)
-    await first.take(api_by_id, lambda: baseline(engine, READS, READ_CONNECTIONS, select_one))
+    pages = Rounds(server)
     await pages.take(api_page, lambda: baseline(engine, READS, READ_CONNECTIONS, select_page))
-    return first, pages
+    return pages
 
 
 async def run(report: Report) -> None:

@@ -79,7 +79,10 @@ async def profile(kind: str, folder: Path) -> str:
     service = "workers" if kind == "post_profile" else "jobs"
     async with infra.postgres_database() as url:
         ids = await api_http.seed_postings(url, folder / "seed") if kind.startswith("get") else []
-        async with api_http.serving(service, url=url, processes=1, folder=folder / kind) as (port, pid, log):
+        # The page read from the database each time: kept in memory it would show only the framework.
+        settings = {"JOBS_PAGES_KEPT": "0"} if kind == "get_page" else {}
+        async with api_http.serving(service, url=url, processes=1, folder=folder / kind,
+                                    settings=settings) as (port, pid, log):
             requests, headers, expect = await _requests(kind, port, ids)
             connections = api_http.WRITE_CONNECTIONS if kind.startswith("post") else api_http.READ_CONNECTIONS
             # Unsampled first: what a process does once (the occupation vocabulary, compiled statements, the pool).

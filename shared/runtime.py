@@ -53,6 +53,8 @@ class ServiceUnit:
     settings: CommonSettings
     consumers: list[Consumer] = field(default_factory=list)
     background: list[BackgroundTask] = field(default_factory=list)
+    # Tasks of a process that serves the unit's API, alongside it (what keeps its routes' caches current).
+    serving: list[BackgroundTask] = field(default_factory=list)
     state: dict[str, object] = field(default_factory=dict)  # what the service's routes share, e.g. caches
     # Event types published for whoever may bind to them (none of our services needs them): the broker confirms
     # them with no queue bound, instead of refusing them and leaving them in the outbox.
@@ -109,6 +111,8 @@ class Runtime:
             self._tasks += [asyncio.create_task(relay.run(self._stop), name=f"relay-{name}")
                             for name, relay in self.relays.items()]
             self._tasks += [asyncio.create_task(task(self._stop)) for unit in self.units for task in unit.background]
+        if self.api:
+            self._tasks += [asyncio.create_task(task(self._stop)) for unit in self.units for task in unit.serving]
         if self.api or self.run_consumers:
             self.warm_ups = [asyncio.create_task(asyncio.to_thread(unit.warm_up), name=f"warm-up-{unit.name}")
                              for unit in self.units if unit.warm_up is not None]

@@ -13,6 +13,7 @@ from services.jobs.fairs.labourers import WorkersLabourers
 from services.jobs.fairs.router import router as fairs_router
 from services.jobs.openings.router import internal as openings_router
 from services.jobs.postings.expiry import sweep_on_timer
+from services.jobs.postings.pages import Pages, follow_changes
 from services.jobs.postings.router import router as postings_router
 from services.jobs.settings import JobsSettings
 from services.jobs.supply_lists.router import router as supply_lists_router
@@ -42,10 +43,12 @@ def build(settings: JobsSettings | None = None, *, clock: Clock | None = None) -
             labourers.serve_in_process(app)
 
     sweep = sweep_on_timer(database, clock, every=settings.expiry_sweep_seconds)
+    pages = Pages(size=settings.pages_kept)
     consumer = Consumer(name=NAME, database=database, inbox=inbox, handlers=consumers.handlers(clock), clock=clock)
     return ServiceUnit(name=NAME, router=router, database=database, migrations_dir=MIGRATIONS, outbox=outbox,
                        clock=clock, settings=settings, consumers=[consumer], background=[sweep],
-                       state={"labourers": labourers}, on_app=serve_in)
+                       serving=[follow_changes(pages, database)], state={"labourers": labourers, "pages": pages},
+                       on_app=serve_in)
 
 
 def create_app(settings: JobsSettings | None = None, *, clock: Clock | None = None) -> FastAPI:

@@ -10,6 +10,7 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from services.jobs.fairs.labourers import Labourers
+from services.jobs.postings.pages import Pages
 from services.jobs.settings import JobsSettings
 from shared.auth import Principal, Role, current_principal, require
 from shared.clock import Clock
@@ -36,6 +37,13 @@ OfficeOrAdmin = Annotated[Principal, Depends(require(Role.partner_office, Role.a
 StaffOrAdmin = Annotated[Principal, Depends(require(Role.station_staff, Role.admin))]
 Admin = Annotated[Principal, Depends(require(Role.admin))]
 ServiceCaller = Annotated[Principal, Depends(require(Role.service))]
+
+
+async def _pages(request: Request) -> Pages:
+    return request.app.state.units["jobs"].state["pages"]
+
+
+PagesDep = Annotated[Pages, Depends(_pages)]
 
 
 async def _labourers(request: Request) -> Labourers:

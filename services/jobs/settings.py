@@ -14,6 +14,8 @@ class JobsSettings(CommonSettings):
     upload_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1024, validation_alias="JOBS_UPLOAD_MAX_BYTES")
     expiry_sweep_seconds: float = Field(default=60.0, gt=0, validation_alias="JOBS_EXPIRY_SWEEP_SECONDS")
     page_size_max: int = Field(default=200, ge=10, validation_alias="JOBS_PAGE_SIZE_MAX")
+    # Listing pages a process keeps in memory until a posting changes (services/jobs/postings/pages.py); 0: none.
+    pages_kept: int = Field(default=512, ge=0, le=100_000, validation_alias="JOBS_PAGES_KEPT")
     # Where workers answers who lives where (fair invitations); unset: this process when it serves workers too,
     # else this host's PORT.
     workers_url: str | None = Field(default=None, validation_alias="JOBS_WORKERS_URL")

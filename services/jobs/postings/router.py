@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 
 from services.jobs.deps import (
     ClockDep,
     CurrentUser,
     EmployerOrAdmin,
+    PagesDep,
     ReadingsDep,
     SessionDep,
     SettingsDep,
@@ -18,7 +19,7 @@ from services.jobs.deps import (
 from services.jobs.events import as_view
 from services.jobs.postings import service
 from services.jobs.postings.schemas import PostingIn, PostingOut, PostingPage, PostingPatch
-from shared.auth import Principal
+from shared.auth import Principal, Role
 from shared.errors import Invalid
 from shared.forms import PAGE_MAX
 
@@ -53,7 +54,7 @@ async def post_vacancy(body: PostingIn, writes: SingleWritesDep, clock: ClockDep
 
 @router.get("", response_model=PostingPage)
 async def list_postings(
-    reading: ReadingsDep, by: CurrentUser, settings: SettingsDep,
+    reading: ReadingsDep, by: CurrentUser, settings: SettingsDep, pages: PagesDep,
     status_: Annotated[Literal["open", "closed", "filled"] | None, Query(alias="status")] = None,
     region: Annotated[str | None, Query(pattern=r"^\d{2,12}$")] = None,
     occupation: Annotated[str | None, Query(max_length=60)] = None,
@@ -62,14 +63,21 @@ async def list_postings(
     employer_id: Annotated[str | None, Query(max_length=36)] = None,
     page: Annotated[int, Query(ge=1, le=PAGE_MAX)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
-) -> PostingPage:
+) -> Response:
     filters = service.PostingFilter(status=status_, region=region, occupation=occupation, text=text,
                                     supply_list_id=supply_list, employer_id=employer_id)
     size = min(page_size, settings.page_size_max)
-    async with reading() as reader:
-        views, total = await service.search(reader=reader, filters=filters, by=by, page=page, page_size=size)
-    # One validation of the whole page in pydantic-core, not one call from Python per posting.
-    return PostingPage.model_validate({"items": views, "total": total, "page": page, "page_size": size})
+
+    async def search() -> bytes:
+        async with reading() as reader:
+            views, total = await service.search(reader=reader, filters=filters, by=by, page=page, page_size=size)
+        # One validation of the whole page in pydantic-core, not one call from Python per posting.
+        return PostingPage.model_validate({"items": views, "total": total, "page": page,
+                                           "page_size": size}).model_dump_json(by_alias=True).encode()
+
+    # An employer's pages are its own postings only (service.search): they are kept apart from everyone else's.
+    mine = by.employer_id if by.role is Role.employer else None
+    return Response(await pages.served((mine, filters, page, size), search), media_type="application/json")
 
 
 @router.get("/{posting_id}", response_model=PostingOut)
