@@ -17,6 +17,8 @@ from contextlib import asynccontextmanager
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from shared.errors import DomainError
+
 # Where a pooled connection's record holds the moment it fell idle: set by the pool as it takes a connection back,
 # or, for one kept here, when it was last given back, so that the pool's ping sees the whole idle spell.
 IDLE_SINCE = "idle_since"
@@ -28,7 +30,8 @@ class Leases:
     At most `keep` idle ones are held. One idle for `idle_seconds` goes back to the pool, where the service's
     transactions can have it, and which pings a connection that has been idle before lending it
     (`shared.db._ping_when_idle`): one a restarted server dropped is replaced there instead of failing a request. A
-    unit that ends with an error gives its connection back to the pool too, whatever state the error left it in."""
+    unit that ends with any other error than the service's own (`DomainError`: a 404, a 409) gives its connection
+    back to the pool too, whatever state the error left it in."""
 
     def __init__(self, engine: AsyncEngine, *, keep: int, idle_seconds: float,
                  now: Callable[[], float] = time.monotonic) -> None:
@@ -46,6 +49,11 @@ class Leases:
         connection = await self._take()
         try:
             yield connection
+        except DomainError:
+            # Raised by the service between statements (a 404, a 409 the driver's answer became): the connection is
+            # in step with its server.
+            await self._give_back(connection)
+            raise
         except BaseException:
             await connection.close()
             raise

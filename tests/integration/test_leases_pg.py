@@ -13,6 +13,7 @@ from sqlalchemy.exc import DBAPIError
 
 from shared import db
 from shared.db import Database, make_engine
+from shared.errors import NotFound
 from shared.leases import Leases
 from tests import services
 
@@ -92,6 +93,19 @@ async def test_a_unit_that_fails_gives_its_connection_back_to_the_pool(engine):
             async with leases.connection() as connection:
                 await connection.execute(text("SELECT no_such_column FROM pg_class"))
         assert (leases.idle, checked_out(leases)) == (0, 0)
+    finally:
+        await leases.close()
+
+
+async def test_a_unit_that_answers_not_found_keeps_its_connection_for_the_next(engine):
+    leases = Leases(engine, keep=2, idle_seconds=5.0)
+    try:
+        with pytest.raises(NotFound):
+            async with leases.connection() as connection:
+                first = int(await connection.scalar(text("SELECT pg_backend_pid()")))
+                raise NotFound("no such posting")
+        assert leases.idle == 1
+        assert await backend(leases) == first
     finally:
         await leases.close()
 
