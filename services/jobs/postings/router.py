@@ -19,6 +19,7 @@ from services.jobs.deps import (
 from services.jobs.events import as_view
 from services.jobs.postings import service
 from services.jobs.postings.schemas import PostingIn, PostingOut, PostingPage, PostingPatch
+from shared.answers import json_answer
 from shared.auth import Principal, Role
 from shared.errors import Invalid
 from shared.forms import PAGE_MAX
@@ -42,14 +43,14 @@ def _employer_for(body: PostingIn, by: Principal) -> str:
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=PostingOut)
 async def post_vacancy(body: PostingIn, writes: SingleWritesDep, clock: ClockDep,
-                       by: EmployerOrAdmin) -> PostingOut:
+                       by: EmployerOrAdmin) -> Response:
     if body.supply_list_id is not None:
         raise Invalid("postings join a supply list through its import", field="supply_list_id",
                       zh="岗位只能通过上传岗位供给清单加入清单")
     async with writes() as write:
         view = await service.post(unit=write, fields=body.model_dump(), employer_id=_employer_for(body, by),
                                   clock=clock)
-    return PostingOut.model_validate(view)
+    return json_answer(PostingOut.model_validate(view), status_code=status.HTTP_201_CREATED)
 
 
 @router.get("", response_model=PostingPage)
@@ -81,10 +82,10 @@ async def list_postings(
 
 
 @router.get("/{posting_id}", response_model=PostingOut)
-async def read_posting(posting_id: str, reading: ReadingsDep, by: CurrentUser) -> PostingOut:
+async def read_posting(posting_id: str, reading: ReadingsDep, by: CurrentUser) -> Response:
     async with reading() as reader:
         view = await service.read(reader=reader, posting_id=posting_id, by=by)
-    return PostingOut.model_validate(view)
+    return json_answer(PostingOut.model_validate(view))
 
 
 @router.patch("/{posting_id}", response_model=PostingOut)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.workers.deps import ClockDep, KeysDep, ServiceCaller, SessionDep, SingleWritesDep, StaffOrAdmin
 from services.workers.profiles import contact, service
 from services.workers.profiles.schemas import ProfileIn, ProfileOut, ProfilePage, ProfilePatch, TransferIntention
+from shared.answers import json_answer
 from shared.forms import PAGE_MAX
 
 router = APIRouter(prefix="/profiles", tags=["worker profiles"])
@@ -18,11 +19,12 @@ internal = APIRouter(prefix="/internal", tags=["internal"])
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ProfileOut)
 async def register_worker(body: ProfileIn, writes: SingleWritesDep, clock: ClockDep, keys: KeysDep,
-                          by: StaffOrAdmin) -> dict:
+                          by: StaffOrAdmin) -> Response:
     async with writes() as write:
         profile = await service.register(unit=write, fields=body.model_dump(), by=by, keys=keys, clock=clock,
                                          shown_as="register")
-    return service.shown(profile=profile, by=by, keys=keys, clock=clock)
+    return json_answer(ProfileOut.model_validate(service.shown(profile=profile, by=by, keys=keys, clock=clock)),
+                       status_code=status.HTTP_201_CREATED)
 
 
 @router.get("", response_model=ProfilePage)
