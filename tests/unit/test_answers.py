@@ -24,8 +24,9 @@ class Offer(BaseModel):
     score: float
 
 
-OFFER = Offer(title="家政服务员（住家）", wageMin=5000, skills=["做饭", "照顾老人"], valid_until=date(2027, 5, 31),
-              created_at=datetime(2026, 11, 28, 2, 0, 0, 123456, tzinfo=timezone.utc), score=0.1 + 0.2)
+OFFER = Offer.model_validate({"title": "家政服务员（住家）", "wageMin": 5000, "skills": ["做饭", "照顾老人"],
+                              "valid_until": date(2027, 5, 31), "score": 0.1 + 0.2,
+                              "created_at": datetime(2026, 11, 28, 2, 0, 0, 123456, tzinfo=timezone.utc)})
 
 
 async def test_the_bytes_are_those_fastapi_sends_for_the_model():
