@@ -60,6 +60,7 @@ class Fake:
     def __init__(self) -> None:
         self.account = FakeAliyun()  # the credentials, signature and template the process accepts (its defaults)
         self.url = ""
+        self.pid: int | None = None  # of the fake's process
         self.arrivals: dict[str, list[float]] = defaultdict(list)
         self.by_number: dict[str, list[float]] = defaultdict(list)
         self._seen = 0
@@ -70,6 +71,7 @@ class Fake:
         process = await self._process.enter_async_context(infra.child("bench.notify_fake", ready="port ",
                                                                       ready_within=30))
         self.url = self.account.url = f"http://127.0.0.1:{int(process.greeting.split()[1])}"
+        self.pid = process.pid
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -146,7 +148,8 @@ class NotifyPath:
         self.matching, self.fake, self.directory = matching, fake, directory
         self.database, self.dispatcher = database, dispatcher
         self.relay_pid = relay_pid  # the split setup's relay and dispatcher process
-        self.cpu: tuple[float, float] = (0.0, 0.0)  # the last burst's CPU per set: this process, the relay process
+        # The last burst's CPU per set: this process, the relay process, the fake provider's process.
+        self.cpu: tuple[float, float, float] = (0.0, 0.0, 0.0)
         self.shared_numbers: dict[str, list[str]] = {}  # a number several workers share: their sets' keys
 
     async def burst(self, n: int) -> tuple[float, list[float], dict[str, Envelope]]:
@@ -160,7 +163,8 @@ class NotifyPath:
         for i, item in enumerate(shared.items()):
             order.insert((i + 1) * len(order) // (SHARED + 1), item)
         published: dict[str, float] = {}
-        cpu = cpu_seconds(os.getpid()), cpu_seconds(self.relay_pid)
+        pids = (os.getpid(), self.relay_pid, self.fake.pid)
+        cpu = [cpu_seconds(pid) for pid in pids]
         started = perf_counter()
 
         async def publish(key: str, event: Envelope) -> None:
@@ -170,7 +174,8 @@ class NotifyPath:
         for chunk in range(0, len(order), 200):  # as a relay publishes: a batch at a time
             await asyncio.gather(*(publish(k, e) for k, e in order[chunk:chunk + 200]))
         taken = await self.fake.wait_for(events)
-        self.cpu = ((cpu_seconds(os.getpid()) - cpu[0]) / n, (cpu_seconds(self.relay_pid) - cpu[1]) / n)
+        spent = [(cpu_seconds(pid) - before) / n for pid, before in zip(pids, cpu)]
+        self.cpu = (spent[0], spent[1], spent[2])
         return n / (max(taken) - started), [t - published[k] for k, t in zip(events, taken)], events
 
     async def steady(self, rate: int, seconds: int) -> tuple[list[float], float]:
@@ -406,6 +411,7 @@ async def run(report: Report) -> None:
     report.figure("split: burst: CPU per set, consumer process (with matching's stand-in)", split_cpu[0] * 1000,
                   "ms")
     report.figure("split: burst: CPU per set, relay and dispatcher process", split_cpu[1] * 1000, "ms")
+    report.figure("split: burst: CPU per set, the fake provider's process", split_cpu[2] * 1000, "ms")
     report.figure(f"split: burst of {N}: messages/s to the provider", split_rate, "/s", "direct provider calls",
                   base_rate)
     latencies(report, f"split: burst of {N}: issued → provider", split_burst, "direct provider call", base_burst)
