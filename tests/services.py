@@ -73,6 +73,30 @@ async def drop_database(name: str) -> None:
         await conn.close()
 
 
+async def terminate_backend(pid: int) -> None:
+    """End a PostgreSQL backend from the server's side, as a database restart or an operator would."""
+    import asyncpg
+
+    conn = await asyncpg.connect(pg_admin_dsn())
+    try:
+        assert await conn.fetchval("SELECT pg_terminate_backend($1)", pid), f"no backend {pid} to end"
+    finally:
+        await conn.close()
+
+
+async def backend_of(application_name: str) -> int:
+    """The backend pid of the connection that named itself `application_name` (one, or the test fails)."""
+    import asyncpg
+
+    conn = await asyncpg.connect(pg_admin_dsn())
+    try:
+        [pid] = [row["pid"] for row in await conn.fetch(
+            "SELECT pid FROM pg_stat_activity WHERE application_name = $1", application_name)]
+        return pid
+    finally:
+        await conn.close()
+
+
 def rabbitmqctl(*args: str) -> str:
     tool = shutil.which("rabbitmqctl")
     if tool is None:

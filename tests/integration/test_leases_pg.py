@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 
-import asyncpg
 import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
@@ -34,14 +33,6 @@ async def backend(leases: Leases) -> int:
 
 def checked_out(leases: Leases) -> int:
     return leases.engine.sync_engine.pool.checkedout()  # type: ignore[attr-defined]
-
-
-async def terminate(pid: int) -> None:
-    admin = await asyncpg.connect(services.pg_admin_dsn())
-    try:
-        assert await admin.fetchval("SELECT pg_terminate_backend($1)", pid)
-    finally:
-        await admin.close()
 
 
 async def test_the_next_unit_gets_the_same_connection_with_no_transaction_left_on_it(engine):
@@ -114,7 +105,7 @@ async def test_a_connection_the_server_ended_while_kept_fails_one_unit_and_is_re
     leases = Leases(engine, keep=2, idle_seconds=5.0)
     try:
         ended = await backend(leases)
-        await terminate(ended)
+        await services.terminate_backend(ended)
         # As with the pool's own connections in steady use: no ping, so one unit fails and the connection is dropped.
         with pytest.raises(DBAPIError):
             await backend(leases)
@@ -129,7 +120,7 @@ async def test_a_connection_the_server_ended_after_an_idle_spell_is_replaced_wit
     try:
         async with database.reading() as connection:
             ended = int(await connection.scalar(text("SELECT pg_backend_pid()")))
-        await terminate(ended)
+        await services.terminate_backend(ended)
         # Kept for 0.2 s, then back in the pool for less than that: the pool pings it all the same, since it has
         # been idle for 0.25 s in all.
         await asyncio.sleep(0.25)

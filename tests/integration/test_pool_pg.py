@@ -3,7 +3,6 @@ server ended while it sat idle is replaced without failing the unit of work."""
 
 from __future__ import annotations
 
-import asyncpg
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
@@ -20,19 +19,11 @@ async def backend(database: Database) -> int:
         return int(await session.scalar(text("SELECT pg_backend_pid()")))
 
 
-async def terminate(pid: int) -> None:
-    admin = await asyncpg.connect(services.pg_admin_dsn())
-    try:
-        assert await admin.fetchval("SELECT pg_terminate_backend($1)", pid)
-    finally:
-        await admin.close()
-
-
 async def test_a_connection_in_steady_use_is_not_pinged_so_its_loss_fails_one_unit_of_work(pg_url):
     database = Database(pg_url, pool_size=1)
     try:
         ended = await backend(database)
-        await terminate(ended)
+        await services.terminate_backend(ended)
         # Used again within PING_IDLE_SECONDS: no ping found it dead, the unit of work fails (a relay or consumer
         # tries again, an API request answers with an error) and the pool drops the connection.
         with pytest.raises(DBAPIError):
@@ -47,7 +38,7 @@ async def test_a_connection_the_server_ended_while_idle_is_replaced(pg_url, monk
     database = Database(pg_url, pool_size=1)
     try:
         ended = await backend(database)
-        await terminate(ended)
+        await services.terminate_backend(ended)
 
         assert await backend(database) != ended  # no error: the ping found it dead, the pool made a new one
     finally:

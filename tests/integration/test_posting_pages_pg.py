@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, timezone
 
-import asyncpg
 import httpx
 import pytest
 
@@ -94,17 +93,11 @@ async def test_no_page_is_served_from_memory_while_notifies_cannot_be_heard(jobs
     employer_id = made.json()["id"]
     assert await ids(http) == []
 
-    admin = await asyncpg.connect(services.pg_admin_dsn())
-    try:
-        # The listening connection ended by the server: until it is back, a change elsewhere could go unheard.
-        listening = await admin.fetchval("SELECT pid FROM pg_stat_activity WHERE application_name = $1",
-                                         "jobbridge jobs pages listen")
-        assert await admin.fetchval("SELECT pg_terminate_backend($1)", listening)
-        await until(lambda: not pages.following())
-        posting_id = await posted_elsewhere(pg_url, employer_id)  # its NOTIFY reaches nobody here
-        assert await ids(http) == [posting_id]  # the page kept before is not sent
-    finally:
-        await admin.close()
+    # The listening connection ended by the server: until it is back, a change elsewhere could go unheard.
+    await services.terminate_backend(await services.backend_of("jobbridge jobs pages listen"))
+    await until(lambda: not pages.following())
+    posting_id = await posted_elsewhere(pg_url, employer_id)  # its NOTIFY reaches nobody here
+    assert await ids(http) == [posting_id]  # the page kept before is not sent
     await until(lambda: pages.following())  # reconnected: pages are kept again
     assert await ids(http) == [posting_id]
     assert len(pages) == 1

@@ -65,15 +65,6 @@ async def settled(listener_of: Callable[[], Listener | None], connections: int =
     return listener
 
 
-async def terminate(pid: int) -> None:
-    """End a backend from the server's side, as a database restart or an operator would."""
-    admin = await asyncpg.connect(services.pg_admin_dsn())
-    try:
-        assert await admin.fetchval("SELECT pg_terminate_backend($1)", pid)
-    finally:
-        await admin.close()
-
-
 async def listening_backends(application_name: str) -> int:
     admin = await asyncpg.connect(services.pg_admin_dsn())
     try:
@@ -124,7 +115,7 @@ async def test_a_relay_in_its_own_process_publishes_at_once_after_another_proces
 
         # The listening connection dies (a restart, a failover, an operator): the listener connects again ...
         killed = listener.backend_pid
-        await terminate(killed)
+        await services.terminate_backend(killed)
         await settled(lambda: relay.listener, connections=2)
         assert listener.backend_pid != killed
         # ... and the relay is woken as before.
