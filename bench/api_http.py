@@ -35,6 +35,7 @@ from sqlalchemy import Table, bindparam, func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench import infra, workers_data
+from bench.cpu import group_cpu
 from bench.jobs_api import vacancy
 from bench.report import Report, Sample, median, pooled, progress, timed
 from services.jobs.app import build as build_jobs
@@ -230,20 +231,6 @@ class Rounds:
         report.note(f"{name}: rounds {self.rates()}; server CPU " +
                     ", ".join(f"{1e6 * cpu:,.0f}" for cpu in self.server_cpu) +
                     f" µs a request; load client CPU {1e6 * median(self.client_cpu):.0f} µs a request")
-
-
-def group_cpu(group: int) -> float:
-    """CPU seconds (user and system) of the live processes of a process group: `jobbridge serve` and its server
-    processes (it is started in a session of its own)."""
-    ticks = 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:  # it ended meanwhile
-            continue
-        if int(fields[2]) == group:
-            ticks += int(fields[11]) + int(fields[12])
-    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 # --- writes ------------------------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 from sqlalchemy import select, update
 
-from bench import infra
+from bench import cpu, infra
 from bench.report import Report, median, p95, paced
 from services.notify.app import build
 from services.notify.compose import compose_sms
@@ -48,6 +48,11 @@ SHARED = 5  # sets of the burst for workers who share one phone number: the numb
 REPEATS = 100  # events of the burst published again, and sets issued again under new event ids
 QUIET = 20  # sets issued while notify keeps quiet hours
 PUBLISHERS = 8  # matching's stand-in: buses (connections, channels) publishing side by side
+# Parts of the machine whose CPU per set a burst reports (besides PostgreSQL, RabbitMQ and the rest: bench/cpu.py).
+ONE_PROCESS = "the one notify process (with matching's stand-in)"
+CONSUMER = "consumer process (with matching's stand-in)"
+RELAY = "relay and dispatcher process"
+FAKE = "the fake provider's process"
 SECRET = "bench-signing-secret-of-at-least-32-bytes"
 _DEFAULTS = NotifySettings(jwt_secret=SECRET)
 CONCURRENCY = _DEFAULTS.dispatch_concurrency  # the baseline's, as the dispatcher's
@@ -148,8 +153,8 @@ class NotifyPath:
         self.matching, self.fake, self.directory = matching, fake, directory
         self.database, self.dispatcher = database, dispatcher
         self.relay_pid = relay_pid  # the split setup's relay and dispatcher process
-        # The last burst's CPU per set: this process, the relay process, the fake provider's process.
-        self.cpu: tuple[float, float, float] = (0.0, 0.0, 0.0)
+        # The last burst's CPU seconds per set, by part of the machine (bench/cpu.py).
+        self.cpu: dict[str, float] = {}
         self.shared_numbers: dict[str, list[str]] = {}  # a number several workers share: their sets' keys
 
     async def burst(self, n: int) -> tuple[float, list[float], dict[str, Envelope]]:
@@ -163,8 +168,8 @@ class NotifyPath:
         for i, item in enumerate(shared.items()):
             order.insert((i + 1) * len(order) // (SHARED + 1), item)
         published: dict[str, float] = {}
-        pids = (os.getpid(), self.relay_pid, self.fake.pid)
-        cpu = [cpu_seconds(pid) for pid in pids]
+        parts = {os.getpid(): CONSUMER if self.relay_pid else ONE_PROCESS, self.relay_pid: RELAY, self.fake.pid: FAKE}
+        before = cpu.sample()
         started = perf_counter()
 
         async def publish(key: str, event: Envelope) -> None:
@@ -174,8 +179,7 @@ class NotifyPath:
         for chunk in range(0, len(order), 200):  # as a relay publishes: a batch at a time
             await asyncio.gather(*(publish(k, e) for k, e in order[chunk:chunk + 200]))
         taken = await self.fake.wait_for(events)
-        spent = [(cpu_seconds(pid) - before) / n for pid, before in zip(pids, cpu)]
-        self.cpu = (spent[0], spent[1], spent[2])
+        self.cpu = {part: seconds / n for part, seconds in cpu.spent(before, cpu.sample(), parts).items()}
         return n / (max(taken) - started), [t - published[k] for k, t in zip(events, taken)], events
 
     async def steady(self, rate: int, seconds: int) -> tuple[list[float], float]:
@@ -231,14 +235,6 @@ class NotifyPath:
             event = issued(worker_id)
             events[idempotency_key(worker_id, event.data["set_id"])] = event
         return events
-
-
-def cpu_seconds(pid: int | None) -> float:
-    """CPU time (user and system) a process has used so far; 0 without one."""
-    if pid is None:
-        return 0.0
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
 
 
 class Direct:
@@ -376,7 +372,7 @@ async def run(report: Report) -> None:
                 async with notify_path(pg_url, amqp_url, Path(tmp), fake, directory) as path:
                     await path.burst(50)  # warm-up: connections, the first queries
                     rate, burst, burst_events = await path.burst(N)
-                    cpu = path.cpu
+                    one_cpu = path.cpu
                     await path.repeat(burst_events)
                     steady, achieved = await path.steady(RATE, SECONDS)
                     shared = dict(path.shared_numbers)
@@ -407,11 +403,12 @@ async def run(report: Report) -> None:
     latencies(report, f"burst of {N}: issued → provider", burst, "direct provider call", base_burst)
     latencies(report, f"{RATE}/s for {SECONDS} s: issued → provider", steady, f"direct call, {RATE}/s",
               base_steady)
-    report.figure("burst: CPU per set, the one process (with matching's stand-in)", cpu[0] * 1000, "ms")
-    report.figure("split: burst: CPU per set, consumer process (with matching's stand-in)", split_cpu[0] * 1000,
-                  "ms")
-    report.figure("split: burst: CPU per set, relay and dispatcher process", split_cpu[1] * 1000, "ms")
-    report.figure("split: burst: CPU per set, the fake provider's process", split_cpu[2] * 1000, "ms")
+    report.figure(f"burst: CPU per set, {ONE_PROCESS}", one_cpu[ONE_PROCESS] * 1000, "ms")
+    for part in (CONSUMER, RELAY, FAKE, *dict.fromkeys(cpu.SERVICES.values()), cpu.REST, cpu.MACHINE):
+        report.figure(f"split: burst: CPU per set, {part}", split_cpu[part] * 1000, "ms")
+    cores = os.cpu_count() or 1
+    report.figure(f"split: burst: what {cores} cores could do at that CPU per set", cores / split_cpu[cpu.MACHINE],
+                  "/s")
     report.figure(f"split: burst of {N}: messages/s to the provider", split_rate, "/s", "direct provider calls",
                   base_rate)
     latencies(report, f"split: burst of {N}: issued → provider", split_burst, "direct provider call", base_burst)
@@ -429,6 +426,10 @@ async def run(report: Report) -> None:
     report.note("split: the consumer in the benchmark's process (as `jobbridge consume notify`), the outbox relay "
                 "and the dispatcher in one of their own (bench/notify_relay.py, as `jobbridge relay notify`), woken "
                 "by NOTIFY; the figures without 'split' are of one process running all three")
+    report.note(f"split: burst: CPU per set of each part of the machine from /proc (bench/cpu.py): our processes, "
+                f"PostgreSQL's and RabbitMQ's, everything else busy meanwhile (the kernel, processes that ended) and "
+                f"the whole machine; {os.cpu_count()} cores divided by the whole machine's CPU per set is the most "
+                f"this path could send a second here")
     report.note(f"baseline: the same composed SMS sent with our AliyunSms client (ACS3 signing, provider_client) to "
                 f"the same fake, {CONCURRENCY} at a time for the burst; latency = the call's own duration")
     report.note(f"counted at the fake: {len(fake.arrivals)} messages, none twice; {REPEATS} events of the burst "

@@ -1,0 +1,82 @@
+"""CPU time from /proc: the whole machine's, each process's, and what a stretch of a benchmark cost each part of the
+machine (the processes it names, PostgreSQL, RabbitMQ, and the rest), so that a figure shows where the cores went."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+_TICK = os.sysconf("SC_CLK_TCK")
+# Process names (as /proc/<pid>/stat gives them) of the services every benchmark shares the machine with.
+SERVICES = {"postgres": "PostgreSQL", "beam.smp": "RabbitMQ", "erl_child_setup": "RabbitMQ", "epmd": "RabbitMQ",
+            "inet_gethost": "RabbitMQ"}
+MACHINE, REST = "the whole machine", "everything else"
+
+
+@dataclass(frozen=True)
+class Process:
+    name: str
+    group: int
+    seconds: float  # user and system CPU so far
+
+
+def processes() -> dict[int, Process]:
+    """Every live process, by pid."""
+    found = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:  # it ended meanwhile
+            continue
+        name, fields = text[text.index("(") + 1:text.rindex(")")], text.rsplit(")", 1)[1].split()
+        found[int(stat.parent.name)] = Process(name, int(fields[2]), (int(fields[11]) + int(fields[12])) / _TICK)
+    return found
+
+
+def process_cpu(pid: int | None) -> float:
+    """CPU seconds (user and system) a process has used so far; 0 without one."""
+    if pid is None:
+        return 0.0
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / _TICK
+
+
+def group_cpu(group: int) -> float:
+    """CPU seconds of the live processes of a process group (a server started in a session of its own, with its
+    worker processes)."""
+    return sum(p.seconds for p in processes().values() if p.group == group)
+
+
+def machine_busy() -> float:
+    """CPU seconds the machine's cores have been busy (not idle, not waiting for I/O) since it started."""
+    ticks = [int(field) for field in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(ticks) - ticks[3] - ticks[4]) / _TICK
+
+
+@dataclass(frozen=True)
+class Sample:
+    machine: float
+    processes: dict[int, Process]
+
+
+def sample() -> Sample:
+    return Sample(machine_busy(), processes())
+
+
+def spent(before: Sample, after: Sample, named: Mapping[int | None, str]) -> dict[str, float]:
+    """CPU seconds between two samples: each named process, PostgreSQL's and RabbitMQ's processes, everything else
+    (what ended between the samples among it) and the whole machine."""
+    parts: dict[str, float] = dict.fromkeys([*(name for pid, name in named.items() if pid is not None),
+                                             *dict.fromkeys(SERVICES.values())], 0.0)
+    for pid, process in after.processes.items():
+        earlier = before.processes.get(pid)
+        used = process.seconds - (earlier.seconds if earlier and earlier.name == process.name else 0.0)
+        part = named.get(pid) or SERVICES.get(process.name)
+        if part is not None:
+            parts[part] += used
+    whole = after.machine - before.machine
+    parts[REST] = max(whole - sum(parts.values()), 0.0)
+    parts[MACHINE] = whole
+    return parts
