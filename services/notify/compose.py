@@ -11,6 +11,7 @@ signature (【兴安就业】), which counts towards the length.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import re
@@ -47,7 +48,14 @@ def tencent_template(opt_out: str = OPT_OUT) -> str:
 
 def render(template: str, params: Mapping[str, str]) -> str:
     """Fill an Aliyun-style template (${name}) the way the provider does."""
-    return re.sub(r"\$\{(\w+)\}", lambda m: params[m.group(1)], template)
+    pieces = _pieces(template)
+    return "".join(params[piece] if named else piece for piece, named in zip(pieces, itertools.cycle((False, True))))
+
+
+@lru_cache(maxsize=64)
+def _pieces(template: str) -> tuple[str, ...]:
+    """The template's text and its parameters' names, alternately (text first and last, maybe empty)."""
+    return tuple(re.split(r"\$\{(\w+)\}", template))
 
 
 @dataclass(frozen=True)
@@ -83,13 +91,15 @@ class _Style:
     full_title: bool
 
 
-# Richest first; each step only drops something, and every style keeps each offer's job, place, wage and board.
+# Richest first; each step only drops something (so no text grows: a short place name is never longer than the long
+# one, nor a compact wage than the full one), and every style keeps each offer's job, place, wage and board.
 _STYLES = (_Style(True, True, True, True), _Style(False, True, True, True), _Style(False, True, False, True),
            _Style(False, False, False, True), _Style(False, False, False, False))
 # Past the styles, offers lose details: 2nd/3rd to titles, all to titles, then only a count of the rest. The first
 # offer always stays, numbered, so that a reply can name it; as the very last resort its title is shortened.
 _LAYOUTS = (("full", "title", "title"), ("title", "title", "title"), ("full", "omit", "omit"),
             ("title", "omit", "omit"))
+_COMPLETE = ("full", "full", "full")
 SHORTEST_TITLE = 3  # characters of a shortened title, "…" included
 
 
@@ -119,10 +129,11 @@ def compose_sms(items: Sequence[Mapping[str, Any]], *, signature: str = SIGNATUR
         return sms.segments <= max_segments and (
             max_param_length is None or all(len(v) <= max_param_length for v in sms.params.values()))
 
-    complete = [sms for sms in (build(style, ("full",) * 3) for style in _STYLES) if fits(sms)]
-    if complete:
-        fewest = min(sms.segments for sms in complete)
-        return next(sms for sms in complete if sms.segments == fewest)
+    # No style is longer than the one before it (each drops something), so the poorest reaches the fewest segments
+    # any can; the richest that reaches them as well wins.
+    if fits(poorest := build(_STYLES[-1], _COMPLETE)):
+        return next((sms for sms in (build(style, _COMPLETE) for style in _STYLES[:-1])
+                     if sms.segments == poorest.segments and fits(sms)), poorest)
     for layout in _LAYOUTS:
         if fits(sms := build(_STYLES[-1], layout)):
             return sms
@@ -247,12 +258,13 @@ def title_core(title: str) -> str:
 
 @lru_cache(maxsize=4096)  # pure, and asked for each style tried: the same offers come again and again
 def place_names(code: str, name: str) -> tuple[str, str]:
-    """(long, short) place names; Beijing districts get "北京" in front, since 朝阳 alone is ambiguous."""
+    """(long, short) place names; Beijing districts get "北京" in front, since 朝阳 alone is ambiguous. The short one
+    is never the longer (a posting may name its place more briefly than the register's short name does)."""
     region = get_region(code)
     long, short = name or (region.name if region else ""), region.short_name if region else name
     if region is not None and in_beijing(code) and region.level == "county":
         long, short = "北京" + long.removeprefix("北京市"), "北京" + short
-    return long, short
+    return long, short if len(short) <= len(long) else long
 
 
 @lru_cache(maxsize=4096)  # pure, and asked for each style tried: the same offers come again and again

@@ -172,6 +172,8 @@ def test_wages_places_and_title_cores_are_whole_pieces():
     assert place_names("110105", "朝阳区") == ("北京朝阳区", "北京朝阳")
     assert place_names("152221", "科尔沁右翼前旗") == ("科尔沁右翼前旗", "科右前旗")
     assert place_names("999999", "外地") == ("外地", "外地")
+    # A posting that names its place more briefly than the register's short name: the short one is never longer.
+    assert place_names("152201", "乌市") == ("乌市", "乌市")
     assert title_core("焊工（二保焊，长期）") == "焊工"
     assert title_core("【急招】保洁员-朝阳") == "保洁员"
     assert title_core("汽车装配工") == "汽车装配工" and title_core("工（急）") == "工（急）"
