@@ -11,7 +11,6 @@ import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 from typing import Any
-from urllib.parse import parse_qsl, quote
 
 import httpx
 from starlette.requests import Request
@@ -42,10 +41,29 @@ _MESSAGES = {"isv.AMOUNT_NOT_ENOUGH": "账户余额不足", "isv.OUT_OF_SERVICE"
              "InvalidAccessKeyId.NotFound": "Specified access key is not found.",
              "ServiceUnavailable": "The request has failed due to a temporary failure of the server."}
 _SKEW = timedelta(minutes=15)
+_DATE = re.compile(r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)Z")
+_ESCAPES = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
+_UNRESERVED = re.compile(r"[^A-Za-z0-9_.~-]+")
 
 
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def _unquote(text: str) -> str:
+    """Percent-decoding as urllib's unquote does it (UTF-8, bad bytes replaced), a run of escapes at a time."""
+    return _ESCAPES.sub(lambda run: bytes.fromhex(run.group().replace("%", "")).decode("utf-8", "replace"), text)
+
+
+def _quote(text: str) -> str:
+    """RFC 3986 percent-encoding as ACS3 signs: every byte but letters, digits and -_.~ (space as %20)."""
+    return _UNRESERVED.sub(lambda run: "%" + run.group().encode().hex("%").upper(), text)
+
+
+def query_params(query: str) -> dict[str, str]:
+    """A query string's parameters as urllib's parse_qsl reads them ("+" a space, blank values kept)."""
+    pairs = (part.partition("=") for part in query.split("&") if part)
+    return {_unquote(name.replace("+", " ")): _unquote(value.replace("+", " ")) for name, _, value in pairs}
 
 
 class FakeAliyun(FakeServer):
@@ -102,7 +120,7 @@ class FakeAliyun(FakeServer):
 
     async def _handle(self, request: Request) -> JSONResponse:
         body = await request.body()
-        params = dict(parse_qsl(request.scope["query_string"].decode("latin-1"), keep_blank_values=True))
+        params = query_params(request.scope["query_string"].decode("latin-1"))
         if rejected := self._check_signature(request, params, body):
             return rejected
         action = request.headers.get("x-acs-action", "")
@@ -127,15 +145,18 @@ class FakeAliyun(FakeServer):
             return self.answer("IncompleteSignature", f"Headers not signed: {','.join(sorted(missing))}")
         if request.headers.get("x-acs-content-sha256") != _sha256(body):
             return self.answer("SignatureDoesNotMatch", "x-acs-content-sha256 does not match the body.")
+        stamp = _DATE.fullmatch(request.headers.get("x-acs-date", ""))
         try:
-            sent_at = datetime.strptime(request.headers["x-acs-date"], "%Y-%m-%dT%H:%M:%SZ")
-            sent_at = sent_at.replace(tzinfo=timezone.utc)
+            if stamp is None:
+                raise ValueError("not yyyy-MM-ddTHH:mm:ssZ")
+            year, month, day, hour, minute, second = map(int, stamp.groups())
+            sent_at = datetime(year, month, day, hour, minute, second, tzinfo=timezone.utc)
         except ValueError:
             return self.answer("InvalidTimeStamp.Expired", "Specified time stamp or date value is not well formatted.")
         if abs(self.clock.now() - sent_at) > _SKEW:
             return self.answer("InvalidTimeStamp.Expired", "Specified time stamp or date value is expired.")
         # The recipe of docs/providers.md, rebuilt from what arrived (never from what the client meant to send).
-        query = "&".join(f"{quote(k, safe='~')}={quote(v, safe='~')}" for k, v in sorted(params.items()))
+        query = "&".join(f"{_quote(k)}={_quote(v)}" for k, v in sorted(params.items()))
         headers = "".join(f"{name}:{request.headers.get(name, '').strip()}\n" for name in names)
         canonical = f"{request.method}\n{request.url.path}\n{query}\n{headers}\n{signed}\n{_sha256(body)}"
         to_sign = f"ACS3-HMAC-SHA256\n{_sha256(canonical.encode())}"

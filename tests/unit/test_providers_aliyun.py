@@ -65,6 +65,19 @@ async def test_the_fake_refuses_a_replayed_nonce(fake_aliyun, client):
     assert aliyun.classify("SignatureNonceUsed", http_status=400) is ErrorKind.transient
 
 
+@pytest.mark.parametrize("stamp", ["2026-13-01T00:00:00Z", "2026-12-05 03:00:00", ""])
+async def test_the_fake_refuses_a_timestamp_not_in_the_acs3_form(fake_aliyun, client, stamp):
+    headers = {"x-acs-action": "SendSms", "x-acs-version": "2017-05-25", "x-acs-date": stamp,
+               "x-acs-signature-nonce": "n1", "x-acs-content-sha256": aliyun.EMPTY_BODY_SHA256}
+    headers["Authorization"] = aliyun.authorization(
+        method="POST", query="", headers=headers | {"host": fake_aliyun.url.removeprefix("http://")},
+        payload_sha256=aliyun.EMPTY_BODY_SHA256, access_key_id=fake_aliyun.access_key_id,
+        access_key_secret=fake_aliyun.access_key_secret)
+    answer = await client.post(f"{fake_aliyun.url}/", headers=headers)
+    assert (answer.status_code, answer.json()["Code"]) == (400, "InvalidTimeStamp.Expired")
+    assert "not well formatted" in answer.json()["Message"] and fake_aliyun.sent == []
+
+
 @pytest.mark.parametrize(("code", "kind"), [
     ("isp.SYSTEM_ERROR", ErrorKind.transient),
     ("isv.BUSINESS_LIMIT_CONTROL", ErrorKind.rate_limited),
