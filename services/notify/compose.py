@@ -166,6 +166,7 @@ def sms_safe(text: str) -> str:
     return text.replace("【", "（").replace("】", "）")
 
 
+@lru_cache(maxsize=8192)  # pure: a run offers the same postings to many workers, each tried in several styles
 def _line(offer: Offer, style: _Style, mode: str) -> str:
     title = offer.title if style.full_title else title_core(offer.title)
     if mode == "title":
@@ -192,6 +193,7 @@ def compose_wechat(items: Sequence[Mapping[str, Any]], *, template_keys: Mapping
     return {"data": data, "url": link}
 
 
+@lru_cache(maxsize=4096)  # pure: a run offers the same postings to many workers
 def _wechat_offer(offer: Offer) -> str:
     _, place = place_names(offer.region_code, offer.region_name)
     wage, title, core = wage_text(offer.wage_min, offer.wage_max, compact=True), offer.title, title_core(offer.title)
