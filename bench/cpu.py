@@ -12,7 +12,7 @@ _TICK = os.sysconf("SC_CLK_TCK")
 # Process names (as /proc/<pid>/stat gives them) of the services every benchmark shares the machine with.
 SERVICES = {"postgres": "PostgreSQL", "beam.smp": "RabbitMQ", "erl_child_setup": "RabbitMQ", "epmd": "RabbitMQ",
             "inet_gethost": "RabbitMQ"}
-MACHINE, REST = "the whole machine", "everything else"
+MACHINE, REST, STEAL = "the whole machine", "everything else", "taken by the hypervisor (steal, not counted above)"
 
 
 @dataclass(frozen=True)
@@ -49,25 +49,28 @@ def group_cpu(group: int) -> float:
     return sum(p.seconds for p in processes().values() if p.group == group)
 
 
-def machine_busy() -> float:
-    """CPU seconds the machine's cores have been busy (not idle, not waiting for I/O) since it started."""
+def machine_busy() -> tuple[float, float]:
+    """CPU seconds the machine's cores have been busy since it started (user, system, interrupts), and the seconds
+    the hypervisor gave to others while this machine wanted to run (steal): time the cores were not ours."""
     ticks = [int(field) for field in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    return (sum(ticks) - ticks[3] - ticks[4]) / _TICK
+    user, nice, system, _idle, _iowait, irq, softirq, steal = ticks[:8]
+    return (user + nice + system + irq + softirq) / _TICK, steal / _TICK
 
 
 @dataclass(frozen=True)
 class Sample:
     machine: float
+    steal: float
     processes: dict[int, Process]
 
 
 def sample() -> Sample:
-    return Sample(machine_busy(), processes())
+    return Sample(*machine_busy(), processes())
 
 
 def spent(before: Sample, after: Sample, named: Mapping[int | None, str]) -> dict[str, float]:
     """CPU seconds between two samples: each named process, PostgreSQL's and RabbitMQ's processes, everything else
-    (what ended between the samples among it) and the whole machine."""
+    (the kernel's own work, what ended between the samples), the whole machine, and the steal beside it."""
     parts: dict[str, float] = dict.fromkeys([*(name for pid, name in named.items() if pid is not None),
                                              *dict.fromkeys(SERVICES.values())], 0.0)
     for pid, process in after.processes.items():
@@ -79,4 +82,5 @@ def spent(before: Sample, after: Sample, named: Mapping[int | None, str]) -> dic
     whole = after.machine - before.machine
     parts[REST] = max(whole - sum(parts.values()), 0.0)
     parts[MACHINE] = whole
+    parts[STEAL] = after.steal - before.steal
     return parts

@@ -407,7 +407,7 @@ async def run(report: Report) -> None:
     latencies(report, f"{RATE}/s for {SECONDS} s: issued → provider", steady, f"direct call, {RATE}/s",
               base_steady)
     report.figure(f"burst: CPU per set, {ONE_PROCESS}", one_cpu[ONE_PROCESS] * 1000, "ms")
-    for part in (CONSUMER, RELAY, FAKE, *dict.fromkeys(cpu.SERVICES.values()), cpu.REST, cpu.MACHINE):
+    for part in (CONSUMER, RELAY, FAKE, *dict.fromkeys(cpu.SERVICES.values()), cpu.REST, cpu.MACHINE, cpu.STEAL):
         report.figure(f"split: burst: CPU per set, {part}", split_cpu[part] * 1000, "ms")
     cores = os.cpu_count() or 1
     report.figure(f"split: burst: what {cores} cores could do at that CPU per set", cores / split_cpu[cpu.MACHINE],
@@ -431,8 +431,9 @@ async def run(report: Report) -> None:
                 "by NOTIFY; the figures without 'split' are of one process running all three")
     report.note(f"split: burst: CPU per set of each part of the machine from /proc (bench/cpu.py): our processes, "
                 f"PostgreSQL's and RabbitMQ's, everything else busy meanwhile (the kernel, processes that ended) and "
-                f"the whole machine; {os.cpu_count()} cores divided by the whole machine's CPU per set is the most "
-                f"this path could send a second here")
+                f"the whole machine (busy: user, system, interrupts); {os.cpu_count()} cores divided by the whole "
+                f"machine's CPU per set is the most this path could send a second here. Steal is time the hypervisor "
+                f"ran others while this machine wanted its cores: when it is high, the run measured a smaller machine")
     report.note(f"baseline: the same composed SMS sent with our AliyunSms client (ACS3 signing, provider_client) to "
                 f"the same fake, {CONCURRENCY} at a time for the burst; latency = the call's own duration")
     report.note(f"counted at the fake: {len(fake.arrivals)} messages, none twice; {REPEATS} events of the burst "
