@@ -10,6 +10,7 @@ import sys
 import traceback
 from time import perf_counter
 
+from bench.cpu import reference_ms
 from bench.report import Report, Skipped, progress, table
 
 BENCHMARKS = {
@@ -42,6 +43,7 @@ BENCHMARKS = {
 async def run_one(name: str) -> tuple[Report, bool]:
     """Run one benchmark; a skip or a failure is reported, and the next benchmark still runs."""
     report = Report(name)
+    reference = reference_ms()
     started = perf_counter()
     try:
         await importlib.import_module(f"bench.{name}").run(report)
@@ -51,7 +53,8 @@ async def run_one(name: str) -> tuple[Report, bool]:
         traceback.print_exc()
         report.note("FAILED (traceback above, on stderr)")
         return report, False
-    report.note(f"took {perf_counter() - started:.0f} s")
+    report.note(f"took {perf_counter() - started:.0f} s; the machine's reference loop (bench/cpu.py: the same pure "
+                f"Python every time, lower is faster) took {reference:.1f} ms before and {reference_ms():.1f} ms after")
     return report, True
 
 

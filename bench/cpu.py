@@ -4,6 +4,7 @@ machine (the processes it names, PostgreSQL, RabbitMQ, and the rest), so that a 
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,3 +85,23 @@ def spent(before: Sample, after: Sample, named: Mapping[int | None, str]) -> dic
     parts[MACHINE] = whole
     parts[STEAL] = after.steal - before.steal
     return parts
+
+
+def reference_ms() -> float:
+    """How long this machine takes, right now, for a fixed piece of pure Python (the best of five, CPU time): the
+    cores' speed moves by a fifth or more within an hour here (other guests on the same host), and a figure is only
+    comparable with another taken at the same reference."""
+    warming = time.perf_counter() + 0.3  # a core that was idle needs a moment to come up to speed
+    while time.perf_counter() < warming:
+        _reference_work()
+    best = float("inf")
+    for _ in range(5):
+        started = time.process_time()
+        _reference_work()
+        best = min(best, time.process_time() - started)
+    return best * 1000
+
+
+def _reference_work() -> int:
+    words = {f"岗位{i % 997}": i for i in range(60_000)}
+    return sum(len(key) * value for key, value in sorted(words.items()))
