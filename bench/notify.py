@@ -35,8 +35,6 @@ from services.notify.vendors.aliyun import AliyunSms
 from services.notify.vendors.http import provider_client
 from shared.clock import LOCAL_ZONE
 from shared.db import Database
-from shared.events.amqp import RabbitBus
-from shared.events.bus import Handler
 from shared.events.envelope import Envelope
 from shared.runtime import Runtime, make_bus
 from tests.fakes.aliyun import FakeAliyun
@@ -50,12 +48,12 @@ QUIET = 20  # sets issued while notify keeps quiet hours
 # How often the benchmark asks the fake what it took: the times are the fake's own, so asking less often changes no
 # figure, only the CPU the asking takes from the path (in this process and the fake's).
 POLL_SECONDS = 0.1
-PUBLISHERS = 8  # matching's stand-in: buses (connections, channels) publishing side by side
 # Parts of the machine whose CPU per set a burst reports (besides PostgreSQL, RabbitMQ and the rest: bench/cpu.py).
-ONE_PROCESS = "the one notify process (with matching's stand-in)"
-CONSUMER = "consumer process (with matching's stand-in)"
+ONE_PROCESS = "the one notify process"
+CONSUMER = "consumer process"
 RELAY = "relay and dispatcher process"
 FAKE = "the fake provider's process"
+MATCHING = "matching's stand-in process"
 SECRET = "bench-signing-secret-of-at-least-32-bytes"
 _DEFAULTS = NotifySettings(jwt_secret=SECRET)
 CONCURRENCY = _DEFAULTS.dispatch_concurrency  # the baseline's, as the dispatcher's
@@ -122,30 +120,31 @@ def issued(worker_id: str) -> Envelope:
 
 
 class Matching:
-    """Matching's stand-in: PUBLISHERS buses taking the events in turn. One bus publishes one event at a time on its
-    channel, each awaiting its confirm (aiormq's channel lock): alone, beside notify in this process, it took 7 of
-    the 7.4 s of a 1,000-set burst, so the burst measured the publisher. Each waits up to 120 s for a confirm: a
-    backlog at 500/s then shows in the latency (measured from the publish call) instead of failing the run."""
+    """Matching's stand-in in a process of its own, as the matching service is (bench/notify_matching.py): it
+    publishes the events it is given and tells when it published each."""
 
-    def __init__(self, amqp_url: str) -> None:
-        self.buses = [RabbitBus(amqp_url, publish_timeout=120, name=f"bench matching {i}")
-                      for i in range(PUBLISHERS)]
-        self._next = 0
+    def __init__(self, process: infra.Child, folder: Path) -> None:
+        self.process, self.folder = process, folder
 
-    async def start(self) -> None:
-        for bus in self.buses:
-            await bus.start()
+    @property
+    def pid(self) -> int:
+        return self.process.pid
 
-    async def close(self) -> None:
-        for bus in self.buses:
-            await bus.close()
+    async def burst(self, events: Iterable[Envelope]) -> list[float]:
+        """Publish the events at once (200 at a time); when each was published."""
+        return await self._publish("burst", events)
 
-    async def subscribe(self, consumer: str, bindings: list[str], handler: Handler) -> None:
-        await self.buses[0].subscribe(consumer, bindings, handler)
+    async def paced(self, events: Iterable[Envelope], rate: int) -> list[float]:
+        """Publish the events at `rate` a second; when each was published."""
+        return await self._publish(f"paced {rate}", events)
 
-    async def publish(self, event: Envelope) -> None:
-        self._next = (self._next + 1) % len(self.buses)
-        await self.buses[self._next].publish(event)
+    async def _publish(self, command: str, events: Iterable[Envelope]) -> list[float]:
+        events_file, times_file = self.folder / "issued.jsonl", self.folder / "published.json"
+        events_file.write_bytes(b"".join(event.to_json() + b"\n" for event in events))
+        answer = await self.process.say(f"{command} {events_file} {times_file}")
+        if not answer.startswith("published "):
+            raise RuntimeError(f"matching's stand-in answered {answer!r}")
+        return json.loads(times_file.read_text())
 
 
 class NotifyPath:
@@ -170,17 +169,12 @@ class NotifyPath:
         order = list(events.items())
         for i, item in enumerate(shared.items()):
             order.insert((i + 1) * len(order) // (SHARED + 1), item)
-        published: dict[str, float] = {}
-        parts = {os.getpid(): CONSUMER if self.relay_pid else ONE_PROCESS, self.relay_pid: RELAY, self.fake.pid: FAKE}
+        parts = {os.getpid(): CONSUMER if self.relay_pid else ONE_PROCESS, self.relay_pid: RELAY, self.fake.pid: FAKE,
+                 self.matching.pid: MATCHING}
         before = cpu.sample()
         started = perf_counter()
-
-        async def publish(key: str, event: Envelope) -> None:
-            published[key] = perf_counter()
-            await self.matching.publish(event)
-
-        for chunk in range(0, len(order), 200):  # as a relay publishes: a batch at a time
-            await asyncio.gather(*(publish(k, e) for k, e in order[chunk:chunk + 200]))
+        times = await self.matching.burst(event for _, event in order)
+        published = {key: at for (key, _), at in zip(order, times)}
         taken = await self.fake.wait_for(events)
         self.cpu = {part: seconds / n for part, seconds in cpu.spent(before, cpu.sample(), parts).items()}
         return n / (max(taken) - started), [t - published[k] for k, t in zip(events, taken)], events
@@ -188,16 +182,9 @@ class NotifyPath:
     async def steady(self, rate: int, seconds: int) -> tuple[list[float], float]:
         """Each set's latency, and the rate the sets were published at."""
         events = self.events(rate * seconds)
-        published: dict[str, float] = {}
-
-        async def publish(key: str, event: Envelope) -> None:
-            published[key] = perf_counter()
-            await self.matching.publish(event)
-
-        started = perf_counter()
-        tasks = [asyncio.create_task(publish(k, e)) async for k, e in paced(list(events.items()), rate)]
-        await asyncio.gather(*tasks)
-        achieved = len(events) / (max(published.values()) - started)
+        times = await self.matching.paced(events.values(), rate)
+        published = dict(zip(events, times))
+        achieved = (len(times) - 1) / (max(times) - min(times))
         taken = await self.fake.wait_for(events)
         return [t - published[k] for k, t in zip(events, taken)], achieved
 
@@ -206,9 +193,9 @@ class NotifyPath:
         one is taken, wait a little: a repeated set that became a second message would have been due before it."""
         chosen = list(events.values())[:REPEATS]
         again = chosen + [event.model_copy(update={"id": uuid.uuid4()}) for event in chosen]
-        await asyncio.gather(*(self.matching.publish(event) for event in again))
+        await self.matching.burst(again)
         last = self.events(1)
-        await self.matching.publish(next(iter(last.values())))
+        await self.matching.burst(last.values())
         await self.fake.wait_for(last)
         await asyncio.sleep(1.0)
         await self.fake.poll()
@@ -302,24 +289,19 @@ async def notify_path(pg_url: str, amqp_url: str, data_dir: Path, fake: Fake, di
     unit = build(settings, contacts=directory)
     runtime = Runtime(units=[unit], bus=make_bus(settings, name="bench notify"), settings=settings, relays=not split,
                       settle_heap=True)
-    matching = Matching(amqp_url)
-
-    async def ignore(_: Envelope) -> None:
-        """Stands for the consumers of notify's own events."""
-
     await runtime.start()
-    await matching.start()
     try:
-        await matching.subscribe("bench-notify-events", ["notify.#"], ignore)
-        dispatcher = unit.state["dispatcher"]
-        assert isinstance(dispatcher, Dispatcher)
-        if split:  # notify's relay process (bench/notify_relay.py: the outbox relay and the dispatcher)
-            async with infra.child("bench.notify_relay", json.dumps(options, default=str)) as relay:
-                yield NotifyPath(matching, fake, directory, unit.database, dispatcher, relay_pid=relay.pid)
-        else:
-            yield NotifyPath(matching, fake, directory, unit.database, dispatcher)
+        # Matching's stand-in, in a process of its own; it also takes notify's own events (their consumers' queue).
+        async with infra.child("bench.notify_matching", amqp_url) as process:
+            matching = Matching(process, data_dir)
+            dispatcher = unit.state["dispatcher"]
+            assert isinstance(dispatcher, Dispatcher)
+            if split:  # notify's relay process (bench/notify_relay.py: the outbox relay and the dispatcher)
+                async with infra.child("bench.notify_relay", json.dumps(options, default=str)) as relay:
+                    yield NotifyPath(matching, fake, directory, unit.database, dispatcher, relay_pid=relay.pid)
+            else:
+                yield NotifyPath(matching, fake, directory, unit.database, dispatcher)
     finally:
-        await matching.close()
         await runtime.stop()
 
 
@@ -327,7 +309,7 @@ async def quiet_hours(path: NotifyPath) -> tuple[int, int]:
     """Sets issued in quiet hours wait for the morning; so do messages that were due before they began (made due
     now by hand, and the dispatcher woken). Returns how many of each."""
     events = path.events(QUIET)
-    await asyncio.gather(*(path.matching.publish(event) for event in events.values()))
+    await path.matching.burst(events.values())
     messages = await path.queued(events)
     if len(messages) != QUIET:
         raise RuntimeError(f"only {len(messages)} of {QUIET} sets issued in quiet hours became messages")
@@ -407,17 +389,23 @@ async def run(report: Report) -> None:
     latencies(report, f"{RATE}/s for {SECONDS} s: issued → provider", steady, f"direct call, {RATE}/s",
               base_steady)
     report.figure(f"burst: CPU per set, {ONE_PROCESS}", one_cpu[ONE_PROCESS] * 1000, "ms")
-    for part in (CONSUMER, RELAY, FAKE, *dict.fromkeys(cpu.SERVICES.values()), cpu.REST, cpu.MACHINE, cpu.STEAL):
+    for part in (CONSUMER, RELAY, FAKE, MATCHING, *dict.fromkeys(cpu.SERVICES.values()), cpu.REST, cpu.MACHINE,
+                 cpu.STEAL):
         report.figure(f"split: burst: CPU per set, {part}", split_cpu[part] * 1000, "ms")
     cores = os.cpu_count() or 1
     report.figure(f"split: burst: what {cores} cores could do at that CPU per set", cores / split_cpu[cpu.MACHINE],
+                  "/s")
+    platform = split_cpu[cpu.MACHINE] - split_cpu[FAKE] - split_cpu[MATCHING]
+    report.figure(f"split: burst: what {cores} cores could do without the fake's and matching's CPU", cores / platform,
                   "/s")
     report.figure(f"split: burst of {N}: messages/s to the provider", split_rate, "/s", "direct provider calls",
                   base_rate)
     latencies(report, f"split: burst of {N}: issued → provider", split_burst, "direct provider call", base_burst)
     latencies(report, f"split: {RATE}/s for {SECONDS} s: issued → provider", split_steady,
               f"direct call, {RATE}/s", base_steady)
-    report.note(f"notify: a RabbitBus publishes matching.recommendations.issued (confirms, a quorum queue); the "
+    report.note(f"notify: matching's stand-in (bench/notify_matching.py, a process of its own, as the matching "
+                f"service is) publishes matching.recommendations.issued on 8 RabbitBus connections (confirms, a "
+                f"quorum queue); the "
                 f"consumer writes inbox rows and messages on PostgreSQL, a bus batch a transaction, and wakes the "
                 f"dispatcher, which claims due messages (one UPDATE … FOR UPDATE SKIP LOCKED … RETURNING), looks the "
                 f"worker up (an in-memory directory stands for workers), sends {CONCURRENCY} at a time and records "
@@ -432,8 +420,10 @@ async def run(report: Report) -> None:
     report.note(f"split: burst: CPU per set of each part of the machine from /proc (bench/cpu.py): our processes, "
                 f"PostgreSQL's and RabbitMQ's, everything else busy meanwhile (the kernel, processes that ended) and "
                 f"the whole machine (busy: user, system, interrupts); {os.cpu_count()} cores divided by the whole "
-                f"machine's CPU per set is the most this path could send a second here. Steal is time the hypervisor "
-                f"ran others while this machine wanted its cores: when it is high, the run measured a smaller machine")
+                f"machine's CPU per set is the most this path could send a second here; without the fake's and the "
+                f"stand-in's CPU, what it could send were the provider and matching elsewhere, as deployed. Steal is "
+                f"time the hypervisor ran others while this machine wanted its cores: when it is high, the run "
+                f"measured a smaller machine")
     report.note(f"baseline: the same composed SMS sent with our AliyunSms client (ACS3 signing, provider_client) to "
                 f"the same fake, {CONCURRENCY} at a time for the burst; latency = the call's own duration")
     report.note(f"counted at the fake: {len(fake.arrivals)} messages, none twice; {REPEATS} events of the burst "
