@@ -404,8 +404,8 @@ async def run(report: Report) -> None:
     latencies(report, f"split: {RATE}/s for {SECONDS} s: issued → provider", split_steady,
               f"direct call, {RATE}/s", base_steady)
     report.note(f"notify: matching's stand-in (bench/notify_matching.py, a process of its own, as the matching "
-                f"service is) publishes matching.recommendations.issued on 8 RabbitBus connections (confirms, a "
-                f"quorum queue); the "
+                f"service is) publishes matching.recommendations.issued as matching's relay does (publish_all, 200 "
+                f"at a time, confirms awaited together; a quorum queue); the "
                 f"consumer writes inbox rows and messages on PostgreSQL, a bus batch a transaction, and wakes the "
                 f"dispatcher, which claims due messages (one UPDATE … FOR UPDATE SKIP LOCKED … RETURNING), looks the "
                 f"worker up (an in-memory directory stands for workers), sends {CONCURRENCY} at a time and records "

@@ -1,13 +1,14 @@
-"""Matching's stand-in of `bench notify`, in a process of its own as the matching service is: PUBLISHERS buses
-publishing `matching.recommendations.issued` side by side, and a queue taking notify's own events (standing for
-their consumers, so that notify's relay publishes to a bound queue).
+"""Matching's stand-in of `bench notify`, in a process of its own as the matching service is: it publishes
+`matching.recommendations.issued` as matching's outbox relay does (`RabbitBus.publish_all`: a batch of events already
+written as JSON, their confirms awaited together), and holds a queue taking notify's own events (standing for their
+consumers, so that notify's relay publishes to a bound queue).
 
     python -m bench.notify_matching <amqp_url>
 
-It prints `ready` once its buses are connected, then answers each command line on its standard input with one line:
+It prints `ready` once its bus is connected, then answers each command line on its standard input with one line:
 
-    burst <events file> <times file>           publish the events, 200 at a time (as a relay publishes a batch)
-    paced <rate> <events file> <times file>    publish them at `rate` a second
+    burst <events file> <times file>           publish the events, a batch of 200 at a time (the relay's batch)
+    paced <rate> <events file> <times file>    publish them one by one at `rate` a second
 
 The events file holds one event's JSON a line; the times file gets when (perf_counter, the same monotonic clock in
 every process) each was published, in their order, as a JSON list. The answer is `published <seconds>`: from the
@@ -19,59 +20,66 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+from datetime import datetime
 from pathlib import Path
 from time import perf_counter
 
 from bench.report import paced
 from shared.events.amqp import RabbitBus
+from shared.events.bus import StoredEvent
 from shared.events.envelope import Envelope
 
-PUBLISHERS = 8  # buses (connections, channels) publishing side by side
-CHUNK = 200  # a burst's events published at once
+BATCH = 200  # events published together, as matching's relay publishes a batch of its outbox
 
 
 class Matching:
-    """PUBLISHERS buses taking the events in turn. One bus publishes one event at a time on its channel, each
-    awaiting its confirm (aiormq's channel lock): alone, one bus took 7 of the 7.4 s of a 1,000-set burst, so the
-    burst measured the publisher. Each waits up to 120 s for a confirm: a backlog at 500/s then shows in the
-    latency (measured from the publish call) instead of failing the run."""
+    """Publishes as matching's relay does. Its bus waits up to 120 s for a confirm: a backlog at 500/s then shows
+    in the latency (measured from the publish) instead of failing the run."""
 
     def __init__(self, amqp_url: str) -> None:
-        self.buses = [RabbitBus(amqp_url, publish_timeout=120, name=f"bench matching {i}")
-                      for i in range(PUBLISHERS)]
-        self._next = 0
+        self.bus = RabbitBus(amqp_url, publish_timeout=120, name="bench matching")
 
     async def start(self) -> None:
-        for bus in self.buses:
-            await bus.start()
+        await self.bus.start()
 
         async def ignore(_: Envelope) -> None:
             """Stands for the consumers of notify's own events."""
 
-        await self.buses[0].subscribe("bench-notify-events", ["notify.#"], ignore)
+        await self.bus.subscribe("bench-notify-events", ["notify.#"], ignore)
 
     async def close(self) -> None:
-        for bus in self.buses:
-            await bus.close()
+        await self.bus.close()
 
-    async def publish(self, event: Envelope, times: list[float], i: int) -> None:
-        self._next = (self._next + 1) % len(self.buses)
-        times[i] = perf_counter()
-        await self.buses[self._next].publish(event)
+    async def publish(self, events: list[StoredEvent]) -> None:
+        failures = [failure for failure in await self.bus.publish_all(events) if failure is not None]
+        if failures:
+            raise RuntimeError(f"{len(failures)} of {len(events)} events not published: {failures[0]}")
 
-    async def burst(self, events: list[Envelope]) -> list[float]:
-        times = [0.0] * len(events)
-        for chunk in range(0, len(events), CHUNK):
-            await asyncio.gather(*(self.publish(event, times, chunk + i)
-                                   for i, event in enumerate(events[chunk:chunk + CHUNK])))
+    async def burst(self, events: list[StoredEvent]) -> list[float]:
+        times: list[float] = []
+        for start in range(0, len(events), BATCH):
+            batch = events[start:start + BATCH]
+            times += [perf_counter()] * len(batch)
+            await self.publish(batch)
         return times
 
-    async def paced(self, events: list[Envelope], rate: float) -> list[float]:
+    async def paced(self, events: list[StoredEvent], rate: float) -> list[float]:
         times = [0.0] * len(events)
-        tasks = [asyncio.create_task(self.publish(event, times, i))
-                 async for i, event in paced(list(enumerate(events)), rate)]
+
+        async def one(i: int, event: StoredEvent) -> None:
+            times[i] = perf_counter()
+            await self.publish([event])
+
+        tasks = [asyncio.create_task(one(i, event)) async for i, event in paced(list(enumerate(events)), rate)]
         await asyncio.gather(*tasks)
         return times
+
+
+def stored(line: str) -> StoredEvent:
+    """An event's JSON as the outbox keeps it: published as it is."""
+    fields = json.loads(line)
+    return StoredEvent(str(fields["id"]), fields["type"], datetime.fromisoformat(fields["occurred_at"]),
+                       line.encode())
 
 
 async def serve(amqp_url: str) -> None:
@@ -82,7 +90,7 @@ async def serve(amqp_url: str) -> None:
         while line := await asyncio.to_thread(sys.stdin.readline):
             command, *args = line.split()
             events_file, times_file = Path(args[-2]), Path(args[-1])
-            events = [Envelope.model_validate_json(row) for row in events_file.read_text().splitlines() if row]
+            events = [stored(row) for row in events_file.read_text().splitlines() if row]
             started = perf_counter()
             if command == "burst":
                 times = await matching.burst(events)
