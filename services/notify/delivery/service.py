@@ -124,16 +124,19 @@ _SENT_TO = {postgresql: select(Attempt.worker_id, Attempt.at).where(
 
 
 async def record(*, session: AsyncSession, claim: Claim, outcome: Outcome, settings: NotifySettings,
-                 clock: Clock) -> Message | None:
+                 clock: Clock) -> None:
     """Write what a pass did: its calls, opt-outs, and the message's new state (only while the lease is ours)."""
-    [message] = await record_all(session=session, done=[(claim, outcome)], settings=settings, clock=clock)
-    return message
+    await record_all(session=session, done=[(claim, outcome)], settings=settings, clock=clock)
 
 
 async def record_all(*, session: AsyncSession, done: Sequence[tuple[Claim, Outcome]], settings: NotifySettings,
-                     clock: Clock) -> list[Message | None]:
+                     clock: Clock) -> None:
     """Write what several passes did, in one transaction: their calls in one INSERT, the numbers texted in one
-    upsert, their messages locked by one SELECT; then each message's new state, only while the lease is ours."""
+    upsert, their messages locked by one SELECT; then each message's new state, only while the lease is ours.
+
+    A message sent or queued again is written with the others by one UPDATE of many rows (Core: the ORM's loading
+    and flushing of each message cost more than the rest of the record); one that ends now, or that a receipt
+    settled while the pass ran, goes through the ORM (its end is published)."""
     calls = [{"message_id": claim.id, "worker_id": claim.worker_id, "at": call.at, "channel": call.channel,
               "provider": call.provider, "outcome": call.outcome, "code": call.code, "detail": call.detail,
               "number_hash": outcome.number_hash if call.channel == "sms" else None}
@@ -148,23 +151,77 @@ async def record_all(*, session: AsyncSession, done: Sequence[tuple[Claim, Outco
     if routes:
         await opt_outs.remember_routes(session=session, routes=routes, clock=clock)
     # Locked: a receipt for one of them (applied by the API process) waits for this record, or this for it.
-    # Without what the worker reads (JSON and text a record never needs): it raises, should that change.
-    locked = await session.scalars(_LOCKED[on_postgresql(session)], {"ids": sorted({claim.id for claim, _ in done})})
-    messages_by_id = {message.id: message for message in locked}
-    recorded: list[Message | None] = []
-    sent: list[Message] = []
+    postgresql = on_postgresql(session)
+    held = {row.id: row for row in await session.execute(_HELD[postgresql],
+                                                         {"ids": sorted({claim.id for claim, _ in done})})}
+    now = clock.now()
+    written: list[dict[str, Any]] = []
+    rare: dict[str, Outcome] = {}
     for claim, outcome in done:
-        message = messages_by_id.get(claim.id)
-        recorded.append(message)
-        if message is None or message.lease != claim.lease:
+        row = held.get(claim.id)
+        if row is None or row.lease != claim.lease:
             log.warning("a dispatcher pass outlived its lease; its calls are recorded, the message is left as it is",
                         extra={"message_id": claim.id})
-            continue
-        if await _settle(session, message, outcome, clock=clock):
-            sent.append(message)
+        elif (values := settled(row, outcome, now=now)) is not None:
+            written.append(values)
+        else:
+            rare[claim.id] = outcome
+    if written:
+        await session.execute(_SETTLE, written)
+    # Sends whose receipts may have come first: (provider, its id for the message) → the message.
+    sends = {(values["b_provider"], values["b_provider_message_id"]): values["b_id"] for values in written
+             if values["b_status"] == MessageStatus.sent and values["b_provider_message_id"]}
+    if rare:
+        # Without what the worker reads (JSON and text a record never needs): it raises, should that change.
+        for message in await session.scalars(_LOCKED[postgresql], {"ids": sorted(rare)}):
+            if await _settle(session, message, rare[message.id], clock=clock) and message.provider_message_id:
+                sends[(message.provider, message.provider_message_id)] = message.id
     # Receipts that came before their sends were recorded.
-    await receipts.apply_waiting_all(session=session, messages=sent, settings=settings, clock=clock)
-    return recorded
+    await receipts.apply_waiting_to_sends(session=session, sends=sends, settings=settings, clock=clock)
+
+
+_MESSAGES = cast(Table, Message.__table__)
+# What a record reads of the messages bound as `ids`, locked, per kind of database (True: PostgreSQL).
+_HELD = {postgresql: select(*(_MESSAGES.c[name] for name in (
+    "id", "lease", "status", "attempts", "excluded_channels", "last_error", "channel", "reason", "next_attempt_at",
+    "provider", "provider_message_id", "sent_at", "version")))
+    .where(one_of(_MESSAGES.c.id, "ids", postgresql=postgresql)).order_by(_MESSAGES.c.id).with_for_update()
+    for postgresql in (True, False)}
+_WRITTEN = ("attempts", "unconfirmed_provider", "excluded_channels", "last_error", "updated_at", "channel", "status",
+            "reason", "next_attempt_at", "provider", "provider_message_id", "sent_at", "version")
+# A pass's messages, each with the values `settled` gives it; the text only when the pass gives one.
+_SETTLE = (update(_MESSAGES).where(_MESSAGES.c.id == bindparam("b_id"))
+           .values({**{name: bindparam(f"b_{name}") for name in _WRITTEN}, "lease": None,
+                    "text": func.coalesce(bindparam("b_text", type_=_MESSAGES.c.text.type), _MESSAGES.c.text)}))
+
+
+def settled(message: Any, outcome: Outcome, *, now: datetime) -> dict[str, Any] | None:
+    """A message's new values after a pass that sent it or queued it again (the `_SETTLE` parameters), from what
+    the record read of it; None when it ends now, or when a receipt settled it while the pass ran (`_settle`)."""
+    if message.status != MessageStatus.queued or outcome.status not in (MessageStatus.queued, MessageStatus.sent):
+        return None
+    values = {"id": message.id, **_after_pass(message, outcome, now=now), "text": outcome.text or None,
+              "status": message.status, "reason": outcome.reason, "next_attempt_at": outcome.next_attempt_at,
+              "provider": message.provider, "provider_message_id": message.provider_message_id,
+              "sent_at": message.sent_at, "version": message.version + 1}
+    if outcome.status == MessageStatus.sent:
+        values.update(_sent(outcome, now=now))
+    return {f"b_{name}": value for name, value in values.items()}
+
+
+def _after_pass(message: Any, outcome: Outcome, *, now: datetime) -> dict[str, Any]:
+    """What every pass changes of its message (its lease ends besides)."""
+    return {"attempts": message.attempts + len(outcome.calls), "unconfirmed_provider": outcome.unconfirmed_provider,
+            "excluded_channels": sorted(set(message.excluded_channels or ()) | outcome.excluded_channels),
+            "last_error": outcome.last_error or message.last_error, "updated_at": now,
+            "channel": outcome.channel or message.channel}
+
+
+def _sent(outcome: Outcome, *, now: datetime) -> dict[str, Any]:
+    """A message a provider took: sent, by whom, under which id, when."""
+    sent_calls = [call.at for call in outcome.calls if call.outcome in SENT_OUTCOMES]
+    return {"status": MessageStatus.sent, "reason": None, "next_attempt_at": None, "provider": outcome.provider,
+            "provider_message_id": outcome.provider_message_id, "sent_at": sent_calls[-1] if sent_calls else now}
 
 
 # The messages bound as `ids`, locked, per kind of database (True: PostgreSQL).
@@ -176,31 +233,21 @@ _LOCKED = {postgresql: select(Message).where(one_of(Message.id, "ids", postgresq
 
 
 async def _settle(session: AsyncSession, message: Message, outcome: Outcome, *, clock: Clock) -> bool:
-    """The message's new state after a pass; True when it went (a receipt may be waiting for it)."""
+    """The new state of a message that ends after its pass, or that a receipt settled while the pass ran (`settled`
+    gives the others); True when it went (a receipt may be waiting for it)."""
     now = clock.now()
-    message.attempts += len(outcome.calls)
+    for name, value in _after_pass(message, outcome, now=now).items():
+        setattr(message, name, value)
     message.lease = None
-    message.unconfirmed_provider = outcome.unconfirmed_provider
-    message.excluded_channels = sorted(set(message.excluded_channels or ()) | outcome.excluded_channels)
-    message.last_error = outcome.last_error or message.last_error
-    message.updated_at = now
-    if outcome.channel:
-        message.channel = outcome.channel
     if outcome.text:
         message.text = outcome.text
     if message.status != MessageStatus.queued:
         # A receipt (matched by our key where the vendor echoes it) settled it while the pass was running.
         message.provider_message_id = message.provider_message_id or outcome.provider_message_id
         return False
-    if outcome.status == MessageStatus.queued:
-        message.next_attempt_at, message.reason = outcome.next_attempt_at, outcome.reason
-        message.version += 1
-        return False
     if outcome.status in (MessageStatus.sent, MessageStatus.delivered):
-        message.status, message.reason, message.next_attempt_at = MessageStatus.sent, None, None
-        message.provider, message.provider_message_id = outcome.provider, outcome.provider_message_id
-        sent_calls = [call.at for call in outcome.calls if call.outcome in SENT_OUTCOMES]
-        message.sent_at = sent_calls[-1] if sent_calls else now
+        for name, value in _sent(outcome, now=now).items():
+            setattr(message, name, value)
         message.version += 1
         if outcome.status == MessageStatus.delivered:
             # Found delivered by a look-up after a lost answer: its receipt, if one came, is kept and linked too.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -119,13 +119,39 @@ async def apply_waiting_all(*, session: AsyncSession, messages: Sequence[Message
                             clock: Clock) -> None:
     """Receipts that came before their sends were recorded: apply each message's latest, looked for in one query."""
     sent = {(m.provider, m.provider_message_id): m for m in messages if m.provider_message_id}
-    if not sent:
+    if sent:
+        await _apply_waiting(session, await _waiting(session, sent), sent, settings=settings, clock=clock)
+
+
+async def apply_waiting_to_sends(*, session: AsyncSession, sends: Mapping[tuple[str | None, str], str],
+                                 settings: NotifySettings, clock: Clock) -> None:
+    """The same for sends recorded without their messages loaded (the provider and its id for the message → the
+    message's id): a message is loaded, locked, only when a receipt waits for it."""
+    if not sends:
         return
-    waiting = await session.scalars(_WAITING[on_postgresql(session)], {
-        "providers": sorted({provider for provider, _ in sent if provider}),
-        "keys": sorted({key for _, key in sent if key})})
+    waiting = await _waiting(session, sends)
+    ids = sorted({sends[key] for receipt in waiting if (key := (receipt.provider, receipt.provider_message_id)) in sends})
+    if not ids:
+        return
+    loaded = {message.id: message for message in await session.scalars(
+        select(Message).where(Message.id.in_(ids)).order_by(Message.id).with_for_update()
+        .execution_options(populate_existing=True))}
+    sent = {key: loaded[message_id] for key, message_id in sends.items() if message_id in loaded}
+    await _apply_waiting(session, waiting, sent, settings=settings, clock=clock)
+
+
+async def _waiting(session: AsyncSession, sends: Collection[tuple[str | None, str]]) -> list[Receipt]:
+    """The receipts kept without their message for these sends, newest first."""
+    return list(await session.scalars(_WAITING[on_postgresql(session)], {
+        "providers": sorted({provider for provider, _ in sends if provider}),
+        "keys": sorted({key for _, key in sends if key})}))
+
+
+async def _apply_waiting(session: AsyncSession, waiting: list[Receipt], sent: Mapping[tuple[str | None, str], Message],
+                         *, settings: NotifySettings, clock: Clock) -> None:
+    """Apply each message's latest waiting receipt, and link it to the message."""
     applied: set[str] = set()
-    for receipt in list(waiting):
+    for receipt in waiting:
         message = sent.get((receipt.provider, receipt.provider_message_id))
         if message is None or message.id in applied:
             continue
