@@ -19,14 +19,31 @@ QUEUE = "bare"
 
 
 class BareAmqp:
-    def __init__(self, exchange: AbstractExchange, *, batch: int) -> None:
+    """`ack_together`: the messages that arrive together are acknowledged with one ack (`multiple`), as the
+    platform's batch consumers acknowledge a batch; otherwise each is acknowledged by itself."""
+
+    def __init__(self, exchange: AbstractExchange, *, batch: int, ack_together: bool = False) -> None:
         self.exchange = exchange
         self.batch = batch
         self.arrivals = Arrivals()
+        self._ack_together = ack_together
+        self._latest: AbstractIncomingMessage | None = None
+        self._acking: asyncio.Task[None] | None = None
 
     async def on_message(self, message: AbstractIncomingMessage) -> None:
         self.arrivals.record(message.message_id or "")
-        await message.ack()
+        if not self._ack_together:
+            await message.ack()
+            return
+        self._latest = message
+        if self._acking is None:
+            self._acking = asyncio.create_task(self._ack_latest())
+
+    async def _ack_latest(self) -> None:
+        await asyncio.sleep(0)  # the messages that came in the same read are taken first
+        message, self._latest, self._acking = self._latest, None, None
+        if message is not None:
+            await message.ack(multiple=True)
 
     async def publish(self, key: str, body: bytes) -> None:
         """Return once the broker confirmed the message."""
@@ -45,14 +62,23 @@ class BareAmqp:
     async def burst_apart(self, publisher: Child, bodies: dict[str, bytes]) -> tuple[float, float, float]:
         """As `burst`, published by a process of its own (bench/bare_publisher.py) and consumed in this one; the
         CPU per message of each."""
+        await self.stage(publisher, bodies)
+        return await self.go(publisher, list(bodies))
+
+    @staticmethod
+    async def stage(publisher: Child, bodies: dict[str, bytes]) -> None:
+        """Hand the publisher's process the messages its next `go` publishes."""
         lines = b"".join(key.encode() + b" " + body + b"\n" for key, body in bodies.items())
         if await publisher.say("load", then=lines + b"\n") != f"loaded {len(bodies)}":
             raise RuntimeError("bench.bare_publisher did not take the messages")
+
+    async def go(self, publisher: Child, keys: list[str]) -> tuple[float, float, float]:
+        """Publish what was staged; as `burst_apart` once every key arrived."""
         cpu, started = process_time(), perf_counter()
         published = await publisher.say("go")
-        arrived = await self.arrivals.wait_for(bodies)
-        rate, consumer = len(bodies) / (max(arrived) - started), (process_time() - cpu) / len(bodies)
-        return rate, consumer, seconds(published) / len(bodies)
+        arrived = await self.arrivals.wait_for(keys)
+        rate, consumer = len(keys) / (max(arrived) - started), (process_time() - cpu) / len(keys)
+        return rate, consumer, seconds(published) / len(keys)
 
     async def publish_all(self, items: list[tuple[str, bytes]]) -> None:
         """Publish `batch` at a time, as the relay does: each batch's confirms awaited together."""
@@ -72,13 +98,13 @@ class BareAmqp:
 
 
 @asynccontextmanager
-async def bare_amqp(url: str, *, prefetch: int, batch: int) -> AsyncIterator[BareAmqp]:
+async def bare_amqp(url: str, *, prefetch: int, batch: int, ack_together: bool = False) -> AsyncIterator[BareAmqp]:
     """A publishing connection and a consuming one (as two processes would have), the queue declared."""
     publisher = await aio_pika.connect(url)
     consumer = await aio_pika.connect(url)
     try:
         channel = await publisher.channel(publisher_confirms=True)
-        bare = BareAmqp(channel.default_exchange, batch=batch)
+        bare = BareAmqp(channel.default_exchange, batch=batch, ack_together=ack_together)
         receiving = await consumer.channel()
         await receiving.set_qos(prefetch_count=prefetch)
         queue = await receiving.declare_queue(QUEUE, durable=True, arguments={"x-queue-type": "quorum"})

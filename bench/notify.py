@@ -23,6 +23,8 @@ import httpx
 from sqlalchemy import select, update
 
 from bench import cpu, infra
+from bench.bare_amqp import bare_amqp
+from bench.notify_matching import BATCH as PUBLISH_BATCH
 from bench.report import Report, median, p95, paced
 from services.notify.app import build
 from services.notify.compose import compose_sms
@@ -54,6 +56,7 @@ CONSUMER = "consumer process"
 RELAY = "relay and dispatcher process"
 FAKE = "the fake provider's process"
 MATCHING = "matching's stand-in process"
+BARE = "bare parts"  # the baseline of the whole path's CPU: bare aio-pika carrying a set, one direct provider call
 SECRET = "bench-signing-secret-of-at-least-32-bytes"
 _DEFAULTS = NotifySettings(jwt_secret=SECRET)
 CONCURRENCY = _DEFAULTS.dispatch_concurrency  # the baseline's, as the dispatcher's
@@ -313,6 +316,25 @@ async def notify_path(pg_url: str, amqp_url: str, data_dir: Path, fake: Fake, di
         await runtime.stop()
 
 
+async def bare_bus(amqp_url: str, n: int) -> float:
+    """The whole machine's CPU per set of carrying sets with bare aio-pika and nothing else: the sets' events
+    published by a process of their own as matching's relay publishes them (PUBLISH_BATCH at a time, their confirms
+    awaited together), into a quorum queue, taken here with the prefetch notify's consumer uses, those that arrive
+    together acknowledged with one ack as notify's consumer acknowledges a batch (bench/bare_amqp.py)."""
+    def bodies(count: int) -> dict[str, bytes]:
+        return {uuid.uuid4().hex: issued(f"13900000000-{uuid.uuid4().hex[:24]}").to_json() for _ in range(count)}
+
+    async with bare_amqp(amqp_url, prefetch=_DEFAULTS.amqp_batch_prefetch, batch=PUBLISH_BATCH,
+                         ack_together=True) as bare, \
+            infra.child("bench.bare_publisher", amqp_url, str(PUBLISH_BATCH)) as publisher:
+        await bare.burst_apart(publisher, bodies(50))  # warm-up
+        staged = bodies(n)
+        await bare.stage(publisher, staged)
+        before = cpu.sample()
+        await bare.go(publisher, list(staged))
+        return cpu.spent(before, cpu.sample(), {})[cpu.MACHINE] / n
+
+
 async def quiet_hours(path: NotifyPath) -> tuple[int, int]:
     """Sets issued in quiet hours wait for the morning; so do messages that were due before they began (made due
     now by hand, and the dispatcher woken). Returns how many of each."""
@@ -382,9 +404,12 @@ async def run(report: Report) -> None:
                 quiet = ((now - timedelta(hours=1)).time(), (now + timedelta(hours=1)).time())
                 async with notify_path(pg_url, amqp_url, Path(tmp), fake, directory, quiet=quiet) as path:
                     new_in_quiet, due_in_quiet = await quiet_hours(path)
+            bare_bus_cpu = await bare_bus(amqp_url, N)
         direct = Direct(fake)
         await direct.burst(50)
+        before = cpu.sample()
         base_rate, base_burst = await direct.burst(N)
+        direct_cpu = cpu.spent(before, cpu.sample(), {})[cpu.MACHINE] / N
         base_steady = await direct.steady(RATE, SECONDS)
         await fake.poll()
         if twice := fake.twice():
@@ -397,12 +422,16 @@ async def run(report: Report) -> None:
     latencies(report, f"{RATE}/s for {SECONDS} s: issued → provider", steady, f"direct call, {RATE}/s",
               base_steady)
     report.figure(f"burst: CPU per set, {ONE_PROCESS}", one_cpu[ONE_PROCESS] * 1000, "ms")
-    for part in (CONSUMER, RELAY, FAKE, MATCHING, *dict.fromkeys(cpu.SERVICES.values()), cpu.REST, cpu.MACHINE,
-                 cpu.STEAL):
+    for part in (CONSUMER, RELAY, FAKE, MATCHING, *dict.fromkeys(cpu.SERVICES.values()), cpu.REST):
         report.figure(f"split: burst: CPU per set, {part}", split_cpu[part] * 1000, "ms")
+    bare = bare_bus_cpu + direct_cpu
+    report.figure(f"split: burst: CPU per set, {cpu.MACHINE}", split_cpu[cpu.MACHINE] * 1000, "ms", BARE, bare * 1000)
+    report.figure(f"split: burst: CPU per set, {cpu.STEAL}", split_cpu[cpu.STEAL] * 1000, "ms")
+    report.figure(f"{BARE}: CPU per set, bare aio-pika carrying it", bare_bus_cpu * 1000, "ms")
+    report.figure(f"{BARE}: CPU per set, a direct provider call and the fake taking it", direct_cpu * 1000, "ms")
     cores = os.cpu_count() or 1
     report.figure(f"split: burst: what {cores} cores could do at that CPU per set", cores / split_cpu[cpu.MACHINE],
-                  "/s")
+                  "/s", f"at the {BARE}' CPU", cores / bare)
     platform = split_cpu[cpu.MACHINE] - split_cpu[FAKE] - split_cpu[MATCHING]
     report.figure(f"split: burst: what {cores} cores could do without the fake's and matching's CPU", cores / platform,
                   "/s")
@@ -432,6 +461,12 @@ async def run(report: Report) -> None:
                 f"stand-in's CPU, what it could send were the provider and matching elsewhere, as deployed. Steal is "
                 f"time the hypervisor ran others while this machine wanted its cores: when it is high, the run "
                 f"measured a smaller machine")
+    report.note(f"{BARE}: what no notify can do without, each measured alone as the whole machine's CPU per set: "
+                f"the set's event carried by bare aio-pika (bench/bare_amqp.py: published by a process of its own "
+                f"{PUBLISH_BATCH} at a time with confirms, taken from a quorum queue and acknowledged together as they "
+                f"arrive; no inbox, no database) and one direct provider call (the baseline below) with the fake taking it; {cores} cores "
+                f"divided by their sum is the most any notify could send a second on this machine, with the fake "
+                f"and matching's stand-in on it")
     report.note(f"baseline: the same composed SMS sent with our AliyunSms client (ACS3 signing, provider_client) to "
                 f"the same fake, {CONCURRENCY} at a time for the burst; latency = the call's own duration")
     report.note(f"counted at the fake: {len(fake.arrivals)} messages, none twice; {REPEATS} events of the burst "
