@@ -72,7 +72,8 @@ def build(settings: NotifySettings | None = None, *, clock: Clock | None = None,
         router.include_router(part)
     consumer = Consumer(name=NAME, database=database, inbox=inbox, clock=clock,
                         handlers=consumers.handlers(settings, clock),
-                        batch_handlers=consumers.batch_handlers(settings, clock))
+                        batch_handlers=consumers.batch_handlers(settings, clock),
+                        linger=settings.consumer_linger_ms / 1000)
     return ServiceUnit(name=NAME, router=router, database=database, migrations_dir=MIGRATIONS, outbox=outbox,
                        clock=clock, settings=settings, consumers=[consumer], background=[dispatcher.run],
                        state={"dispatcher": dispatcher, "recorder": providers.recorder}, on_stop=opened,

@@ -79,6 +79,11 @@ class NotifySettings(CommonSettings):
     provider_down_seconds: float = Field(default=300.0, gt=0, validation_alias="NOTIFY_PROVIDER_DOWN_SECONDS")
     contact_retry_seconds: float = Field(default=30.0, gt=0, validation_alias="NOTIFY_CONTACT_RETRY_SECONDS")
 
+    # --- the consumer ---
+    # How long a small batch of issued sets waits for more (the bus's linger): under a steady flow of a few hundred
+    # sets a second, one transaction for ten instead of one for each, for at most this much latency.
+    consumer_linger_ms: float = Field(default=20.0, ge=0, le=1000, validation_alias="NOTIFY_CONSUMER_LINGER_MS")
+
     # --- the dispatcher (runs where relays run: `jobbridge relay notify`, or in-process) ---
     dispatch_batch: int = Field(default=100, ge=1, le=1000, validation_alias="NOTIFY_DISPATCH_BATCH")
     # Sends under way at once. A send mostly waits (workers, the provider), so more at once is what keeps a busy

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
@@ -148,9 +149,10 @@ class RabbitBus:
             raise PublishError(f"cannot publish {event.type} {event.id}: {exc!r}") from exc
 
     async def subscribe(self, consumer: str, bindings: Sequence[str], handler: Handler, *,
-                        batch_handler: BatchHandler | None = None) -> None:
+                        batch_handler: BatchHandler | None = None, linger: float = 0.0) -> None:
         """Deliver events matching `bindings` to `handler` through the quorum queue named `consumer`; with a
-        `batch_handler`, the messages that arrived while the previous batch was handled go to it together."""
+        `batch_handler`, the messages that arrived while the previous batch was handled go to it together (after
+        waiting up to `linger` seconds for more while fewer than half the prefetch have come)."""
         if self._connection is None:
             raise RuntimeError("start the bus before subscribing")
         channel = await self._connection.channel()
@@ -174,7 +176,8 @@ class RabbitBus:
         if batch_handler is None:
             await queue.consume(partial(self._deliver, consumer, handler))
         else:
-            await queue.consume(_Batches(self, consumer, handler, batch_handler).receive)
+            await queue.consume(_Batches(self, consumer, handler, batch_handler, linger=linger,
+                                         enough=max(self._batch_prefetch // 2, 1)).receive)
         log.info("%s consuming %s", consumer, ", ".join(bindings))
 
     async def dead_letters(self, consumer: str) -> int:
@@ -243,24 +246,38 @@ class _Batches:
     """One consumer's messages, handled a batch at a time: whatever arrived while the previous batch was handled
     (at most the prefetch) goes to the batch handler in one transaction, and is acknowledged with one ack.
 
+    With `linger`, a batch of fewer than `enough` messages waits up to `linger` seconds for more before it is
+    handled (`enough` arriving end the wait): under a steady trickle, batches of several instead of one or two, each
+    with its transaction, its inbox statement and its ack.
+
     If the batch handler raises, it wrote nothing, and each message of the batch goes to the single handler alone:
     a failing one is retried and dead-lettered as it would be alone, and the others are handled once.
     """
 
-    def __init__(self, bus: RabbitBus, consumer: str, handler: Handler, batch_handler: BatchHandler) -> None:
+    def __init__(self, bus: RabbitBus, consumer: str, handler: Handler, batch_handler: BatchHandler, *,
+                 linger: float = 0.0, enough: int = 1) -> None:
         self.bus, self.consumer = bus, consumer
         self.handler, self.batch_handler = handler, batch_handler
+        self._linger, self._enough = linger, enough
+        self._enough_came = asyncio.Event()
         self._waiting: list[AbstractIncomingMessage] = []
         self._draining: asyncio.Task[None] | None = None
         self._retrying: set[asyncio.Task[None]] = set()  # failed messages waiting for their pause, unsettled
 
     async def receive(self, message: AbstractIncomingMessage) -> None:
         self._waiting.append(message)
+        if len(self._waiting) >= self._enough:
+            self._enough_came.set()
         if self._draining is None or self._draining.done():
             self._draining = asyncio.create_task(self._drain(), name=f"{self.consumer}-batches")
 
     async def _drain(self) -> None:
         while self._waiting:
+            if self._linger > 0 and len(self._waiting) < self._enough:
+                self._enough_came.clear()
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(self._linger):
+                        await self._enough_came.wait()
             batch, self._waiting = self._waiting, []
             try:
                 await self._handle(batch)

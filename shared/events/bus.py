@@ -51,7 +51,7 @@ class Bus(Protocol):
         from being confirmed (a PublishError, or whatever stopped the process meanwhile)."""
 
     async def subscribe(self, consumer: str, bindings: Sequence[str], handler: Handler, *,
-                        batch_handler: BatchHandler | None = None) -> None:
+                        batch_handler: BatchHandler | None = None, linger: float = 0.0) -> None:
         """Deliver events matching `bindings` (topic patterns) to `handler` through the queue named `consumer`.
 
         The handler returns after its transaction commits (then the event is acknowledged) or raises (then it is
@@ -59,7 +59,9 @@ class Bus(Protocol):
 
         A bus that receives several events at once may hand them to `batch_handler` together: it returns after one
         transaction committed all of them, or raises having written none, and then each goes to `handler` alone,
-        so that a failing event is retried or dead-lettered without holding back the others.
+        so that a failing event is retried or dead-lettered without holding back the others. With `linger`
+        (seconds), a batch that is still small waits up to that long for more before it goes to `batch_handler`:
+        fewer, larger transactions when events trickle in, for that much more latency.
         """
 
     def on_reconnect(self, callback: Callable[[], None]) -> None:

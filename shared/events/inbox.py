@@ -57,11 +57,14 @@ class Consumer:
     and if any of them fails none is written and the bus hands each over alone. Turn it off for a queue whose events
     are long pieces of work (a batch run's items), where one transaction for several would only delay them.
     `batch_handlers` may take the place of a type's handlers for consecutive events of that type in such a batch.
+    `linger` (seconds) lets a small batch wait that long for more (see `Bus.subscribe`): for a queue whose events
+    trickle in one by one and cost more per transaction than the wait costs anyone.
     """
 
     def __init__(self, *, name: str, database: Database, inbox: Table,
                  handlers: Mapping[str, Sequence[EventHandler]], clock: Clock | None = None,
-                 batches: bool = True, batch_handlers: Mapping[str, BatchEventHandler] | None = None) -> None:
+                 batches: bool = True, batch_handlers: Mapping[str, BatchEventHandler] | None = None,
+                 linger: float = 0.0) -> None:
         self.name = name
         self.database = database
         self.inbox = inbox
@@ -70,6 +73,7 @@ class Consumer:
         assert set(self.batch_handlers) <= set(handlers), "a batch handler stands for a type's handlers"
         self.clock = clock or SystemClock()
         self.batches = batches
+        self.linger = linger
 
     @property
     def bindings(self) -> list[str]:
@@ -157,4 +161,5 @@ class Consumer:
 
     async def attach(self, bus: Bus) -> None:
         await bus.subscribe(self.name, self.bindings, self.handle,
-                            batch_handler=self.handle_batch if self.batches else None)
+                            batch_handler=self.handle_batch if self.batches else None,
+                            linger=self.linger if self.batches else 0.0)

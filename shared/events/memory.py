@@ -56,8 +56,9 @@ class InProcessBus:
         self._open = False
 
     async def subscribe(self, consumer: str, bindings: Sequence[str], handler: Handler, *,
-                        batch_handler: BatchHandler | None = None) -> None:
-        # `publish` hands over one event at a time and waits for it: there is never a batch to hand over.
+                        batch_handler: BatchHandler | None = None, linger: float = 0.0) -> None:
+        # `publish` hands over one event at a time and waits for it: there is never a batch to hand over (nor to
+        # linger for).
         self._subscriptions[consumer] = _Subscription(consumer, list(bindings), handler)
 
     def on_reconnect(self, callback: Callable[[], None]) -> None:

@@ -366,3 +366,36 @@ async def test_a_batch_consumer_takes_in_more_at_once_than_one_handling_single_e
         await eventually(lambda: len(singles_in_hand) == 10 and sum(batches) == 50)
     # What queued up behind the held batch came as one: more than a single-event consumer may hold, within the bound.
     assert 3 < max(batches) <= 40
+
+
+async def test_a_lingering_batch_consumer_takes_a_trickle_in_few_transactions_and_leaves_none_waiting(amqp_url):
+    """Sets issued one by one: without a linger nearly each is a transaction of its own; with one, a small batch
+    waits for more, the last one too is handled once its wait is over, and half the prefetch ends the wait at once."""
+    async def take(linger: float, *, trickle: bool, count: int = 20) -> tuple[list[int], float]:
+        sizes: list[int] = []
+
+        async def batch(envelopes) -> None:
+            sizes.append(len(envelopes))
+
+        async def alone(envelope: Envelope) -> None:
+            sizes.append(1)
+
+        async with running(amqp_url, batch_prefetch=40) as bus:
+            await bus.subscribe(f"notify-{uuid.uuid4().hex[:8]}", ["matching.recommendations.#"], alone,
+                                batch_handler=batch, linger=linger)
+            started = time.monotonic()
+            if trickle:
+                for _ in range(count):
+                    await bus.publish(event("matching.recommendations.issued"))
+                    await asyncio.sleep(0.01)
+            else:
+                await asyncio.gather(*(bus.publish(event("matching.recommendations.issued")) for _ in range(count)))
+            await eventually(lambda: sum(sizes) == count)
+            return sizes, time.monotonic() - started
+
+    unhurried, _ = await take(0.0, trickle=True)
+    lingering, _ = await take(0.5, trickle=True)
+    assert len(unhurried) > 10  # one by one, as they came
+    assert len(lingering) <= 4  # those that came within half a second of the first, together
+    sizes, took = await take(60.0, trickle=False, count=20)  # half the prefetch at once: no waiting for more
+    assert sizes == [20] and took < 10

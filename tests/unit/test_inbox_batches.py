@@ -79,19 +79,19 @@ async def test_a_batch_in_which_one_handler_fails_writes_nothing_and_raises(data
     assert await counts(database) == ({str(good[0].id): 1, str(good[1].id): 1}, 2)
 
 
-async def test_a_consumer_attaches_its_batch_handler_unless_told_not_to(database):
-    subscribed: dict[str, object] = {}
+async def test_a_consumer_attaches_its_batch_handler_and_linger_unless_told_not_to(database):
+    subscribed: dict[str, tuple[object, float]] = {}
 
     class Recorder:
-        async def subscribe(self, consumer, bindings, handler, *, batch_handler=None) -> None:
-            subscribed[consumer] = batch_handler
+        async def subscribe(self, consumer, bindings, handler, *, batch_handler=None, linger=0.0) -> None:
+            subscribed[consumer] = (batch_handler, linger)
 
-    batched = Consumer(name="matching", database=database, inbox=inbox, handlers={"jobs.#": [record]})
+    batched = Consumer(name="matching", database=database, inbox=inbox, handlers={"jobs.#": [record]}, linger=0.02)
     alone = Consumer(name="matching-runs", database=database, inbox=inbox, handlers={"matching.#": [record]},
-                     batches=False)
+                     batches=False, linger=0.02)
     await batched.attach(Recorder())
     await alone.attach(Recorder())
-    assert subscribed == {"matching": batched.handle_batch, "matching-runs": None}
+    assert subscribed == {"matching": (batched.handle_batch, 0.02), "matching-runs": (None, 0.0)}
 
 
 async def test_consecutive_events_of_a_type_with_a_batch_handler_are_handled_together_in_order(database):
