@@ -34,18 +34,28 @@ async def notify(pg_url, tmp_path):
     await unit.close()
 
 
-async def claimed_message(unit) -> Claim:
+async def claimed_message(unit, sms: dict | None = None) -> Claim:
     clock, worker_id, set_id = SystemClock(), str(uuid.uuid4()), str(uuid.uuid4())
+    sms = sms or {"text": "短信", "params": {}}
     now = clock.now()
     async with unit.database.transaction() as session:
         session.add(Message(id=str(uuid.uuid4()), idempotency_key=idempotency_key(worker_id, set_id),
                             worker_id=worker_id, region_code="152222105", set_id=set_id, set_version=1, run_id=None,
-                            status=MessageStatus.queued, attempts=0, text="短信", sms={"text": "短信", "params": {}},
+                            status=MessageStatus.queued, attempts=0, text=sms["text"], sms=sms,
                             wechat={}, excluded_channels=[], version=1, created_at=now, updated_at=now,
                             next_attempt_at=now - timedelta(seconds=1)))
     async with unit.database.transaction() as session:
         [claim] = await delivery.claim_due(session=session, now=now, batch=10, lease_for=timedelta(seconds=60))
     return claim
+
+
+async def test_a_claim_carries_the_sms_text_and_template_parameters_as_written(notify):
+    sms = {"text": "【兴安就业】为您推荐：1.焊工，乌兰浩特，5千-6千；", "segments": 1,
+           "params": {"job1": "1.焊工，乌兰浩特，5千-6千；", "job2": "", "job3": "", "contact": "0482-1234567",
+                      "picks": "1"},
+           "offers": [{"posting_id": str(uuid.uuid4()), "title": "焊工", "reasons": ["离家近"]}]}
+    claim = await claimed_message(notify, sms)
+    assert (claim.sms_text, claim.sms_params) == (sms["text"], sms["params"])
 
 
 async def status_of(unit, message_id: str) -> str:

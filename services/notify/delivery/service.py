@@ -46,14 +46,17 @@ async def claim_due(*, session: AsyncSession, now: datetime, batch: int, lease_f
         # In doubt until the pass is recorded: should the process die after a provider took the message, the next
         # pass asks the SMS vendor before sending (WeChat drops a repeated client_msg_id by itself).
         message.unconfirmed_provider = before or UNKNOWN_PROVIDER
-        claims.append(await _claim(session, message, lease=lease, before=before, due=due, lease_for=lease_for))
+        sms = message.sms or {}
+        claims.append(await _claim(session, message, sms_text=sms.get("text"), sms_params=sms.get("params"),
+                                   lease=lease, before=before, due=due, lease_for=lease_for))
     await session.flush()
     return claims
 
 
 async def _claim_at_once(session: AsyncSession, *, now: datetime, batch: int, lease_for: timedelta) -> list[Claim]:
     """PostgreSQL: the due messages chosen, locked (dispatchers side by side skip each other's) and leased by one
-    UPDATE, which returns what the pass needs of them."""
+    UPDATE, which returns what the pass needs of them (of the SMS only its text and parameters, not the offers it
+    numbers: the JSON decoded for each claim was a few per cent of the dispatcher's CPU)."""
     table = cast(Table, Message.__table__)
     due = (select(table.c.id, table.c.unconfirmed_provider.label("before"), table.c.next_attempt_at.label("due"))
            .where(table.c.status == MessageStatus.queued, table.c.next_attempt_at <= now)
@@ -64,23 +67,24 @@ async def _claim_at_once(session: AsyncSession, *, now: datetime, batch: int, le
               .values(lease=lease, next_attempt_at=now + lease_for,
                       unconfirmed_provider=func.coalesce(table.c.unconfirmed_provider, UNKNOWN_PROVIDER))
               .returning(table.c.id, table.c.worker_id, table.c.idempotency_key, table.c.set_id, table.c.attempts,
-                         table.c.sms, table.c.wechat, table.c.excluded_channels, table.c.updated_at, table.c.kind,
+                         table.c.sms["text"].as_string().label("sms_text"), table.c.sms["params"].label("sms_params"),
+                         table.c.wechat, table.c.excluded_channels, table.c.updated_at, table.c.kind,
                          due.c.before, due.c.due))
     rows = sorted((await session.execute(leased)).all(), key=lambda row: (row.due, row.id))
-    return [await _claim(session, row, lease=lease, before=row.before, due=row.due, lease_for=lease_for)
+    return [await _claim(session, row, sms_text=row.sms_text, sms_params=row.sms_params, lease=lease,
+                         before=row.before, due=row.due, lease_for=lease_for)
             for row in rows]
 
 
-async def _claim(session: AsyncSession, message: Any, *, lease: str, before: str | None, due: datetime | None,
-                 lease_for: timedelta) -> Claim:
-    """What a pass needs of a claimed message (a row or the Message itself) and, if an earlier send may have gone,
-    when that was."""
+async def _claim(session: AsyncSession, message: Any, *, sms_text: str | None, sms_params: dict | None, lease: str,
+                 before: str | None, due: datetime | None, lease_for: timedelta) -> Claim:
+    """What a pass needs of a claimed message (a row or the Message itself, and its SMS's text and parameters)
+    and, if an earlier send may have gone, when that was."""
     since, awaited = await _doubt(session, message.id, before, due=due, updated_at=message.updated_at,
                                   lease_for=lease_for) if before else (None, False)
-    sms = message.sms or {}
     return Claim(id=message.id, lease=lease, worker_id=message.worker_id, idempotency_key=message.idempotency_key,
-                 set_id=message.set_id, attempts=message.attempts, sms_text=sms.get("text", ""),
-                 sms_params=dict(sms.get("params") or {}), wechat=dict(message.wechat or {}),
+                 set_id=message.set_id, attempts=message.attempts, sms_text=sms_text or "",
+                 sms_params=dict(sms_params or {}), wechat=dict(message.wechat or {}),
                  excluded_channels=frozenset(message.excluded_channels or ()), unconfirmed_provider=before,
                  unconfirmed_on=message.updated_at.astimezone(LOCAL_ZONE).date(), unconfirmed_since=since,
                  report_awaited=awaited, kind=message.kind)
