@@ -81,7 +81,8 @@ class NotifySettings(CommonSettings):
 
     # --- the consumer ---
     # How long a small batch of issued sets waits for more (the bus's linger): under a steady flow of a few hundred
-    # sets a second, one transaction for ten instead of one for each, for at most this much latency.
+    # sets a second, a third as many transactions (each with its inbox statement and ack), for at most this much
+    # latency.
     consumer_linger_ms: float = Field(default=20.0, ge=0, le=1000, validation_alias="NOTIFY_CONSUMER_LINGER_MS")
 
     # --- the dispatcher (runs where relays run: `jobbridge relay notify`, or in-process) ---
