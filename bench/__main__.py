@@ -10,7 +10,7 @@ import sys
 import traceback
 from time import perf_counter
 
-from bench.cpu import reference_ms
+from bench.cpu import reference_ms, reference_round_trip_us
 from bench.report import Report, Skipped, progress, table
 
 BENCHMARKS = {
@@ -43,7 +43,7 @@ BENCHMARKS = {
 async def run_one(name: str) -> tuple[Report, bool]:
     """Run one benchmark; a skip or a failure is reported, and the next benchmark still runs."""
     report = Report(name)
-    reference = reference_ms()
+    reference, round_trip = reference_ms(), reference_round_trip_us()
     started = perf_counter()
     try:
         await importlib.import_module(f"bench.{name}").run(report)
@@ -54,7 +54,9 @@ async def run_one(name: str) -> tuple[Report, bool]:
         report.note("FAILED (traceback above, on stderr)")
         return report, False
     report.note(f"took {perf_counter() - started:.0f} s; the machine's reference loop (bench/cpu.py: the same pure "
-                f"Python every time, lower is faster) took {reference:.1f} ms before and {reference_ms():.1f} ms after")
+                f"Python every time, lower is faster) took {reference:.1f} ms before and {reference_ms():.1f} ms after; "
+                f"a round trip to another process over loopback (bench/cpu.py) {round_trip:.0f} µs before and "
+                f"{reference_round_trip_us():.0f} µs after")
     return report, True
 
 

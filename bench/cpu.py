@@ -4,6 +4,9 @@ machine (the processes it names, PostgreSQL, RabbitMQ, and the rest), so that a 
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
+import sys
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -105,3 +108,41 @@ def reference_ms() -> float:
 def _reference_work() -> int:
     words = {f"岗位{i % 997}": i for i in range(60_000)}
     return sum(len(key) * value for key, value in sorted(words.items()))
+
+
+# A process that echoes what it is sent over loopback TCP (its port on its first line), until the connection closes.
+_ECHO = """
+import socket
+server = socket.socket()
+server.bind(("127.0.0.1", 0))
+server.listen()
+print(server.getsockname()[1], flush=True)
+connection, _ = server.accept()
+connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+while data := connection.recv(256):
+    connection.sendall(data)
+"""
+
+
+def reference_round_trip_us(trips: int = 1000) -> float:
+    """How long this machine takes, right now, to hand 100 bytes to another process over loopback TCP and have them
+    back (the best of five passes of `trips`, wall time): what every message between the platform's processes, the
+    database and the broker pays in waking the other side. The reference loop does not see it: one session's machine
+    ran pure Python faster than any before and this round trip at about 100 µs, and every benchmark that crosses
+    processes at half its earlier speed."""
+    with subprocess.Popen([sys.executable, "-c", _ECHO], stdout=subprocess.PIPE, text=True) as echo:
+        assert echo.stdout is not None
+        port = int(echo.stdout.readline())
+        with socket.create_connection(("127.0.0.1", port)) as connection:
+            connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            best = float("inf")
+            for _ in range(5):
+                started = time.perf_counter()
+                for _ in range(trips):
+                    connection.sendall(b"x" * 100)
+                    received = 0
+                    while received < 100:
+                        received += len(connection.recv(256))
+                best = min(best, (time.perf_counter() - started) / trips)
+        echo.wait(timeout=10)
+    return best * 1e6
