@@ -31,7 +31,6 @@ from sqlalchemy import func, select
 
 from bench import infra
 from bench.report import Report, progress
-from services.notify.messages.service import idempotency_key
 from shared.auth import mint_token
 from tests import services
 from tests.e2e.topology import LocalTopology
@@ -116,9 +115,9 @@ class Driver:
                 return items
             page += 1
 
-    async def check(self, batch: Batch, *, sent_keys: Counter | None) -> None:
-        """Counts that must add up: workers = covered + short; one message per set and worker; every provider send
-        under a key of its own."""
+    async def check(self, batch: Batch, *, sent: Counter | None) -> None:
+        """Counts that must add up: workers = covered + short; one message per set and worker; no number got the same
+        SMS twice (a message sent with others in one request carries no key of ours: the number and text tell it)."""
         run = batch.run
         messages = await self.messages(run["id"])
         workers = {m["worker_id"] for m in messages}
@@ -130,15 +129,14 @@ class Driver:
         if not len(messages) == len(workers) == sets == run["workers"]:
             problems.append(f"{len(messages)} messages for {len(workers)} workers, {sets} sets, "
                             f"{run['workers']} workers in the run")
-        if sent_keys is not None:
-            twice = [m for m in messages if sent_keys[idempotency_key(m["worker_id"], m["set_id"])] > 1]
-            if twice:
-                problems.append(f"{len(twice)} messages reached a provider twice")
+        if sent is not None:
+            if twice := [pair for pair, times in sent.items() if times > 1]:
+                problems.append(f"{len(twice)} SMS or WeChat messages reached a provider twice")
         if problems:
             raise RuntimeError(f"run {run['id']}: counts do not add up: {'; '.join(problems)}")
         batch.checks.append(f"{run['workers']} workers, {run['covered']} covered with 3+ offers, {run['shortfalls']} "
                             f"short; {len(messages)} messages, one per worker ({dict(statuses)})"
-                            + ("; each reached a provider once" if sent_keys is not None else ""))
+                            + ("; each reached a provider once" if sent is not None else ""))
 
 
 # --- the distributed copy --------------------------------------------------------------------------------------
@@ -180,10 +178,12 @@ async def distributed(tmp: Path) -> tuple[float, float, Batch, Batch]:
             caught = await caught_up(top)
 
             progress("distributed: undisturbed run")
+            mark = sent_so_far(top)
             plain = await driver.follow(await driver.start(), receipts=True)
-            await driver.check(plain, sent_keys=sent_keys(top))
+            await driver.check(plain, sent=sent_messages(top, since=mark))
 
             progress("distributed: run with the matching consumer killed mid-run")
+            mark = sent_so_far(top)
             consumer = top.kill("matching-consumer", signal.SIGSTOP)  # holds the run's items unacknowledged
             run = await driver.start()
             killed_at = perf_counter()
@@ -195,7 +195,7 @@ async def distributed(tmp: Path) -> tuple[float, float, Batch, Batch]:
             killed = await driver.follow(run, receipts=True)
             killed.checks.insert(0, f"killed with {state['items_done']}/{state['items_total']} items done, "
                                     f"{perf_counter() - killed_at:.0f} s before the run settled")
-            await driver.check(killed, sent_keys=sent_keys(top))
+            await driver.check(killed, sent=sent_messages(top, since=mark))
             errors = {name: found for name, found in top.fakes()["errors"].items() if found}
             if errors:
                 raise RuntimeError(f"the fake providers failed on their own: {errors}")
@@ -211,9 +211,18 @@ async def distributed(tmp: Path) -> tuple[float, float, Batch, Batch]:
     return up, caught, plain, killed
 
 
-def sent_keys(top: LocalTopology) -> Counter:
+PROVIDERS = ("aliyun", "tencent", "wechat")
+
+
+def sent_so_far(top: LocalTopology) -> dict[str, int]:
     sent = top.fakes()
-    return Counter(m["key"] for provider in ("aliyun", "tencent", "wechat") for m in sent[provider])
+    return {provider: len(sent[provider]) for provider in PROVIDERS}
+
+
+def sent_messages(top: LocalTopology, *, since: dict[str, int]) -> Counter:
+    """How often each (recipient, text) reached a provider since the mark (a run's sets: one SMS each)."""
+    sent = top.fakes()
+    return Counter((m["to"], m["text"]) for provider in PROVIDERS for m in sent[provider][since[provider]:])
 
 
 # --- the embedded baseline -------------------------------------------------------------------------------------
@@ -291,7 +300,7 @@ async def embedded(tmp: Path) -> tuple[float, Batch]:
         async with httpx.AsyncClient(base_url=url, timeout=60) as client:
             driver = Driver(client)
             batch = await driver.follow(await driver.start(), receipts=False)
-            await driver.check(batch, sent_keys=None)
+            await driver.check(batch, sent=None)
     return caught, batch
 
 

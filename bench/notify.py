@@ -56,7 +56,7 @@ CONSUMER = "consumer process"
 RELAY = "relay and dispatcher process"
 FAKE = "the fake provider's process"
 MATCHING = "matching's stand-in process"
-BARE = "bare parts"  # the baseline of the whole path's CPU: bare aio-pika carrying a set, one direct provider call
+BARE = "bare parts"  # the baseline of the whole path's CPU: bare aio-pika carrying a set, its direct provider call
 SECRET = "bench-signing-secret-of-at-least-32-bytes"
 _DEFAULTS = NotifySettings(jwt_secret=SECRET)
 CONCURRENCY = _DEFAULTS.dispatch_concurrency  # the baseline's, as the dispatcher's
@@ -64,14 +64,15 @@ MIN_GAP = timedelta(seconds=_DEFAULTS.sms_min_interval_seconds)
 
 
 class Fake:
-    """The fake Aliyun's process (bench/notify_fake.py), and every message it says it took, by our key (OutId)."""
+    """The fake Aliyun's process (bench/notify_fake.py), and every message it says it took, by number (each set of
+    the benchmark goes to a number of its own, but for the numbers that workers share; a message sent with others in
+    one request carries no key of ours)."""
 
     def __init__(self) -> None:
         self.account = FakeAliyun()  # the credentials, signature and template the process accepts (its defaults)
         self.url = ""
         self.pid: int | None = None  # of the fake's process
-        self.arrivals: dict[str, list[float]] = defaultdict(list)
-        self.by_number: dict[str, list[float]] = defaultdict(list)
+        self.arrivals: dict[str, list[float]] = defaultdict(list)  # by number
         self._seen = 0
         self._process = contextlib.AsyncExitStack()
         self._client = httpx.AsyncClient(timeout=10)
@@ -87,20 +88,19 @@ class Fake:
         await self._client.aclose()
         await self._process.aclose()
 
-    def provider(self, client: httpx.AsyncClient) -> AliyunSms:
-        return self.account.provider(client)
+    def provider(self, client: httpx.AsyncClient, *, batch: int) -> AliyunSms:
+        return self.account.provider(client, batch=batch)
 
     async def poll(self) -> None:
         """Fetch what the fake took since the last poll."""
         rows = (await self._client.get(f"{self.url}/bench/taken", params={"since": self._seen})).json()
         self._seen += len(rows)
-        for key, number, at in rows:
-            self.arrivals[key].append(at)
-            self.by_number[number].append(at)
+        for _key, number, at in rows:
+            self.arrivals[number].append(at)
 
-    async def wait_for(self, keys: Iterable[str], within: float = 120.0) -> list[float]:
-        """When the fake first took each key, once all have arrived."""
-        keys = list(keys)
+    async def wait_for(self, numbers: Iterable[str], within: float = 120.0) -> list[float]:
+        """When the fake first took an SMS to each number, once all have arrived."""
+        keys = list(numbers)
         deadline = perf_counter() + within
         while True:
             await self.poll()
@@ -111,8 +111,14 @@ class Fake:
                 raise RuntimeError(f"{len(missing)} of {len(keys)} messages never reached the fake Aliyun")
             await asyncio.sleep(POLL_SECONDS)
 
-    def twice(self) -> list[str]:
-        return [key for key, times in self.arrivals.items() if len(times) > 1]
+    def twice(self, shared: Iterable[str]) -> list[str]:
+        """The numbers of a set of their own that got more than one SMS."""
+        shared = set(shared)
+        return [number for number, times in self.arrivals.items() if len(times) > 1 and number not in shared]
+
+    @property
+    def taken(self) -> int:
+        return sum(len(times) for times in self.arrivals.values())
 
 
 def issued(worker_id: str) -> Envelope:
@@ -168,6 +174,7 @@ class NotifyPath:
         # The last burst's CPU seconds per set, by part of the machine (bench/cpu.py).
         self.cpu: dict[str, float] = {}
         self.shared_numbers: dict[str, list[str]] = {}  # a number several workers share: their sets' keys
+        self.numbers: dict[str, str] = {}  # each set's key: the number its SMS goes to
 
     async def burst(self, n: int) -> tuple[float, list[float], dict[str, Envelope]]:
         """Messages a second from the first publish to the last provider call, and each one's latency; with
@@ -186,7 +193,7 @@ class NotifyPath:
         started = perf_counter()
         times = await self.matching.burst()
         published = {key: at for (key, _), at in zip(order, times)}
-        taken = await self.fake.wait_for(events)
+        taken = await self.fake.wait_for(self.numbers[key] for key in events)
         self.cpu = {part: seconds / n for part, seconds in cpu.spent(before, cpu.sample(), parts).items()}
         return n / (max(taken) - started), [t - published[k] for k, t in zip(events, taken)], events
 
@@ -196,7 +203,7 @@ class NotifyPath:
         times = await self.matching.paced(events.values(), rate)
         published = dict(zip(events, times))
         achieved = (len(times) - 1) / (max(times) - min(times))
-        taken = await self.fake.wait_for(events)
+        taken = await self.fake.wait_for(self.numbers[key] for key in events)
         return [t - published[k] for k, t in zip(events, taken)], achieved
 
     async def repeat(self, events: dict[str, Envelope]) -> None:
@@ -207,7 +214,7 @@ class NotifyPath:
         await self.matching.burst(again)
         last = self.events(1)
         await self.matching.burst(last.values())
-        await self.fake.wait_for(last)
+        await self.fake.wait_for(self.numbers[key] for key in last)
         await asyncio.sleep(1.0)
         await self.fake.poll()
 
@@ -232,23 +239,25 @@ class NotifyPath:
         self.directory.contacts.update({w: Contact(w, number, None, True, False, "seeking")
                                         for w, number in contacts.items()})
         events = {}
-        for worker_id in contacts:
+        for worker_id, number in contacts.items():
             event = issued(worker_id)
-            events[idempotency_key(worker_id, event.data["set_id"])] = event
+            key = idempotency_key(worker_id, event.data["set_id"])
+            events[key], self.numbers[key] = event, number
         return events
 
 
 class Direct:
-    """The baseline: the same SMS, composed once, sent straight with our Aliyun client to the same fake."""
+    """The baseline: the same SMS, composed once, sent straight with our Aliyun client to the same fake; with
+    `batch` as notify's settings have it (those asked for while a request is under way go in the next one), or 1
+    (each in a request of its own)."""
 
-    def __init__(self, fake: Fake) -> None:
-        self.fake = fake
+    def __init__(self, fake: Fake, *, batch: int) -> None:
+        self.fake, self.batch = fake, batch
         self.sms = compose_sms(THREE, signature="【兴安就业】", contact=CONTACT)
-        self._first = 10_000_000
 
     async def burst(self, n: int) -> tuple[float, list[float]]:
         async with provider_client(timeout=10) as client:
-            provider = self.fake.provider(client)
+            provider = self.fake.provider(client, batch=self.batch)
             gate = asyncio.Semaphore(CONCURRENCY)
             latencies: list[float] = []
 
@@ -265,7 +274,7 @@ class Direct:
 
     async def steady(self, rate: int, seconds: int) -> list[float]:
         async with provider_client(timeout=10) as client:
-            provider = self.fake.provider(client)
+            provider = self.fake.provider(client, batch=self.batch)
             latencies: list[float] = []
 
             async def send(phone: str) -> None:
@@ -278,9 +287,11 @@ class Direct:
             await asyncio.gather(*tasks)
             return latencies
 
+    _first = 10_000_000  # the next number, across instances: every baseline SMS goes to a number of its own
+
     def _phones(self, n: int) -> list[str]:
-        self._first += n
-        return [f"138{self._first - n + i:08d}" for i in range(n)]
+        Direct._first += n
+        return [f"138{Direct._first - n + i:08d}" for i in range(n)]
 
 
 @asynccontextmanager
@@ -350,7 +361,7 @@ async def quiet_hours(path: NotifyPath) -> tuple[int, int]:
     path.dispatcher.wake()
     await asyncio.sleep(1.5)  # the dispatcher's pass, and its poll after it
     await path.fake.poll()
-    if sent := [key for key in events if key in path.fake.arrivals]:
+    if sent := [key for key in events if path.numbers[key] in path.fake.arrivals]:
         raise RuntimeError(f"{len(sent)} messages went to the provider in quiet hours")
     now = datetime.now(timezone.utc)
     waiting = [m for m in await path.queued(events) if m.status == MessageStatus.queued
@@ -364,7 +375,7 @@ def number_limits(fake: Fake, shared: dict[str, list[str]]) -> str:
     """Each number several workers share got SMS, at most the daily limit and none within the minimum gap."""
     lines = []
     for phone, keys in shared.items():
-        times = sorted(fake.by_number.get(phone, ()))
+        times = sorted(fake.arrivals.get(phone, ()))
         gaps = [b - a for a, b in zip(times, times[1:])]
         if not times or len(times) > _DEFAULTS.sms_daily_limit or any(gap < MIN_GAP.total_seconds() for gap in gaps):
             raise RuntimeError(f"a shared number got {len(times)} SMS, gaps {gaps}: its limits did not hold")
@@ -405,15 +416,20 @@ async def run(report: Report) -> None:
                 async with notify_path(pg_url, amqp_url, Path(tmp), fake, directory, quiet=quiet) as path:
                     new_in_quiet, due_in_quiet = await quiet_hours(path)
             bare_bus_cpu = await bare_bus(amqp_url, N)
-        direct = Direct(fake)
+        direct = Direct(fake, batch=_DEFAULTS.aliyun_batch)
         await direct.burst(50)
         before = cpu.sample()
         base_rate, base_burst = await direct.burst(N)
         direct_cpu = cpu.spent(before, cpu.sample(), {})[cpu.MACHINE] / N
         base_steady = await direct.steady(RATE, SECONDS)
+        alone = Direct(fake, batch=1)
+        await alone.burst(50)
+        before = cpu.sample()
+        alone_rate, _ = await alone.burst(N)
+        alone_cpu = cpu.spent(before, cpu.sample(), {})[cpu.MACHINE] / N
         await fake.poll()
-        if twice := fake.twice():
-            raise RuntimeError(f"{len(twice)} messages were taken twice by the fake provider")
+        if twice := fake.twice(shared):
+            raise RuntimeError(f"{len(twice)} numbers of a set of their own got two SMS at the fake provider")
         limits = number_limits(fake, shared)
 
     report.figure(f"burst of {N} issued sets: messages/s to the provider", rate, "/s",
@@ -428,7 +444,10 @@ async def run(report: Report) -> None:
     report.figure(f"split: burst: CPU per set, {cpu.MACHINE}", split_cpu[cpu.MACHINE] * 1000, "ms", BARE, bare * 1000)
     report.figure(f"split: burst: CPU per set, {cpu.STEAL}", split_cpu[cpu.STEAL] * 1000, "ms")
     report.figure(f"{BARE}: CPU per set, bare aio-pika carrying it", bare_bus_cpu * 1000, "ms")
-    report.figure(f"{BARE}: CPU per set, a direct provider call and the fake taking it", direct_cpu * 1000, "ms")
+    report.figure(f"{BARE}: CPU per set, a direct provider call and the fake taking it", direct_cpu * 1000, "ms",
+                  "each in a request of its own", alone_cpu * 1000)
+    report.figure("direct provider calls, as notify sends them: messages/s", base_rate, "/s",
+                  "each in a request of its own", alone_rate)
     cores = os.cpu_count() or 1
     report.figure(f"split: burst: what {cores} cores could do at that CPU per set", cores / split_cpu[cpu.MACHINE],
                   "/s", f"at the {BARE}' CPU", cores / bare)
@@ -464,12 +483,15 @@ async def run(report: Report) -> None:
     report.note(f"{BARE}: what no notify can do without, each measured alone as the whole machine's CPU per set: "
                 f"the set's event carried by bare aio-pika (bench/bare_amqp.py: published by a process of its own "
                 f"{PUBLISH_BATCH} at a time with confirms, taken from a quorum queue and acknowledged together as they "
-                f"arrive; no inbox, no database) and one direct provider call (the baseline below) with the fake taking it; {cores} cores "
-                f"divided by their sum is the most any notify could send a second on this machine, with the fake "
+                f"arrive; no inbox, no database) and the direct provider calls (the baseline below) with the fake "
+                f"taking them; {cores} cores divided by their sum is the most any notify could send a second on this machine, with the fake "
                 f"and matching's stand-in on it")
     report.note(f"baseline: the same composed SMS sent with our AliyunSms client (ACS3 signing, provider_client) to "
-                f"the same fake, {CONCURRENCY} at a time for the burst; latency = the call's own duration")
-    report.note(f"counted at the fake: {len(fake.arrivals)} messages, none twice; {REPEATS} events of the burst "
+                f"the same fake, {CONCURRENCY} at a time for the burst, with notify's default NOTIFY_ALIYUN_BATCH "
+                f"({_DEFAULTS.aliyun_batch}): the SMS asked for while a request is under way go together in the "
+                f"next (SendBatchSms), as notify's dispatcher sends them; 'each in a request of its own': batch 1, "
+                f"SendSms only; latency = the call's own duration")
+    report.note(f"counted at the fake: {fake.taken} messages, none twice; {REPEATS} events of the burst "
                 f"published again and {REPEATS} of its sets issued again under new event ids sent nothing new; "
                 f"workers sharing one number (default limits: {_DEFAULTS.sms_daily_limit} a day, "
                 f"{MIN_GAP.total_seconds():.0f} s apart): {limits}; quiet hours: {new_in_quiet} sets issued and "

@@ -1,9 +1,10 @@
-"""Look-ups asked at about the same time, answered by one bulk call.
+"""Look-ups (or calls) asked for at about the same time, answered by one bulk call.
 
-Work that runs many passes at once (notify's dispatcher sends 16 messages together) asks the same kind of question
-from each pass: the contact of a worker, the SMS lately sent to a number. Asked one by one, each is a round trip;
-`Coalesced` lets every pass ask for its own item as if alone, and answers all the items asked in the same turn of
-the event loop — and those asked while that answer was being fetched — with one call of a bulk loader.
+Work that runs many passes at once (notify's dispatcher sends 64 messages together) asks the same kind of question
+from each pass: the contact of a worker, the SMS lately sent to a number; or makes the same kind of call: an SMS at
+Aliyun, which takes up to 100 numbers in one request. Asked one by one, each is a round trip; `Coalesced` lets every
+pass ask for its own item as if alone, and answers all the items asked in the same turn of the event loop — and
+those asked while that answer was being fetched — with one call of a bulk loader.
 """
 
 from __future__ import annotations

@@ -36,6 +36,9 @@ class NotifySettings(CommonSettings):
     aliyun_access_key_id: str = Field(default="", validation_alias="NOTIFY_ALIYUN_ACCESS_KEY_ID")
     aliyun_access_key_secret: str = Field(default="", validation_alias="NOTIFY_ALIYUN_ACCESS_KEY_SECRET")
     aliyun_template_code: str = Field(default="", validation_alias="NOTIFY_ALIYUN_TEMPLATE_CODE")
+    # Up to this many SMS that passes send at about the same time go to Aliyun in one request (SendBatchSms, at most
+    # 100 numbers); 1: each alone (SendSms).
+    aliyun_batch: int = Field(default=100, ge=1, le=100, validation_alias="NOTIFY_ALIYUN_BATCH")
     tencent_endpoint: str = Field(default="https://sms.tencentcloudapi.com", validation_alias="NOTIFY_TENCENT_ENDPOINT")
     tencent_region: str = Field(default="ap-guangzhou", validation_alias="NOTIFY_TENCENT_REGION")
     tencent_secret_id: str = Field(default="", validation_alias="NOTIFY_TENCENT_SECRET_ID")

@@ -1,4 +1,5 @@
-"""A fake Aliyun Dysmsapi: checks ACS3-HMAC-SHA256 signatures, answers SendSms and QuerySendDetails as Aliyun does."""
+"""A fake Aliyun Dysmsapi: checks ACS3-HMAC-SHA256 signatures, answers SendSms, SendBatchSms and QuerySendDetails as
+Aliyun does."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from starlette.routing import Route
 from services.notify.compose import aliyun_template, count_sms
 from services.notify.vendors.aliyun import AliyunSms
 from shared.clock import LOCAL_ZONE, Clock
-from tests.fakes.server import FakeServer, SentMessage
+from tests.fakes.server import FakeServer, Fault, SentMessage
 
 _AUTH = re.compile(r"ACS3-HMAC-SHA256 Credential=([^,]+),SignedHeaders=([^,]+),Signature=([0-9a-f]+)")
 _REQUIRED_SIGNED = {"host", "x-acs-action", "x-acs-version", "x-acs-date", "x-acs-signature-nonce",
@@ -41,6 +42,8 @@ _MESSAGES = {"isv.AMOUNT_NOT_ENOUGH": "账户余额不足", "isv.OUT_OF_SERVICE"
              "InvalidAccessKeyId.NotFound": "Specified access key is not found.",
              "ServiceUnavailable": "The request has failed due to a temporary failure of the server."}
 _SKEW = timedelta(minutes=15)
+BATCH_MOST = 100  # numbers in one SendBatchSms [D]
+_MOBILE = re.compile(r"(\+?86)?1[3-9]\d{9}")
 _DATE = re.compile(r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)Z")
 _ESCAPES = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
 _UNRESERVED = re.compile(r"[^A-Za-z0-9_.~-]+")
@@ -58,6 +61,10 @@ def _unquote(text: str) -> str:
 def _quote(text: str) -> str:
     """RFC 3986 percent-encoding as ACS3 signs: every byte but letters, digits and -_.~ (space as %20)."""
     return _UNRESERVED.sub(lambda run: "%" + run.group().encode().hex("%").upper(), text)
+
+
+def _render(template: str, values: dict[str, str]) -> str:
+    return re.sub(r"\$\{(\w+)\}", lambda m: values[m.group(1)], template)
 
 
 def query_params(query: str) -> dict[str, str]:
@@ -126,8 +133,12 @@ class FakeAliyun(FakeServer):
         action = request.headers.get("x-acs-action", "")
         if request.headers.get("x-acs-version") != "2017-05-25":
             return self.answer("InvalidVersion", "Specified parameter Version is not valid.")
+        if body and request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+            params |= query_params(body.decode("latin-1"))  # SendBatchSms sends its arrays as a form (signed by hash)
         if action == "SendSms":
             return await self._send(params)
+        if action == "SendBatchSms":
+            return await self._send_batch(params)
         if action == "QuerySendDetails":
             self.take_fault(action)
             return self._query(params)
@@ -196,19 +207,62 @@ class FakeAliyun(FakeServer):
         if rejected := self._check_values(template, values):
             return rejected
         phones = params["PhoneNumbers"].split(",")
-        if any(not re.fullmatch(r"(\+?86)?1[3-9]\d{9}", p) for p in phones):
+        return await self._take(phones, [params["SignName"]] * len(phones), [values] * len(phones),
+                                params["TemplateCode"], template, out_id=params.get("OutId"), fault=fault)
+
+    async def _send_batch(self, params: dict[str, str]) -> JSONResponse:
+        """SendBatchSms: one template, and per number its signature and values (the form's three JSON arrays)."""
+        fault = self.take_fault("SendBatchSms")
+        if self.down:
+            return self.answer(self.down)
+        if fault and fault.kind == "http":
+            return self.answer("ServiceUnavailable" if fault.status >= 503 else "InternalError")
+        if fault and fault.kind == "code":
+            return self.answer(fault.code, fault.message)
+        if fault and fault.kind == "timeout" and not fault.accept:
+            await self.hang()
+            return self.answer("isp.SYSTEM_ERROR")
+        if not all(params.get(name) for name in ("PhoneNumberJson", "SignNameJson", "TemplateCode")):
+            return self.answer("MissingParameter", "PhoneNumberJson, SignNameJson and TemplateCode are mandatory.")
+        template = self.templates.get(params["TemplateCode"])
+        if template is None:
+            return self.answer("isv.SMS_TEMPLATE_ILLEGAL")
+        try:
+            phones, signs = json.loads(params["PhoneNumberJson"]), json.loads(params["SignNameJson"])
+            values = json.loads(params.get("TemplateParamJson") or "null") or [{} for _ in phones]
+            assert all(isinstance(v, list) and all(isinstance(x, str) for x in v) for v in (phones, signs))
+            assert isinstance(values, list) and all(isinstance(v, dict) and all(isinstance(x, str) for x in v.values())
+                                                    for v in values)
+        except (ValueError, AssertionError):
+            return self.answer("isv.INVALID_JSON_PARAM")
+        if not len(phones) == len(signs) == len(values):
+            return self.answer("isv.INVALID_PARAMETERS", "号码、签名与模板变量的个数不一致")  # [G]
+        if len(phones) > BATCH_MOST:
+            return self.answer("isv.MOBILE_COUNT_OVER_LIMIT", f"手机号码数量超过{BATCH_MOST}个")
+        for each in values:
+            if rejected := self._check_values(template, each):
+                return rejected
+        return await self._take(phones, signs, values, params["TemplateCode"], template,
+                                out_id=params.get("OutId"), fault=fault)
+
+    async def _take(self, phones: list[str], signs: list[str], values: list[dict[str, str]], code: str, template: str,
+                    *, out_id: str | None, fault: Fault | None) -> JSONResponse:
+        """Accept every number of the request, or none: a request refused for one number sends nothing [G]."""
+        if any(sign not in self.sign_names for sign in signs):
+            return self.answer("isv.SMS_SIGNATURE_ILLEGAL")
+        if any(not _MOBILE.fullmatch(p) for p in phones):
             return self.answer("isv.MOBILE_NUMBER_ILLEGAL")
         now = self.clock.now()
         for phone in phones:
-            recent = [m for m in self._by_number.get(phone, ()) if m.template == params["TemplateCode"]
+            recent = [m for m in self._by_number.get(phone, ()) if m.template == code
                       and now - m.at < timedelta(hours=24)]
             if len(recent) >= self.daily_limit:
                 return self.answer("isv.BUSINESS_LIMIT_CONTROL", f"触发天级流控Permits:{self.daily_limit}")
         biz_id = f"{next(self._biz_ids)}^0"
-        text = f"【{params['SignName']}】" + re.sub(r"\$\{(\w+)\}", lambda m: values[m.group(1)], template)
-        for phone in phones:
-            self.record(SentMessage(to=phone, params=values, key=params.get("OutId"), message_id=biz_id, text=text,
-                                    template=params["TemplateCode"], at=now))
+        for phone, sign, each in zip(phones, signs, values, strict=True):
+            text = f"【{sign}】" + _render(template, each)
+            self.record(SentMessage(to=phone, params=each, key=out_id, message_id=biz_id, text=text, template=code,
+                                    at=now))
         if fault and fault.kind == "timeout":  # accepted, then the answer is lost
             await self.hang()
         return self.answer("OK", "OK", BizId=biz_id)

@@ -7,7 +7,7 @@ Aliyun, Tencent and WeChat listen on the three ports after `--port` (or `--aliyu
 control API that tests use from outside the process:
 
     GET  /health                      "ok"
-    GET  /sent                        every accepted message per provider: to, key, message id, receipt pushed
+    GET  /sent                        every accepted message per provider: to, key, message id, text, receipt
     POST /faults  {"provider": "aliyun", "n": 2, "status": 503 | "timeout": true, "accept": true | "code": "…"}
     POST /down    {"provider": "tencent", "code": "FailedOperation.…" | null}
 
@@ -124,7 +124,8 @@ def control_app(fakes: dict[str, ProviderFake], receipts: Receipts | None) -> St
 
     async def sent(request: Request) -> JSONResponse:
         return JSONResponse({name: [{"to": m.to, "key": m.key, "message_id": m.message_id, "template": m.template,
-                                     "at": m.at.isoformat(), "receipt": fake.receipts.pushed.get(m.message_id)}
+                                     "text": m.text, "at": m.at.isoformat(),
+                                     "receipt": fake.receipts.pushed.get(m.message_id)}
                                     for m in list(fake.sent)]
                              for name, fake in fakes.items()} | {
             "calls": {name: dict(fake.calls) for name, fake in fakes.items()},

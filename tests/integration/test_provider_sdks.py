@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import json
 from types import SimpleNamespace
 
 import pytest
@@ -95,6 +96,21 @@ async def test_aliyun_sdk_queries_send_details(fake_aliyun):
     rows = response.body.sms_send_detail_dtos.sms_send_detail_dto
     assert response.body.code == "OK" and int(response.body.total_count) == 1
     assert (rows[0].phone_num, rows[0].out_id, rows[0].send_status, rows[0].content) == (PHONE, "set-9", 1, SMS.text)
+
+
+async def test_aliyun_sdk_sends_a_batch_as_a_form_and_the_fake_records_each_number(fake_aliyun):
+    """SendBatchSms as the SDK writes it (the three arrays in a form body, signed by its hash) is what the fake
+    reads; our client writes the same (tests/unit/test_providers_aliyun_batch.py)."""
+    other = compose_sms([{**ITEMS[0], "title": "司机"}], contact="乌兰浩特就业站0482-8261234")
+    request = dysms_models.SendBatchSmsRequest(
+        phone_number_json=json.dumps([PHONE, "13912345679"]),
+        sign_name_json=json.dumps([fake_aliyun.sign_name] * 2, ensure_ascii=False),
+        template_code=fake_aliyun.template_code,
+        template_param_json=f"[{SMS.aliyun_template_param()},{other.aliyun_template_param()}]")
+    response = await asyncio.to_thread(aliyun_client(fake_aliyun).send_batch_sms, request)
+    assert response.status_code == 200 and response.body.code == "OK"
+    assert [(m.to, m.text, m.message_id) for m in fake_aliyun.sent] == [
+        (PHONE, SMS.text, response.body.biz_id), ("13912345679", other.text, response.body.biz_id)]
 
 
 def tencent_client(fake, *, key: str | None = None):

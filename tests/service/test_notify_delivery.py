@@ -223,9 +223,10 @@ async def test_sets_handed_over_together_become_the_messages_they_would_one_afte
     assert len(notify.sent_to(other_phone)) == 1
 
 
+@pytest.mark.parametrize("notify_changes", [{"aliyun_batch": 1}])  # each SMS a request of its own
 async def test_one_failed_send_in_a_batch_neither_loses_nor_doubles_the_others(notify):
     """Sets handed over together, one without offers, are sent together; the one send the vendor fails waits for its
-    retry, and every worker gets exactly one SMS."""
+    retry, and every worker gets exactly one SMS (tests/service/test_notify_batches.py: one request for several)."""
     workers = [await notify.register() for _ in range(6)]
     empty, empty_phone = await notify.register()
     notify.aliyun.fail_next(code="isp.SYSTEM_ERROR")  # whichever send comes first

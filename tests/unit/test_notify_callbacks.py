@@ -34,7 +34,7 @@ def test_aliyun_sms_reports_are_read_with_their_out_id():
              "out_id": "67890"},
             {"biz_id": "12346", "success": "false", "err_code": "MK:0001", "err_msg": "失败", "out_id": ""}]
     assert AliyunSms.parse_receipts(pushed(body)) == [
-        ReceiptIn("aliyun", "12345", True, "DELIVERED", "用户接收成功", "67890"),
+        ReceiptIn("aliyun", "12345", True, "DELIVERED", "用户接收成功", "67890", number="1381111****"),
         ReceiptIn("aliyun", "12346", False, "MK:0001", "失败", None)]
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from services.notify.contacts import Contact, ContactDirectory, ContactUnavailable
@@ -32,6 +32,7 @@ from services.notify.vendors.base import (
     ProviderError,
     SendResult,
     SmsVendor,
+    per_number_id,
 )
 from shared.clock import LOCAL_ZONE, Clock
 
@@ -216,7 +217,9 @@ class _Pass:
                                              template=self.claim.kind)
         except ProviderError as error:
             return self._failed(error, Channel.sms, provider.name)
-        self.out.number_hash = number_hash(self.contact.phone or "", key=self.d.settings.reply_key)
+        self.out.number_hash = hashed = number_hash(self.contact.phone or "", key=self.d.settings.reply_key)
+        if result.id_per_request:
+            result = replace(result, provider_message_id=per_number_id(result.provider_message_id, hashed))
         return self._sent(result, Channel.sms, self.claim.sms_text)
 
     async def _number_held(self, now: datetime) -> Outcome | None:
@@ -255,7 +258,7 @@ class _Pass:
         self.asked.add(provider.name)
         claim = self.claim
         doubt = Doubt(phone=self.contact.phone or "", key=claim.idempotency_key, sent_on=claim.unconfirmed_on,
-                      sent_at=claim.unconfirmed_since, waited=claim.report_awaited)
+                      sent_at=claim.unconfirmed_since, waited=claim.report_awaited, text=claim.sms_text)
         try:
             found = await provider.look_up(doubt, now=now)
         except ProviderError as error:

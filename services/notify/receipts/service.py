@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import replace
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -16,6 +17,7 @@ from services.notify.opt_outs import service as opt_outs
 from services.notify.policy.schedule import QuietHours
 from services.notify.receipts.models import Receipt
 from services.notify.settings import NotifySettings
+from services.notify.vendors.base import per_number_id
 from services.notify.vendors.pushes import ReceiptIn
 from services.notify.vendors.registry import WECHAT_PUSHES
 from shared.clock import Clock
@@ -29,12 +31,15 @@ async def accept(*, session: AsyncSession, receipts: Sequence[ReceiptIn], settin
     """Keep every receipt and apply those whose message is known; return how many matched. An unknown id is no
     error for the provider: it is kept (its send may not be recorded yet) and applied when the send is."""
     matched = 0
+    known = [_by_number(receipt, key=settings.reply_key) for receipt in receipts]
     # In one order, so that two batches locking the same messages never wait on each other in a circle.
-    for receipt in sorted(receipts, key=lambda r: (r.provider, r.provider_message_id)):
-        message = await _message_for(session, receipt)
-        session.add(Receipt(provider=receipt.provider, provider_message_id=receipt.provider_message_id,
-                            delivered=receipt.delivered, status=receipt.status[:40], detail=receipt.detail,
-                            message_id=message.id if message else None, received_at=clock.now()))
+    for receipt, request_id in sorted(known, key=lambda pair: (pair[0].provider, pair[0].provider_message_id)):
+        message = await _message_for(session, receipt, request_id)
+        session.add(Receipt(provider=receipt.provider, delivered=receipt.delivered, status=receipt.status[:40],
+                            provider_message_id=(message.provider_message_id if message and message.provider_message_id
+                                                 else receipt.provider_message_id),
+                            detail=receipt.detail, message_id=message.id if message else None,
+                            received_at=clock.now()))
         if message is None:
             RECEIPTS.labels(receipt.provider, "unknown").inc()
             log.info("receipt for an unknown message", extra={"provider": receipt.provider,
@@ -46,12 +51,27 @@ async def accept(*, session: AsyncSession, receipts: Sequence[ReceiptIn], settin
     return matched
 
 
-async def _message_for(session: AsyncSession, receipt: ReceiptIn) -> Message | None:
+def _by_number(receipt: ReceiptIn, *, key: bytes) -> tuple[ReceiptIn, str | None]:
+    """A receipt whose vendor id names a request of several numbers, with the message's id (the request's id and the
+    number's keyed hash, as its send was recorded), and the request's id; any other as it is."""
+    if not receipt.number:
+        return receipt, None
+    message_id = per_number_id(receipt.provider_message_id, opt_outs.number_hash(receipt.number, key=key))
+    return replace(receipt, provider_message_id=message_id, number=None), receipt.provider_message_id
+
+
+async def _message_for(session: AsyncSession, receipt: ReceiptIn, request_id: str | None) -> Message | None:
     # Locked (here and below): a dispatcher recording this message's send waits for the receipt, or the receipt
     # for the record; either way the second sees what the first wrote.
-    message = await session.scalar(select(Message).where(
-        Message.provider == receipt.provider, Message.provider_message_id == receipt.provider_message_id)
-        .with_for_update())
+    mine = select(Message).where(Message.provider == receipt.provider).with_for_update()
+    message = await session.scalar(mine.where(Message.provider_message_id == receipt.provider_message_id))
+    if message is None and request_id is not None:
+        # The request's id alone: recorded so (before ids named the number), or the only message of its request
+        # (a number the vendor masked in the receipt).
+        found = list(await session.scalars(mine.where(
+            (Message.provider_message_id == request_id)
+            | Message.provider_message_id.startswith(f"{request_id}/", autoescape=True)).limit(2)))
+        message = found[0] if len(found) == 1 else None
     if message is None and receipt.key:
         # Aliyun echoes our OutId: it finds a message whose send answer was lost (so no BizId was recorded).
         message = await session.scalar(select(Message).where(Message.idempotency_key == receipt.key)

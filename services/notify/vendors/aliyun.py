@@ -1,17 +1,23 @@
-"""Aliyun SMS: SendSms and QuerySendDetails (Dysmsapi) over async httpx, signed with ACS3-HMAC-SHA256, and what
-Aliyun pushes back (SmsReport receipts, SmsUp replies) with the answer it expects (docs/providers.md)."""
+"""Aliyun SMS: SendSms, SendBatchSms and QuerySendDetails (Dysmsapi) over async httpx, signed with ACS3-HMAC-SHA256,
+and what Aliyun pushes back (SmsReport receipts, SmsUp replies) with the answer it expects (docs/providers.md).
+
+With `batch` above 1, the messages that passes send at about the same time go out together: those asked for while
+a request is under way make the next one, up to `batch` numbers (SendBatchSms; one alone goes by SendSms).
+"""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import httpx
 from fastapi.responses import JSONResponse
@@ -30,11 +36,14 @@ from services.notify.vendors.base import (
 from services.notify.vendors.http import call
 from services.notify.vendors.pushes import ReceiptIn, SmsReply, is_true, read_replies, report_array, short
 from shared.clock import Clock, SystemClock, local_today
+from shared.coalesce import Coalesced
 
 API_VERSION = "2017-05-25"
 ALGORITHM = "ACS3-HMAC-SHA256"
 EMPTY_BODY_SHA256 = hashlib.sha256(b"").hexdigest()
 PAGE_SIZE = 50  # QuerySendDetails' maximum
+BATCH_MOST = 100  # numbers in one SendBatchSms [D]
+FORM = "application/x-www-form-urlencoded"
 
 _KINDS = {
     "isp.SYSTEM_ERROR": ErrorKind.transient,
@@ -46,6 +55,9 @@ _KINDS = {
     "isv.OUT_OF_SERVICE": ErrorKind.provider_down,
     "isp.RAM_PERMISSION_DENY": ErrorKind.provider_down,
 }
+# A request of several numbers refused for what one of them may cause (a bad number or value, one number's flow
+# control): nothing went, and each is sent alone for its own answer.
+_ONE_MAY_CAUSE = {"isv.BUSINESS_LIMIT_CONTROL"}
 # HTTP 4xx answers that mean our account or credentials are unusable, not that this one request is wrong.
 _AUTH_PREFIXES = ("SignatureDoesNotMatch", "IncompleteSignature", "InvalidAccessKeyId", "Forbidden",
                   "InvalidTimeStamp", "InvalidSecurityToken")
@@ -86,6 +98,18 @@ def authorization(*, method: str, query: str, headers: Mapping[str, str], payloa
 
 
 @dataclass(frozen=True)
+class Outgoing:
+    """One SMS to send: the number, its template values as Aliyun takes them (JSON), and our key."""
+
+    phone: str  # used for the send only; never kept
+    values: str
+    key: str
+
+    def __repr__(self) -> str:
+        return f"Outgoing(key={self.key!r})"
+
+
+@dataclass(frozen=True)
 class SendDetail:
     """One row of QuerySendDetails: what Aliyun knows about a message it accepted."""
 
@@ -108,7 +132,7 @@ class AliyunSms:
 
     def __init__(self, *, access_key_id: str, access_key_secret: str, sign_name: str, template_code: str,
                  client: httpx.AsyncClient, endpoint: str = "https://dysmsapi.aliyuncs.com",
-                 clock: Clock | None = None, templates: Mapping[str, str] | None = None) -> None:
+                 clock: Clock | None = None, templates: Mapping[str, str] | None = None, batch: int = 1) -> None:
         self._key_id, self._secret = access_key_id, access_key_secret
         self.sign_name, self.template_code = sign_name, template_code
         # The offers template, and those of the other kinds of message (a job fair's invitation).
@@ -117,16 +141,51 @@ class AliyunSms:
         self._base = endpoint.rstrip("/")
         self._host = httpx.URL(self._base).netloc.decode("ascii")
         self._clock = clock or SystemClock()
+        self.batch = max(1, min(batch, BATCH_MOST))
+        self._batches: dict[str, Coalesced[Outgoing, SendResult | ProviderError]] = {}  # by template code
 
     async def send_sms(self, *, phone: str, template_params: Mapping[str, str], text: str,
                        idempotency_key: str, template: str = OFFERS) -> SendResult:
         """Send one templated SMS (`text` is not sent: Aliyun renders the approved template itself)."""
         code = template_for(self.templates, template, provider=self.name)
-        params = {"PhoneNumbers": phone, "SignName": self.sign_name, "TemplateCode": code,
-                  "TemplateParam": json.dumps(dict(template_params), ensure_ascii=False, separators=(",", ":")),
-                  "OutId": idempotency_key}
+        sms = Outgoing(phone, json.dumps(dict(template_params), ensure_ascii=False, separators=(",", ":")),
+                       idempotency_key)
+        if self.batch == 1:
+            return await self._send_one(code, sms)
+        together = self._batches.get(code)
+        if together is None:
+            together = self._batches[code] = Coalesced(partial(self._send_many, code), name="aliyun-send",
+                                                       most=self.batch)
+        answer = await together.ask(sms)
+        if isinstance(answer, ProviderError):
+            raise answer
+        return answer
+
+    async def _send_one(self, code: str, sms: Outgoing) -> SendResult:
+        params = {"PhoneNumbers": sms.phone, "SignName": self.sign_name, "TemplateCode": code,
+                  "TemplateParam": sms.values, "OutId": sms.key}
         body = await self._call("SendSms", params)
-        return SendResult(provider=self.name, status="sent", provider_message_id=body["BizId"], raw_code="OK")
+        return self._sent(body)
+
+    async def _send_many(self, code: str, messages: list[Outgoing]) -> list[SendResult | ProviderError]:
+        """Send the messages in one request and answer each: sent, or its own failure."""
+        if len(messages) == 1:
+            return [await _answer(self._send_one(code, messages[0]))]
+        form = urlencode({"PhoneNumberJson": json.dumps([m.phone for m in messages]),
+                          "SignNameJson": json.dumps([self.sign_name] * len(messages), ensure_ascii=False),
+                          "TemplateParamJson": "[" + ",".join(m.values for m in messages) + "]"})
+        try:
+            # No OutId: it would name the request, not a message; a look-up after a lost answer reads the text.
+            body = await self._call("SendBatchSms", {"TemplateCode": code}, form=form.encode())
+        except ProviderError as error:
+            if error.maybe_sent or not (error.kind is ErrorKind.permanent_request or error.code in _ONE_MAY_CAUSE):
+                return [error.again() for _ in messages]
+            return list(await asyncio.gather(*(_answer(self._send_one(code, m)) for m in messages)))
+        return [self._sent(body) for _ in messages]
+
+    def _sent(self, body: Mapping[str, Any]) -> SendResult:
+        return SendResult(provider=self.name, status="sent", provider_message_id=body["BizId"], raw_code="OK",
+                          id_per_request=True)
 
     async def query_send_details(self, *, phone: str, send_date: date | None = None, biz_id: str | None = None,
                                  out_id: str | None = None) -> list[SendDetail]:
@@ -149,8 +208,10 @@ class AliyunSms:
         return [d for d in found if out_id is None or d.out_id == out_id]
 
     async def look_up(self, doubt: Doubt, *, now: datetime) -> Found | None:
-        """Whether Aliyun took the message in doubt: QuerySendDetails lists it (with our OutId) once accepted."""
-        details = await self.query_send_details(phone=doubt.phone, send_date=doubt.sent_on, out_id=doubt.key)
+        """Whether Aliyun took the message in doubt: QuerySendDetails lists it once accepted, with our OutId if it
+        went alone, or (sent with other numbers, so with no OutId) by its text."""
+        details = [d for d in await self.query_send_details(phone=doubt.phone, send_date=doubt.sent_on)
+                   if d.out_id == doubt.key or (d.out_id is None and doubt.text and d.content == doubt.text)]
         if not details:
             return None
         detail = details[0]
@@ -162,7 +223,8 @@ class AliyunSms:
         """SmsReport: a JSON array of {biz_id, out_id, success, err_code, err_msg, phone_number, …}."""
         return [ReceiptIn(provider=AliyunSms.name, provider_message_id=str(item["biz_id"]),
                           delivered=is_true(item["success"]), status=str(item.get("err_code") or ""),
-                          detail=short(item.get("err_msg")), key=str(item.get("out_id") or "") or None)
+                          detail=short(item.get("err_msg")), key=str(item.get("out_id") or "") or None,
+                          number=str(item.get("phone_number") or "") or None)
                 for item in report_array(body)]
 
     @staticmethod
@@ -178,16 +240,18 @@ class AliyunSms:
     def refuse(reason: str) -> Response:
         return JSONResponse({"code": 1, "msg": reason}, status_code=400)
 
-    async def _call(self, action: str, params: Mapping[str, str]) -> dict[str, Any]:
+    async def _call(self, action: str, params: Mapping[str, str], *, form: bytes | None = None) -> dict[str, Any]:
         query = canonical_query(params)
+        payload = EMPTY_BODY_SHA256 if form is None else hashlib.sha256(form).hexdigest()
         headers = {"host": self._host, "x-acs-action": action, "x-acs-version": API_VERSION,
                    "x-acs-date": self._clock.now().strftime("%Y-%m-%dT%H:%M:%SZ"),
-                   "x-acs-signature-nonce": uuid.uuid4().hex, "x-acs-content-sha256": EMPTY_BODY_SHA256}
-        headers["Authorization"] = authorization(method="POST", query=query, headers=headers,
-                                                 payload_sha256=EMPTY_BODY_SHA256, access_key_id=self._key_id,
-                                                 access_key_secret=self._secret)
+                   "x-acs-signature-nonce": uuid.uuid4().hex, "x-acs-content-sha256": payload}
+        if form is not None:
+            headers["content-type"] = FORM
+        headers["Authorization"] = authorization(method="POST", query=query, headers=headers, payload_sha256=payload,
+                                                 access_key_id=self._key_id, access_key_secret=self._secret)
         try:
-            response = await call(self._client, "POST", f"{self._base}/?{query}", headers=headers)
+            response = await call(self._client, "POST", f"{self._base}/?{query}", headers=headers, content=form)
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
             raise self._error(ErrorKind.transient, type(exc).__name__, "could not reach Aliyun") from exc
         except (httpx.TimeoutException, httpx.TransportError) as exc:
@@ -225,6 +289,14 @@ class AliyunSms:
 
     def _error(self, kind: ErrorKind, code: str, message: str, **extra: Any) -> ProviderError:
         return ProviderError(kind, code, message, provider=self.name, **extra)
+
+
+async def _answer(send: Awaitable[SendResult]) -> SendResult | ProviderError:
+    """The send's result, or its failure as an answer (one message's, among others answered together)."""
+    try:
+        return await send
+    except ProviderError as error:
+        return error
 
 
 def _detail(row: Mapping[str, Any]) -> SendDetail:

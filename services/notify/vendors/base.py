@@ -41,6 +41,15 @@ class SendResult:
     status: Literal["sent"]  # accepted by the provider; delivery is known later from a receipt
     provider_message_id: str  # Aliyun BizId, Tencent SerialNo, WeChat msgid
     raw_code: str
+    # The id names the whole request, which may have carried several numbers (Aliyun's BizId for SendBatchSms): a
+    # message is then known by the id and its number (`per_number_id`), as the vendor's receipts tell them apart.
+    id_per_request: bool = False
+
+
+def per_number_id(request_id: str, number_hash: str) -> str:
+    """A message's id at a vendor whose id names a request of several numbers: the request's id and the number's
+    keyed hash (its first 16 hex digits; the number itself is never kept)."""
+    return f"{request_id}/{number_hash[:16]}"
 
 
 class ProviderError(Exception):
@@ -60,6 +69,11 @@ class ProviderError(Exception):
         # The request may have reached the provider before the answer was lost (read timeout, 5xx): Aliyun and
         # Tencent sends are not idempotent, so check (Aliyun QuerySendDetails, a receipt) before sending again.
         self.maybe_sent = maybe_sent
+
+    def again(self) -> ProviderError:
+        """The same failure as a new exception: each message of a request that failed as a whole raises its own."""
+        return ProviderError(self.kind, self.code, self.message, provider=self.provider, retry_after=self.retry_after,
+                             opted_out=self.opted_out, maybe_sent=self.maybe_sent)
 
 
 class Pushes(Protocol):
@@ -120,6 +134,7 @@ class Doubt:
     sent_on: date  # the local day of the send in doubt
     sent_at: datetime | None  # when it went (about), if known
     waited: bool  # a look since that send found nothing yet and waited once already
+    text: str = ""  # the SMS as the worker reads it: a send of several numbers carries no key of ours, only this
 
     def __repr__(self) -> str:
         return f"Doubt(key={self.key!r}, sent_on={self.sent_on!r}, sent_at={self.sent_at!r}, waited={self.waited!r})"

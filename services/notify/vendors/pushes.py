@@ -19,6 +19,13 @@ class ReceiptIn:
     status: str  # the provider's own word: DELIVERED / an error code, SUCCESS / DELIVRD, success / failed:…
     detail: str | None = None
     key: str | None = None  # our idempotency key when the provider echoes it (Aliyun's out_id)
+    # The number, where the vendor's id names a request of several numbers (Aliyun's biz_id): the message is known
+    # by the id and the number's keyed hash. Used once for that; never stored or logged.
+    number: str | None = None
+
+    def __repr__(self) -> str:
+        return (f"ReceiptIn(provider={self.provider!r}, provider_message_id={self.provider_message_id!r}, "
+                f"delivered={self.delivered!r}, status={self.status!r}, key={self.key!r})")
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ def open_sms(name: str, settings: NotifySettings, *, client: httpx.AsyncClient, 
         return AliyunSms(access_key_id=settings.aliyun_access_key_id,
                          access_key_secret=settings.aliyun_access_key_secret, sign_name=settings.sms_sign_name,
                          template_code=settings.aliyun_template_code, client=client,
-                         endpoint=settings.aliyun_endpoint, clock=clock,
+                         endpoint=settings.aliyun_endpoint, clock=clock, batch=settings.aliyun_batch,
                          templates={FAIR_INVITATION: settings.aliyun_invitation_template_code})
     if name == TencentSms.name:
         return TencentSms(secret_id=settings.tencent_secret_id, secret_key=settings.tencent_secret_key,
