@@ -24,7 +24,6 @@ from typing import Any
 import httpx
 import pytest
 
-from services.notify.messages.service import idempotency_key
 from services.workers.profiles.idcard import make_id_number
 from shared.auth import mint_token
 from tests import services
@@ -35,6 +34,7 @@ pytestmark = pytest.mark.integration
 
 SECRET = f"e2e-secret-{uuid.uuid4().hex}-of-enough-bytes"
 REGION = "152222"
+PROVIDERS = ("aliyun", "tencent", "wechat")
 TOWNSHIPS = ("152222100", "152222101", "152222102", "152222103", "152222104", "152222105")
 WORKERS = 20
 OFFICE = "bj-fengtai-hrss"
@@ -102,7 +102,7 @@ def population(client):
     assert report.status_code == 200, report.text
     assert (report.json()["imported"], report.json()["errors"]) == (len(CSV_ROWS) - 1, [])
 
-    registered, channels = [], {}
+    registered, channels, recipients = [], {}, {}
     for n in range(WORKERS):
         id_number = make_id_number(REGION, date(1975 + n % 25, 1 + n % 12, 1 + n), n, "female")
         # Every other worker follows the official account and agreed to WeChat; the others are reached by SMS.
@@ -114,6 +114,7 @@ def population(client):
         assert answer.status_code == 201, answer.text
         registered.append(answer.json()["id"])
         channels[answer.json()["id"]] = "wechat" if wechat else "sms"
+        recipients[answer.json()["id"]] = wechat["wechat_openid"] if wechat else f"139{n:08d}"
 
     def known_to_matching() -> bool:
         for worker_id in registered:
@@ -123,8 +124,8 @@ def population(client):
         return True
 
     eventually(known_to_matching, within=60, what="matching knows every worker and enough postings")
-    return {"workers": registered, "channels": channels, "staff": staff, "admin": admin, "runs": [],
-            "sets": {}}
+    return {"workers": registered, "channels": channels, "recipients": recipients, "staff": staff, "admin": admin,
+            "runs": [], "sets": {}}
 
 
 def run_batch(client, population, *, during=None) -> tuple[dict, list[dict], dict[str, float]]:
@@ -186,11 +187,17 @@ def check_counts(copy, client, population, final: dict, items: list[dict]) -> No
     eventually(lambda: client.get(f"/matching/runs/{final['id']}", headers=population["staff"]).json()["messages"]
                .get("delivered") == WORKERS, within=30, what="the run counts every message delivered")
     # What the providers took: each message exactly once, on the worker's channel.
+    taken_by_each(copy, population)
+
+
+def taken_by_each(copy, population) -> None:
+    """Every worker's number or openid took one message a run so far, none more (an SMS sent with others in one
+    request carries no key of ours, so the recipient is what counts)."""
     sent = copy.fakes()
-    keys = Counter(m["key"] for provider in ("aliyun", "tencent", "wechat") for m in sent[provider])
-    for message in items:
-        key = idempotency_key(message["worker_id"], message["set_id"])
-        assert keys[key] == 1, (message["worker_id"], message["channel"], keys[key])
+    taken = Counter(m["to"].removeprefix("+86") for provider in PROVIDERS for m in sent[provider])
+    runs = len(population["runs"])
+    assert {w: taken[r] for w, r in population["recipients"].items()} == dict.fromkeys(population["recipients"], runs)
+    assert sum(taken.values()) == runs * WORKERS, "nothing went to anyone else"
 
 
 def test_a_batch_run_reaches_every_worker_once_with_receipts(copy, client, population):
@@ -234,21 +241,27 @@ def test_the_matching_consumer_killed_mid_run_and_restarted_loses_and_doubles_no
 def test_notify_killed_while_providers_hang_and_restarted_sends_each_message_once(copy, client, population):
     before = copy.fakes()["calls"]
     hung = 3
+    sent_before = {provider: len(found) for provider, found in copy.fakes().items() if provider in PROVIDERS}
     # The next sends on both channels are taken by the provider, whose answer then never comes (the worst case:
-    # the message went out, notify cannot know). Notify is killed while it waits for those answers.
-    for provider in ("aliyun", "wechat"):
-        copy.fakes("/faults", {"provider": provider, "n": hung, "timeout": True, "accept": True})
+    # the message went out, notify cannot know). Notify is killed while it waits for those answers. Aliyun's SMS go
+    # alone (SendSms) or several in one request (SendBatchSms): the first of each hang.
+    for provider, action in (("aliyun", "SendSms"), ("aliyun", "SendBatchSms"), ("wechat", "send")):
+        copy.fakes("/faults", {"provider": provider, "n": hung, "timeout": True, "accept": True, "action": action})
     killed = {}
 
     def calls(provider: str, action: str) -> int:
         return copy.fakes()["calls"][provider].get(action, 0) - before[provider].get(action, 0)
 
+    def hanging() -> bool:  # one request to Aliyun may carry every SMS due at the time
+        return calls("aliyun", "SendSms") + calls("aliyun", "SendBatchSms") >= 1 and calls("wechat", "send") >= hung
+
     def kill_notify(run: dict) -> None:
-        eventually(lambda: calls("aliyun", "SendSms") >= hung and calls("wechat", "send") >= hung, within=60,
-                   every=0.05, what="notify calling the hanging providers")
+        eventually(hanging, within=60, every=0.05, what="notify calling the hanging providers")
         killed["pids"] = [copy.pid(p) for p in ("notify-relay", "notify-consumer")]
         for pid in killed["pids"]:
             os.kill(pid, signal.SIGKILL)
+        for provider in ("aliyun", "wechat"):  # what did not hang before the kill does not hang after it
+            copy.fakes("/faults", {"provider": provider, "clear": True})
         killed["messages"] = client.get("/notify/messages", params={"run_id": run["id"], "page_size": 500},
                                         headers=population["admin"]).json()["items"]
         time.sleep(0.5)
@@ -261,13 +274,16 @@ def test_notify_killed_while_providers_hang_and_restarted_sends_each_message_onc
     # came while they were in doubt. (The hanging SMS may already be settled by Aliyun's receipts, keyed by OutId.)
     assert unsettled >= hung, "the kill came while sends were in doubt"
     check_counts(copy, client, population, final, items)
-    # Aliyun was never called twice for a message: each send in doubt was settled by its receipt (which echoes our
-    # OutId) or found by a query, not repeated. WeChat may be called again: the same client_msg_id sends nothing new.
+    # Aliyun never took a message twice: each send in doubt was settled by its receipt (which echoes our OutId) or
+    # found by a query (by OutId, or by its text when it went with others), not repeated. WeChat may be called
+    # again: the same client_msg_id sends nothing new.
     sms_workers = sum(channel == "sms" for channel in population["channels"].values())
+    sent = copy.fakes()
+    taken = {provider: len(sent[provider]) - sent_before[provider] for provider in PROVIDERS}
     repeats = calls("wechat", "send") - (WORKERS - sms_workers)
-    print(f"[e2e] Aliyun SendSms calls {calls('aliyun', 'SendSms')} for {sms_workers} SMS workers; "
-          f"WeChat sends repeated under the same key: {repeats}")
-    assert calls("aliyun", "SendSms") == sms_workers
+    print(f"[e2e] Aliyun calls {calls('aliyun', 'SendSms')} SendSms and {calls('aliyun', 'SendBatchSms')} "
+          f"SendBatchSms for {sms_workers} SMS workers; WeChat sends repeated under the same key: {repeats}")
+    assert taken == {"aliyun": sms_workers, "tencent": 0, "wechat": WORKERS - sms_workers}
 
 
 def test_a_service_cut_off_from_rabbitmq_mid_run_loses_and_doubles_nothing(copy, client, population):
@@ -311,9 +327,7 @@ def test_every_count_adds_up_across_all_runs(copy, client, population):
                                     headers=population["admin"]).json()["items"]]
     assert Counter(m["status"] for m in messages) == {"delivered": len(runs) * WORKERS}
     assert {m["set_id"] for m in messages} == set(population["sets"])
-    sent = copy.fakes()
-    taken = [m["key"] for provider in ("aliyun", "tencent", "wechat") for m in sent[provider]]
-    assert len(taken) == len(set(taken)) == len(runs) * WORKERS, "one provider send per message, none twice"
+    taken_by_each(copy, population)  # one provider send per message, none twice
 
 
 def test_the_console_is_its_own_process_behind_the_proxy_and_uses_the_apis(copy, client, population):

@@ -96,6 +96,13 @@ class FakeServer:
         with self._lock:
             self._faults.extend(Fault(**vars(fault)) for _ in range(n))
 
+    def clear_faults(self) -> int:
+        """Forget the failures queued and not yet taken; return how many there were."""
+        with self._lock:
+            left = len(self._faults)
+            self._faults.clear()
+        return left
+
     def take_fault(self, action: str) -> Fault | None:
         with self._lock:
             self.calls[action] = self.calls.get(action, 0) + 1

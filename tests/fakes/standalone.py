@@ -8,7 +8,8 @@ control API that tests use from outside the process:
 
     GET  /health                      "ok"
     GET  /sent                        every accepted message per provider: to, key, message id, text, receipt
-    POST /faults  {"provider": "aliyun", "n": 2, "status": 503 | "timeout": true, "accept": true | "code": "…"}
+    POST /faults  {"provider": "aliyun", "n": 2, "status": 503 | "timeout": true, "accept": true | "code": "…",
+                   "action": "SendBatchSms" (default: the send)} | {"provider": "aliyun", "clear": true}
     POST /down    {"provider": "tencent", "code": "FailedOperation.…" | null}
 
 Like the real providers, the fakes push delivery receipts to notify's callbacks by themselves (every
@@ -136,6 +137,8 @@ def control_app(fakes: dict[str, ProviderFake], receipts: Receipts | None) -> St
         fake = fakes.get(body.pop("provider", ""))
         if fake is None:
             return JSONResponse({"detail": f"provider is one of {', '.join(PROVIDERS)}"}, status_code=422)
+        if body.pop("clear", False):
+            return JSONResponse({"cleared": fake.clear_faults()})
         try:
             fake.fail_next(int(body.pop("n", 1)), **body)
         except (TypeError, ValueError) as exc:

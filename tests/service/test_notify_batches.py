@@ -68,6 +68,10 @@ async def test_a_lost_answer_to_a_batch_is_looked_up_and_no_worker_gets_a_second
     assert [len(notify.sent_to(phone)) for _, phone in workers] == [1] * WORKERS
     assert {(await notify.message(w))["status"] for w, _ in workers} == {"sent"}
     assert {tuple(await attempt_outcomes(notify, w)) for w in in_doubt} == {("transient", "found_sent")}
+    # Their receipts come after the look-up: each finds its message by the number it carries.
+    answers = await notify.aliyun.push_receipts(notify.callback("receipts/aliyun"), client=notify.client)
+    assert all(notify.aliyun.receipt_acknowledged(answer) for answer in answers)
+    assert [(await notify.message(w))["status"] for w, _ in workers] == ["delivered"] * WORKERS
 
 
 async def test_a_batch_aliyun_never_took_is_sent_again_once_after_looking(notify):

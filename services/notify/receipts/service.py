@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Mapping, Sequence
-from dataclasses import replace
+import re
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.notify.messages import service as messages
-from services.notify.messages.models import Message, MessageStatus
+from services.notify.messages.models import Attempt, Message, MessageStatus
 from services.notify.metrics import RECEIPTS
 from services.notify.opt_outs import service as opt_outs
 from services.notify.policy.schedule import QuietHours
@@ -24,6 +25,7 @@ from shared.clock import Clock
 from shared.db import on_postgresql, one_of
 
 log = logging.getLogger("jobbridge.notify")
+MOBILE_DIGITS = 11  # a mainland mobile number; fewer (or a *) in a receipt: the vendor masked it
 
 
 async def accept(*, session: AsyncSession, receipts: Sequence[ReceiptIn], settings: NotifySettings,
@@ -33,8 +35,8 @@ async def accept(*, session: AsyncSession, receipts: Sequence[ReceiptIn], settin
     matched = 0
     known = [_by_number(receipt, key=settings.reply_key) for receipt in receipts]
     # In one order, so that two batches locking the same messages never wait on each other in a circle.
-    for receipt, request_id in sorted(known, key=lambda pair: (pair[0].provider, pair[0].provider_message_id)):
-        message = await _message_for(session, receipt, request_id)
+    for receipt, number in sorted(known, key=lambda pair: (pair[0].provider, pair[0].provider_message_id)):
+        message = await _message_for(session, receipt, number)
         session.add(Receipt(provider=receipt.provider, delivered=receipt.delivered, status=receipt.status[:40],
                             provider_message_id=(message.provider_message_id if message and message.provider_message_id
                                                  else receipt.provider_message_id),
@@ -51,27 +53,34 @@ async def accept(*, session: AsyncSession, receipts: Sequence[ReceiptIn], settin
     return matched
 
 
-def _by_number(receipt: ReceiptIn, *, key: bytes) -> tuple[ReceiptIn, str | None]:
+@dataclass(frozen=True)
+class _Number:
+    """What a receipt that carries its number tells of it: the id its vendor gave the whole request, and the
+    number's keyed hash (None if the vendor masked the number)."""
+
+    request_id: str
+    hashed: str | None
+
+
+def _by_number(receipt: ReceiptIn, *, key: bytes) -> tuple[ReceiptIn, _Number | None]:
     """A receipt whose vendor id names a request of several numbers, with the message's id (the request's id and the
-    number's keyed hash, as its send was recorded), and the request's id; any other as it is."""
+    number's keyed hash, as its send was recorded); any other as it is."""
     if not receipt.number:
         return receipt, None
-    message_id = per_number_id(receipt.provider_message_id, opt_outs.number_hash(receipt.number, key=key))
-    return replace(receipt, provider_message_id=message_id, number=None), receipt.provider_message_id
+    if "*" in receipt.number or len(re.sub(r"\D", "", receipt.number)) < MOBILE_DIGITS:
+        return replace(receipt, number=None), _Number(receipt.provider_message_id, None)
+    hashed = opt_outs.number_hash(receipt.number, key=key)
+    return (replace(receipt, provider_message_id=per_number_id(receipt.provider_message_id, hashed), number=None),
+            _Number(receipt.provider_message_id, hashed))
 
 
-async def _message_for(session: AsyncSession, receipt: ReceiptIn, request_id: str | None) -> Message | None:
+async def _message_for(session: AsyncSession, receipt: ReceiptIn, number: _Number | None) -> Message | None:
     # Locked (here and below): a dispatcher recording this message's send waits for the receipt, or the receipt
     # for the record; either way the second sees what the first wrote.
     mine = select(Message).where(Message.provider == receipt.provider).with_for_update()
     message = await session.scalar(mine.where(Message.provider_message_id == receipt.provider_message_id))
-    if message is None and request_id is not None:
-        # The request's id alone: recorded so (before ids named the number), or the only message of its request
-        # (a number the vendor masked in the receipt).
-        found = list(await session.scalars(mine.where(
-            (Message.provider_message_id == request_id)
-            | Message.provider_message_id.startswith(f"{request_id}/", autoescape=True)).limit(2)))
-        message = found[0] if len(found) == 1 else None
+    if message is None and number is not None:
+        message = await _by_request_or_number(session, mine, receipt, number)
     if message is None and receipt.key:
         # Aliyun echoes our OutId: it finds a message whose send answer was lost (so no BizId was recorded).
         message = await session.scalar(select(Message).where(Message.idempotency_key == receipt.key)
@@ -79,6 +88,32 @@ async def _message_for(session: AsyncSession, receipt: ReceiptIn, request_id: st
         if message is not None and message.provider_message_id is None:
             message.provider, message.provider_message_id = receipt.provider, receipt.provider_message_id
     return message
+
+
+async def _by_request_or_number(session: AsyncSession, mine: Select, receipt: ReceiptIn,
+                                number: _Number) -> Message | None:
+    """The message of a receipt that carries its number, when no message holds its id."""
+    # The request's id alone: a message recorded so, before ids named the number.
+    if found := await session.scalar(mine.where(Message.provider_message_id == number.request_id)):
+        return found
+    if number.hashed is None:
+        # The number is masked: the only message of its request, if it had one.
+        return _only(await session.scalars(mine.where(
+            Message.provider_message_id.startswith(f"{number.request_id}/", autoescape=True)).limit(2)))
+    # A message its vendor was asked about after the answer to its request was lost, and found: no id was ever
+    # given to it, but the look-up's attempt holds the number. Only when one such message is the number's.
+    asked = select(Attempt.message_id).where(Attempt.provider == receipt.provider, Attempt.outcome == "found_sent",
+                                             Attempt.number_hash == number.hashed)
+    message = _only(await session.scalars(mine.where(Message.provider_message_id.is_(None), Message.id.in_(asked))
+                                          .limit(2)))
+    if message is not None:
+        message.provider_message_id = receipt.provider_message_id
+    return message
+
+
+def _only(found: Iterable[Message]) -> Message | None:
+    found = list(found)
+    return found[0] if len(found) == 1 else None
 
 
 async def _apply(session: AsyncSession, message: Message, receipt: ReceiptIn, *, settings: NotifySettings,
