@@ -135,10 +135,11 @@ class FakeAliyun(FakeServer):
             return self.answer("InvalidVersion", "Specified parameter Version is not valid.")
         if body and request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
             params |= query_params(body.decode("latin-1"))  # SendBatchSms sends its arrays as a form (signed by hash)
-        if action == "SendSms":
-            return await self._send(params)
-        if action == "SendBatchSms":
-            return await self._send_batch(params)
+        if action in ("SendSms", "SendBatchSms"):
+            fault = self.take_fault(action)
+            if failed := await self._failed(fault):
+                return failed
+            return await (self._send if action == "SendSms" else self._send_batch)(params, fault)
         if action == "QuerySendDetails":
             self.take_fault(action)
             return self._query(params)
@@ -181,8 +182,8 @@ class FakeAliyun(FakeServer):
         self._nonces.add(nonce)
         return None
 
-    async def _send(self, params: dict[str, str]) -> JSONResponse:
-        fault = self.take_fault("SendSms")
+    async def _failed(self, fault: Fault | None) -> JSONResponse | None:
+        """A send's failure, as switched on (down) or queued; None: it goes on (a timeout that accepts hangs later)."""
         if self.down:
             return self.answer(self.down)
         if fault and fault.kind == "http":
@@ -192,6 +193,9 @@ class FakeAliyun(FakeServer):
         if fault and fault.kind == "timeout" and not fault.accept:
             await self.hang()
             return self.answer("isp.SYSTEM_ERROR")
+        return None
+
+    async def _send(self, params: dict[str, str], fault: Fault | None) -> JSONResponse:
         if "PhoneNumbers" not in params or "SignName" not in params or "TemplateCode" not in params:
             return self.answer("MissingParameter", "PhoneNumbers, SignName and TemplateCode are mandatory.")
         if params["SignName"] not in self.sign_names:
@@ -210,18 +214,8 @@ class FakeAliyun(FakeServer):
         return await self._take(phones, [params["SignName"]] * len(phones), [values] * len(phones),
                                 params["TemplateCode"], template, out_id=params.get("OutId"), fault=fault)
 
-    async def _send_batch(self, params: dict[str, str]) -> JSONResponse:
+    async def _send_batch(self, params: dict[str, str], fault: Fault | None) -> JSONResponse:
         """SendBatchSms: one template, and per number its signature and values (the form's three JSON arrays)."""
-        fault = self.take_fault("SendBatchSms")
-        if self.down:
-            return self.answer(self.down)
-        if fault and fault.kind == "http":
-            return self.answer("ServiceUnavailable" if fault.status >= 503 else "InternalError")
-        if fault and fault.kind == "code":
-            return self.answer(fault.code, fault.message)
-        if fault and fault.kind == "timeout" and not fault.accept:
-            await self.hang()
-            return self.answer("isp.SYSTEM_ERROR")
         if not all(params.get(name) for name in ("PhoneNumberJson", "SignNameJson", "TemplateCode")):
             return self.answer("MissingParameter", "PhoneNumberJson, SignNameJson and TemplateCode are mandatory.")
         template = self.templates.get(params["TemplateCode"])
