@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 import pytest
 
 from services.notify.compose import compose_sms
-from services.notify.vendors.aliyun import AliyunSms
+from services.notify.vendors.aliyun import AliyunSms, same_text
 from services.notify.vendors.base import Doubt, ErrorKind, Found, ProviderError, SendResult
 from shared.clock import SystemClock, local_today
 from tests.fakes.aliyun import FakeAliyun
@@ -113,3 +113,15 @@ async def test_a_request_lost_before_aliyun_took_it_is_found_nowhere(fake_aliyun
     doubt = Doubt(phone=PHONES[1], key="w1:s1", sent_on=local_today(SystemClock()), sent_at=now, waited=False,
                   text=sms_for(1).text)
     assert await provider.look_up(doubt, now=now) is None and fake_aliyun.sent == []
+
+
+@pytest.mark.parametrize(("listed", "same"), [
+    ("【兴安就业】为您推荐：1.保洁员。回T退订", True),
+    ("为您推荐：1.保洁员。回T退订", True),  # listed without the signature
+    ("【兴安就业】 为您推荐：1.保洁员。\n回T退订 ", True),  # with whitespace of its own
+    ("【兴安就业】为您推荐：1.司机。回T退订", False),
+    ("【其他签名】为您推荐：1.保洁员。回T退订", True),  # the signature is not what tells two SMS apart
+    ("", False),
+])
+def test_a_listed_text_is_ours_with_or_without_the_signature_and_spaces(listed, same):
+    assert same_text(listed, "【兴安就业】为您推荐：1.保洁员。回T退订") is same

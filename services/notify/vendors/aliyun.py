@@ -45,6 +45,7 @@ PAGE_SIZE = 50  # QuerySendDetails' maximum
 BATCH_MOST = 100  # numbers in one SendBatchSms [D]
 FORM = "application/x-www-form-urlencoded"
 _RESERVED = re.compile(r"[^A-Za-z0-9_.~-]+")
+_SIGNATURE = re.compile(r"^【[^】]*】")
 
 _KINDS = {
     "isp.SYSTEM_ERROR": ErrorKind.transient,
@@ -218,7 +219,7 @@ class AliyunSms:
         """Whether Aliyun took the message in doubt: QuerySendDetails lists it once accepted, with our OutId if it
         went alone, or (sent with other numbers, so with no OutId) by its text."""
         details = [d for d in await self.query_send_details(phone=doubt.phone, send_date=doubt.sent_on)
-                   if d.out_id == doubt.key or (d.out_id is None and doubt.text and d.content == doubt.text)]
+                   if d.out_id == doubt.key or (d.out_id is None and doubt.text and same_text(d.content, doubt.text))]
         if not details:
             return None
         detail = details[0]
@@ -304,6 +305,16 @@ async def _answer(send: Awaitable[SendResult]) -> SendResult | ProviderError:
         return await send
     except ProviderError as error:
         return error
+
+
+def same_text(listed: str, ours: str) -> bool:
+    """Whether QuerySendDetails' `Content` is the SMS we composed: the same words, with or without the signature in
+    front (【…】) and whatever whitespace the listing keeps [G]."""
+    return _words(listed) == _words(ours)
+
+
+def _words(text: str) -> str:
+    return "".join(_SIGNATURE.sub("", text.strip(), count=1).split())
 
 
 def _detail(row: Mapping[str, Any]) -> SendDetail:
