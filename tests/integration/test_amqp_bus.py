@@ -33,6 +33,11 @@ def event(type_: str = "jobs.posting.opened", **data: object) -> Envelope:
     )
 
 
+def stored(envelope: Envelope, mandatory: bool = True) -> StoredEvent:
+    """The envelope as an outbox row hands it to `publish_all`."""
+    return StoredEvent(str(envelope.id), envelope.type, envelope.occurred_at, envelope.to_json(), mandatory)
+
+
 @contextlib.asynccontextmanager
 async def running(url: str, **options: Any) -> AsyncIterator[RabbitBus]:
     bus = RabbitBus(url, **options)
@@ -114,9 +119,6 @@ async def test_events_published_together_are_each_confirmed_or_refused_alone_and
 
     async def handle(envelope: Envelope) -> None:
         received.append(envelope)
-
-    def stored(envelope: Envelope, mandatory: bool = True) -> StoredEvent:
-        return StoredEvent(str(envelope.id), envelope.type, envelope.occurred_at, envelope.to_json(), mandatory)
 
     async with running(amqp_url) as bus:
         await bus.subscribe("matching", ["jobs.#"], handle)
@@ -399,3 +401,31 @@ async def test_a_lingering_batch_consumer_takes_a_trickle_in_few_transactions_an
     assert len(lingering) <= 4  # those that came within half a second of the first, together
     sizes, took = await take(60.0, trickle=False, count=20)  # half the prefetch at once: no waiting for more
     assert sizes == [20] and took < 10
+
+
+async def test_a_burst_comes_in_few_batches_and_a_lone_event_after_it_is_not_held_back(amqp_url):
+    """Behind a batch of several, a small batch waits a moment for more (fewer transactions under a burst); a lone
+    event that comes once the burst is handled is handled at once, not after any wait."""
+    handled: dict[str, float] = {}
+    sizes: list[int] = []
+
+    async def batch(envelopes) -> None:
+        await asyncio.sleep(0.002)  # a transaction's round trips
+        sizes.append(len(envelopes))
+        handled.update((str(e.id), time.monotonic()) for e in envelopes)
+
+    async def alone(envelope: Envelope) -> None:
+        sizes.append(1)
+        handled[str(envelope.id)] = time.monotonic()
+
+    async with running(amqp_url, batch_prefetch=256) as bus:
+        await bus.subscribe(f"audit-{uuid.uuid4().hex[:8]}", ["jobs.posting.#"], alone, batch_handler=batch)
+        burst = [stored(event()) for _ in range(1000)]
+        assert await bus.publish_all(burst) == [None] * len(burst)
+        await eventually(lambda: len(handled) == len(burst), within=30)
+        assert len(sizes) < len(burst) / 8  # batches of many, not one transaction per event or two
+        lone = event()
+        published = time.monotonic()
+        await bus.publish(lone)
+        await eventually(lambda: str(lone.id) in handled)
+    assert handled[str(lone.id)] - published < 0.5
