@@ -32,6 +32,7 @@ from shared.runtime import ServiceUnit, make_bus
 
 N = 5000
 WARM_UP = 500  # a burst through a helper process before it is measured
+APART_ROUNDS = 3  # bursts apart, ours and bare in turn
 TX_SIZE = 100
 # 50/s with writer, relay and consumer in this one process (a writer transaction per event costs this process as
 # much as relaying and handling it); 500/s with the writer in a process of its own, as an API process would be.
@@ -203,8 +204,10 @@ async def run(report: Report) -> None:
                         child("bench.bare_publisher", amqp_url, str(path.settings.relay_batch)) as publisher:
                     await path.burst_apart(relay, WARM_UP)  # the process's first statements and connections
                     await bare.burst_apart(publisher, bodies(WARM_UP))
-                    apart_burst = await path.burst_apart(relay)
-                    bare_apart = await bare.burst_apart(publisher, bodies(N))
+                    # Rounds in turn, ours then bare: one burst lasts a second or two, the machine's speed moves
+                    # within a minute, and the figures are the rounds' medians.
+                    rounds = [(await path.burst_apart(relay), await bare.burst_apart(publisher, bodies(N)))
+                              for _ in range(APART_ROUNDS)]
                 woken, woken_rate = await path.steady(path.unit.database)
                 # The relay's own pool, as in `jobbridge relay`: no commit of the writer wakes it in-process.
                 apart = Database(pg_url)
@@ -220,12 +223,20 @@ async def run(report: Report) -> None:
     report.figure(f"burst of {N} in the outbox: events/s to inbox commit", burst, "/s", "bare aio-pika", bare_burst)
     report.figure("burst: CPU per event, relay and consumer in one process", burst_cpu * 1e6, "µs",
                   "bare aio-pika, publisher and consumer in one process", bare_cpu * 1e6)
-    report.figure(f"burst of {N}, relay and consumer apart: events/s to inbox commit", apart_burst[0], "/s",
-                  "bare aio-pika, publisher and consumer apart", bare_apart[0])
-    report.figure("apart: CPU per event, the relay's process", apart_burst[2] * 1e6, "µs", "bare aio-pika's publisher",
-                  bare_apart[2] * 1e6)
-    report.figure("apart: CPU per event, the consumer's process", apart_burst[1] * 1e6, "µs", "bare aio-pika's consumer",
-                  bare_apart[1] * 1e6)
+    ours, theirs = [ours for ours, _ in rounds], [bare for _, bare in rounds]
+
+    def middle(runs: list[tuple[float, float, float]], index: int, scale: float = 1.0) -> float:
+        return median([run[index] for run in runs]) * scale
+
+    report.figure(f"burst of {N}, relay and consumer apart: events/s to inbox commit (median of {APART_ROUNDS})",
+                  middle(ours, 0), "/s", "bare aio-pika, publisher and consumer apart", middle(theirs, 0))
+    report.figure("apart: CPU per event, the relay's process", middle(ours, 2, 1e6), "µs", "bare aio-pika's publisher",
+                  middle(theirs, 2, 1e6))
+    report.figure("apart: CPU per event, the consumer's process", middle(ours, 1, 1e6), "µs",
+                  "bare aio-pika's consumer", middle(theirs, 1, 1e6))
+    report.note("apart, each round ours / bare aio-pika: " + "; ".join(
+        f"{o[0]:,.0f} / {b[0]:,.0f} /s ({o[0] / b[0]:.2f}×), relay {o[2] * 1e6:.0f} / {b[2] * 1e6:.0f} µs, "
+        f"consumer {o[1] * 1e6:.0f} / {b[1] * 1e6:.0f} µs" for o, b in rounds))
     latencies(report, f"{RATE}/s, relay woken by commits", woken, f"bare aio-pika, {RATE}/s", bare_steady)
     latencies(report, f"{RATE}/s, relay apart, polling every {settings.relay_poll_seconds:g} s", polled,
               f"bare aio-pika, {RATE}/s", bare_steady)
