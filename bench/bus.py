@@ -223,7 +223,7 @@ async def run(report: Report) -> None:
     report.figure(f"burst of {N} in the outbox: events/s to inbox commit", burst, "/s", "bare aio-pika", bare_burst)
     report.figure("burst: CPU per event, relay and consumer in one process", burst_cpu * 1e6, "µs",
                   "bare aio-pika, publisher and consumer in one process", bare_cpu * 1e6)
-    ours, theirs = [ours for ours, _ in rounds], [bare for _, bare in rounds]
+    ours, theirs = [mine for mine, _ in rounds], [bare for _, bare in rounds]
 
     def middle(runs: list[tuple[float, float, float]], index: int, scale: float = 1.0) -> float:
         return median([run[index] for run in runs]) * scale
