@@ -30,6 +30,7 @@ from shared.metrics import router as metrics_router
 from shared.migrations import upgrade_async
 from shared.openapi import document_errors
 from shared.rate_limits import RateLimiter, parse_limits
+from shared.routes import serve
 from shared.settings import CommonSettings
 
 log = logging.getLogger("jobbridge.runtime")
@@ -209,11 +210,11 @@ def create_app(runtime: Runtime, *, title: str = "JobBridge") -> FastAPI:
     app.add_middleware(RequestContext)  # outermost: every answer, the guard's too, is logged with its request id
     install_error_handlers(app)
     for unit in runtime.units:
-        app.include_router(unit.router)
-        app.include_router(health_router(unit.name))
+        serve(app, unit.router)
+        serve(app, health_router(unit.name))
         if unit.on_app is not None:
             unit.on_app(app)
-    app.include_router(metrics_router)
+    serve(app, metrics_router)
     document_errors(app)
     return app
 

@@ -22,6 +22,7 @@ from services.console.pages.router import router as pages_router
 from services.console.settings import ConsoleSettings
 from shared.clock import Clock, SystemClock
 from shared.db import Database
+from shared.routes import joined
 from shared.runtime import ServiceUnit, create_service_app
 
 NAME = "console"
@@ -31,7 +32,7 @@ ASSETS = {"console.css": "text/css", "console.js": "text/javascript", "print.css
 
 
 def _static_router() -> APIRouter:
-    router = APIRouter(tags=["console"])
+    router = APIRouter(tags=["console"], include_in_schema=False)
 
     @router.get("/console/static/{name}", include_in_schema=False)
     async def asset(name: str) -> FileResponse:
@@ -68,10 +69,9 @@ def build(settings: ConsoleSettings | None = None, *, clock: Clock | None = None
     settings = settings or ConsoleSettings()
     clock = clock or SystemClock()
     database = Database(settings.db_url())
-    router = APIRouter()
-    # Pages for people, not part of the API's document (/docs lists the four services' routes).
-    for part in (auth_router, pages_router, accounts_router, _static_router()):
-        router.include_router(part, include_in_schema=False)
+    # Pages for people, not part of the API's document (/docs lists the four services' routes): each of their
+    # routers says so.
+    router = joined(auth_router, pages_router, accounts_router, _static_router())
     return ServiceUnit(name=NAME, router=router, database=database, migrations_dir=MIGRATIONS, outbox=None,
                        clock=clock, settings=settings, on_app=install_error_pages)
 

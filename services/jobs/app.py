@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 
 from services.jobs import consumers
 from services.jobs.db import inbox, outbox
@@ -20,6 +20,7 @@ from services.jobs.supply_lists.router import router as supply_lists_router
 from shared.clock import Clock, SystemClock
 from shared.db import Database
 from shared.events.inbox import Consumer
+from shared.routes import joined
 from shared.runtime import ServiceUnit, create_service_app
 from shared.service_token import ServiceToken
 
@@ -31,9 +32,7 @@ def build(settings: JobsSettings | None = None, *, clock: Clock | None = None) -
     settings = settings or JobsSettings()
     clock = clock or SystemClock()
     database = Database(settings.db_url())
-    router = APIRouter(prefix=f"/{NAME}")
-    for part in (employers_router, postings_router, supply_lists_router, openings_router, fairs_router):
-        router.include_router(part)
+    router = joined(employers_router, postings_router, supply_lists_router, openings_router, fairs_router)
 
     labourers = WorkersLabourers(base_url=settings.workers_base_url,
                                  token=ServiceToken(signing_key=settings.signing_key, sub=NAME))

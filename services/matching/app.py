@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 
 from services.matching import consumers
 from services.matching.candidates.router import router as candidates_router
@@ -21,6 +21,7 @@ from shared.clock import Clock, SystemClock
 from shared.db import Database
 from shared.events.inbox import Consumer
 from shared.reference.vocabulary import default as default_vocabulary
+from shared.routes import joined
 from shared.runtime import ServiceUnit, create_service_app
 
 NAME = "matching"
@@ -32,10 +33,8 @@ def build(settings: MatchingSettings | None = None, *, clock: Clock | None = Non
     clock = clock or SystemClock()
     database = Database(settings.db_url())
     cache = RankerCache(settings.ranking())
-    router = APIRouter(prefix=f"/{NAME}")
-    for part in (recommendations_router, runs_router, candidates_router, outcomes_router, shortfalls_router,
-                 vocabulary_router):
-        router.include_router(part)
+    router = joined(recommendations_router, runs_router, candidates_router, outcomes_router, shortfalls_router,
+                    vocabulary_router)
     consumers_ = [
         Consumer(name=NAME, database=database, inbox=inbox, handlers=consumers.read_model_handlers(clock),
                  batch_handlers=consumers.read_model_batch_handlers(), clock=clock),

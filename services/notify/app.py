@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import httpx
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 
 from services.notify import consumers
 from services.notify.contacts import ContactDirectory, WorkersContacts
@@ -24,6 +24,7 @@ from services.notify.vendors.http import provider_client
 from shared.clock import Clock, SystemClock
 from shared.db import Database
 from shared.events.inbox import Consumer
+from shared.routes import joined
 from shared.runtime import ServiceUnit, create_service_app
 
 NAME = "notify"
@@ -67,9 +68,7 @@ def build(settings: NotifySettings | None = None, *, clock: Clock | None = None,
             opened.append(in_process.aclose)
 
     dispatcher = Dispatcher(database=database, settings=settings, clock=clock, contacts=contacts, providers=providers)
-    router = APIRouter(prefix=f"/{NAME}")
-    for part in (messages_router, receipts_router, replies_router, offers_page_router):
-        router.include_router(part)
+    router = joined(messages_router, receipts_router, replies_router, offers_page_router)
     consumer = Consumer(name=NAME, database=database, inbox=inbox, clock=clock,
                         handlers=consumers.handlers(settings, clock),
                         batch_handlers=consumers.batch_handlers(settings, clock),

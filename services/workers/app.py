@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 
 from services.workers.audit.router import router as audit_router
 from services.workers.courses.router import router as courses_router
@@ -24,6 +24,7 @@ from services.workers.training.router import router as training_router
 from services.workers.workshops.router import router as workshops_router
 from shared.clock import Clock, SystemClock
 from shared.db import Database
+from shared.routes import joined
 from shared.runtime import ServiceUnit, create_service_app
 from shared.service_token import ServiceToken
 
@@ -34,13 +35,10 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 def build(settings: WorkersSettings | None = None, *, clock: Clock | None = None) -> ServiceUnit:
     settings = settings or WorkersSettings()
     _ = settings.pii_keys  # fail at start, not at the first request, when a key is malformed
-    router = APIRouter(prefix=f"/{NAME}")
     # The ledger's /profiles/import goes before /profiles/{worker_id}, so the literal path is matched first.
-    for part in (ledger_router, profiles_router, placements_router, followups_router, training_router,
-                 courses_router, startup_support_router, reports_router, targets_router, service_points_router,
-                 workshops_router,
-                 audit_router, internal_router):
-        router.include_router(part)
+    router = joined(ledger_router, profiles_router, placements_router, followups_router, training_router,
+                    courses_router, startup_support_router, reports_router, targets_router, service_points_router,
+                    workshops_router, audit_router, internal_router)
     openings = JobsOpenings(base_url=settings.jobs_base_url, token=ServiceToken(
         signing_key=settings.signing_key, sub=NAME))
 

@@ -24,7 +24,7 @@ from services.console.errors import FormInvalid
 from services.console.pages.render import render
 from shared.auth import mint_token
 
-router = APIRouter(prefix="/console/admin")
+router = APIRouter(prefix="/console/admin", include_in_schema=False)
 
 
 def _fields(form) -> dict[str, str]:

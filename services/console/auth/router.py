@@ -15,7 +15,7 @@ from services.console.deps import ClockDep, Posted, SessionDep, SettingsDep, Use
 from services.console.errors import FormInvalid, PageError
 from services.console.pages.render import render
 
-router = APIRouter(tags=["console"])
+router = APIRouter(tags=["console"], include_in_schema=False)
 
 
 def _local(target: str | None) -> str:

@@ -13,7 +13,7 @@ from services.console.api import ApiError
 from services.console.deps import ApiDep, Staff, StaffPosted
 from services.console.pages.render import render
 
-router = APIRouter(prefix="/console/courses")
+router = APIRouter(prefix="/console/courses", include_in_schema=False)
 
 FIELDS = ("title", "occupation_code", "provider", "region_code", "hours", "start_on", "end_on", "seats", "certificate")
 OUTCOMES = [("completed", "结业"), ("dropped", "退学")]

@@ -14,7 +14,7 @@ from services.console.deps import ApiDep, ClockDep, Staff, StaffPosted
 from services.console.pages.render import render
 from shared.clock import Clock, local_today
 
-router = APIRouter(prefix="/console/fairs")
+router = APIRouter(prefix="/console/fairs", include_in_schema=False)
 FairId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")]
 OUTCOMES = [("", "无"), ("intention", "达成意向"), ("hired", "当场录用")]
 _ID = re.compile(r"[0-9a-fA-F-]{36}")

@@ -11,7 +11,7 @@ from services.console.api import ApiError
 from services.console.deps import ApiDep, Staff, StaffPosted
 from services.console.pages.render import render
 
-router = APIRouter(prefix="/console/follow-ups")
+router = APIRouter(prefix="/console/follow-ups", include_in_schema=False)
 
 TABS = [("todo", "待回访"), ("overdue", "已逾期"), ("flagged", "权益问题"), ("done", "已回访")]
 OUTCOMES = [("employed", "仍在岗"), ("left", "已离职"), ("wage_unpaid", "工资拖欠"), ("rights_problem", "其他权益问题")]

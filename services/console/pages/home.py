@@ -9,7 +9,7 @@ from services.console.deps import ApiDep, User
 from services.console.pages import figures
 from services.console.pages.render import render
 
-router = APIRouter()
+router = APIRouter(include_in_schema=False)
 
 
 @router.get("/console/", response_class=HTMLResponse)

@@ -11,7 +11,7 @@ from services.console.deps import ApiDep, Office, OfficePosted
 from services.console.messages import row_errors
 from services.console.pages.render import render
 
-router = APIRouter(prefix="/console/lists")
+router = APIRouter(prefix="/console/lists", include_in_schema=False)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

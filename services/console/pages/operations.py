@@ -9,7 +9,7 @@ from services.console.api import API_SERVICES, ApiError
 from services.console.deps import Admin, ApiDep
 from services.console.pages.render import render
 
-router = APIRouter(prefix="/console/admin")
+router = APIRouter(prefix="/console/admin", include_in_schema=False)
 
 
 @router.get("/health", response_class=HTMLResponse)

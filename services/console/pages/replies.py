@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 from services.console.deps import ApiDep, Staff
 from services.console.pages.render import render
 
-router = APIRouter(prefix="/console/replies")
+router = APIRouter(prefix="/console/replies", include_in_schema=False)
 
 TABS = [("interest", "有意向，待回电"), ("none_fit", "都不合适"), ("unknown", "未识别的回复")]
 

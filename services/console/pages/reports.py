@@ -19,7 +19,7 @@ from services.console.pages.render import render
 from shared.clock import local_today
 from shared.reference.regions import get_region, townships
 
-router = APIRouter(prefix="/console/reports")
+router = APIRouter(prefix="/console/reports", include_in_schema=False)
 COLUMNS = [("name", "地区"), ("registered", "登记人数"), ("transfer_intention", "有转移就业意向"), ("placed", "已就业"),
            ("placed_export", "有组织输出就业"), ("subsidy_eligible", "可享求职补贴"), ("wants_training", "有培训意愿"),
            ("wants_entrepreneurship", "有创业意愿")]

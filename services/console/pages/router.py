@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from services.console.pages import (
     courses,
     fairs,
@@ -17,8 +15,7 @@ from services.console.pages import (
     workers,
     workshops,
 )
+from shared.routes import joined
 
-router = APIRouter(tags=["console"])
-for part in (home.router, workers.router, runs.router, replies.router, followups.router, courses.router,
-             workshops.router, fairs.router, reports.router, offices.router, operations.router):
-    router.include_router(part)
+router = joined(home.router, workers.router, runs.router, replies.router, followups.router, courses.router,
+                workshops.router, fairs.router, reports.router, offices.router, operations.router)

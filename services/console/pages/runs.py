@@ -12,7 +12,7 @@ from services.console.api import ApiError
 from services.console.deps import ApiDep, Staff, StaffPosted
 from services.console.pages.render import render
 
-router = APIRouter(prefix="/console/runs")
+router = APIRouter(prefix="/console/runs", include_in_schema=False)
 
 
 def progress_of(run: dict) -> dict:

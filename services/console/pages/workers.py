@@ -14,7 +14,7 @@ from services.console.messages import row_errors
 from services.console.pages import courses, ledger, worker_form
 from services.console.pages.render import render
 
-router = APIRouter(prefix="/console/workers")
+router = APIRouter(prefix="/console/workers", include_in_schema=False)
 SHEET_OFFERS = 5  # one A4 page in print type
 
 

@@ -13,7 +13,7 @@ from services.console.api import ApiError
 from services.console.deps import ApiDep, Staff, StaffPosted
 from services.console.pages.render import render
 
-router = APIRouter(prefix="/console/workshops")
+router = APIRouter(prefix="/console/workshops", include_in_schema=False)
 KINDS = ["扶贫车间", "社区工厂", "卫星工厂", "就业驿站", "就业扶贫基地"]
 
 

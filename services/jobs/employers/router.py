@@ -12,7 +12,7 @@ from services.jobs.employers import service
 from services.jobs.employers.schemas import EmployerIn, EmployerOut
 from shared.forms import OFFSET_MAX
 
-router = APIRouter(prefix="/employers", tags=["employers"])
+router = APIRouter(prefix="/jobs/employers", tags=["employers"])
 
 
 class EmployerPage(BaseModel):

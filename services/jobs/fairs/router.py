@@ -30,7 +30,7 @@ from shared.clock import Clock, local_today
 from shared.forms import OFFSET_MAX
 from shared.reference.regions import get_region
 
-router = APIRouter(prefix="/fairs", tags=["job fairs"])
+router = APIRouter(prefix="/jobs/fairs", tags=["job fairs"])
 FairId = Annotated[str, Path(min_length=1, max_length=36)]
 WorkerPath = Annotated[str, Path(pattern=r"^[0-9a-fA-F-]{36}$")]
 Year = Annotated[int, Query(ge=2000, le=2100)]

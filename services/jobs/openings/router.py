@@ -8,7 +8,7 @@ from services.jobs.deps import ClockDep, ServiceCaller, SessionDep
 from services.jobs.openings import service
 from services.jobs.openings.schemas import OpeningIn, OpeningOut
 
-internal = APIRouter(prefix="/internal/postings/{posting_id}/openings", tags=["internal"])
+internal = APIRouter(prefix="/jobs/internal/postings/{posting_id}/openings", tags=["internal"])
 
 
 @internal.post("", response_model=OpeningOut)

@@ -24,7 +24,7 @@ from shared.auth import Principal, Role
 from shared.errors import Invalid
 from shared.forms import PAGE_MAX
 
-router = APIRouter(prefix="/postings", tags=["postings"])
+router = APIRouter(prefix="/jobs/postings", tags=["postings"])
 
 
 def _out(posting) -> PostingOut:

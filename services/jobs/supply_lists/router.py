@@ -12,7 +12,7 @@ from shared.language import row_errors_for
 from shared.rate_limits import rate_limited
 from shared.uploads import read_upload, receive
 
-router = APIRouter(prefix="/supply-lists", tags=["supply lists"])
+router = APIRouter(prefix="/jobs/supply-lists", tags=["supply lists"])
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=SupplyListOut)

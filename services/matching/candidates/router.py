@@ -12,7 +12,7 @@ from services.matching.candidates.xlsx import demand_list
 from services.matching.deps import CacheDep, CandidateViewer, ClockDep, OfficeOrAdmin, SessionDep
 from shared.rate_limits import rate_limited
 
-router = APIRouter(tags=["candidates"])
+router = APIRouter(prefix="/matching", tags=["candidates"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Format = Annotated[Literal["json", "xlsx"], Query()]
 

@@ -15,7 +15,7 @@ from services.matching.outcomes.xlsx import funnel_workbook
 from shared.clock import local_today
 from shared.reference.regions import get_region
 
-router = APIRouter(tags=["outcomes"])
+router = APIRouter(prefix="/matching", tags=["outcomes"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Region = Annotated[str | None, Query(pattern=r"^\d{2,12}$")]
 Month = Annotated[str | None, Query(pattern=r"^20\d\d-(0[1-9]|1[0-2])$")]

@@ -9,7 +9,7 @@ from services.matching.recommendations import service
 from services.matching.recommendations.schemas import RecommendationsOut
 from shared.rate_limits import rate_limited
 
-router = APIRouter(prefix="/workers/{worker_id}", tags=["recommendations"])
+router = APIRouter(prefix="/matching/workers/{worker_id}", tags=["recommendations"])
 
 
 @router.get("/recommendations", response_model=RecommendationsOut, **rate_limited("recommendations"))

@@ -13,7 +13,7 @@ from services.matching.runs.schemas import RunIn, RunOut
 from shared.clock import local_today
 from shared.rate_limits import rate_limited
 
-router = APIRouter(prefix="/runs", tags=["runs"])
+router = APIRouter(prefix="/matching/runs", tags=["runs"])
 
 
 @router.post("", status_code=status.HTTP_202_ACCEPTED, response_model=RunOut, **rate_limited("runs"))

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from services.matching.deps import SessionDep, StaffOrAdmin
 from services.matching.shortfalls import service
 
-router = APIRouter(prefix="/shortfalls", tags=["shortfalls"])
+router = APIRouter(prefix="/matching/shortfalls", tags=["shortfalls"])
 
 
 class OpenShortfall(BaseModel):

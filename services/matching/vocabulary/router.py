@@ -11,7 +11,7 @@ from services.matching.vocabulary import service
 from services.matching.vocabulary.schemas import ChangeOut, ReadingOut, TaughtOut, TeachIn, UnmappedOut
 from shared.rate_limits import rate_limited
 
-router = APIRouter(prefix="/vocabulary", tags=["vocabulary"])
+router = APIRouter(prefix="/matching/vocabulary", tags=["vocabulary"])
 
 
 @router.get("/unmapped", response_model=list[UnmappedOut], **rate_limited("exports"))

@@ -11,7 +11,7 @@ from services.notify.messages import service
 from services.notify.messages.schemas import AttemptOut, MessageDetail, MessageOut, MessagePage
 from shared.forms import PAGE_MAX
 
-router = APIRouter(prefix="/messages", tags=["messages"])
+router = APIRouter(prefix="/notify/messages", tags=["messages"])
 
 Status = Literal["queued", "sent", "delivered", "failed", "not_sent", "suppressed"]
 

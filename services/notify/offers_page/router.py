@@ -12,7 +12,7 @@ from services.notify.offers_page import render, service
 from shared.errors import NotFound
 
 # A page for a phone's browser, not an API: kept out of the API document, as the console's pages are.
-router = APIRouter(prefix="/offers", tags=["offers page"], include_in_schema=False)
+router = APIRouter(prefix="/notify/offers", tags=["offers page"], include_in_schema=False)
 
 
 @router.get("/{token}", response_class=HTMLResponse)

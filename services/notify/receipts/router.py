@@ -22,7 +22,7 @@ from services.notify.vendors.pushes import NotJson
 from services.notify.vendors.registry import SMS_PUSHES, WECHAT_PUSHES
 from shared.clock import Clock
 
-router = APIRouter(tags=["provider callbacks"])
+router = APIRouter(prefix="/notify", tags=["provider callbacks"])
 
 
 async def _receipts(vendor: Pushes, request: Request, session: AsyncSession, clock: Clock,

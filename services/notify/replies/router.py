@@ -13,7 +13,7 @@ from services.notify.replies.schemas import ReplyOut, ReplyPage
 from services.notify.vendors.registry import SMS_PUSHES, SmsVendorName
 from shared.forms import PAGE_MAX
 
-router = APIRouter(prefix="/replies")
+router = APIRouter(prefix="/notify/replies")
 
 Kind = Literal["interest", "not_fit", "none_fit", "unknown"]
 

@@ -12,7 +12,7 @@ from services.workers.audit import service
 from services.workers.deps import Admin, SessionDep
 from shared.forms import OFFSET_MAX
 
-router = APIRouter(prefix="/audit", tags=["audit"])
+router = APIRouter(prefix="/workers/audit", tags=["audit"])
 
 
 class ReadOut(BaseModel):

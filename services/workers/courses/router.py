@@ -25,7 +25,7 @@ from shared.clock import Clock, local_today
 from shared.forms import PAGE_MAX
 from shared.reference.regions import get_region
 
-router = APIRouter(prefix="/courses", tags=["training courses"])
+router = APIRouter(prefix="/workers/courses", tags=["training courses"])
 
 OCCUPATION = r"^\d-\d{2}(-\d{2}){0,2}$"
 REGION = r"^\d{2,12}$"

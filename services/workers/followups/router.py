@@ -21,7 +21,7 @@ from services.workers.followups.schemas import (
 from shared.clock import Clock, local_today
 from shared.forms import PAGE_MAX
 
-router = APIRouter(tags=["follow-ups"])
+router = APIRouter(prefix="/workers", tags=["follow-ups"])
 
 
 def _out(visit: service.Visit, clock: Clock) -> VisitOut:

@@ -12,7 +12,7 @@ from shared.language import row_errors_for
 from shared.rate_limits import rate_limited
 from shared.uploads import read_upload, receive
 
-router = APIRouter(prefix="/profiles", tags=["ledger import"])
+router = APIRouter(prefix="/workers/profiles", tags=["ledger import"])
 
 
 @router.post("/import", response_model=LedgerReport, **rate_limited("imports"))

@@ -10,7 +10,7 @@ from services.workers.placements.models import Placement
 from services.workers.placements.rules import RULES
 from services.workers.placements.schemas import PlacementEnd, PlacementIn, PlacementOut
 
-router = APIRouter(prefix="/profiles/{worker_id}/placements", tags=["placements"])
+router = APIRouter(prefix="/workers/profiles/{worker_id}/placements", tags=["placements"])
 
 
 def _out(placement: Placement) -> PlacementOut:

@@ -13,8 +13,8 @@ from services.workers.profiles.schemas import ProfileIn, ProfileOut, ProfilePage
 from shared.answers import json_answer
 from shared.forms import PAGE_MAX
 
-router = APIRouter(prefix="/profiles", tags=["worker profiles"])
-internal = APIRouter(prefix="/internal", tags=["internal"])
+router = APIRouter(prefix="/workers/profiles", tags=["worker profiles"])
+internal = APIRouter(prefix="/workers/internal", tags=["internal"])
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ProfileOut)

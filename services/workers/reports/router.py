@@ -24,7 +24,7 @@ from services.workers.reports.xlsx import workbook
 from shared.forms import PAGE_MAX
 from shared.rate_limits import rate_limited
 
-router = APIRouter(prefix="/reports", tags=["reports"])
+router = APIRouter(prefix="/workers/reports", tags=["reports"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 Region = Annotated[str | None, Query(pattern=r"^\d{2,12}$", description="adcode prefix within your scope")]

@@ -15,7 +15,7 @@ from services.workers.service_points.schemas import (
     ServicePointOut,
 )
 
-router = APIRouter(prefix="/service-points", tags=["service points"])
+router = APIRouter(prefix="/workers/service-points", tags=["service points"])
 TownshipCode = Annotated[str, Path(pattern=r"^\d{9}$", description="a township's 9-digit adcode")]
 
 

@@ -12,7 +12,7 @@ from services.workers.startup_support.schemas import StartupList, StartupSupport
 from shared.clock import local_today
 from shared.forms import PAGE_MAX
 
-router = APIRouter(tags=["start-up support"])
+router = APIRouter(prefix="/workers", tags=["start-up support"])
 
 
 @router.put("/profiles/{worker_id}/startup-support", response_model=StartupSupportOut)

@@ -10,7 +10,7 @@ from services.workers.deps import Admin, ClockDep, SessionDep, StaffOrAdmin
 from services.workers.targets import service
 from services.workers.targets.schemas import FIRST_YEAR, LAST_YEAR, TargetChangeOut, TargetIn, TargetOut
 
-router = APIRouter(prefix="/targets", tags=["targets"])
+router = APIRouter(prefix="/workers/targets", tags=["targets"])
 CountyCode = Annotated[str, Path(pattern=r"^\d{6}$", description="a county of the League, e.g. 152222")]
 Year = Annotated[int, Path(ge=FIRST_YEAR, le=LAST_YEAR)]
 YearQuery = Annotated[int | None, Query(ge=FIRST_YEAR, le=LAST_YEAR)]

@@ -8,7 +8,7 @@ from services.workers.deps import ClockDep, SessionDep, StaffOrAdmin
 from services.workers.training import service
 from services.workers.training.schemas import TrainingIn, TrainingOut
 
-router = APIRouter(prefix="/profiles/{worker_id}/training", tags=["training"])
+router = APIRouter(prefix="/workers/profiles/{worker_id}/training", tags=["training"])
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=TrainingOut)

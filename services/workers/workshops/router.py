@@ -28,7 +28,7 @@ from services.workers.workshops.schemas import (
 from shared.clock import local_today
 from shared.reference.regions import get_region
 
-router = APIRouter(prefix="/workshops", tags=["workshops"])
+router = APIRouter(prefix="/workers/workshops", tags=["workshops"])
 OnDay = Annotated[date | None, Query(ge=date(2000, 1, 1), le=date(2099, 12, 31),
                                      description="the day to check (default today)")]
 
