@@ -236,7 +236,9 @@ async def run(report: Report) -> None:
                   "bare aio-pika's consumer", middle(theirs, 1, 1e6))
     report.note("apart, each round ours / bare aio-pika: " + "; ".join(
         f"{o[0]:,.0f} / {b[0]:,.0f} /s ({o[0] / b[0]:.2f}×), relay {o[2] * 1e6:.0f} / {b[2] * 1e6:.0f} µs, "
-        f"consumer {o[1] * 1e6:.0f} / {b[1] * 1e6:.0f} µs" for o, b in rounds))
+        f"consumer {o[1] * 1e6:.0f} / {b[1] * 1e6:.0f} µs" for o, b in rounds) +
+        f"; the rounds' ratios, each ours over the bare burst right after it: median "
+        f"{median([o[0] / b[0] for o, b in rounds]):.2f}× (the figure above is the ratio of the two medians)")
     latencies(report, f"{RATE}/s, relay woken by commits", woken, f"bare aio-pika, {RATE}/s", bare_steady)
     latencies(report, f"{RATE}/s, relay apart, polling every {settings.relay_poll_seconds:g} s", polled,
               f"bare aio-pika, {RATE}/s", bare_steady)
