@@ -86,7 +86,11 @@ async def write_once(connection: AsyncConnection, statement: Executable,
             await connection.invalidate()
             raise
     except IntegrityError as exc:
-        raise Conflict("the record clashes with one that already exists", zh="与已有的记录重复") from exc
+        raise _clash() from exc
+
+
+def _clash() -> Conflict:
+    return Conflict("the record clashes with one that already exists", zh="与已有的记录重复")
 
 
 async def _sent(connection: AsyncConnection, driven: _Driven, values: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -195,8 +199,14 @@ class SingleWrite:
         return await fetch_rows(self.connection, statement, values)
 
     async def write(self, statement: Executable, values: Mapping[str, Any]) -> Sequence[Mapping[str, Any]]:
+        """The rows the statement returns. A unique or foreign key it breaks is a Conflict: the statement wrote
+        nothing, the unit may still look up (`fetch`) why, and the Conflict leaving the unit rolls back whatever
+        else it wrote (on SQLite, where a write may be several statements)."""
         if not self.autocommit:
-            result = await self.connection.execute(statement, values)
+            try:
+                result = await self.connection.execute(statement, values)
+            except IntegrityError as exc:
+                raise _clash() from exc
             return cast(Sequence[Mapping[str, Any]], result.mappings().all() if result.returns_rows else [])
         if self._written:
             raise RuntimeError("a single write has written its one statement already")

@@ -143,17 +143,21 @@ async def register(*, unit: AsyncSession | SingleWrite, fields: dict[str, Any], 
     with the profile and its event (one statement on PostgreSQL: in a single write, `Database.single_write`, its own
     transaction)."""
     row = registration(fields=fields, by=by, keys=keys, now=clock.now(), today=local_today(clock))
-    # The holder looked up by the driver, not the ORM (`shared.driven`): nothing is pending in the unit of work to
-    # flush before (a new profile is written as a row), and the ORM's execution path cost as much CPU as the round
-    # trip. Two registrations of one number at once both find none; the second's write then clashes (a Conflict).
-    holders = await look_up(unit, _HOLDER, {"id_hash": row["id_number_hash"]})
-    if holders:
-        raise duplicate_of(holders[0]["id"], holders[0]["home_region_code"], by=by)
     profile = WorkerProfile(**row)
     reads = [(audit.READS, audit.read_row(by=by, worker_id=profile.id, fields=_seen_in_clear(profile),
                                           action=shown_as, clock=clock))
              ] if shown_as and privacy.sees_clear(by, profile) else []
-    await profile_registered(unit, row, clock=clock, along=reads)
+    try:
+        await profile_registered(unit, row, clock=clock, along=reads)
+    except Conflict:
+        # The number is unique in the table, so a registered number makes the write clash and write nothing; only
+        # then is its holder looked up (by the driver, `shared.driven`), to say who holds it. A registration that
+        # clashes on anything else stays the plain Conflict. Looking the holder up before every write cost each
+        # registration a round trip that almost never found anyone.
+        holders = await look_up(unit, _HOLDER, {"id_hash": row["id_number_hash"]})
+        if holders:
+            raise duplicate_of(holders[0]["id"], holders[0]["home_region_code"], by=by) from None
+        raise
     return profile
 
 
